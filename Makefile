@@ -1,0 +1,48 @@
+# jiuzhu — two commands a newcomer needs: `make run` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
+PYTEST_WORKERS ?= 2
+export UV_NO_PROGRESS := 1
+
+.PHONY: help setup run test lint typecheck test-sqlite test-postgres test-browser bench migrations-check
+
+help:
+	@echo "make run    — install everything, prepare the demo database, serve on http://127.0.0.1:8000"
+	@echo "make test   — lint, then the whole test suite on SQLite, on PostgreSQL and in Chromium"
+	@echo "make bench  — benchmarks (PostgreSQL, 10^5–10^6 households)"
+
+setup:
+	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
+	@$(UV) sync --frozen --quiet
+	@scripts/ensure-fonts
+
+run: setup
+	@UV="$(UV)" scripts/run-demo
+
+lint: setup
+	$(UV) run ruff check .
+	$(UV) run ruff format --check .
+	DEBUG=true $(UV) run mypy jiuzhu/core
+	DEBUG=true $(UV) run python manage.py makemigrations --check --dry-run >/dev/null
+
+test: lint test-sqlite test-postgres test-browser
+	@echo "make test: all parts passed"
+
+test-sqlite: setup
+	@echo "== pytest on SQLite =="
+	env -u DATABASE_URL $(UV) run pytest -q -n $(PYTEST_WORKERS) -m "not browser"
+
+test-postgres: setup
+	@echo "== pytest on PostgreSQL =="
+	scripts/with-postgres $(UV) run pytest -q -n $(PYTEST_WORKERS) -m "not browser"
+
+test-browser: setup
+	@echo "== browser tests (Playwright + Chromium) =="
+	@scripts/ensure-chromium; rc=$$?; \
+	if [ $$rc -eq 3 ]; then echo "SKIPPED: browser tests — Chromium is not installed (run as root, or set CI=true to require it)"; exit 0; fi; \
+	if [ $$rc -ne 0 ]; then exit $$rc; fi; \
+	env -u DATABASE_URL $(UV) run pytest -q -m browser -p no:xdist
+
+bench: setup
+	scripts/with-postgres $(UV) run python -m bench

@@ -1,0 +1,61 @@
+"""Shared API schemas: the one error format and paginated lists."""
+
+from typing import Any, Generic, TypeVar
+
+from ninja import Field, Schema
+from ninja.pagination import PaginationBase
+
+T = TypeVar("T")
+
+
+class ErrorOut(Schema):
+    code: str = Field(..., description="机器可读的错误代码，如 invalid、not_found、forbidden、conflict")
+    message: str = Field(..., description="中文错误说明")
+    errors: dict[str, list[str]] = Field(default_factory=dict, description="字段错误：字段名 → 说明")
+
+
+ERRORS: dict[int, Any] = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    422: ErrorOut,
+}
+READ_ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+
+
+def responses(ok: Any, *, status: int = 200, read_only: bool = False) -> dict[int, Any]:
+    return {status: ok, **(READ_ERRORS if read_only else ERRORS)}
+
+
+class Paged(Schema, Generic[T]):
+    items: list[T]
+    count: int
+    page: int
+    page_size: int
+
+
+class PageNumber(PaginationBase):
+    """?page=1&page_size=50 → {items, count, page, page_size}."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=100000)
+        page_size: int = Field(50, ge=1, le=500)
+
+    class Output(Schema):
+        items: list[Any]
+        count: int
+        page: int
+        page_size: int
+
+    items_attribute = "items"
+
+    def paginate_queryset(self, queryset, pagination: Input, request=None, **params):
+        offset = (pagination.page - 1) * pagination.page_size
+        return {
+            "items": list(queryset[offset : offset + pagination.page_size]),
+            "count": len(queryset) if isinstance(queryset, list) else queryset.count(),
+            "page": pagination.page,
+            "page_size": pagination.page_size,
+        }

@@ -1,0 +1,41 @@
+"""Bridging typed business failures to Django forms: the form keeps what was typed and shows why."""
+
+from __future__ import annotations
+
+from django import forms
+
+from jiuzhu.core.errors import DomainError
+
+
+def apply_error(form: forms.Form, error: DomainError) -> None:
+    placed = False
+    for field, messages in error.field_errors.items():
+        if field in form.fields:
+            for message in messages:
+                form.add_error(field, message)
+            placed = True
+    listed = [m for messages in error.field_errors.values() for m in messages]
+    if not placed or error.message not in listed:
+        form.add_error(None, error.message)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs={"class": "form-control", **(attrs or {})}, format="%Y-%m-%d")
+
+
+class BootstrapMixin:
+    """Give every widget Bootstrap classes, so templates can render `{{ field }}` directly."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():  # type: ignore[attr-defined]
+            widget = field.widget
+            css = widget.attrs.get("class", "")
+            if isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple | forms.RadioSelect):
+                continue
+            base = "form-select" if isinstance(widget, forms.Select) else "form-control"
+            if base not in css:
+                widget.attrs["class"] = (css + " " + base).strip()

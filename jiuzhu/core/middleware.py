@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from jiuzhu.core import context
+from jiuzhu.core.errors import DomainError
+
+log = logging.getLogger(__name__)
+
+
+def client_ip(request: HttpRequest) -> str:
+    # Behind the county's reverse proxy the real address is the last hop it appended.
+    if getattr(settings, "JIUZHU_TRUST_X_FORWARDED_FOR", False):
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded:
+            return forwarded.split(",")[-1].strip()
+    return request.META.get("REMOTE_ADDR", "")
+
+
+class RequestContextMiddleware:
+    """Tell the audit trail where requests come from."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        channel = "api" if request.path.startswith("/api/") else "web"
+        token = context.set_current(
+            context.RequestMeta(
+                ip=client_ip(request),
+                user_agent=request.META.get("HTTP_USER_AGENT", "")[:200],
+                channel=channel,
+            )
+        )
+        try:
+            return self.get_response(request)
+        finally:
+            context.reset(token)
+
+
+class DomainErrorMiddleware:
+    """A business failure that no view handled becomes a Chinese error page with the right status."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, DomainError):
+            return None
+        template = "partials/error_inline.html" if getattr(request, "htmx", False) else "error.html"
+        return render(request, template, {"error": exception}, status=exception.status)

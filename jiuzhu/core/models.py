@@ -1,0 +1,122 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class AuditChain(models.Model):
+    """Head of one hash chain. One chain per county keeps writers of different counties apart."""
+
+    key = models.CharField(max_length=12, primary_key=True)
+    last_seq = models.BigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, default="")
+
+    class Meta:
+        verbose_name = "审计链"
+
+    def __str__(self) -> str:
+        return f"{self.key}#{self.last_seq}"
+
+
+class AuditEvent(models.Model):
+    """Append-only trail written by every service. Each row carries the hash of the previous one."""
+
+    chain = models.CharField(max_length=12)
+    seq = models.BigIntegerField()
+    at = models.DateTimeField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_name = models.CharField(max_length=150, blank=True)
+    role = models.CharField(max_length=40, blank=True)
+    organisation_id = models.BigIntegerField(null=True, blank=True)
+    organisation_name = models.CharField(max_length=120, blank=True)
+    action = models.CharField(max_length=80)
+    object_type = models.CharField(max_length=80, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    object_repr = models.CharField(max_length=200, blank=True)
+    area_code = models.CharField(max_length=12, blank=True, db_index=True)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+    ip = models.CharField(max_length=45, blank=True)
+    channel = models.CharField(max_length=12, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = "审计事件"
+        ordering = ["-id"]
+        constraints = [models.UniqueConstraint(fields=["chain", "seq"], name="audit_chain_seq_unique")]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"]),
+            models.Index(fields=["at"]),
+            models.Index(fields=["action"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_repr}"
+
+
+class CalendarYear(models.Model):
+    """A year whose holidays and make-up days an administrator has loaded (P7)."""
+
+    year = models.PositiveIntegerField(primary_key=True)
+    loaded_at = models.DateTimeField()
+    loaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    source = models.CharField("依据", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "节假日年度"
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return f"{self.year}年节假日安排"
+
+
+class CalendarDay(models.Model):
+    """A day that differs from Monday–Friday: a statutory holiday or a make-up working day (调休)."""
+
+    date = models.DateField(primary_key=True)
+    is_workday = models.BooleanField()
+    name = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = "节假日/调休日"
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {'上班' if self.is_workday else '休息'} {self.name}"
+
+
+class ParameterValue(models.Model):
+    """One effective-dated value of a policy parameter for a jurisdiction (convention 7).
+
+    `scope_code` is a jurisdiction code, or '' for the national default. Values are inherited
+    downward: a township without its own value uses its county's, and so on up. Rows are never
+    edited: a change adds a row; a row replaced for the same scope and date points to its successor.
+    """
+
+    key = models.CharField(max_length=80)
+    scope_code = models.CharField(max_length=12, blank=True)
+    effective_from = models.DateField()
+    value = models.JSONField()
+    source = models.CharField("依据", max_length=200, blank=True)
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    superseded_by = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "政策参数值"
+        indexes = [models.Index(fields=["key", "scope_code", "effective_from"])]
+        ordering = ["key", "scope_code", "-effective_from", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.key}@{self.scope_code or '全国'} {self.effective_from}: {self.value}"

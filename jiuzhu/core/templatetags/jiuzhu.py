@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import template
+
+from jiuzhu.core import audit
+from jiuzhu.core.masking import mask_id_number, mask_name
+from jiuzhu.core.money import fmt
+
+register = template.Library()
+
+
+@register.filter
+def action_label(action: str) -> str:
+    return audit.action_label(action)
+
+
+@register.filter
+def yuan(value: Decimal | None) -> str:
+    return fmt(value)
+
+
+@register.filter
+def masked_id(value: str | None) -> str:
+    return mask_id_number(value)
+
+
+@register.filter
+def masked_name(value: str | None) -> str:
+    return mask_name(value)

@@ -1,0 +1,261 @@
+"""API: the current user, jurisdictions, delegation grants and the who-decides query."""
+
+from datetime import date, datetime
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import paginate
+
+from jiuzhu.api.schemas import ErrorOut, PageNumber, responses
+from jiuzhu.core.types import AssistanceType, Category
+from jiuzhu.orgs import authz, services
+from jiuzhu.orgs.delegation import grant_state_on, who_decides
+from jiuzhu.orgs.models import DelegationGrant, GrantPhase, Level
+from jiuzhu.orgs.roles import perms_of
+from jiuzhu.orgs.selectors import get_grant, get_jurisdiction, grants_visible_to, jurisdictions_visible_to
+
+router = Router(tags=["组织与权限"])
+
+
+class MembershipOut(Schema):
+    organisation: str
+    organisation_id: int
+    jurisdiction_code: str
+    role: str
+    role_label: str
+    permissions: list[str]
+
+
+class MeOut(Schema):
+    username: str
+    full_name: str
+    memberships: list[MembershipOut]
+
+
+@router.get("/me", response=responses(MeOut, read_only=True), summary="当前用户及其岗位、权限")
+def me(request: HttpRequest):
+    return {
+        "username": request.user.username,
+        "full_name": request.user.get_full_name(),
+        "memberships": [
+            {
+                "organisation": m.organisation.name,
+                "organisation_id": m.organisation_id,
+                "jurisdiction_code": m.organisation.jurisdiction_id,
+                "role": m.role,
+                "role_label": m.get_role_display(),
+                "permissions": sorted(perms_of(m.role)),
+            }
+            for m in authz.memberships(request.user)
+        ],
+    }
+
+
+class JurisdictionOut(Schema):
+    code: str
+    name: str
+    level: int
+    level_label: str
+    parent_code: str | None
+    kind: str
+    urban_rural: str
+
+    @staticmethod
+    def resolve_level_label(obj) -> str:
+        return obj.get_level_display()
+
+    @staticmethod
+    def resolve_parent_code(obj) -> str | None:
+        return obj.parent_id
+
+
+class JurisdictionFilter(Schema):
+    parent: str | None = Field(None, pattern=r"^\d{12}$", description="上级区划代码")
+    level: int | None = Field(None, ge=1, le=5, description="1省 2市 3县 4乡镇 5村社区")
+    q: str | None = Field(None, max_length=40, description="名称包含")
+
+
+@router.get(
+    "/jurisdictions", response=responses(list[JurisdictionOut], read_only=True), summary="辖区内的行政区划"
+)
+@paginate(PageNumber)
+def jurisdiction_list(request: HttpRequest, filters: Query[JurisdictionFilter]):
+    qs = jurisdictions_visible_to(request.user).order_by("code")
+    if filters.parent:
+        qs = qs.filter(parent_id=filters.parent)
+    if filters.level:
+        qs = qs.filter(level=filters.level)
+    if filters.q:
+        qs = qs.filter(name__contains=filters.q)
+    return qs
+
+
+@router.get(
+    "/jurisdictions/{code}", response=responses(JurisdictionOut, read_only=True), summary="一个行政区划"
+)
+def jurisdiction_detail(request: HttpRequest, code: str):
+    return get_jurisdiction(request.user, code)
+
+
+class GrantOut(Schema):
+    id: int
+    township_code: str
+    township_name: str
+    category: str
+    valid_from: date
+    valid_to: date | None
+    letter_no: str
+    signed_on: date
+    phase: str
+    revoked_on: date | None
+    revoke_reason: str
+    state_today: str
+    has_letter_file: bool
+    created_at: datetime
+
+
+def _grant_out(grant: DelegationGrant) -> dict:
+    from jiuzhu.core import clock
+
+    return {
+        "id": grant.id,
+        "township_code": grant.township_id,
+        "township_name": grant.township.name,
+        "category": grant.category,
+        "valid_from": grant.valid_from,
+        "valid_to": grant.valid_to,
+        "letter_no": grant.letter_no,
+        "signed_on": grant.signed_on,
+        "phase": grant.phase,
+        "revoked_on": grant.revoked_on,
+        "revoke_reason": grant.revoke_reason,
+        "state_today": grant_state_on(grant, clock.today(), list(grant.suspensions.all())),
+        "has_letter_file": bool(grant.letter_file),
+        "created_at": grant.created_at,
+    }
+
+
+class GrantFilter(Schema):
+    township: str | None = Field(None, pattern=r"^\d{12}$")
+    category: Category | None = None
+
+
+@router.get("/delegation/grants", response=responses(list[GrantOut], read_only=True), summary="审批权限委托")
+@paginate(PageNumber)
+def grant_list(request: HttpRequest, filters: Query[GrantFilter]):
+    qs = grants_visible_to(request.user).order_by("township_id", "category", "valid_from")
+    if filters.township:
+        qs = qs.filter(township_id=filters.township)
+    if filters.category:
+        qs = qs.filter(category=filters.category)
+    return [_grant_out(g) for g in qs]
+
+
+@router.get("/delegation/grants/{grant_id}", response=responses(GrantOut, read_only=True), summary="一项委托")
+def grant_detail(request: HttpRequest, grant_id: int):
+    return _grant_out(get_grant(request.user, grant_id))
+
+
+class GrantIn(Schema):
+    township: str = Field(..., pattern=r"^\d{12}$")
+    category: Category
+    valid_from: date
+    valid_to: date | None = None
+    letter_no: str = Field(..., min_length=1, max_length=60)
+    signed_on: date
+    phase: GrantPhase
+
+
+@router.post("/delegation/grants", response=responses(GrantOut, status=201), summary="登记委托（民政局）")
+def grant_create(request: HttpRequest, payload: GrantIn):
+    grant = services.grant_create(
+        by=request.user,
+        township=get_jurisdiction(request.user, payload.township),
+        category=payload.category,
+        valid_from=payload.valid_from,
+        valid_to=payload.valid_to,
+        letter_no=payload.letter_no,
+        signed_on=payload.signed_on,
+        phase=payload.phase,
+    )
+    return Status(201, _grant_out(get_grant(request.user, grant.pk)))
+
+
+class SuspendIn(Schema):
+    start: date
+    reason: str = Field(..., min_length=1, max_length=2000)
+
+
+class ResumeIn(Schema):
+    on: date
+    reason: str = Field("", max_length=2000)
+
+
+class RevokeIn(Schema):
+    on: date
+    reason: str = Field(..., min_length=1, max_length=2000)
+
+
+@router.post("/delegation/grants/{grant_id}/suspend", response=responses(GrantOut), summary="暂停委托")
+def grant_suspend(request: HttpRequest, grant_id: int, payload: SuspendIn):
+    grant = get_grant(request.user, grant_id)
+    services.grant_suspend(by=request.user, grant=grant, start=payload.start, reason=payload.reason)
+    return _grant_out(get_grant(request.user, grant_id))
+
+
+@router.post("/delegation/grants/{grant_id}/resume", response=responses(GrantOut), summary="恢复委托")
+def grant_resume(request: HttpRequest, grant_id: int, payload: ResumeIn):
+    grant = get_grant(request.user, grant_id)
+    services.grant_resume(by=request.user, grant=grant, on=payload.on, reason=payload.reason)
+    return _grant_out(get_grant(request.user, grant_id))
+
+
+@router.post("/delegation/grants/{grant_id}/revoke", response=responses(GrantOut), summary="撤销委托")
+def grant_revoke(request: HttpRequest, grant_id: int, payload: RevokeIn):
+    grant = get_grant(request.user, grant_id)
+    services.grant_revoke(by=request.user, grant=grant, on=payload.on, reason=payload.reason)
+    return _grant_out(get_grant(request.user, grant_id))
+
+
+class RouteOut(Schema):
+    decider: str = Field(..., description="township：乡镇（街道）以民政局名义审批；bureau：民政局审批")
+    delegated: bool
+    label: str
+    reason: str
+    township_code: str
+    category: str
+    day: date
+    grant_id: int | None
+
+
+class WhoDecidesQuery(Schema):
+    township: str = Field(..., pattern=r"^\d{12}$")
+    assistance_type: AssistanceType
+    day: date
+
+
+@router.get(
+    "/delegation/who-decides",
+    response=responses(RouteOut, read_only=True),
+    summary="某日某类申请由谁审批（D1、D3）",
+)
+def who_decides_endpoint(request: HttpRequest, q: Query[WhoDecidesQuery]):
+    township = get_jurisdiction(request.user, q.township)
+    if township.level != Level.TOWNSHIP:
+        from jiuzhu.core.errors import ValidationFailed
+
+        raise ValidationFailed("请指定乡镇（街道）的区划代码", field_errors={"township": "不是乡镇（街道）"})
+    route = who_decides(township_code=township.code, assistance_type=q.assistance_type, day=q.day)
+    return {
+        "decider": route.decider,
+        "delegated": route.delegated,
+        "label": route.label,
+        "reason": route.reason,
+        "township_code": route.township_code,
+        "category": route.category,
+        "day": route.day,
+        "grant_id": route.grant_id,
+    }
+
+
+__all__ = ["ErrorOut", "router"]

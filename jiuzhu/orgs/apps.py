@@ -1,0 +1,42 @@
+from django.apps import AppConfig
+
+
+class OrgsConfig(AppConfig):
+    name = "jiuzhu.orgs"
+    label = "orgs"
+    verbose_name = "组织与权限"
+
+    def ready(self) -> None:
+        from jiuzhu.core.navigation import NavItem, register, register_panel
+        from jiuzhu.orgs import views
+        from jiuzhu.orgs.roles import Perm, Role
+
+        register(
+            NavItem(
+                "系统设置",
+                "权限下放",
+                "rollout",
+                "diagram-3",
+                Perm.VIEW,
+                10,
+                frozenset({Role.BUREAU_OFFICER, Role.BUREAU_INSPECTOR, Role.AUDITOR, Role.ADMIN}),
+            ),
+            NavItem("系统设置", "行政区划", "jurisdictions", "geo-alt", Perm.VIEW, 40),
+            NavItem(
+                "系统设置",
+                "工作人员",
+                "staff",
+                "people",
+                Perm.VIEW,
+                50,
+                frozenset({Role.BUREAU_OFFICER, Role.ADMIN, Role.TOWNSHIP_APPROVER, Role.AUDITOR}),
+            ),
+        )
+        township_roles = [Role.TOWNSHIP_CASEWORKER, Role.TOWNSHIP_APPROVER, Role.VILLAGE_ASSISTANT]
+        register_panel(township_roles, views.township_delegation_panel, order=50)
+        register_panel(
+            [Role.BUREAU_OFFICER, Role.BUREAU_INSPECTOR, Role.ADMIN, Role.AUDITOR],
+            views.bureau_rollout_panel,
+            order=50,
+        )
+        register_panel(list(Role.values), views.recent_activity_panel, order=900)

@@ -1,0 +1,28 @@
+"""Load the demo data: places, staff, delegation, standards, then each app's own demo records."""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+from django.core.management.base import BaseCommand
+
+from jiuzhu.orgs.models import Jurisdiction
+
+# Each module has a load() that is safe to run twice. Apps append themselves here as they arrive.
+DEMO_MODULES = ["jiuzhu.orgs.demo"]
+
+
+class Command(BaseCommand):
+    help = "载入演示数据（行政区划、机构、演示账号、委托、标准等）"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--if-empty", action="store_true", help="数据库已有区划数据时跳过")
+
+    def handle(self, *args, if_empty: bool = False, **options):
+        if if_empty and Jurisdiction.objects.exists():
+            self.stdout.write("数据库已有数据，跳过演示数据。")
+            return
+        for name in DEMO_MODULES:
+            self.stdout.write(f"载入 {name} …")
+            import_module(name).load()
+        self.stdout.write(self.style.SUCCESS("演示数据已载入。"))

@@ -1,0 +1,133 @@
+"""Roles and the one permission table (role → actions). Checked on the server for every action."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class OrgKind(models.TextChoices):
+    GOVERNMENT = "government", "人民政府"
+    BUREAU = "bureau", "民政局"
+    TOWNSHIP = "township", "乡镇人民政府/街道办事处"
+    VILLAGE = "village", "村（居）民委员会"
+    OVERSIGHT = "oversight", "监督机关（纪委监委、审计、财政）"
+
+
+class Role(models.TextChoices):
+    VILLAGE_ASSISTANT = "village_assistant", "村（居）社会救助协理员"
+    TOWNSHIP_CASEWORKER = "township_caseworker", "乡镇（街道）经办人员"
+    TOWNSHIP_APPROVER = "township_approver", "乡镇（街道）审批负责人"
+    VERIFIER = "verifier", "家庭经济状况核对专员"
+    BUREAU_OFFICER = "bureau_officer", "民政局业务人员"
+    BUREAU_INSPECTOR = "bureau_inspector", "民政局督查人员"
+    FINANCE = "finance", "财务人员"
+    AUDITOR = "auditor", "审计监督（只读）"
+    ADMIN = "admin", "系统管理员"
+
+
+ROLE_ORG_KINDS: dict[str, frozenset[str]] = {
+    Role.VILLAGE_ASSISTANT: frozenset({OrgKind.VILLAGE}),
+    Role.TOWNSHIP_CASEWORKER: frozenset({OrgKind.TOWNSHIP}),
+    Role.TOWNSHIP_APPROVER: frozenset({OrgKind.TOWNSHIP}),
+    Role.VERIFIER: frozenset({OrgKind.TOWNSHIP, OrgKind.BUREAU}),
+    Role.BUREAU_OFFICER: frozenset({OrgKind.BUREAU}),
+    Role.BUREAU_INSPECTOR: frozenset({OrgKind.BUREAU}),
+    Role.FINANCE: frozenset({OrgKind.BUREAU}),
+    Role.AUDITOR: frozenset({OrgKind.OVERSIGHT, OrgKind.BUREAU}),
+    Role.ADMIN: frozenset({OrgKind.BUREAU}),
+}
+
+
+class Perm(models.TextChoices):
+    """Actions. Labels are what a 403 page names."""
+
+    VIEW = "view", "查看辖区业务数据"
+    PII_REVEAL = "pii_reveal", "查看完整身份证号/银行账号"
+    AUDIT_VIEW = "audit_view", "查看审计日志"
+    PARAMS_EDIT = "params_edit", "修改政策参数"
+    DELEGATION_MANAGE = "delegation_manage", "管理审批权限委托"
+    CALENDAR_MANAGE = "calendar_manage", "维护节假日"
+    STAFF_MANAGE = "staff_manage", "管理工作人员账号"
+    HOUSEHOLD_EDIT = "household_edit", "登记、修改家庭信息"
+    DISCOVERY_REPORT = "discovery_report", "主动发现报告"
+    CASE_CREATE = "case_create", "登记救助申请"
+    CASE_PROCESS = "case_process", "受理、调查、评议、公示等经办"
+    VERIFY_ECONOMICS = "verify_economics", "家庭经济状况核对"
+    CASE_REVIEW_TOWNSHIP = "case_review_township", "乡镇（街道）审核（两级审批）"
+    CASE_DECIDE_TOWNSHIP = "case_decide_township", "乡镇（街道）受委托审批"
+    CASE_DECIDE_BUREAU = "case_decide_bureau", "民政局审批"
+    RELATIVE_REGISTRY = "relative_registry", "维护近亲属备案名册"
+    BENEFIT_MANAGE = "benefit_manage", "待遇核定与动态管理"
+    CYCLE_MANAGE = "cycle_manage", "月度周期管理（重新开放）"
+    PAYROLL_RUN = "payroll_run", "生成台账与发放名单"
+    RECONCILE = "reconcile", "导入银行回盘、对账"
+    SUPERVISE = "supervise", "抽查、检查、督办"
+    WARNING_HANDLE = "warning_handle", "处理预警与督办事项"
+    COMPLAINT_HANDLE = "complaint_handle", "受理、办理投诉举报"
+    TEMPLATE_EDIT = "template_edit", "维护文书模板"
+    DATA_IMPORT = "data_import", "批量导入"
+
+
+_READ = {Perm.VIEW}
+_TOWNSHIP_WORK = {
+    Perm.VIEW,
+    Perm.PII_REVEAL,
+    Perm.HOUSEHOLD_EDIT,
+    Perm.CASE_CREATE,
+    Perm.CASE_PROCESS,
+    Perm.BENEFIT_MANAGE,
+    Perm.WARNING_HANDLE,
+    Perm.COMPLAINT_HANDLE,
+    Perm.DATA_IMPORT,
+    Perm.RELATIVE_REGISTRY,
+}
+
+ROLE_PERMS: dict[str, frozenset[str]] = {
+    Role.VILLAGE_ASSISTANT: frozenset(
+        {Perm.VIEW, Perm.HOUSEHOLD_EDIT, Perm.DISCOVERY_REPORT, Perm.CASE_CREATE}
+    ),
+    Role.TOWNSHIP_CASEWORKER: frozenset(_TOWNSHIP_WORK),
+    Role.TOWNSHIP_APPROVER: frozenset(
+        _TOWNSHIP_WORK | {Perm.CASE_REVIEW_TOWNSHIP, Perm.CASE_DECIDE_TOWNSHIP}
+    ),
+    Role.VERIFIER: frozenset({Perm.VIEW, Perm.VERIFY_ECONOMICS}),
+    Role.BUREAU_OFFICER: frozenset(
+        {
+            Perm.VIEW,
+            Perm.PII_REVEAL,
+            Perm.AUDIT_VIEW,
+            Perm.PARAMS_EDIT,
+            Perm.DELEGATION_MANAGE,
+            Perm.CALENDAR_MANAGE,
+            Perm.HOUSEHOLD_EDIT,
+            Perm.CASE_CREATE,
+            Perm.CASE_PROCESS,
+            Perm.CASE_DECIDE_BUREAU,
+            Perm.RELATIVE_REGISTRY,
+            Perm.BENEFIT_MANAGE,
+            Perm.CYCLE_MANAGE,
+            Perm.TEMPLATE_EDIT,
+            Perm.DATA_IMPORT,
+            Perm.COMPLAINT_HANDLE,
+        }
+    ),
+    Role.BUREAU_INSPECTOR: frozenset(
+        {Perm.VIEW, Perm.PII_REVEAL, Perm.AUDIT_VIEW, Perm.SUPERVISE, Perm.COMPLAINT_HANDLE}
+    ),
+    Role.FINANCE: frozenset({Perm.VIEW, Perm.PAYROLL_RUN, Perm.RECONCILE}),
+    Role.AUDITOR: frozenset({Perm.VIEW, Perm.PII_REVEAL, Perm.AUDIT_VIEW}),
+    Role.ADMIN: frozenset(
+        {
+            Perm.VIEW,
+            Perm.AUDIT_VIEW,
+            Perm.STAFF_MANAGE,
+            Perm.CALENDAR_MANAGE,
+            Perm.PARAMS_EDIT,
+            Perm.DATA_IMPORT,
+        }
+    ),
+}
+
+
+def perms_of(role: str) -> frozenset[str]:
+    return ROLE_PERMS.get(role, frozenset())

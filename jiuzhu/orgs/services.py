@@ -1,0 +1,350 @@
+"""Business actions on organisations, staff, delegation grants and tokens. Each writes an audit event."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+
+from jiuzhu.core import audit, clock
+from jiuzhu.core.dates import ensure_not_before, ensure_not_future
+from jiuzhu.core.errors import ValidationFailed
+from jiuzhu.core.types import Category
+from jiuzhu.orgs import authz
+from jiuzhu.orgs.models import (
+    ApiToken,
+    DelegationGrant,
+    DelegationSuspension,
+    Jurisdiction,
+    Level,
+    Membership,
+    Organisation,
+    User,
+)
+from jiuzhu.orgs.roles import ROLE_ORG_KINDS, Perm, Role
+
+GRANT_FIELDS = [
+    "township_id",
+    "category",
+    "valid_from",
+    "valid_to",
+    "letter_no",
+    "signed_on",
+    "phase",
+    "revoked_on",
+    "revoke_reason",
+]
+
+
+def _overlaps(a_from: date, a_to: date | None, b_from: date, b_to: date | None) -> bool:
+    return (b_to is None or a_from <= b_to) and (a_to is None or b_from <= a_to)
+
+
+def _grant_end(grant: DelegationGrant) -> date | None:
+    ends = [d for d in (grant.valid_to, grant.revoked_on and grant.revoked_on - timedelta(days=1)) if d]
+    return min(ends) if ends else None
+
+
+@transaction.atomic
+def grant_create(
+    *,
+    by: User,
+    township: Jurisdiction,
+    category: str,
+    valid_from: date,
+    valid_to: date | None,
+    letter_no: str,
+    signed_on: date,
+    phase: str,
+    letter_file: UploadedFile | None = None,
+) -> DelegationGrant:
+    """D1/D2: record a delegation letter. Only the bureau's side may do this (D4: no re-delegation)."""
+    membership = authz.require(by, Perm.DELEGATION_MANAGE, township.code)
+    if township.level != Level.TOWNSHIP:
+        raise ValidationFailed(
+            "只能向乡镇（街道）委托审批权限", field_errors={"township": "请选择乡镇（街道）"}
+        )
+    if category not in Category.values:
+        raise ValidationFailed("救助类别无效", field_errors={"category": "无效"})
+    letter_no = (letter_no or "").strip()
+    if not letter_no:
+        raise ValidationFailed("请填写委托书文号", field_errors={"letter_no": "必填"})
+    ensure_not_future(signed_on, "委托书签署日期", field="signed_on")
+    if valid_to is not None:
+        ensure_not_before(valid_to, valid_from, "委托截止日", "起始日", field="valid_to")
+    Jurisdiction.objects.select_for_update().get(pk=township.pk)  # serialise grants of one township
+    for other in DelegationGrant.objects.filter(township=township, category=category):
+        if _overlaps(valid_from, valid_to, other.valid_from, _grant_end(other)):
+            raise ValidationFailed(
+                f"与已有委托（{other.letter_no}，{other.valid_from:%Y-%m-%d}起）的期间重叠，请先撤销或调整原委托",
+                field_errors={"valid_from": "期间重叠"},
+            )
+    grant = DelegationGrant(
+        township=township,
+        category=category,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        letter_no=letter_no,
+        signed_on=signed_on,
+        phase=phase,
+        created_by=by,
+        created_at=clock.now(),
+    )
+    if letter_file is not None:
+        grant.letter_file.save(letter_file.name, letter_file, save=False)
+    grant.save()
+    audit.record(
+        actor=by,
+        membership=membership,
+        action="delegation.grant_create",
+        obj=grant,
+        after=audit.snapshot(grant, GRANT_FIELDS),
+    )
+    return grant
+
+
+def _lock_grant(grant: DelegationGrant) -> DelegationGrant:
+    return DelegationGrant.objects.select_for_update().select_related("township").get(pk=grant.pk)
+
+
+@transaction.atomic
+def grant_suspend(*, by: User, grant: DelegationGrant, start: date, reason: str) -> DelegationSuspension:
+    """D4: suspension affects decisions from its start on, never past ones — so it cannot start before
+    today."""
+    membership = authz.require(by, Perm.DELEGATION_MANAGE, grant.township_id)
+    grant = _lock_grant(grant)
+    if not (reason or "").strip():
+        raise ValidationFailed("请填写暂停原因", field_errors={"reason": "必填"})
+    ensure_not_before(start, clock.today(), "暂停起始日", "今天（已作出的决定不受影响）", field="start")
+    if grant.revoked_on is not None:
+        raise ValidationFailed("该委托已撤销，无需暂停")
+    if grant.suspensions.filter(end__isnull=True).exists():
+        raise ValidationFailed("该委托已处于暂停状态")
+    suspension = DelegationSuspension.objects.create(
+        grant=grant, start=start, reason=reason.strip(), created_by=by, created_at=clock.now()
+    )
+    audit.record(
+        actor=by,
+        membership=membership,
+        action="delegation.grant_suspend",
+        obj=grant,
+        after={"start": start, "reason": reason.strip()},
+        reason=reason.strip(),
+    )
+    return suspension
+
+
+@transaction.atomic
+def grant_resume(*, by: User, grant: DelegationGrant, on: date, reason: str = "") -> DelegationSuspension:
+    """Lift the open suspension: the grant applies again from `on`."""
+    membership = authz.require(by, Perm.DELEGATION_MANAGE, grant.township_id)
+    grant = _lock_grant(grant)
+    suspension = grant.suspensions.select_for_update().filter(end__isnull=True).first()
+    if suspension is None:
+        raise ValidationFailed("该委托没有处于暂停状态")
+    ensure_not_before(on, clock.today(), "恢复日期", "今天", field="on")
+    ensure_not_before(on, suspension.start, "恢复日期", "暂停起始日", field="on")
+    suspension.end = on - timedelta(days=1)
+    suspension.lifted_by = by
+    suspension.lifted_at = clock.now()
+    suspension.lift_reason = reason.strip()
+    suspension.save()
+    audit.record(
+        actor=by,
+        membership=membership,
+        action="delegation.grant_resume",
+        obj=grant,
+        after={"resume_on": on},
+        reason=reason.strip(),
+    )
+    return suspension
+
+
+@transaction.atomic
+def grant_revoke(*, by: User, grant: DelegationGrant, on: date, reason: str) -> DelegationGrant:
+    """D4: revocation from `on` (today or later); decisions already taken stay valid."""
+    membership = authz.require(by, Perm.DELEGATION_MANAGE, grant.township_id)
+    grant = _lock_grant(grant)
+    if grant.revoked_on is not None:
+        raise ValidationFailed(f"该委托已于{grant.revoked_on:%Y-%m-%d}撤销")
+    if not (reason or "").strip():
+        raise ValidationFailed("请填写撤销原因", field_errors={"reason": "必填"})
+    ensure_not_before(on, clock.today(), "撤销生效日", "今天（已作出的决定不受影响）", field="on")
+    before = audit.snapshot(grant, GRANT_FIELDS)
+    grant.revoked_on = max(on, grant.valid_from)
+    grant.revoke_reason = reason.strip()
+    grant.revoked_by = by
+    grant.save(update_fields=["revoked_on", "revoke_reason", "revoked_by"])
+    audit.record(
+        actor=by,
+        membership=membership,
+        action="delegation.grant_revoke",
+        obj=grant,
+        before=before,
+        after=audit.snapshot(grant, GRANT_FIELDS),
+        reason=reason.strip(),
+    )
+    return grant
+
+
+# --- staff -------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def staff_create(
+    *,
+    by: User | None,
+    username: str,
+    full_name: str,
+    password: str,
+    organisation: Organisation,
+    role: str,
+    phone: str = "",
+    validate: bool = True,
+) -> User:
+    membership = (
+        authz.require(by, Perm.STAFF_MANAGE, organisation.jurisdiction_id) if by is not None else None
+    )
+    username = (username or "").strip()
+    if not username:
+        raise ValidationFailed("请填写用户名", field_errors={"username": "必填"})
+    if User.objects.filter(username=username).exists():
+        raise ValidationFailed(f"用户名“{username}”已存在", field_errors={"username": "已存在"})
+    user = User(username=username, full_name=full_name.strip(), phone=phone.strip())
+    if validate:
+        try:
+            validate_password(password, user)
+        except DjangoValidationError as exc:
+            raise ValidationFailed(
+                "密码不符合要求：" + "；".join(exc.messages), field_errors={"password": exc.messages}
+            ) from None
+    user.set_password(password)
+    user.save()
+    membership_add(by=by, user=user, organisation=organisation, role=role, _authorised=membership)
+    audit.record(
+        actor=by,
+        membership=membership,
+        action="staff.create",
+        obj=user,
+        area_code=organisation.jurisdiction_id,
+        after={"username": username, "full_name": full_name},
+    )
+    return user
+
+
+def membership_add(
+    *,
+    by: User | None,
+    user: User,
+    organisation: Organisation,
+    role: str,
+    _authorised: Membership | None = None,
+) -> Membership:
+    if role not in Role.values:
+        raise ValidationFailed("角色无效", field_errors={"role": "无效"})
+    if organisation.kind not in ROLE_ORG_KINDS[role]:
+        raise ValidationFailed(
+            f"“{Role(role).label}”不能设在{organisation.get_kind_display()}",
+            field_errors={"role": "与机构类型不符"},
+        )
+    with transaction.atomic():
+        authorising = _authorised
+        if by is not None and authorising is None:
+            authorising = authz.require(by, Perm.STAFF_MANAGE, organisation.jurisdiction_id)
+        membership, _ = Membership.objects.get_or_create(
+            user=user,
+            organisation=organisation,
+            role=role,
+            defaults={"created_at": clock.now(), "is_active": True},
+        )
+        audit.record(
+            actor=by,
+            membership=authorising,
+            action="staff.membership_add",
+            obj=membership,
+            area_code=organisation.jurisdiction_id,
+            after={"user": user.username, "role": role},
+        )
+    authz.forget(user)
+    return membership
+
+
+# --- tokens ------------------------------------------------------------------------------------------
+
+TOKEN_SCOPES = ("read", "write")
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: ApiToken
+    raw: str
+
+
+def hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+@transaction.atomic
+def token_issue(*, user: User, name: str, scopes: list[str], days: int | None = None) -> IssuedToken:
+    name = (name or "").strip()
+    if not name:
+        raise ValidationFailed("请填写令牌用途", field_errors={"name": "必填"})
+    bad = [s for s in scopes if s not in TOKEN_SCOPES]
+    if bad or not scopes:
+        raise ValidationFailed("令牌权限范围无效，可选 read、write", field_errors={"scopes": "无效"})
+    raw = "jz_" + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user,
+        name=name,
+        prefix=raw[:10],
+        token_hash=hash_token(raw),
+        scopes=sorted(set(scopes)),
+        created_at=clock.now(),
+        expires_at=clock.now() + timedelta(days=days) if days else None,
+    )
+    home = authz.primary_membership(user)
+    audit.record(
+        actor=user,
+        membership=home,
+        action="token.issue",
+        obj=token,
+        area_code=home.area_code if home else "",
+        after={"name": name, "scopes": token.scopes},
+    )
+    return IssuedToken(token, raw)
+
+
+@transaction.atomic
+def token_revoke(*, user: User, token: ApiToken) -> None:
+    token = ApiToken.objects.select_for_update().get(pk=token.pk, user=user)
+    if token.revoked_at is None:
+        token.revoked_at = clock.now()
+        token.save(update_fields=["revoked_at"])
+        home = authz.primary_membership(user)
+        audit.record(
+            actor=user,
+            membership=home,
+            action="token.revoke",
+            obj=token,
+            area_code=home.area_code if home else "",
+        )
+
+
+def token_authenticate(raw: str) -> ApiToken | None:
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(token_hash=hash_token(raw), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    if token is None or (token.expires_at is not None and token.expires_at <= clock.now()):
+        return None
+    # last_used is bookkeeping, not a business action: no audit event, and at most once a minute.
+    if token.last_used_at is None or clock.now() - token.last_used_at > timedelta(minutes=1):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=clock.now())
+    return token

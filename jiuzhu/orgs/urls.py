@@ -1,0 +1,13 @@
+from django.urls import path
+
+from jiuzhu.orgs import views
+
+urlpatterns = [
+    path("jurisdictions/", views.jurisdiction_list, name="jurisdictions"),
+    path("staff/", views.staff_list, name="staff"),
+    path("delegation/", views.rollout, name="rollout"),
+    path("delegation/who-decides/", views.who_decides_view, name="who_decides"),
+    path("delegation/new/", views.grant_create, name="grant_create"),
+    path("delegation/<int:pk>/", views.grant_detail, name="grant_detail"),
+    path("delegation/<int:pk>/letter/", views.grant_letter, name="grant_letter"),
+]

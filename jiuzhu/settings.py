@@ -1,0 +1,266 @@
+"""The one settings module. Everything that differs between machines comes from the environment.
+
+See docs/operations.md for the list of variables.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import dj_database_url
+from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
+
+from jiuzhu.envconfig import Env
+
+env = Env()
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env.str("JIUZHU_VAR_DIR", str(BASE_DIR / "var")))
+(VAR_DIR / "static").mkdir(parents=True, exist_ok=True)  # the default database and static root live here
+
+DEBUG = env.bool("DEBUG", False)
+TESTING = env.bool("JIUZHU_TESTING", "pytest" in sys.modules)
+
+SECRET_KEY = env.str("SECRET_KEY")
+if not SECRET_KEY and TESTING:
+    SECRET_KEY = "test-only-secret-key-" + "x" * 32
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured("SECRET_KEY is required when DEBUG is off")
+    SECRET_KEY = "insecure-development-key-only-for-DEBUG"  # noqa: S105 - debug only
+elif len(SECRET_KEY) < 32 and not DEBUG:
+    raise ImproperlyConfigured("SECRET_KEY must be at least 32 characters")
+
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", [])
+
+# Field encryption (ID and bank account numbers, personal information law). In DEBUG the keys are
+# derived from SECRET_KEY so that a demo runs without set-up; in production they are required.
+_derive = DEBUG or TESTING
+_dev_key = hashlib.sha256(("field:" + SECRET_KEY).encode()).digest() if _derive else None
+_dev_index = hashlib.sha256(("index:" + SECRET_KEY).encode()).digest() if _derive else None
+FIELD_ENCRYPTION_KEY = env.key32("FIELD_ENCRYPTION_KEY", fallback=_dev_key)
+BLIND_INDEX_KEY = env.key32("BLIND_INDEX_KEY", fallback=_dev_index)
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "axes",
+    "csp",
+    "django_htmx",
+    "template_partials",
+    "django_tasks",
+    "django_tasks_db",
+    "jiuzhu.core",
+    "jiuzhu.orgs",
+    "jiuzhu.api",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "jiuzhu.core.middleware.RequestContextMiddleware",
+    "jiuzhu.core.middleware.DomainErrorMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "jiuzhu.urls"
+WSGI_APPLICATION = "jiuzhu.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "jiuzhu" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "csp.context_processors.nonce",
+                "jiuzhu.core.context_processors.navigation",
+            ],
+        },
+    }
+]
+
+_default_db = f"sqlite:///{VAR_DIR / 'jiuzhu.sqlite3'}"
+try:
+    DATABASES = {"default": dj_database_url.parse(env.str("DATABASE_URL", _default_db), conn_max_age=60)}
+except ValueError as exc:
+    raise ImproperlyConfigured(f"DATABASE_URL is not a valid database address: {exc}") from None
+if DATABASES["default"]["ENGINE"] not in (
+    "django.db.backends.sqlite3",
+    "django.db.backends.postgresql",
+):
+    raise ImproperlyConfigured("DATABASE_URL must point to SQLite or PostgreSQL")
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # IMMEDIATE avoids lock-upgrade deadlocks between two writers; WAL lets readers go on meanwhile.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+    }
+    DATABASES["default"]["TEST"] = {"NAME": env.str("JIUZHU_SQLITE_TEST_NAME", "") or None}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "orgs.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+if TESTING:
+    # Argon2 is deliberately slow; tests create hundreds of users.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+# Lockout: by user name, not by address, so that one township office behind one NAT address is not
+# locked out by a colleague's typos.
+AXES_FAILURE_LIMIT = env.int("JIUZHU_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("JIUZHU_LOGIN_LOCKOUT_MINUTES", 30, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+# Locking by address would lock a whole township office behind one NAT address (see above).
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+SESSION_COOKIE_AGE = 60 * env.int("JIUZHU_SESSION_MINUTES", 120, minimum=5)
+SESSION_SAVE_EVERY_REQUEST = True  # idle expiry: the clock restarts with each request
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+_https = env.bool("JIUZHU_HTTPS", False)
+SESSION_COOKIE_SECURE = _https
+CSRF_COOKIE_SECURE = _https
+SECURE_SSL_REDIRECT = _https and env.bool("JIUZHU_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = 31536000 if _https else 0
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:", "blob:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-src": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    }
+}
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文")]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+FORMAT_MODULE_PATH = ["jiuzhu.formats"]
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "jiuzhu" / "static"]
+WHITENOISE_USE_FINDERS = True  # serve straight from the source tree; collectstatic is optional
+MEDIA_ROOT = Path(env.str("JIUZHU_MEDIA_ROOT", str(VAR_DIR / "media")))
+MEDIA_URL = "/media/"  # never served directly: attachments go through a view that checks scope
+
+_storage = env.choice("JIUZHU_STORAGE", "filesystem", ("filesystem", "s3"))
+if _storage == "s3":
+    _bucket = env.str("JIUZHU_S3_BUCKET")
+    if not _bucket:
+        raise ImproperlyConfigured("JIUZHU_S3_BUCKET is required when JIUZHU_STORAGE=s3")
+    _default_storage: dict = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": _bucket,
+            "endpoint_url": env.str("JIUZHU_S3_ENDPOINT") or None,
+            "access_key": env.str("JIUZHU_S3_ACCESS_KEY"),
+            "secret_key": env.str("JIUZHU_S3_SECRET_KEY"),
+            "default_acl": None,
+            "querystring_auth": True,
+        },
+    }
+else:
+    _default_storage = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(MEDIA_ROOT)},
+    }
+STORAGES = {
+    "default": _default_storage,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+UPLOAD_MAX_BYTES = env.int("JIUZHU_UPLOAD_MAX_MB", 20, minimum=1, maximum=2048) * 1024 * 1024
+UPLOAD_VIDEO_MAX_BYTES = env.int("JIUZHU_UPLOAD_VIDEO_MAX_MB", 200, minimum=1, maximum=4096) * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+TASKS = {
+    "default": {
+        "BACKEND": env.choice(
+            "JIUZHU_TASK_BACKEND",
+            "django_tasks_db.DatabaseBackend",
+            ("django_tasks_db.DatabaseBackend", "django_tasks.backends.immediate.ImmediateBackend"),
+        )
+    }
+}
+
+# The address printed in QR codes of official documents (verification page); the product's own
+# public address as citizens reach it.
+PUBLIC_BASE_URL = env.str("JIUZHU_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {
+        "handlers": ["console"],
+        "level": env.choice("JIUZHU_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR")),
+    },
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "weasyprint": {"level": "ERROR"},
+        "fontTools": {"level": "ERROR"},
+    },
+}
+
+NINJA_PAGINATION_PER_PAGE = 50
+
+JIUZHU_TRUST_X_FORWARDED_FOR = env.bool("JIUZHU_TRUST_X_FORWARDED_FOR", False)

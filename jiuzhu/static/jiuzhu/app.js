@@ -1,0 +1,35 @@
+// Small behaviours without inline scripts (the content security policy forbids them).
+(function () {
+  "use strict";
+  document.addEventListener("click", function (event) {
+    var back = event.target.closest("[data-jz-back]");
+    if (back && window.history.length > 1) { event.preventDefault(); window.history.back(); return; }
+    var confirmEl = event.target.closest("[data-confirm]");
+    if (confirmEl && !window.confirm(confirmEl.getAttribute("data-confirm"))) { event.preventDefault(); event.stopPropagation(); }
+    var all = event.target.closest("[data-select-all]");
+    if (all) {
+      var name = all.getAttribute("data-select-all");
+      document.querySelectorAll('input[type=checkbox][name="' + name + '"]').forEach(function (box) { box.checked = all.checked; });
+    }
+    var copy = event.target.closest("[data-copy]");
+    if (copy && navigator.clipboard) { navigator.clipboard.writeText(copy.getAttribute("data-copy")); copy.textContent = "已复制"; }
+  });
+  // Auto-submit filter forms when a select changes.
+  document.addEventListener("change", function (event) {
+    var el = event.target;
+    if (el.matches("form[data-autosubmit] select")) { el.form.requestSubmit(); }
+  });
+  // Charts: <div class="jz-chart" data-chart='{"...echarts option..."}'>
+  function drawCharts(root) {
+    if (!window.echarts) { return; }
+    root.querySelectorAll("[data-chart]").forEach(function (el) {
+      if (el.dataset.drawn) { return; }
+      el.dataset.drawn = "1";
+      var chart = window.echarts.init(el);
+      chart.setOption(JSON.parse(el.getAttribute("data-chart")));
+      window.addEventListener("resize", function () { chart.resize(); });
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { drawCharts(document); });
+  document.body && document.body.addEventListener("htmx:afterSwap", function (e) { drawCharts(e.target); });
+})();

@@ -1,0 +1,25 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from jiuzhu.api.api import api
+from jiuzhu.core import views as core_views
+from jiuzhu.orgs import views as org_views
+
+urlpatterns = [
+    path("", org_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("favicon.ico", RedirectView.as_view(url=static("jiuzhu/favicon.svg"), permanent=True)),
+    path("accounts/login/", org_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", org_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("account/", org_views.account, name="account"),
+    path("account/tokens/<int:pk>/revoke/", org_views.token_revoke, name="token_revoke"),
+    path("orgs/", include("jiuzhu.orgs.urls")),
+    path("settings/", include("jiuzhu.core.urls")),
+    path("api/v1/", api.urls),
+    path("django-admin/", admin.site.urls),
+]

@@ -1,0 +1,57 @@
+"""Shared fixtures.
+
+The demo world (three counties, one user per role in 尖山区 and in two of its townships, delegation
+grants, standards) is loaded once per test session; each test runs in a transaction that rolls back.
+Transactional tests (browser, concurrency) load it themselves through `transactional_world`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from jiuzhu.core import clock, workdays
+from tests.helpers import client_for
+
+# A fixed "now" for every test: a Friday, so day arithmetic in tests never depends on the real date.
+FROZEN_NOW = datetime(2026, 11, 20, 10, 0)
+
+
+@pytest.fixture(autouse=True)
+def _frozen_clock():
+    clock.freeze(FROZEN_NOW)
+    workdays.invalidate()
+    yield
+    clock.unfreeze()
+    workdays.invalidate()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    from jiuzhu.orgs.management.commands.load_demo import DEMO_MODULES
+
+    with django_db_blocker.unblock():
+        clock.freeze(FROZEN_NOW)
+        _load_demo(DEMO_MODULES)
+        clock.unfreeze()
+
+
+def _load_demo(modules) -> None:
+    from importlib import import_module
+
+    for name in modules:
+        import_module(name).load()
+
+
+@pytest.fixture
+def transactional_world(transactional_db):
+    from jiuzhu.orgs.management.commands.load_demo import DEMO_MODULES
+
+    _load_demo(DEMO_MODULES)
+
+
+@pytest.fixture
+def as_user():
+    """as_user("ab_caseworker") → a logged-in test client."""
+    return client_for

@@ -1,0 +1,73 @@
+"""Foundation item 1: settings come from the environment; a bad value stops the process at start."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from jiuzhu.envconfig import Env
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _start(**env) -> subprocess.CompletedProcess:
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("JIUZHU_", "DATABASE_URL", "SECRET_KEY", "DEBUG"))
+    }
+    base.update({"JIUZHU_TESTING": "false", "DJANGO_SETTINGS_MODULE": "jiuzhu.settings"})
+    base.update(env)
+    return subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); print('started')"],
+        cwd=ROOT,
+        env=base,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+GOOD_KEY = "Vz2dA1R0mJ1Q3ZcW9x8y7v6u5t4s3r2q1p0o9n8m7l6="
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"DEBUG": "false"}, "SECRET_KEY is required"),
+        ({"DEBUG": "maybe"}, "DEBUG='maybe' is not a boolean"),
+        (
+            {"DEBUG": "true", "DATABASE_URL": "mysql://u@h/db"},
+            "DATABASE_URL must point to SQLite or PostgreSQL",
+        ),
+        ({"DEBUG": "true", "JIUZHU_UPLOAD_MAX_MB": "lots"}, "JIUZHU_UPLOAD_MAX_MB='lots' is not an integer"),
+        ({"DEBUG": "true", "FIELD_ENCRYPTION_KEY": "short"}, "FIELD_ENCRYPTION_KEY"),
+        ({"DEBUG": "false", "SECRET_KEY": "k" * 50}, "FIELD_ENCRYPTION_KEY is required"),
+        ({"DEBUG": "true", "JIUZHU_STORAGE": "ftp"}, "JIUZHU_STORAGE='ftp' must be one of"),
+    ],
+)
+def test_bad_settings_are_refused_at_start(env, message):
+    result = _start(**env)
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_good_production_settings_start():
+    result = _start(
+        DEBUG="false", SECRET_KEY="k" * 50, FIELD_ENCRYPTION_KEY=GOOD_KEY, BLIND_INDEX_KEY=GOOD_KEY
+    )
+    assert result.returncode == 0, result.stderr
+    assert "started" in result.stdout
+
+
+def test_env_parsers():
+    env = Env({"A": "yes", "B": "12", "C": "a, b,,c", "D": ""})
+    assert env.bool("A", False) is True
+    assert env.int("B", 0, maximum=20) == 12
+    assert env.list("C", []) == ["a", "b", "c"]
+    assert env.str("D", "default") == "default"
+    with pytest.raises(ImproperlyConfigured):
+        env.int("B", 0, maximum=10)
