@@ -45,4 +45,4 @@ test-browser: setup
 	env -u DATABASE_URL $(UV) run pytest -q -m browser -p no:xdist
 
 bench: setup
-	scripts/with-postgres $(UV) run python -m bench
+	scripts/with-postgres $(UV) run python -m bench $(BENCH)

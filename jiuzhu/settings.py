@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "jiuzhu.core",
     "jiuzhu.orgs",
+    "jiuzhu.registry",
+    "jiuzhu.cases",
     "jiuzhu.api",
 ]
 
@@ -227,6 +229,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 UPLOAD_MAX_BYTES = env.int("JIUZHU_UPLOAD_MAX_MB", 20, minimum=1, maximum=2048) * 1024 * 1024
+IMPORT_MAX_BYTES = env.int("JIUZHU_IMPORT_MAX_MB", 200, minimum=1, maximum=4096) * 1024 * 1024
 UPLOAD_VIDEO_MAX_BYTES = env.int("JIUZHU_UPLOAD_VIDEO_MAX_MB", 200, minimum=1, maximum=4096) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -235,7 +238,10 @@ TASKS = {
     "default": {
         "BACKEND": env.choice(
             "JIUZHU_TASK_BACKEND",
-            "django_tasks_db.DatabaseBackend",
+            # Tests run tasks at once, in the request that queued them.
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if TESTING
+            else "django_tasks_db.DatabaseBackend",
             ("django_tasks_db.DatabaseBackend", "django_tasks.backends.immediate.ImmediateBackend"),
         )
     }

@@ -19,6 +19,8 @@ urlpatterns = [
     path("account/", org_views.account, name="account"),
     path("account/tokens/<int:pk>/revoke/", org_views.token_revoke, name="token_revoke"),
     path("orgs/", include("jiuzhu.orgs.urls")),
+    path("registry/", include("jiuzhu.registry.urls")),
+    path("cases/", include("jiuzhu.cases.urls")),
     path("settings/", include("jiuzhu.core.urls")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),

@@ -34,7 +34,10 @@ class BootstrapMixin:
         for field in self.fields.values():  # type: ignore[attr-defined]
             widget = field.widget
             css = widget.attrs.get("class", "")
-            if isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple | forms.RadioSelect):
+            if isinstance(widget, forms.CheckboxInput):
+                widget.attrs["class"] = (css + " form-check-input").strip()
+                continue
+            if isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect | forms.HiddenInput):
                 continue
             base = "form-select" if isinstance(widget, forms.Select) else "form-control"
             if base not in css:

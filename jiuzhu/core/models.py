@@ -120,3 +120,51 @@ class ParameterValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}@{self.scope_code or '全国'} {self.effective_from}: {self.value}"
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", "排队中"
+    RUNNING = "running", "进行中"
+    DONE = "done", "已完成"
+    FAILED = "failed", "失败"
+
+
+class Job(models.Model):
+    """A long-running piece of work (import, payroll, scan) with progress that pages can poll.
+
+    Progress is written outside the work's own transaction, so other requests see it while it runs."""
+
+    kind = models.CharField(max_length=40)
+    status = models.CharField(max_length=8, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    area_code = models.CharField(max_length=12, db_index=True)
+    params = models.JSONField(default=dict)
+    file = models.FileField(upload_to="jobs/%Y/%m/", blank=True)
+    phase = models.CharField(max_length=60, blank=True)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    result = models.JSONField(default=dict)
+    error = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "后台任务"
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["kind", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind}#{self.pk} {self.get_status_display()}"
+
+    @property
+    def percent(self) -> int:
+        return (
+            int(self.done * 100 / self.total) if self.total else (100 if self.status == JobStatus.DONE else 0)
+        )
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (JobStatus.DONE, JobStatus.FAILED)

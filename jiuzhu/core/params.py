@@ -40,6 +40,7 @@ class ParamDef:
     minimum: Decimal | int | None = None
     maximum: Decimal | int | None = None
     group: str = "其他"
+    choices: tuple[tuple[str, str], ...] = ()  # for TEXT parameters with a fixed set of values
 
 
 def _defs(*defs: ParamDef) -> dict[str, ParamDef]:
@@ -239,7 +240,13 @@ def clean_value(key: str, raw: Any) -> Any:
             if isinstance(raw, bool):
                 return raw
             return str(raw).strip().lower() in ("1", "true", "是", "yes", "on")
-        return str(raw).strip()
+        text = str(raw).strip()
+        if d.choices and text not in {code for code, _ in d.choices}:
+            options = "、".join(f"{code}（{name}）" for code, name in d.choices)
+            raise ValidationFailed(
+                f"{label}应为以下之一：{options}", field_errors={"value": "不在可选范围内"}
+            )
+        return text
     except (InvalidOperation, ValueError, TypeError):
         raise ValidationFailed(
             f"{label}的取值“{raw}”格式不正确", field_errors={"value": "格式不正确"}
@@ -274,6 +281,8 @@ def display(key: str, stored: Any) -> str:
         return "、".join(str(v) for v in stored)
     if d.kind == Kind.BOOL:
         return "是" if stored else "否"
+    if d.choices:
+        return dict(d.choices).get(stored, stored)
     return f"{stored}"
 
 

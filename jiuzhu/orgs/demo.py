@@ -8,7 +8,6 @@ docs/decisions.md). Village and community names are invented.
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 
 from django.db import transaction
 
@@ -168,6 +167,8 @@ STANDARDS = {
         "dibao.standard.urban": [("2021-01-01", "780.00")],
         "dibao.standard.rural": [("2021-01-01", "620.00")],
     },
+    # 綦江 files the township's decision with the bureau before the notice (seed 001 §4, P5).
+    "500110000000-profile": {"procedure.profile": [("2021-01-01", "qijiang")]},
 }
 
 
@@ -265,7 +266,8 @@ def load_standards() -> None:
     officers = {"230502": "js_bureau", "500110": "qj_bureau", "610104": "lh_bureau"}
     from jiuzhu.core.models import ParameterValue
 
-    for scope, values in STANDARDS.items():
+    for key_scope, values in STANDARDS.items():
+        scope = key_scope[:12]
         by = User.objects.get(username=officers[scope[:6]]) if scope[:6] in officers else None
         for key, entries in values.items():
             for start, value in entries:
@@ -276,8 +278,8 @@ def load_standards() -> None:
                     key=key,
                     scope_code=scope,
                     effective_from=date.fromisoformat(start),
-                    value=Decimal(value),
-                    reason="演示数据：本地标准",
+                    value=value,
+                    reason="演示数据：本地政策",
                     source="演示数据",
                 )
 

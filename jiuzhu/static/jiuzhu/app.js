@@ -11,6 +11,22 @@
       var name = all.getAttribute("data-select-all");
       document.querySelectorAll('input[type=checkbox][name="' + name + '"]').forEach(function (box) { box.checked = all.checked; });
     }
+    // Formsets: <button data-formset-add="m"> clones <template id="m-empty"> into #m-forms.
+    var add = event.target.closest("[data-formset-add]");
+    if (add) {
+      event.preventDefault();
+      var prefix = add.getAttribute("data-formset-add");
+      var total = document.getElementById("id_" + prefix + "-TOTAL_FORMS");
+      var tpl = document.getElementById(prefix + "-empty");
+      var holder = document.getElementById(prefix + "-forms");
+      if (total && tpl && holder) {
+        var index = parseInt(total.value, 10);
+        var html = tpl.innerHTML.replace(/__prefix__/g, String(index)).replace(/__number__/g, String(index + 1));
+        holder.insertAdjacentHTML("beforeend", html);
+        total.value = String(index + 1);
+      }
+    }
+    if (event.target.closest("[data-print]")) { window.print(); }
     var copy = event.target.closest("[data-copy]");
     if (copy && navigator.clipboard) { navigator.clipboard.writeText(copy.getAttribute("data-copy")); copy.textContent = "已复制"; }
   });

@@ -1,0 +1,19 @@
+from django.urls import path
+
+from jiuzhu.cases import views
+
+urlpatterns = [
+    path("", views.case_list, name="cases"),
+    path("new/", views.case_new, name="case_new"),
+    path("<int:pk>/", views.case_detail, name="case_detail"),
+    path("<int:pk>/materials/", views.material_receive, name="case_material_receive"),
+    path("<int:pk>/materials/<int:material_pk>/remove/", views.material_remove, name="case_material_remove"),
+    path("<int:pk>/signatures/", views.signature_record, name="case_signature"),
+    path("<int:pk>/notify-missing/", views.notify_missing, name="case_notify_missing"),
+    path("<int:pk>/refuse/", views.refuse, name="case_refuse"),
+    path("<int:pk>/accept/", views.accept, name="case_accept"),
+    path("<int:pk>/withdraw/", views.withdraw, name="case_withdraw"),
+    path("<int:pk>/checks/", views.rerun_checks, name="case_checks"),
+    path("<int:pk>/filings/", views.file_near_relative, name="case_filing"),
+    path("<int:pk>/notices/<int:notice_pk>/", views.case_notice, name="case_notice"),
+]

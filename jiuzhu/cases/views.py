@@ -1,0 +1,462 @@
+"""Pages of applications: list, new application from every staff channel, the case page and its intake
+actions. Workflow steps after acceptance live in `views_steps.py`."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from jiuzhu.cases import selectors
+from jiuzhu.cases.forms import (
+    AcceptForm,
+    CaseForm,
+    FilingForm,
+    MaterialForm,
+    RefuseForm,
+    SignatureForm,
+    WithdrawForm,
+)
+from jiuzhu.cases.materials import missing_items, requirements_for, signers
+from jiuzhu.cases.models import CaseNotice, Channel, MaterialRequirement, NoticeKind, SignatureKind
+from jiuzhu.cases.services import intake
+from jiuzhu.cases.workflow import State, available_actions
+from jiuzhu.core import clock
+from jiuzhu.core.errors import RECOVERABLE, NotFound
+from jiuzhu.core.exports import xlsx_response
+from jiuzhu.core.forms import apply_error
+from jiuzhu.core.listing import date_param, paginate, wants_export
+from jiuzhu.core.selectors import events_for_object
+from jiuzhu.core.types import AssistanceType
+from jiuzhu.orgs import authz
+from jiuzhu.orgs.models import Jurisdiction, Level
+from jiuzhu.orgs.roles import Perm, Role
+from jiuzhu.registry import selectors as registry
+from jiuzhu.registry.models import NearRelative
+
+
+@login_required
+@require_GET
+def case_list(request: HttpRequest) -> HttpResponse:
+    f = request.GET
+    qs = selectors.search_cases(
+        request.user,
+        number=f.get("number", ""),
+        q=f.get("q", "").strip(),
+        id_number=f.get("id_number", "").strip(),
+        area=f.get("area", ""),
+        assistance_type=f.get("type", ""),
+        status=f.get("status", ""),
+        channel=f.get("channel", ""),
+        applied_from=date_param(request, "from"),
+        applied_to=date_param(request, "to"),
+    ).order_by("-applied_on", "-id")
+    if wants_export(request):
+        names = dict(Jurisdiction.objects.filter(level__gte=Level.TOWNSHIP).values_list("code", "name"))
+        return xlsx_response(
+            "救助申请",
+            [
+                "申请编号",
+                "户主",
+                "类型",
+                "渠道",
+                "申请日期",
+                "受理乡镇（街道）",
+                "村（社区）",
+                "状态",
+                "近亲属",
+            ],
+            (
+                (
+                    c.number,
+                    c.household.head_name,
+                    c.get_assistance_type_display(),
+                    c.get_channel_display(),
+                    c.applied_on,
+                    names.get(c.township_code, ""),
+                    names.get(c.household.area_code, ""),
+                    c.status_label,
+                    c.has_near_relative,
+                )
+                for c in qs
+            ),
+        )
+    from jiuzhu.registry.views import areas_for
+
+    return render(
+        request,
+        "cases/case_list.html",
+        {
+            "page_title": "救助申请",
+            "listing": paginate(request, qs),
+            "f": f,
+            "areas": areas_for(request.user),
+            "types": AssistanceType.choices,
+            "states": State.choices,
+            "channels": Channel.choices,
+            "can_add": authz.can(request.user, Perm.CASE_CREATE),
+        },
+    )
+
+
+def _townships_for(user, household) -> list[Jurisdiction]:
+    """Where this household may apply (A1: registration or residence), among places the user works in."""
+    codes = {household.township_code}
+    if household.hukou_area_code:
+        codes.add(household.hukou_area_code[:9] + "000")
+    places = Jurisdiction.objects.filter(code__in=codes, level=Level.TOWNSHIP)
+    allowed = [t for t in places if authz.in_scope(user, t.code) or authz.in_scope(user, household.area_code)]
+    own = [
+        m.organisation.jurisdiction
+        for m in authz.memberships(user)
+        if m.organisation.jurisdiction.level == Level.TOWNSHIP and m.organisation.jurisdiction not in allowed
+    ]
+    return allowed + own
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_new(request: HttpRequest) -> HttpResponse:
+    authz.require(request.user, Perm.CASE_CREATE)
+    discovery = None
+    if request.GET.get("discovery"):
+        discovery = registry.get_discovery(request.user, request.GET["discovery"])
+    if not request.GET.get("household"):
+        q = request.GET.get("q", "").strip()
+        idn = request.GET.get("id_number", "").strip()
+        found = registry.search_households(request.user, q=q, id_number=idn)[:30] if (q or idn) else []
+        return render(
+            request,
+            "cases/case_pick_household.html",
+            {"page_title": "登记申请", "found": found, "f": request.GET, "discovery": discovery},
+        )
+    household = registry.get_household(request.user, request.GET["household"])
+    authz.require(request.user, Perm.CASE_CREATE, household.area_code)
+    members = list(household.members.filter(is_active=True))
+    head = next((m for m in members if m.is_head), None)
+    initial = {
+        "applied_on": clock.today(),
+        "applicant": head.pk if head else None,
+        "township_code": household.township_code,
+        "consent_on": clock.today(),
+    }
+    if discovery is not None:
+        initial |= {"assistance_type": discovery.suggested_type, "reason": discovery.situation}
+    form = CaseForm(
+        request.POST or None,
+        members=members,
+        townships=_townships_for(request.user, household),
+        from_discovery=discovery is not None,
+        initial=initial,
+    )
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        data = intake.CaseInput(
+            assistance_type=d["assistance_type"],
+            applicant=next(m for m in members if str(m.pk) == d["applicant"]),
+            applied_on=d["applied_on"],
+            reason=d["reason"],
+            requested_amount=d["requested_amount"],
+            township_code=d["township_code"],
+        )
+        try:
+            if discovery is not None:
+                case = intake.case_from_discovery(
+                    by=request.user,
+                    report=discovery,
+                    household=household,
+                    data=data,
+                    consent_on=d["consent_on"] or clock.today(),
+                )
+            else:
+                channel = (
+                    Channel.VILLAGE
+                    if authz.roles(request.user) == {Role.VILLAGE_ASSISTANT}
+                    else Channel.COUNTER
+                )
+                case = intake.case_create(by=request.user, household=household, data=data, channel=channel)
+        except RECOVERABLE as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, f"已登记申请 {case.number}")
+            return redirect("case_detail", pk=case.pk)
+    return render(
+        request,
+        "cases/case_form.html",
+        {"page_title": "登记申请", "form": form, "household": household, "discovery": discovery},
+    )
+
+
+def _materials_view(case):
+    """The checklist as shown on the case page: each item with its state."""
+    received = {}
+    for m in case.materials.select_related("requirement", "member", "received_by"):
+        received.setdefault(m.requirement_id, []).append(m)
+    members = list(case.household.members.filter(is_active=True))
+    rows = []
+    for req in requirements_for(case.assistance_type, case.county_code):
+        got = received.get(req.id, [])
+        if req.per_member:
+            for member in members:
+                mine = [g for g in got if g.member_id == member.id]
+                rows.append({"req": req, "member": member, "received": mine[0] if mine else None})
+        else:
+            rows.append({"req": req, "member": None, "received": got[0] if got else None})
+    return rows
+
+
+@login_required
+@require_GET
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    case = selectors.get_case(request.user, pk)
+    signed = {(s.member_id, s.kind): s for s in case.signatures.all()}
+    signature_rows = [
+        {
+            "member": m,
+            "items": [(kind, label, signed.get((m.id, kind))) for kind, label in SignatureKind.choices],
+        }
+        for m in signers(case)
+    ]
+    relatives = {
+        r.id: r
+        for r in NearRelative.objects.filter(
+            id__in=[c.data.get("relative") for c in case.checks.all() if c.data.get("relative")]
+        )
+    }
+    filed = {f.relative_id: f for f in case.filings.all()}
+    checks = [
+        (c, relatives.get(c.data.get("relative")), filed.get(c.data.get("relative")))
+        for c in case.checks.filter(cleared_at__isnull=True)
+    ]
+    can_process = authz.can(request.user, Perm.CASE_PROCESS, case.area_code)
+    context = {
+        "page_title": case.number,
+        "case": case,
+        "household": case.household,
+        "township": Jurisdiction.objects.filter(code=case.township_code).first(),
+        "materials": _materials_view(case),
+        "signature_rows": signature_rows,
+        "checks": checks,
+        "missing": missing_items(case),
+        "notices": case.notices.all(),
+        "actions": available_actions(case, request.user),
+        "events": events_for_object(case),
+        "can_process": can_process,
+        "intake_open": case.status in (State.SUBMITTED, State.INCOMPLETE, State.ACCEPTED),
+        "today": clock.today(),
+        "accept_form": AcceptForm(initial={"version": case.version, "accepted_on": clock.today()}),
+        "refuse_form": RefuseForm(),
+        "withdraw_form": WithdrawForm(initial={"on": clock.today()}),
+    }
+    from jiuzhu.cases.views_steps import step_context
+
+    context |= step_context(request, case)
+    return render(request, "cases/case_detail.html", context)
+
+
+def _back(case) -> HttpResponse:
+    return redirect(reverse("case_detail", args=[case.pk]))
+
+
+@login_required
+@require_POST
+def material_receive(request: HttpRequest, pk: int) -> HttpResponse:
+    case = selectors.get_case(request.user, pk)
+    form = MaterialForm(request.POST)
+    if form.is_valid():
+        requirement = MaterialRequirement.objects.filter(pk=form.cleaned_data["requirement"]).first()
+        member = (
+            case.household.members.filter(pk=form.cleaned_data["member"]).first()
+            if form.cleaned_data["member"]
+            else None
+        )
+        if requirement is None:
+            raise NotFound()
+        try:
+            intake.material_receive(
+                by=request.user,
+                case=case,
+                requirement=requirement,
+                member=member,
+                received_on=form.cleaned_data["received_on"],
+                note=form.cleaned_data["note"],
+            )
+        except RECOVERABLE as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"已登记收到：{requirement.name}")
+    else:
+        messages.error(request, "请填写收到日期")
+    return _back(case)
+
+
+@login_required
+@require_POST
+def material_remove(request: HttpRequest, pk: int, material_pk: int) -> HttpResponse:
+    case = selectors.get_case(request.user, pk)
+    material = case.materials.filter(pk=material_pk).first()
+    if material is None:
+        raise NotFound()
+    try:
+        intake.material_remove(
+            by=request.user, material=material, reason=request.POST.get("reason", "登记有误")
+        )
+    except RECOVERABLE as exc:
+        messages.error(request, exc.message)
+    return _back(case)
+
+
+@login_required
+@require_POST
+def signature_record(request: HttpRequest, pk: int) -> HttpResponse:
+    case = selectors.get_case(request.user, pk)
+    form = SignatureForm(request.POST)
+    if form.is_valid():
+        member = case.household.members.filter(pk=form.cleaned_data["member"]).first()
+        if member is None:
+            raise NotFound()
+        try:
+            intake.signature_record(
+                by=request.user,
+                case=case,
+                member=member,
+                kind=form.cleaned_data["kind"],
+                signed_on=form.cleaned_data["signed_on"],
+            )
+        except RECOVERABLE as exc:
+            messages.error(request, exc.message)
+    else:
+        messages.error(request, "请填写签署日期")
+    return _back(case)
+
+
+@login_required
+@require_POST
+def notify_missing(request: HttpRequest, pk: int) -> HttpResponse:
+    case = selectors.get_case(request.user, pk)
+    try:
+        notice = intake.notify_missing(by=request.user, case=case)
+    except RECOVERABLE as exc:
+        messages.error(request, exc.message)
+        return _back(case)
+    messages.success(request, "已出具一次性告知书，请打印交申请人")
+    return redirect("case_notice", pk=case.pk, notice_pk=notice.pk)
+
+
+@login_required
+@require_POST
+def refuse(request: HttpRequest, pk: int) -> HttpResponse:
+    case = selectors.get_case(request.user, pk)
+    form = RefuseForm(request.POST)
+    reasons = form.data.get("reasons", "").splitlines()
+    try:
+        notice = intake.refuse(by=request.user, case=case, reasons=reasons)
+    except RECOVERABLE as exc:
+        messages.error(request, exc.message)
+        return _back(case)
+    messages.success(request, "已作出不予受理决定，请打印告知书交申请人")
+    return redirect("case_notice", pk=case.pk, notice_pk=notice.pk)
+
+
+@login_required
+@require_POST
+def accept(request: HttpRequest, pk: int) -> HttpResponse:
+    case = selectors.get_case(request.user, pk)
+    form = AcceptForm(request.POST)
+    if form.is_valid():
+        try:
+            intake.accept(
+                by=request.user,
+                case=case,
+                accepted_on=form.cleaned_data["accepted_on"],
+                expected_version=form.cleaned_data["version"],
+            )
+        except RECOVERABLE as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "已受理")
+    else:
+        messages.error(request, "请填写受理日期")
+    return _back(case)
+
+
+@login_required
+@require_POST
+def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    case = selectors.get_case(request.user, pk)
+    form = WithdrawForm(request.POST)
+    if form.is_valid():
+        try:
+            intake.withdraw(
+                by=request.user, case=case, on=form.cleaned_data["on"], reason=form.cleaned_data["reason"]
+            )
+        except RECOVERABLE as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "申请已撤回")
+    else:
+        messages.error(request, "请填写撤回日期和原因")
+    return _back(case)
+
+
+@login_required
+@require_POST
+def rerun_checks(request: HttpRequest, pk: int) -> HttpResponse:
+    case = selectors.get_case(request.user, pk)
+    found = intake.rerun_checks(by=request.user, case=case)
+    messages.info(request, f"检查完成：{len(found)} 项提示" if found else "检查完成：未发现问题")
+    return _back(case)
+
+
+@login_required
+@require_POST
+def file_near_relative(request: HttpRequest, pk: int) -> HttpResponse:
+    case = selectors.get_case(request.user, pk)
+    form = FilingForm(request.POST)
+    if form.is_valid():
+        # Only a registry entry that matches a member of this (visible) case can be filed.
+        relative = NearRelative.objects.filter(
+            pk=form.cleaned_data["relative"], relative_id_index__in=case.household.members.values("id_index")
+        ).first()
+        if relative is None:
+            raise NotFound()
+        try:
+            intake.file_near_relative(
+                by=request.user,
+                case=case,
+                relative=relative,
+                filed_on=form.cleaned_data["filed_on"],
+                note=form.cleaned_data["note"],
+            )
+        except RECOVERABLE as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "已完成近亲属备案")
+    else:
+        messages.error(request, "请填写备案日期和说明")
+    return _back(case)
+
+
+@login_required
+@require_GET
+def case_notice(request: HttpRequest, pk: int, notice_pk: int) -> HttpResponse:
+    """A printable written notice (A4): the one-time notice or the not-eligible notice."""
+    case = selectors.get_case(request.user, pk)
+    notice = CaseNotice.objects.filter(pk=notice_pk, case=case).first()
+    if notice is None:
+        raise NotFound()
+    township = Jurisdiction.objects.filter(code=case.township_code).first()
+    return render(
+        request,
+        "cases/notice_print.html",
+        {
+            "page_title": notice.get_kind_display(),
+            "case": case,
+            "notice": notice,
+            "township": township,
+            "is_missing": notice.kind == NoticeKind.MISSING_MATERIALS,
+        },
+    )

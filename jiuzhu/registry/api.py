@@ -1,0 +1,547 @@
+"""API: households, members, income, assets, near relatives, discovery reports, bulk import."""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.http import HttpRequest
+from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
+from ninja.pagination import paginate
+
+from jiuzhu.api.schemas import PageNumber, responses
+from jiuzhu.core import jobs
+from jiuzhu.core.errors import NotFound, ValidationFailed
+from jiuzhu.core.models import Job
+from jiuzhu.orgs import authz
+from jiuzhu.orgs.roles import Perm
+from jiuzhu.registry import selectors, services, tasks
+from jiuzhu.registry.models import (
+    Asset,
+    AssetKind,
+    Disability,
+    Employment,
+    IncomeCategory,
+    IncomeItem,
+    LeftReason,
+    Relation,
+    RelativeRole,
+    Schooling,
+    UrbanRural,
+    WorkAbility,
+)
+
+router = Router(tags=["家庭登记"])
+CODE = r"^\d{12}$"
+
+
+class MemberOut(Schema):
+    id: int
+    name: str
+    id_masked: str
+    birth_date: date
+    sex: str
+    relation: str
+    hukou_area_code: str
+    disability: str
+    disability_grade: int | None
+    work_ability: str
+    serious_illness: bool
+    schooling: str
+    employment: str
+    covered: bool
+    covered_note: str
+    is_active: bool
+    left_on: date | None
+    left_reason: str
+
+
+class IncomeOut(Schema):
+    id: int
+    category: str
+    description: str
+    monthly_amount: Decimal
+    member_id: int | None
+    excluded: bool
+    excluded_reason: str
+
+
+class AssetOut(Schema):
+    id: int
+    kind: str
+    description: str
+    quantity: Decimal | None
+    unit: str
+    value: Decimal | None
+
+
+class HouseholdOut(Schema):
+    id: int
+    area_code: str
+    address: str
+    urban_rural: str
+    hukou_area_code: str
+    hukou_address: str
+    phone: str
+    head_name: str
+    head_id_masked: str
+    version: int
+    created_at: datetime
+
+
+class IncomeSummaryOut(Schema):
+    counted: Decimal
+    excluded: Decimal
+    covered: int
+    per_head: Decimal | None
+
+
+class HouseholdDetailOut(HouseholdOut):
+    members: list[MemberOut]
+    incomes: list[IncomeOut]
+    assets: list[AssetOut]
+    income_summary: IncomeSummaryOut
+
+
+class HouseholdFilter(Schema):
+    q: str | None = Field(None, max_length=60, description="姓名或住址包含")
+    id_number: str | None = Field(None, max_length=20, description="完整身份证号（精确匹配）")
+    area: str | None = Field(None, pattern=CODE, description="区划代码（乡镇或村）")
+    urban_rural: UrbanRural | None = None
+
+
+@router.get("/households", response=responses(list[HouseholdOut], read_only=True), summary="查询家庭")
+@paginate(PageNumber)
+def household_list(request: HttpRequest, f: Query[HouseholdFilter]):
+    return selectors.search_households(
+        request.user,
+        q=f.q or "",
+        id_number=f.id_number or "",
+        area=f.area or "",
+        urban_rural=f.urban_rural or "",
+    ).order_by("-id")
+
+
+def _detail(household) -> dict:
+    out = HouseholdOut.from_orm(household).dict()
+    out["members"] = list(household.members.order_by("relation", "id"))
+    out["incomes"] = list(household.incomes.all())
+    out["assets"] = list(household.assets.all())
+    out["income_summary"] = selectors.income_summary(household)
+    return out
+
+
+@router.get(
+    "/households/{household_id}", response=responses(HouseholdDetailOut, read_only=True), summary="家庭详情"
+)
+def household_detail(request: HttpRequest, household_id: int):
+    return _detail(selectors.get_household(request.user, household_id))
+
+
+class MemberIn(Schema):
+    name: str = Field(..., min_length=1, max_length=60)
+    id_number: str = Field(..., min_length=1, max_length=20)
+    relation: Relation
+    birth_date: date | None = None
+    sex: str | None = Field(None, pattern="^[MF]$")
+    hukou_area_code: str = Field("", max_length=12)
+    disability: Disability = Disability.NONE
+    disability_grade: int | None = Field(None, ge=1, le=4)
+    work_ability: WorkAbility = WorkAbility.FULL
+    serious_illness: bool = False
+    illness_note: str = Field("", max_length=200)
+    schooling: Schooling = Schooling.NONE
+    employment: Employment = Employment.NONE
+    covered: bool = True
+    covered_note: str = Field("", max_length=200)
+
+    def to_input(self) -> services.MemberInput:
+        return services.MemberInput(**self.dict())
+
+
+class HouseholdIn(Schema):
+    area_code: str = Field(..., pattern=CODE, description="居住村（社区）区划代码")
+    address: str = Field(..., min_length=1, max_length=200)
+    urban_rural: UrbanRural | None = None
+    hukou_area_code: str = Field("", max_length=12)
+    hukou_address: str = Field("", max_length=200)
+    phone: str = Field("", max_length=20)
+    members: list[MemberIn] = Field(..., min_length=1, max_length=30)
+
+
+@router.post("/households", response=responses(HouseholdDetailOut, status=201), summary="登记家庭")
+def household_create(request: HttpRequest, payload: HouseholdIn):
+    household = services.household_create(
+        by=request.user,
+        area_code=payload.area_code,
+        address=payload.address,
+        urban_rural=payload.urban_rural or "",
+        hukou_area_code=payload.hukou_area_code,
+        hukou_address=payload.hukou_address,
+        phone=payload.phone,
+        members=[m.to_input() for m in payload.members],
+    )
+    return Status(201, _detail(household))
+
+
+class HouseholdPatch(Schema):
+    version: int = Field(..., description="读取时的版本号；他人已修改时返回 409")
+    address: str | None = Field(None, min_length=1, max_length=200)
+    urban_rural: UrbanRural | None = None
+    hukou_area_code: str | None = Field(None, max_length=12)
+    hukou_address: str | None = Field(None, max_length=200)
+    phone: str | None = Field(None, max_length=20)
+
+
+@router.patch("/households/{household_id}", response=responses(HouseholdDetailOut), summary="修改家庭信息")
+def household_update(request: HttpRequest, household_id: int, payload: HouseholdPatch):
+    household = selectors.get_household(request.user, household_id)
+    changes = {k: v for k, v in payload.dict(exclude_unset=True).items() if k != "version" and v is not None}
+    household = services.household_update(
+        by=request.user, household=household, expected_version=payload.version, **changes
+    )
+    return _detail(household)
+
+
+class MemberAddIn(MemberIn):
+    version: int | None = None
+
+
+@router.post(
+    "/households/{household_id}/members", response=responses(MemberOut, status=201), summary="增加成员"
+)
+def member_add(request: HttpRequest, household_id: int, payload: MemberAddIn):
+    household = selectors.get_household(request.user, household_id)
+    data = payload.dict()
+    version = data.pop("version")
+    member = services.member_add(
+        by=request.user, household=household, data=services.MemberInput(**data), expected_version=version
+    )
+    return Status(201, member)
+
+
+@router.put("/members/{member_id}", response=responses(MemberOut), summary="修改成员")
+def member_update(request: HttpRequest, member_id: int, payload: MemberAddIn):
+    member = selectors.get_member(request.user, member_id)
+    data = payload.dict()
+    version = data.pop("version")
+    return services.member_update(
+        by=request.user, member=member, data=services.MemberInput(**data), expected_version=version
+    )
+
+
+class LeaveIn(Schema):
+    on: date
+    reason: LeftReason
+    version: int | None = None
+
+
+@router.post("/members/{member_id}/leave", response=responses(MemberOut), summary="成员离户")
+def member_leave(request: HttpRequest, member_id: int, payload: LeaveIn):
+    member = selectors.get_member(request.user, member_id)
+    return services.member_leave(
+        by=request.user, member=member, on=payload.on, reason=payload.reason, expected_version=payload.version
+    )
+
+
+class RevealOut(Schema):
+    id_number: str
+
+
+@router.post(
+    "/members/{member_id}/reveal", response=responses(RevealOut), summary="查看完整身份证号（记入审计）"
+)
+def member_reveal(request: HttpRequest, member_id: int):
+    member = selectors.get_member(request.user, member_id)
+    return {"id_number": services.member_reveal_id(by=request.user, member=member)}
+
+
+class IncomeIn(Schema):
+    category: IncomeCategory
+    description: str = Field(..., min_length=1, max_length=200)
+    monthly_amount: str = Field(..., max_length=20, description='月均金额（元），如 "1200.50"')
+    member_id: int | None = None
+    excluded: bool = False
+    excluded_reason: str = Field("", max_length=200)
+
+
+@router.post(
+    "/households/{household_id}/incomes", response=responses(IncomeOut, status=201), summary="登记收入"
+)
+def income_add(request: HttpRequest, household_id: int, payload: IncomeIn):
+    household = selectors.get_household(request.user, household_id)
+    member = household.members.filter(pk=payload.member_id).first() if payload.member_id else None
+    if payload.member_id and member is None:
+        raise ValidationFailed("成员不属于本户", field_errors={"member_id": "不属于本户"})
+    item = services.income_add(
+        by=request.user,
+        household=household,
+        category=payload.category,
+        description=payload.description,
+        monthly_amount=payload.monthly_amount,
+        member=member,
+        excluded=payload.excluded,
+        excluded_reason=payload.excluded_reason,
+    )
+    return Status(201, item)
+
+
+@router.delete("/incomes/{income_id}", response=responses(None, status=204), summary="删除收入")
+def income_delete(request: HttpRequest, income_id: int):
+    item = IncomeItem.objects.filter(
+        pk=income_id, household__in=selectors.households_visible_to(request.user)
+    ).first()
+    if item is None:
+        raise NotFound()
+    services.income_remove(by=request.user, item=item)
+    return Status(204, None)
+
+
+class AssetIn(Schema):
+    kind: AssetKind
+    description: str = Field(..., min_length=1, max_length=200)
+    quantity: str | None = Field(None, max_length=20)
+    unit: str = Field("", max_length=10)
+    value: str | None = Field(None, max_length=20)
+
+
+@router.post(
+    "/households/{household_id}/assets", response=responses(AssetOut, status=201), summary="登记财产"
+)
+def asset_add(request: HttpRequest, household_id: int, payload: AssetIn):
+    household = selectors.get_household(request.user, household_id)
+    asset = services.asset_add(
+        by=request.user,
+        household=household,
+        kind=payload.kind,
+        description=payload.description,
+        value=payload.value,
+        quantity=payload.quantity,
+        unit=payload.unit,
+    )
+    return Status(201, asset)
+
+
+@router.delete("/assets/{asset_id}", response=responses(None, status=204), summary="删除财产")
+def asset_delete(request: HttpRequest, asset_id: int):
+    asset = Asset.objects.filter(
+        pk=asset_id, household__in=selectors.households_visible_to(request.user)
+    ).first()
+    if asset is None:
+        raise NotFound()
+    services.asset_remove(by=request.user, asset=asset)
+    return Status(204, None)
+
+
+# --- near relatives -----------------------------------------------------------------------------------
+
+
+class RelativeOut(Schema):
+    id: int
+    area_code: str
+    official_name: str
+    official_role: str
+    official_unit: str
+    relative_name: str
+    relative_id_masked: str
+    relation: str
+    registered_on: date
+    is_active: bool
+
+
+class RelativeIn(Schema):
+    official_name: str = Field(..., min_length=1, max_length=60)
+    official_role: RelativeRole
+    official_unit: str = Field(..., max_length=120)
+    relative_name: str = Field(..., min_length=1, max_length=60)
+    relative_id: str = Field(..., max_length=20)
+    relation: str = Field(..., min_length=1, max_length=40)
+    registered_on: date
+
+    def to_input(self) -> services.RelativeInput:
+        return services.RelativeInput(**self.dict())
+
+
+class RelativeCreateIn(RelativeIn):
+    area_code: str = Field(..., pattern=CODE)
+
+
+@router.get(
+    "/near-relatives", response=responses(list[RelativeOut], read_only=True), summary="近亲属备案名册"
+)
+@paginate(PageNumber)
+def relative_list(request: HttpRequest, q: str | None = None):
+    authz.require(request.user, Perm.RELATIVE_REGISTRY)
+    qs = selectors.relatives_visible_to(request.user).filter(is_active=True)
+    if q:
+        qs = qs.filter(official_name__contains=q) | qs.filter(relative_name__contains=q)
+    return qs.order_by("id")
+
+
+@router.post("/near-relatives", response=responses(RelativeOut, status=201), summary="登记近亲属")
+def relative_add(request: HttpRequest, payload: RelativeCreateIn):
+    data = payload.dict()
+    area = data.pop("area_code")
+    return Status(
+        201, services.relative_add(by=request.user, area_code=area, data=services.RelativeInput(**data))
+    )
+
+
+class RelativeImportIn(Schema):
+    area_code: str = Field(..., pattern=CODE)
+    rows: list[RelativeIn] = Field(..., min_length=1, max_length=20000)
+    good_only: bool = Field(False, description="有错误时仍导入无误的行；否则全部不导入")
+
+
+class ImportOutcomeOut(Schema):
+    created: int
+    errors: list[str]
+
+
+@router.post("/near-relatives/import", response=responses(ImportOutcomeOut), summary="导入近亲属名册")
+def relative_import(request: HttpRequest, payload: RelativeImportIn):
+    outcome = services.relative_import(
+        by=request.user,
+        area_code=payload.area_code,
+        rows=[r.to_input() for r in payload.rows],
+        commit_good_rows=payload.good_only,
+    )
+    return {"created": outcome.created, "errors": outcome.errors}
+
+
+# --- discovery ----------------------------------------------------------------------------------------
+
+
+class DiscoveryOut(Schema):
+    id: int
+    area_code: str
+    household_id: int | None
+    family_name: str
+    address: str
+    situation: str
+    suggested_type: str
+    reported_on: date
+    status: str
+    consent_on: date | None
+
+
+class DiscoveryIn(Schema):
+    area_code: str = Field(..., pattern=CODE)
+    family_name: str = Field(..., min_length=1, max_length=60)
+    address: str = Field(..., min_length=1, max_length=200)
+    phone: str = Field("", max_length=20)
+    situation: str = Field(..., min_length=1, max_length=4000)
+    suggested_type: str = Field("", max_length=20)
+    reported_on: date
+    household_id: int | None = None
+
+
+@router.get("/discoveries", response=responses(list[DiscoveryOut], read_only=True), summary="主动发现报告")
+@paginate(PageNumber)
+def discovery_list(request: HttpRequest, status: str | None = None):
+    qs = selectors.discoveries_visible_to(request.user)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("-id")
+
+
+@router.post("/discoveries", response=responses(DiscoveryOut, status=201), summary="报告困难家庭（A2）")
+def discovery_create(request: HttpRequest, payload: DiscoveryIn):
+    household = selectors.get_household(request.user, payload.household_id) if payload.household_id else None
+    data = payload.dict()
+    data.pop("household_id")
+    return Status(201, services.discovery_create(by=request.user, household=household, **data))
+
+
+class DeclineIn(Schema):
+    note: str = Field(..., min_length=1, max_length=200)
+
+
+@router.post("/discoveries/{report_id}/decline", response=responses(DiscoveryOut), summary="本户不同意申请")
+def discovery_decline(request: HttpRequest, report_id: int, payload: DeclineIn):
+    report = selectors.get_discovery(request.user, report_id)
+    return services.discovery_decline(by=request.user, report=report, note=payload.note)
+
+
+# --- bulk import --------------------------------------------------------------------------------------
+
+
+class JobOut(Schema):
+    id: int
+    kind: str
+    status: str
+    phase: str
+    total: int
+    done: int
+    percent: int
+    result: dict
+    error: str
+    created_at: datetime
+    finished_at: datetime | None
+
+
+def _import_job(request: HttpRequest, job_id: int) -> Job:
+    job = (
+        Job.objects.filter(pk=job_id, kind=tasks.IMPORT_KIND)
+        .filter(authz.scope_q(request.user, "area_code"))
+        .first()
+    )
+    if job is None or job.created_by_id != request.user.pk:
+        raise NotFound()
+    return job
+
+
+@router.post(
+    "/imports/households",
+    response=responses(JobOut, status=202),
+    summary="上传家庭导入文件（先校验，不写入）",
+)
+def import_upload(request: HttpRequest, file: File[UploadedFile]):
+    from jiuzhu.registry import importer
+
+    membership = authz.require(request.user, Perm.DATA_IMPORT)
+    head = file.read(261)
+    file.seek(0)
+    importer.check_upload(file.name or "", head, file.size)
+    job = jobs.create(
+        by=request.user,
+        kind=tasks.IMPORT_KIND,
+        area_code=membership.organisation.jurisdiction_id if membership else "",
+        params={"filename": file.name, "mode": "preview"},
+        upload=file,
+    )
+    jobs.enqueue(tasks.import_households, job)
+    job.refresh_from_db()
+    return Status(202, job)
+
+
+@router.get(
+    "/jobs/household-import/{job_id}", response=responses(JobOut, read_only=True), summary="导入进度与结果"
+)
+def import_job(request: HttpRequest, job_id: int):
+    return _import_job(request, job_id)
+
+
+class CommitIn(Schema):
+    mode: str = Field(
+        ..., pattern="^(all|good_only)$", description="all：有错误则全部不导入；good_only：仅导入无误的家庭"
+    )
+
+
+@router.post(
+    "/imports/households/{job_id}/commit", response=responses(JobOut, status=202), summary="确认导入"
+)
+def import_commit(request: HttpRequest, job_id: int, payload: CommitIn):
+    preview = _import_job(request, job_id)
+    authz.require(request.user, Perm.DATA_IMPORT)
+    if preview.params.get("mode") != "preview" or preview.status != "done":
+        raise ValidationFailed("请先完成校验，再选择导入方式")
+    job = jobs.create(
+        by=request.user,
+        kind=tasks.IMPORT_KIND,
+        area_code=preview.area_code,
+        params={"filename": preview.params["filename"], "mode": payload.mode, "preview_job": preview.pk},
+    )
+    job.file.name = preview.file.name
+    job.save(update_fields=["file"])
+    jobs.enqueue(tasks.import_households, job)
+    job.refresh_from_db()
+    return Status(202, job)

@@ -1,0 +1,93 @@
+"""Reads of the registry, scoped to the user (convention 5)."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet, Sum
+
+from jiuzhu.core.errors import NotFound
+from jiuzhu.core.jurisdiction_codes import is_valid_code
+from jiuzhu.core.jurisdiction_codes import prefix as code_prefix
+from jiuzhu.orgs import authz
+from jiuzhu.orgs.roles import Perm
+from jiuzhu.registry.models import DiscoveryReport, Household, IncomeItem, Member, NearRelative
+from jiuzhu.registry.services import id_index_of
+
+
+def households_visible_to(user) -> QuerySet[Household]:
+    authz.require(user, Perm.VIEW)
+    return Household.objects.filter(authz.scope_q(user, "area_code"))
+
+
+def get_household(user, pk) -> Household:
+    try:
+        return households_visible_to(user).get(pk=pk)
+    except (Household.DoesNotExist, ValueError):
+        raise NotFound() from None
+
+
+def members_visible_to(user) -> QuerySet[Member]:
+    authz.require(user, Perm.VIEW)
+    return Member.objects.filter(authz.scope_q(user, "area_code"))
+
+
+def get_member(user, pk) -> Member:
+    try:
+        return members_visible_to(user).select_related("household").get(pk=pk)
+    except (Member.DoesNotExist, ValueError):
+        raise NotFound() from None
+
+
+def search_households(
+    user, *, q: str = "", id_number: str = "", area: str = "", urban_rural: str = "", active: bool = True
+) -> QuerySet[Household]:
+    """Search by name (any member), exact ID number (through the blind index), village or township."""
+    qs = households_visible_to(user).filter(is_active=active)
+    if q:
+        qs = qs.filter(
+            Q(head_name__contains=q) | Q(members__name__contains=q) | Q(address__contains=q)
+        ).distinct()
+    if id_number:
+        qs = qs.filter(members__id_index=id_index_of(id_number)).distinct()
+    if area:
+        qs = qs.filter(area_code__startswith=code_prefix(area) if is_valid_code(area) else area)
+    if urban_rural:
+        qs = qs.filter(urban_rural=urban_rural)
+    return qs.annotate(member_count=Count("members", filter=Q(members__is_active=True), distinct=True))
+
+
+def income_summary(household: Household) -> dict:
+    """Monthly income counted for benefits (excluded items listed apart) and per covered member."""
+    items = IncomeItem.objects.filter(household=household)
+    counted = items.filter(excluded=False).aggregate(total=Sum("monthly_amount"))["total"] or 0
+    excluded = items.filter(excluded=True).aggregate(total=Sum("monthly_amount"))["total"] or 0
+    covered = household.members.filter(is_active=True, covered=True).count()
+    from decimal import ROUND_HALF_UP, Decimal
+
+    per_head = (Decimal(counted) / covered).quantize(Decimal("0.01"), ROUND_HALF_UP) if covered else None
+    return {"counted": counted, "excluded": excluded, "covered": covered, "per_head": per_head}
+
+
+def relatives_visible_to(user) -> QuerySet[NearRelative]:
+    authz.require(user, Perm.VIEW)
+    return NearRelative.objects.filter(authz.scope_q(user, "area_code"))
+
+
+def get_relative(user, pk) -> NearRelative:
+    try:
+        return relatives_visible_to(user).get(pk=pk)
+    except (NearRelative.DoesNotExist, ValueError):
+        raise NotFound() from None
+
+
+def discoveries_visible_to(user) -> QuerySet[DiscoveryReport]:
+    authz.require(user, Perm.VIEW)
+    return DiscoveryReport.objects.filter(authz.scope_q(user, "area_code")).select_related(
+        "household", "reported_by"
+    )
+
+
+def get_discovery(user, pk) -> DiscoveryReport:
+    try:
+        return discoveries_visible_to(user).get(pk=pk)
+    except (DiscoveryReport.DoesNotExist, ValueError):
+        raise NotFound() from None

@@ -1,0 +1,222 @@
+"""Issue 3: the registry — validation, protection of ID numbers, search, and the pages."""
+
+from datetime import date
+
+import pytest
+
+from jiuzhu.core import crypto, idnumber
+from jiuzhu.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from jiuzhu.core.models import AuditEvent
+from jiuzhu.registry import selectors, services
+from jiuzhu.registry.models import Household, IncomeItem, Member
+from tests.helpers import ANBANG_VILLAGE, client_for, make_household, member, new_id, user
+
+pytestmark = pytest.mark.django_db
+
+
+def test_household_with_members_is_stored_encrypted_with_blind_index():
+    number = new_id()
+    household = make_household(members=[member("王大山", id_number=number)])
+    stored = Member.objects.get(household=household)
+    assert number not in stored.id_cipher
+    assert crypto.decrypt(stored.id_cipher, purpose=services.ID_PURPOSE) == number
+    assert stored.id_index == services.id_index_of(number)
+    assert stored.id_masked == number[:6] + "********" + number[-4:]
+    assert stored.birth_date == idnumber.parse(number).birth_date
+    assert household.head_name == "王大山" and household.urban_rural == "rural"
+    event = AuditEvent.objects.get(action="household.create", object_id=str(household.pk))
+    assert number not in str(event.after)
+
+
+def _refused(**kwargs) -> ValidationFailed:
+    before = (Household.objects.count(), Member.objects.count())
+    with pytest.raises(ValidationFailed) as exc:
+        make_household(**kwargs)
+    assert (Household.objects.count(), Member.objects.count()) == before  # nothing half-written
+    return exc.value
+
+
+def test_wrong_check_digit():
+    number = new_id()
+    wrong = number[:-1] + ("0" if number[-1] != "0" else "1")
+    exc = _refused(members=[member("王大山", id_number=wrong)])
+    assert "校验位不正确" in exc.message
+
+
+def test_birth_date_and_sex_contradicting_the_id_number():
+    number = new_id(birth="19800101")
+    exc = _refused(members=[member("王大山", id_number=number, birth_date=date(1980, 1, 2), sex="F")])
+    assert "出生日期" in exc.message and "1980-01-01" in exc.message
+    assert "性别与身份证号不符" in exc.message
+
+
+def test_same_id_twice_in_one_household():
+    number = new_id()
+    exc = _refused(members=[member("王大山", id_number=number), member("王小山", "child", id_number=number)])
+    assert "在本户重复" in exc.message
+
+
+def test_exactly_one_head_and_every_problem_at_once():
+    exc = _refused(members=[member("甲", "child", id_number="123"), member("乙", "spouse")], address=" ")
+    assert "每户须有且只有一名户主" in exc.message
+    assert "请填写住址" in exc.message and "18位" in exc.message
+
+
+def test_future_birth_in_id_number():
+    exc = _refused(members=[member("王大山", id_number=idnumber.make("23050220271201001"))])
+    assert "出生日期不合理" in exc.message
+
+
+@pytest.mark.parametrize(
+    "amount, message",
+    [("-5", "不能为负数"), ("20000000", "超出合理范围"), ("12.345", "两位小数"), ("abc", "不是有效")],
+)
+def test_negative_or_absurd_income_refused(amount, message):
+    household = make_household()
+    with pytest.raises(ValidationFailed) as exc:
+        services.income_add(
+            by=user("ab_caseworker"),
+            household=household,
+            category="wage",
+            description="务工",
+            monthly_amount=amount,
+        )
+    assert message in exc.value.message
+    assert IncomeItem.objects.filter(household=household).count() == 0
+
+
+def test_income_summary_per_covered_member():
+    household = make_household(
+        members=[
+            member("王大山"),
+            member("王小山", "child", covered=False, covered_note="长期外出务工"),
+            member("刘秀兰", "spouse"),
+        ]
+    )
+    services.income_add(
+        by=user("ab_caseworker"),
+        household=household,
+        category="wage",
+        description="务工",
+        monthly_amount="1000",
+    )
+    services.income_add(
+        by=user("ab_caseworker"),
+        household=household,
+        category="transfer",
+        description="残疾人两项补贴",
+        monthly_amount="200",
+        excluded=True,
+        excluded_reason="政策规定不计入",
+    )
+    summary = selectors.income_summary(household)
+    assert summary["covered"] == 2 and summary["counted"] == 1000 and summary["per_head"] == 500
+
+
+def test_not_covered_needs_a_reason():
+    exc = _refused(members=[member("王大山"), member("王小山", "child", covered=False)])
+    assert "须说明原因" in exc.message
+
+
+def test_version_conflict():
+    household = make_household()
+    services.household_update(
+        by=user("ab_caseworker"), household=household, expected_version=household.version, phone="1"
+    )
+    with pytest.raises(Conflict):
+        services.household_update(by=user("ab_approver"), household=household, expected_version=1, phone="2")
+
+
+def test_reveal_needs_role_scope_and_is_logged():
+    household = make_household()
+    m = household.members.get(relation="head")
+    number = services.member_reveal_id(by=user("ab_caseworker"), member=m)
+    assert idnumber.parse(number).number == number
+    assert AuditEvent.objects.filter(
+        action="pii.reveal_id", object_id=str(m.pk), actor__username="ab_caseworker"
+    ).exists()
+    with pytest.raises(Forbidden):
+        services.member_reveal_id(by=user("ab_assistant"), member=m)
+    with pytest.raises(NotFound):
+        services.member_reveal_id(by=user("emr_caseworker"), member=m)
+
+
+def test_reveal_button_through_the_page():
+    household = make_household()
+    m = household.members.get(relation="head")
+    page = client_for("ab_caseworker").get(f"/registry/households/{household.pk}/").content.decode()
+    assert m.id_masked in page and f"/registry/members/{m.pk}/reveal/" in page
+    shown = client_for("ab_caseworker").post(f"/registry/members/{m.pk}/reveal/").content.decode()
+    assert services.member_reveal_id(by=user("js_bureau"), member=m) in shown
+    assert client_for("ab_assistant").post(f"/registry/members/{m.pk}/reveal/").status_code == 403
+    assert client_for("emr_caseworker").post(f"/registry/members/{m.pk}/reveal/").status_code == 404
+
+
+def test_search_by_name_exact_id_and_village():
+    number = new_id()
+    household = make_household(members=[member("赵铁柱", id_number=number)])
+    make_household(members=[member("钱多多")])
+    assert list(selectors.search_households(user("ab_caseworker"), q="铁柱")) == [household]
+    assert list(selectors.search_households(user("ab_caseworker"), id_number=number.lower())) == [household]
+    assert not selectors.search_households(user("ab_caseworker"), id_number=new_id()).exists()
+    in_village = selectors.search_households(user("js_bureau"), area=ANBANG_VILLAGE)
+    assert household in in_village
+    assert not selectors.search_households(user("emr_caseworker"), q="铁柱").exists()
+
+
+def test_household_form_keeps_what_was_typed_on_error():
+    c = client_for("ab_caseworker")
+    valid = new_id()
+    bad_id = valid[:-1] + ("0" if valid[-1] != "0" else "1")
+    data = {
+        "area_code": ANBANG_VILLAGE,
+        "address": "安邦村2组8号",
+        "urban_rural": "",
+        "hukou_area_code": "",
+        "hukou_address": "",
+        "phone": "",
+        "m-TOTAL_FORMS": "1",
+        "m-INITIAL_FORMS": "0",
+        "m-MIN_NUM_FORMS": "1",
+        "m-MAX_NUM_FORMS": "30",
+        "m-0-name": "孙悟空",
+        "m-0-id_number": bad_id,
+        "m-0-relation": "head",
+        "m-0-work_ability": "full",
+        "m-0-employment": "farming",
+        "m-0-covered": "on",
+    }
+    response = c.post("/registry/households/new/", data)
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "校验位不正确" in body and "孙悟空" in body and "安邦村2组8号" in body
+    assert not Household.objects.filter(address="安邦村2组8号").exists()
+
+
+def test_list_export_masks_ids():
+    number = new_id()
+    make_household(members=[member("周八", id_number=number)])
+    response = client_for("js_bureau").get("/registry/households/?export=xlsx")
+    import io
+
+    from openpyxl import load_workbook
+
+    cells = [
+        str(c)
+        for row in load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True)
+        for c in row
+    ]
+    assert number not in cells and (number[:6] + "********" + number[-4:]) in cells
+
+
+def test_member_leave_and_head_refresh():
+    household = make_household()
+    spouse = household.members.get(relation="spouse")
+    services.member_leave(by=user("ab_caseworker"), member=spouse, on=date(2026, 11, 1), reason="moved")
+    with pytest.raises(ValidationFailed):
+        services.member_leave(
+            by=user("ab_caseworker"),
+            member=household.members.get(relation="head"),
+            on=date(2026, 12, 1),
+            reason="moved",
+        )
