@@ -8,14 +8,16 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         from jiuzhu.cases import profiles  # noqa: F401 - registers the procedure parameters
-        from jiuzhu.cases.services import intake  # noqa: F401 - registers the intake transitions
+        from jiuzhu.cases.services import intake, steps  # noqa: F401 - register their transitions
         from jiuzhu.core import audit
         from jiuzhu.core.navigation import NavItem, register
         from jiuzhu.orgs.roles import Perm
 
         register(
             NavItem("救助业务", "救助申请", "cases", "folder2-open", Perm.VIEW, 10),
+            NavItem("工作台", "我的待办", "queue", "inbox", Perm.VIEW, 5),
             NavItem("救助业务", "登记申请", "case_new", "plus-circle", Perm.CASE_CREATE, 15),
+            NavItem("救助业务", "办理时限", "deadlines", "alarm", Perm.VIEW, 30),
         )
         audit.register_actions(
             {

@@ -34,6 +34,8 @@ class Case(models.Model):
     profile = models.CharField("办理流程", max_length=20, blank=True)
     version = models.PositiveIntegerField(default=1)
     has_near_relative = models.BooleanField("涉及近亲属", default=False)
+    disputed = models.BooleanField("有争议", default=False)
+    disputed_reason = models.CharField("争议情况", max_length=300, blank=True)
     discovery = models.ForeignKey(
         "registry.DiscoveryReport", null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jiuzhu.cases import views
+from jiuzhu.cases import views, views_steps
 
 urlpatterns = [
     path("", views.case_list, name="cases"),
@@ -16,4 +16,9 @@ urlpatterns = [
     path("<int:pk>/checks/", views.rerun_checks, name="case_checks"),
     path("<int:pk>/filings/", views.file_near_relative, name="case_filing"),
     path("<int:pk>/notices/<int:notice_pk>/", views.case_notice, name="case_notice"),
+    path("<int:pk>/act/<str:action>/", views_steps.act, name="case_act"),
+    path("<int:pk>/dispute/", views_steps.mark_disputed, name="case_dispute"),
+    path("queue/", views_steps.queue, name="queue"),
+    path("queue/bulk/<str:action>/", views_steps.bulk_action, name="queue_bulk"),
+    path("deadlines/", views_steps.deadlines, name="deadlines"),
 ]

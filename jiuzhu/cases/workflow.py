@@ -26,10 +26,11 @@ class State(models.TextChoices):
     ACCEPTED = "accepted", "已受理"
     VERIFYING = "verifying", "经济状况核对中"
     VERIFIED = "verified", "核对完成，待入户调查"
-    INVESTIGATED = "investigated", "入户调查完成"
-    REVIEWING = "reviewing", "民主评议中"
+    INVESTIGATED = "investigated", "入户调查完成，待审批"
+    REVIEWED = "reviewed", "民主评议完成，待审批"
     TOWNSHIP_REVIEWED = "township_reviewed", "乡镇已审核，待民政局审批"
     FILING = "filing", "待报民政局备案"
+    TO_NOTICE = "to_notice", "审批同意，待张榜公示"
     NOTICE = "notice", "公示中"
     OBJECTION = "objection", "异议复核中"
     EMERGENCY_AIDED = "emergency_aided", "已先行救助，待补办登记"
@@ -51,7 +52,7 @@ BEFORE_DECISION = frozenset(
         State.VERIFYING,
         State.VERIFIED,
         State.INVESTIGATED,
-        State.REVIEWING,
+        State.REVIEWED,
         State.TOWNSHIP_REVIEWED,
     }
 )

@@ -29,3 +29,8 @@ def masked_id(value: str | None) -> str:
 @register.filter
 def masked_name(value: str | None) -> str:
     return mask_name(value)
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if hasattr(mapping, "get") else None
