@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "jiuzhu.core",
     "jiuzhu.orgs",
+    "jiuzhu.documents",
     "jiuzhu.api",
 ]
 

@@ -6,6 +6,7 @@ from django.views.generic import RedirectView
 
 from jiuzhu.api.api import api
 from jiuzhu.core import views as core_views
+from jiuzhu.documents import views as document_views
 from jiuzhu.orgs import views as org_views
 
 urlpatterns = [
@@ -19,6 +20,8 @@ urlpatterns = [
     path("account/", org_views.account, name="account"),
     path("account/tokens/<int:pk>/revoke/", org_views.token_revoke, name="token_revoke"),
     path("orgs/", include("jiuzhu.orgs.urls")),
+    path("documents/", include("jiuzhu.documents.urls")),
+    path("verify/<str:doc_uuid>/", document_views.verify, name="verify"),
     path("settings/", include("jiuzhu.core.urls")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),

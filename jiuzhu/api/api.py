@@ -99,10 +99,12 @@ def on_http_error(request, exc: HttpError):
 
 def _register_routers() -> None:
     from jiuzhu.core.api import router as core_router
+    from jiuzhu.documents.api import router as documents_router
     from jiuzhu.orgs.api import router as orgs_router
 
     api.add_router("/", orgs_router)
     api.add_router("/", core_router)
+    api.add_router("/", documents_router)
 
 
 _register_routers()
