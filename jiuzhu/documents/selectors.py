@@ -160,9 +160,9 @@ UNCHECKED = "unchecked"
 
 VERDICTS = {
     GENUINE: "真实有效",
-    MISMATCH: "核验码不符，不是真实有效的文书",
+    MISMATCH: "核验未通过：核验码与存档不符，文书可能是伪造或被篡改的",
     REVOKED: "该文书已作废",
-    TAMPERED: "存档记录校验失败，不是真实有效的文书",
+    TAMPERED: "核验未通过：存档记录校验失败，请向发文机关核实",
     MISSING: "未查询到该文书，不是本系统出具的文书",
     UNCHECKED: "请输入文书二维码下方的核验码",
 }
