@@ -19,6 +19,7 @@ import weasyprint
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.template import Context, Engine, TemplateDoesNotExist, TemplateSyntaxError, VariableDoesNotExist
+from django.urls import NoReverseMatch
 from weasyprint.urls import URLFetcher
 
 from jiuzhu.core.errors import ValidationFailed
@@ -42,6 +43,7 @@ TEMPLATE_ERRORS = (
     AttributeError,
     KeyError,
     IndexError,
+    NoReverseMatch,
 )
 
 # Rendered documents must keep the verification block of the base layout (QR code and code).

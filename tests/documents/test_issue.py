@@ -268,7 +268,12 @@ def test_the_signed_scan_is_attached_to_the_document(media_root):
     c = client_for("js_bureau")
     response = c.post(
         f"/documents/{document.pk}/",
-        {"action": "upload", "a-kind": "scan", "a-note": "已盖章", "a-file": upload("盖章件.pdf", pdf_bytes())},
+        {
+            "action": "upload",
+            "a-kind": "scan",
+            "a-note": "已盖章",
+            "a-file": upload("盖章件.pdf", pdf_bytes()),
+        },
     )
     assert response.status_code == 302
     page = c.get(f"/documents/{document.pk}/").content.decode()
