@@ -26,11 +26,15 @@ class AttachmentForm(BootstrapMixin, forms.Form):
         self.fields["file"].widget.attrs["accept"] = ",".join(
             sorted({ext for k in allowed for ext in filetypes.accept_attribute(k).split(",")})
         )
-        self.fields["file"].help_text = (
-            f"接受 PDF、JPEG、PNG（不超过 {filetypes.megabytes(settings.UPLOAD_MAX_BYTES)} MB）"
-            f"和 MP4、MOV、WebM 视频（不超过 {filetypes.megabytes(settings.UPLOAD_VIDEO_MAX_BYTES)} MB）；"
-            "系统按文件内容判断类型"
-        )
+        parts = []
+        if any(k != AttachmentKind.VIDEO for k in allowed):
+            still = "PDF、JPEG、PNG" if set(allowed) != {AttachmentKind.PHOTO} else "JPEG、PNG"
+            parts.append(f"{still}（不超过 {filetypes.megabytes(settings.UPLOAD_MAX_BYTES)} MB）")
+        if AttachmentKind.VIDEO in allowed or AttachmentKind.OTHER in allowed:
+            parts.append(
+                f"MP4、MOV、WebM 视频（不超过 {filetypes.megabytes(settings.UPLOAD_VIDEO_MAX_BYTES)} MB）"
+            )
+        self.fields["file"].help_text = "接受 " + "和 ".join(parts) + "；系统按文件内容判断类型"
 
 
 class DelegationLetterForm(BootstrapMixin, forms.Form):

@@ -32,10 +32,20 @@ def image_bytes(fmt: str = "PNG", size=(40, 30)) -> bytes:
     return buffer.getvalue()
 
 
-def pdf_bytes() -> bytes:
-    from jiuzhu.documents.rendering import render_pdf
+# Enough for content detection; tests that read PDFs back render real ones.
+TINY_PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
-    return render_pdf("<p>扫描件</p>")
+
+def pdf_bytes() -> bytes:
+    return TINY_PDF
+
+
+@pytest.fixture
+def fast_pdf(monkeypatch):
+    """Where only access matters: skip WeasyPrint's font work."""
+    from jiuzhu.documents import rendering
+
+    monkeypatch.setattr(rendering, "render_pdf", lambda html: TINY_PDF)
 
 
 def mp4_bytes(extra: int = 0) -> bytes:

@@ -36,7 +36,7 @@ def expected(username: str, *, scope: set[str], allowed: set[str] | None = None)
 
 
 @pytest.fixture
-def world():
+def world(fast_pdf):
     anbang = DelegationGrant.objects.get(township_id=ANBANG, category="dibao")
     datong = DelegationGrant.objects.filter(township_id=DATONG).first()
     letter = services.delegation_letter_issue(by=user("js_bureau"), grant=anbang)
