@@ -10,7 +10,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from jiuzhu.api.schemas import PageNumber, responses
-from jiuzhu.core.errors import ValidationFailed
+from jiuzhu.core.errors import NotFound, ValidationFailed
 from jiuzhu.documents import kinds, rendering, selectors, services
 from jiuzhu.documents.models import IssuedDocument
 
@@ -127,8 +127,6 @@ def verify(request: HttpRequest, doc_uuid: str, q: Query[VerifyQuery]):
 def verify_pdf(request: HttpRequest, doc_uuid: str, file: File[UploadedFile]):
     result = selectors.verify(doc_uuid, None)
     if result.document is None:
-        from jiuzhu.core.errors import NotFound
-
         raise NotFound("未查询到该文书")
     if (file.size or 0) > settings.UPLOAD_MAX_BYTES:
         raise ValidationFailed("文件过大，无法比对", field_errors={"file": "文件过大"})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse
@@ -24,7 +25,7 @@ from jiuzhu.documents.models import AttachmentKind, IssuedDocument
 from jiuzhu.orgs import authz
 from jiuzhu.orgs.models import Jurisdiction, Organisation
 from jiuzhu.orgs.roles import Perm
-from jiuzhu.orgs.selectors import get_grant
+from jiuzhu.orgs.selectors import counties_visible_to, get_grant
 
 
 def _file_response(handle, *, filename: str, content_type: str, inline: bool) -> FileResponse:
@@ -240,8 +241,6 @@ def template_list(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"已设置{org.name}的文号字头")
             return redirect(f"{reverse('document_templates')}?county={county.code}")
-    from jiuzhu.orgs.selectors import counties_visible_to
-
     return render(
         request,
         "documents/template_list.html",
@@ -363,8 +362,6 @@ def verify(request: HttpRequest, doc_uuid: str) -> HttpResponse:
     upload_error = ""
     if request.method == "POST" and result.document is not None and "file" in request.FILES:
         upload = request.FILES["file"]
-        from django.conf import settings
-
         if upload.size and upload.size > settings.UPLOAD_MAX_BYTES:
             upload_error = "文件过大，无法比对"
         else:
