@@ -332,15 +332,20 @@ def document_issue(
     with _stored_until_commit(stored), transaction.atomic():
         if number:
             number = number.strip()
-            taken = IssuedDocument.objects.filter(
-                issuing_org=issuing_org, number=number, revoked=False
-            ).first()
-            if taken is not None:
+            explicit = True
+        else:
+            number = allocate_number(org=numbering_org, year=issued_on.year)
+            explicit = False
+        taken = IssuedDocument.objects.filter(issuing_org=issuing_org, number=number, revoked=False).first()
+        if taken is not None:
+            if explicit:
                 raise ValidationFailed(
                     f"文号“{number}”已用于{taken.title}（{taken.issued_at:%Y-%m-%d}出具），如需重新出具，请先作废原文书"
                 )
-        else:
-            number = allocate_number(org=numbering_org, year=issued_on.year)
+            # Two handling units whose prefixes are the same number into one authority's name.
+            raise ValidationFailed(
+                f"文号“{number}”与{issuing_org.name}已出具的文书重复：请在“文书模板”页为{numbering_org.name}设置不同的文号字头"
+            )
         subject_type = ContentType.objects.get_for_model(subject) if subject is not None else None
         subject_ref = [subject_type.natural_key(), str(subject.pk)] if subject_type and subject else None
         content = rendering.canonical(

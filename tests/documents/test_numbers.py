@@ -119,3 +119,27 @@ def test_no_duplicate_numbers_under_concurrency():
         f"岭民救〔2026〕{i}号" for i in range(1, 41)
     ]
     assert DocumentNumberSequence.objects.get(organisation=bureau, year=2026).last_number == 40
+
+
+def _notice(code: str, username: str):
+    from datetime import date
+
+    from jiuzhu.documents import compose
+
+    parties = compose.decision_parties(township_code=code, category="dibao", day=date(2026, 11, 20))
+    return services.document_issue(
+        by=user(username),
+        kind="approval_notice",
+        subject=None,
+        context={},
+        issuing_org=parties.authority,
+        handling_org=parties.handling,
+    )
+
+
+@pytest.mark.django_db
+def test_D1_townships_with_the_same_prefix_are_told_to_change_it(fast_pdf):
+    services.number_prefix_set(by=user("js_bureau"), org=org(ERMALU, OrgKind.TOWNSHIP), prefix="尖民救安")
+    assert _notice(ANBANG, "ab_caseworker").number == "尖民救安〔2026〕1号"
+    with pytest.raises(ValidationFailed, match="设置不同的文号字头"):
+        _notice(ERMALU, "emr_caseworker")
