@@ -171,3 +171,16 @@ def test_list_filters_and_export(world):
     export = c.get("/documents/?export=xlsx")
     assert export.status_code == 200 and export["Content-Type"].startswith("application/vnd.openxml")
     assert IssuedDocument.objects.count() == 2
+
+
+def test_openapi_lists_the_documents_endpoints():
+    paths = client_for("js_bureau").get("/api/v1/openapi.json").json()["paths"]
+    for path in (
+        "/api/v1/documents",
+        "/api/v1/documents/{document_id}",
+        "/api/v1/documents/{document_id}/pdf",
+        "/api/v1/documents/verify/{doc_uuid}",
+        "/api/v1/documents/verify/{doc_uuid}/pdf",
+        "/api/v1/attachments/{attachment_id}",
+    ):
+        assert path in paths
