@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "jiuzhu.orgs",
     "jiuzhu.registry",
     "jiuzhu.cases",
+    "jiuzhu.documents",
     "jiuzhu.api",
 ]
 

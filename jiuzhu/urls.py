@@ -6,6 +6,7 @@ from django.views.generic import RedirectView
 
 from jiuzhu.api.api import api
 from jiuzhu.core import views as core_views
+from jiuzhu.documents import views as document_views
 from jiuzhu.orgs import views as org_views
 
 urlpatterns = [
@@ -21,6 +22,8 @@ urlpatterns = [
     path("orgs/", include("jiuzhu.orgs.urls")),
     path("registry/", include("jiuzhu.registry.urls")),
     path("cases/", include("jiuzhu.cases.urls")),
+    path("documents/", include("jiuzhu.documents.urls")),
+    path("verify/<str:doc_uuid>/", document_views.verify, name="verify"),
     path("settings/", include("jiuzhu.core.urls")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),

@@ -100,6 +100,7 @@ def on_http_error(request, exc: HttpError):
 def _register_routers() -> None:
     from jiuzhu.cases.api import router as cases_router
     from jiuzhu.core.api import router as core_router
+    from jiuzhu.documents.api import router as documents_router
     from jiuzhu.orgs.api import router as orgs_router
     from jiuzhu.registry.api import router as registry_router
 
@@ -107,6 +108,7 @@ def _register_routers() -> None:
     api.add_router("/", core_router)
     api.add_router("/", registry_router)
     api.add_router("/", cases_router)
+    api.add_router("/", documents_router)
 
 
 _register_routers()

@@ -1,0 +1,100 @@
+"""Official documents: Django templates rendered from strings, then HTML → PDF with WeasyPrint.
+
+Templates run in a separate template engine that only sees the shipped official templates (for
+`{% extends %}`), so a template edited by a bureau cannot include the application's own pages. WeasyPrint
+fetches nothing but `data:` URLs: an edited template cannot make the server read files or call
+addresses.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import json
+from typing import Any
+
+import qrcode
+import weasyprint
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.template import Context, Engine, TemplateDoesNotExist, TemplateSyntaxError, VariableDoesNotExist
+from django.urls import NoReverseMatch
+from weasyprint.urls import URLFetcher
+
+from jiuzhu.core.errors import ValidationFailed
+from jiuzhu.documents.kinds import OFFICIAL_DIR
+
+ENGINE = Engine(
+    dirs=[str(OFFICIAL_DIR.parent.parent)],
+    app_dirs=False,
+    autoescape=True,
+    libraries={"official": "jiuzhu.documents.templatetags.official"},
+    builtins=["jiuzhu.documents.templatetags.official"],
+)
+
+# Failures a template can cause while rendering (filters given the wrong type, bad tags …).
+TEMPLATE_ERRORS = (
+    TemplateSyntaxError,
+    TemplateDoesNotExist,
+    VariableDoesNotExist,
+    ValueError,
+    TypeError,
+    AttributeError,
+    KeyError,
+    IndexError,
+    NoReverseMatch,
+)
+
+# Rendered documents must keep the verification block of the base layout (QR code and code).
+VERIFY_MARKER = 'data-jz-verify="1"'
+
+
+class TemplateFailed(ValidationFailed):
+    code = "template_error"
+    default_message = "文书模板有误"
+
+
+def render_html(source: str, context: dict[str, Any]) -> str:
+    try:
+        template = ENGINE.from_string(source)
+        return template.render(Context(context, autoescape=True))
+    except TEMPLATE_ERRORS as exc:
+        raise TemplateFailed(
+            f"文书模板有误，无法生成：{exc}", field_errors={"html": f"模板错误：{exc}"}
+        ) from None
+
+
+def render_pdf(html: str) -> bytes:
+    """HTML → PDF bytes (A4 layout, fonts and page numbers come from the document's own CSS)."""
+    fetcher = URLFetcher(allowed_protocols={"data"}, allow_redirects=False)
+    return weasyprint.HTML(string=html, url_fetcher=fetcher).write_pdf()
+
+
+def qr_data_uri(text: str) -> str:
+    """A QR code as an embedded PNG, so the PDF needs no file or network access."""
+    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=8, border=1)
+    qr.add_data(text)
+    qr.make(fit=True)
+    buffer = io.BytesIO()
+    qr.make_image(fill_color="black", back_color="white").save(buffer, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def canonical(value: Any) -> Any:
+    """JSON-safe and stable (dates as ISO strings, decimals as strings): what is hashed is what is stored."""
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False, sort_keys=True))
+
+
+def content_hash(content: dict[str, Any]) -> str:
+    blob = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def verify_url(doc_uuid: str, content_sha256: str) -> str:
+    base = settings.PUBLIC_BASE_URL.rstrip("/")
+    return f"{base}/verify/{doc_uuid}/?h={content_sha256[:16]}"
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()

@@ -1,0 +1,287 @@
+"""Issuing official documents: the delegation letter (D5), the authority of delegated decisions (D1),
+the QR code and the public verification page (content hash, archived PDF)."""
+
+import io
+import re
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+from pypdf import PdfReader
+
+from jiuzhu.core import audit
+from jiuzhu.core.errors import Forbidden, NotFound, ValidationFailed
+from jiuzhu.core.models import AuditEvent
+from jiuzhu.documents import compose, kinds, rendering, services
+from jiuzhu.documents.models import IssuedDocument
+from jiuzhu.orgs.models import DelegationGrant
+from tests.documents.conftest import stored_files, upload
+from tests.helpers import ANBANG, DONGXI, ERMALU, client_for, user
+
+pytestmark = pytest.mark.django_db
+
+
+def pdf_text(document: IssuedDocument) -> str:
+    with document.pdf.open("rb") as handle:
+        reader = PdfReader(io.BytesIO(handle.read()))
+    # Line breaks inside paragraphs are layout, not content.
+    return "".join(page.extract_text() for page in reader.pages).replace("\n", "")
+
+
+def pdf_bytes_of(document: IssuedDocument) -> bytes:
+    with document.pdf.open("rb") as handle:
+        return handle.read()
+
+
+def anbang_grant() -> DelegationGrant:
+    return DelegationGrant.objects.get(township_id=ANBANG, category="dibao")
+
+
+def issue_letter(username: str = "js_bureau", grant: DelegationGrant | None = None) -> IssuedDocument:
+    return services.delegation_letter_issue(by=user(username), grant=grant or anbang_grant())
+
+
+def test_D5_delegation_letter_pdf_has_the_parties_scope_basis_and_duties():
+    document = issue_letter()
+    text = pdf_text(document)
+    assert "社会救助业务审批权限下放委托书" in text
+    assert "委托单位：尖山区人民政府" in text
+    assert "受委托单位：安邦乡人民政府" in text
+    assert "以尖山区民政局的名义行使权力" in text
+    assert "2021年7月1日起" in text
+    # One letter covers the four categories registered under its number.
+    for category in ("最低生活保障", "特困人员救助供养", "临时救助", "低收入家庭认定"):
+        assert category in text
+    assert "黑民发〔2013〕139号" in text  # 黑龙江's legal basis list
+    assert "不得将受托职权再委托其他组织或个人" in text  # D4, liability clauses
+    assert "业务指导" in text
+    assert "法定代表人（签字）" in text and "（盖章）" in text
+    assert "每月的24日前" in text  # M1 day, from the policy parameters
+    assert "2021年6月28日" in text  # signed on
+    assert "核验码" in text and document.verify_code in text.replace(" ", "")
+    assert re.search(r"— ?1 ?—", text)  # page numbers
+    assert document.number == anbang_grant().letter_no
+    assert document.authority_name == "尖山区人民政府" and document.handling_unit_name == ""
+    assert document.issuing_org.kind == "government"
+    assert document.area_code == ANBANG
+    assert document.subject == anbang_grant()
+
+
+def test_D5_letter_audit_event_and_hashes():
+    document = issue_letter()
+    event = AuditEvent.objects.order_by("-id").first()
+    assert event.action == "document.issue" and event.object_id == str(document.pk)
+    assert event.after["content_sha256"] == document.content_sha256
+    assert rendering.content_hash(document.content) == document.content_sha256
+    assert rendering.sha256_bytes(pdf_bytes_of(document)) == document.pdf_sha256
+    assert document.content["context"]["township"] == "安邦乡"
+
+
+def test_D5_only_the_bureau_issues_the_letter_and_only_once():
+    with pytest.raises(Forbidden):
+        issue_letter("ab_approver")
+    with pytest.raises(NotFound):
+        issue_letter("qj_bureau")
+    first = issue_letter()
+    tekun = DelegationGrant.objects.get(township_id=ANBANG, category="tekun")
+    with pytest.raises(ValidationFailed) as exc:
+        issue_letter(grant=tekun)  # same letter number: same letter
+    assert "已用于" in exc.value.message and "请先作废原文书" in exc.value.message
+    services.document_revoke(by=user("js_bureau"), document=first, reason="换用新模板重新出具")
+    second = issue_letter(grant=tekun)
+    assert second.number == first.number
+
+
+def test_D1_delegated_decision_names_the_bureau_with_the_township_as_handling_unit():
+    parties = compose.decision_parties(township_code=ANBANG, category="dibao", day=date(2026, 11, 20))
+    assert parties.authority.name == "尖山区民政局" and parties.handling.name == "安邦乡人民政府"
+    context = {
+        "recipient": "王某",
+        "address": "安邦乡长胜村",
+        "assistance": "农村最低生活保障",
+        "household_size": 2,
+        "monthly_amount": Decimal("560.00"),
+        "start_month": date(2026, 12, 1),
+        "decided_on": date(2026, 11, 20),
+        "applied_on": date(2026, 10, 30),
+        "hotline": "",
+    }
+    document = services.document_issue(
+        by=user("ab_caseworker"),
+        kind="approval_notice",
+        subject=None,
+        context=context,
+        issuing_org=parties.authority,
+        handling_org=parties.handling,
+    )
+    text = pdf_text(document)
+    assert "社会救助审批通知书" in text and "王某" in text and "560.00" in text
+    assert "尖山区民政局" in text and "承办单位：安邦乡人民政府" in text
+    assert document.authority_name == "尖山区民政局" and document.handling_unit_name == "安邦乡人民政府"
+    # Numbered by the handling township, in the bureau's series (D1).
+    assert document.number == "尖民救安〔2026〕1号"
+    assert document.area_code == ANBANG
+
+
+def test_D1_without_delegation_the_bureau_decides_alone():
+    parties = compose.decision_parties(township_code=DONGXI, category="dibao", day=date(2026, 11, 20))
+    assert parties.authority.name == "綦江区民政局" and parties.handling is None
+    document = services.document_issue(
+        by=user("qj_bureau"),
+        kind="approval_notice",
+        subject=None,
+        context=kinds.get("approval_notice").sample(),
+        issuing_org=parties.authority,
+        area_code=DONGXI,
+    )
+    text = pdf_text(document)
+    assert "綦江区民政局" in text and "承办单位" not in text
+    assert document.number == "綦民救〔2026〕1号"
+
+
+def test_kinds_without_a_template_cannot_be_issued_yet():
+    parties = compose.decision_parties(township_code=ANBANG, category="dibao", day=date(2026, 11, 20))
+    with pytest.raises(ValidationFailed, match="暂不能出具"):
+        services.document_issue(
+            by=user("ab_caseworker"),
+            kind="rejection_notice",
+            subject=None,
+            context={},
+            issuing_org=parties.authority,
+            handling_org=parties.handling,
+        )
+
+
+def test_a_failed_issue_leaves_no_file_no_row_and_no_number(media_root, monkeypatch):
+    def broken(**kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(audit, "record", broken)
+    with pytest.raises(RuntimeError):
+        issue_letter()
+    monkeypatch.undo()
+    assert IssuedDocument.objects.count() == 0
+    assert stored_files(media_root) == []
+    parties = compose.decision_parties(township_code=ERMALU, category="dibao", day=date(2026, 11, 20))
+    first = services.document_issue(
+        by=user("emr_caseworker"),
+        kind="approval_notice",
+        subject=None,
+        context={},
+        issuing_org=parties.authority,
+        handling_org=parties.handling,
+    )
+    assert first.number == "尖民救二〔2026〕1号"
+
+
+# --- verification ----------------------------------------------------------------------------------------
+
+
+def test_qr_code_carries_the_verification_address(settings):
+    settings.PUBLIC_BASE_URL = "https://jiuzhu.example.gov.cn/"
+    document = issue_letter()
+    url = rendering.verify_url(str(document.uuid), document.content_sha256)
+    assert url == f"https://jiuzhu.example.gov.cn/verify/{document.uuid}/?h={document.content_sha256[:16]}"
+    with document.pdf.open("rb") as handle:
+        reader = PdfReader(io.BytesIO(handle.read()))
+    assert any(page.images for page in reader.pages)  # the QR code is an embedded image
+
+
+def test_public_verification_page_says_genuine_without_personal_data():
+    document = issue_letter()
+    anonymous = Client()
+    response = anonymous.get(f"/verify/{document.uuid}/?h={document.verify_code}")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "真实有效" in page
+    assert document.number in page and "尖山区人民政府" in page and "社会救助业务审批权限下放委托书" in page
+    assert "黑民发" not in page  # the content itself is not shown
+    api = anonymous.get(f"/api/v1/documents/verify/{document.uuid}?h={document.verify_code}").json()
+    assert api["genuine"] is True and api["status"] == "genuine" and api["number"] == document.number
+    assert api["issued_on"] == "2026-11-20"
+
+
+def test_a_wrong_content_hash_fails_verification():
+    document = issue_letter()
+    anonymous = Client()
+    wrong = "f" * 16 if document.verify_code != "f" * 16 else "e" * 16
+    page = anonymous.get(f"/verify/{document.uuid}/?h={wrong}").content.decode()
+    assert "核验码与存档不符" in page and "真实有效" not in page
+    assert anonymous.get(f"/api/v1/documents/verify/{document.uuid}?h={wrong}").json()["genuine"] is False
+    unknown = anonymous.get(f"/verify/00000000-0000-4000-8000-000000000001/?h={wrong}")
+    assert unknown.status_code == 404 and "未查询到该文书" in unknown.content.decode()
+    assert anonymous.get("/verify/not-a-uuid/").status_code == 404
+
+
+def test_a_changed_archive_row_fails_verification():
+    document = issue_letter()
+    content = dict(document.content)
+    content["number"] = "尖政委〔2021〕99号"
+    IssuedDocument.objects.filter(pk=document.pk).update(content=content, number="尖政委〔2021〕99号")
+    page = client_for("js_bureau").get(f"/verify/{document.uuid}/?h={document.verify_code}").content.decode()
+    assert "存档记录校验失败" in page and "真实有效" not in page
+
+
+def test_a_revoked_document_is_reported_as_revoked():
+    document = issue_letter()
+    services.document_revoke(by=user("js_bureau"), document=document, reason="委托书内容有误")
+    page = client_for("js_bureau").get(f"/verify/{document.uuid}/?h={document.verify_code}").content.decode()
+    assert "该文书已作废" in page and "真实有效" not in page
+    with pytest.raises(ValidationFailed, match="已于"):
+        services.document_revoke(by=user("js_bureau"), document=document, reason="再次")
+
+
+def test_uploading_the_pdf_compares_it_with_the_archive():
+    document = issue_letter()
+    original = pdf_bytes_of(document)
+    anonymous = Client()
+    url = f"/verify/{document.uuid}/"
+    same = anonymous.post(url, {"h": document.verify_code, "file": upload("委托书.pdf", original)})
+    assert "上传的文件与存档一致" in same.content.decode()
+    middle = len(original) // 2
+    tampered = original[:middle] + bytes([original[middle] ^ 1]) + original[middle + 1 :]
+    assert tampered != original
+    changed = anonymous.post(url, {"h": document.verify_code, "file": upload("委托书.pdf", tampered)})
+    assert "与存档不一致" in changed.content.decode()
+    api = anonymous.post(f"/api/v1/documents/verify/{document.uuid}/pdf", {"file": upload("x.pdf", tampered)})
+    assert api.status_code == 200 and api.json() == {"matches": False, "verdict": "与存档不一致"}
+    api = anonymous.post(f"/api/v1/documents/verify/{document.uuid}/pdf", {"file": upload("x.pdf", original)})
+    assert api.json()["matches"] is True
+
+
+def test_pdf_download_is_logged_and_scoped():
+    document = issue_letter()
+    c = client_for("ab_caseworker")  # the township sees its own letter
+    response = c.get(f"/documents/{document.pk}/pdf/")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content) == pdf_bytes_of(document)
+    event = AuditEvent.objects.order_by("-id").first()
+    assert event.action == "document.view" and event.actor_name == "王春燕"
+    assert client_for("emr_caseworker").get(f"/documents/{document.pk}/pdf/").status_code == 404
+
+
+def test_the_signed_scan_is_attached_to_the_document(media_root):
+    from tests.documents.conftest import pdf_bytes
+
+    document = issue_letter()
+    c = client_for("js_bureau")
+    response = c.post(
+        f"/documents/{document.pk}/",
+        {
+            "action": "upload",
+            "a-kind": "scan",
+            "a-note": "已盖章",
+            "a-file": upload("盖章件.pdf", pdf_bytes()),
+        },
+    )
+    assert response.status_code == 302
+    page = c.get(f"/documents/{document.pk}/").content.decode()
+    assert "盖章件.pdf" in page
+    from tests.documents.conftest import zip_bytes
+
+    refused = c.post(
+        f"/documents/{document.pk}/",
+        {"action": "upload", "a-kind": "scan", "a-file": upload("盖章件2.pdf", zip_bytes())},
+    )
+    assert refused.status_code == 200 and "文件类型不符" in refused.content.decode()
