@@ -31,11 +31,11 @@ test: lint test-sqlite test-postgres test-browser
 
 test-sqlite: setup
 	@echo "== pytest on SQLite =="
-	env -u DATABASE_URL $(UV) run pytest -q -n $(PYTEST_WORKERS) -m "not browser"
+	env -u DATABASE_URL $(UV) run pytest -q -n $(PYTEST_WORKERS) --dist loadfile -m "not browser and not postgres"
 
 test-postgres: setup
-	@echo "== pytest on PostgreSQL =="
-	scripts/with-postgres $(UV) run pytest -q -n $(PYTEST_WORKERS) -m "not browser"
+	@echo "== pytest on PostgreSQL (then the row-lock and concurrency tests, which need real transactions) =="
+	scripts/with-postgres sh -c '$(UV) run pytest -q -n $(PYTEST_WORKERS) --dist loadfile -m "not browser and not postgres" && $(UV) run pytest -q -p no:xdist -m postgres'
 
 test-browser: setup
 	@echo "== browser tests (Playwright + Chromium) =="

@@ -46,8 +46,16 @@ def _load_demo(modules) -> None:
 
 @pytest.fixture
 def transactional_world(transactional_db):
+    """A transactional test starts from an emptied database (the previous one was flushed): put back what
+    the migrations load, then the demo world."""
+    from jiuzhu.cases.materials import load_defaults as load_materials
+    from jiuzhu.cases.models import MaterialRequirement
+    from jiuzhu.core.models import ParameterValue
+    from jiuzhu.core.params import load_defaults as load_params
     from jiuzhu.orgs.management.commands.load_demo import DEMO_MODULES
 
+    load_params(ParameterValue, clock.now())
+    load_materials(MaterialRequirement)
     _load_demo(DEMO_MODULES)
 
 

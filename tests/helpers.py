@@ -113,13 +113,11 @@ def make_case(
 
 def complete_intake(case, by: str = "ab_caseworker", on=None):
     """Receive every required material and signature, as the counter does before accepting."""
-    from datetime import date
-
     from jiuzhu.cases.materials import missing_items
     from jiuzhu.cases.models import MaterialRequirement
     from jiuzhu.cases.services import intake
 
-    on = on or max(case.applied_on, date(2026, 11, 2))
+    on = on or case.applied_on
     for item in missing_items(case):
         if item.signature:
             intake.signature_record(
@@ -138,4 +136,115 @@ def complete_intake(case, by: str = "ab_caseworker", on=None):
                 member=member_obj,
                 received_on=on,
             )
+    return case
+
+
+# --- workflow helpers: drive a case along its steps with plausible dates ---------------------------
+
+
+def d(text: str):
+    from datetime import date
+
+    return date.fromisoformat(text)
+
+
+def township_staff_ids(case) -> list[int]:
+    from jiuzhu.orgs.models import User
+
+    return list(
+        User.objects.filter(memberships__organisation__jurisdiction_id=case.township_code)
+        .values_list("id", flat=True)
+        .distinct()[:2]
+    )
+
+
+def accept(case, by="ab_caseworker", on="2026-11-03"):
+    from jiuzhu.cases.services import intake
+
+    complete_intake(case, by=by)
+    intake.accept(by=user(by), case=case, accepted_on=d(on))
+    return case
+
+
+def verify(
+    case,
+    by="ab_caseworker",
+    verifier="ab_verifier",
+    requested="2026-11-04",
+    completed="2026-11-06",
+    result="pass",
+):
+    from jiuzhu.cases.services import steps
+
+    steps.verify_request(by=user(by), case=case, on=d(requested))
+    steps.verify_result(
+        by=user(verifier),
+        case=case,
+        data=steps.VerificationResult(
+            completed_on=d(completed),
+            result=result,
+            monthly_income="900",
+            per_capita_income="450",
+            assets_value="0",
+            findings="未发现存款、车辆和工商登记",
+        ),
+    )
+    return case
+
+
+def investigate(case, by="ab_caseworker", on="2026-11-09"):
+    from jiuzhu.cases.services import steps
+
+    steps.investigate(
+        by=user(by),
+        case=case,
+        data=steps.InvestigationInput(
+            visited_on=d(on),
+            investigator_ids=township_staff_ids(case),
+            home_visit="住房简陋，无大件家电",
+            conclusion="情况属实",
+            neighbour_interviews="邻居反映属实",
+            investigators_signed=True,
+            applicant_signed=True,
+        ),
+    )
+    return case
+
+
+def review(case, by="ab_caseworker", on="2026-11-10", size=5):
+    from jiuzhu.cases.services import steps
+
+    steps.review(
+        by=user(by),
+        case=case,
+        data=steps.ReviewInput(
+            held_on=d(on),
+            panel=[f"评议员{i}" for i in range(size)],
+            minutes="一致认可",
+            votes_for=size,
+            votes_against=0,
+            all_signed=True,
+        ),
+    )
+    return case
+
+
+def meeting(on="2026-11-12", outcome="approve", amount="600", reasons=""):
+    from jiuzhu.cases.services import steps
+
+    return steps.MeetingInput(
+        held_on=d(on),
+        attendees=[{"name": "刘宏伟", "title": "副乡长"}, {"name": "王春燕", "title": "经办"}],
+        minutes="经研究同意纳入",
+        outcome=outcome,
+        amount=amount,
+        reasons=reasons,
+    )
+
+
+def to_investigated(case=None, **kw):
+    case = case or make_case(**kw)
+    accept(case)
+    verify(case)
+    investigate(case)
     return case

@@ -99,6 +99,7 @@ def on_http_error(request, exc: HttpError):
 
 def _register_routers() -> None:
     from jiuzhu.cases.api import router as cases_router
+    from jiuzhu.cases.api_steps import router as steps_router
     from jiuzhu.core.api import router as core_router
     from jiuzhu.documents.api import router as documents_router
     from jiuzhu.orgs.api import router as orgs_router
@@ -108,6 +109,7 @@ def _register_routers() -> None:
     api.add_router("/", core_router)
     api.add_router("/", registry_router)
     api.add_router("/", cases_router)
+    api.add_router("/", steps_router)
     api.add_router("/", documents_router)
 
 

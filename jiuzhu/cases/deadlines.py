@@ -45,7 +45,9 @@ def _decided_on(case) -> date | None:
     from jiuzhu.cases.models_steps import DecisionMeeting, MeetingLevel
 
     meeting = (
-        DecisionMeeting.objects.filter(case=case, level__in=[MeetingLevel.TOWNSHIP_DECISION, MeetingLevel.BUREAU_DECISION])
+        DecisionMeeting.objects.filter(
+            case=case, level__in=[MeetingLevel.TOWNSHIP_DECISION, MeetingLevel.BUREAU_DECISION]
+        )
         .order_by("held_on")
         .first()
     )
@@ -75,5 +77,13 @@ def deadline_of(case, *, today: date | None = None) -> Deadline | None:
             paused += p.days
             provisional |= p.provisional
     due = workdays.add_working_days(accepted, limit + paused)
-    return Deadline(limit=limit, used=max(counted.days - paused, 0), paused=paused, accepted_on=accepted,
-                    due_on=due.date, stopped_on=stopped, provisional=provisional or due.provisional, warn_at=warn_at)
+    return Deadline(
+        limit=limit,
+        used=max(counted.days - paused, 0),
+        paused=paused,
+        accepted_on=accepted,
+        due_on=due.date,
+        stopped_on=stopped,
+        provisional=provisional or due.provisional,
+        warn_at=warn_at,
+    )

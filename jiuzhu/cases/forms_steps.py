@@ -17,15 +17,21 @@ class VerificationResultForm(BootstrapMixin, forms.Form):
     monthly_income = forms.CharField(label="核对家庭月收入（元）", max_length=20, required=False)
     per_capita_income = forms.CharField(label="人均月收入（元）", max_length=20, required=False)
     assets_value = forms.CharField(label="核对家庭财产（元）", max_length=20, required=False)
-    findings = forms.CharField(label="核对情况与理由", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    findings = forms.CharField(
+        label="核对情况与理由", widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
 
 
 class InvestigationForm(BootstrapMixin, forms.Form):
     visited_on = forms.DateField(label="入户日期", widget=DateInput())
-    investigators = forms.MultipleChoiceField(label="调查人员（至少两人）", widget=forms.CheckboxSelectMultiple)
+    investigators = forms.MultipleChoiceField(
+        label="调查人员（至少两人）", widget=forms.CheckboxSelectMultiple
+    )
     village_helper = forms.CharField(label="村（居）协助人员", max_length=60, required=False)
     home_visit = forms.CharField(label="入户核查情况", widget=forms.Textarea(attrs={"rows": 3}))
-    neighbour_interviews = forms.CharField(label="邻里走访情况", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    neighbour_interviews = forms.CharField(
+        label="邻里走访情况", widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
     letters = forms.CharField(label="信函索证情况", widget=forms.Textarea(attrs={"rows": 2}), required=False)
     conclusion = forms.CharField(label="调查结论", widget=forms.Textarea(attrs={"rows": 2}))
     investigators_signed = forms.BooleanField(label="调查人员已在入户调查表上签字", required=False)
@@ -52,7 +58,9 @@ class MeetingForm(BootstrapMixin, forms.Form):
     outcome = forms.ChoiceField(label="审批意见", choices=Outcome.choices)
     amount = forms.CharField(label="保障/救助金额（元）", max_length=20, required=False)
     covered_members = forms.IntegerField(label="保障人数", min_value=1, required=False)
-    reasons = forms.CharField(label="理由（不同意时必填）", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    reasons = forms.CharField(
+        label="理由（不同意时必填）", widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
 
     def attendee_list(self) -> list[dict]:
         out = []
@@ -81,8 +89,12 @@ class DisputeForm(BootstrapMixin, forms.Form):
 
 
 class EmergencyAidForm(BootstrapMixin, forms.Form):
-    requested_at = forms.DateTimeField(label="求助时间", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
-    paid_at = forms.DateTimeField(label="先行救助时间", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    requested_at = forms.DateTimeField(
+        label="求助时间", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    paid_at = forms.DateTimeField(
+        label="先行救助时间", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
     amount = forms.CharField(label="救助金额（元）", max_length=20)
 
 

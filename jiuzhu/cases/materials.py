@@ -2,11 +2,34 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from pathlib import Path
 
 from jiuzhu.cases.models import Case, MaterialRequirement, SignatureKind
 from jiuzhu.core.idnumber import age_on
 from jiuzhu.registry.models import Member
+
+DEFAULTS_FILE = Path(__file__).with_name("materials_defaults.json")
+
+
+def load_defaults(requirement_model) -> None:
+    """The national checklist per assistance type (A3), as policy data; used by the migration."""
+    for row in json.loads(DEFAULTS_FILE.read_text(encoding="utf-8")):
+        requirement_model.objects.get_or_create(
+            assistance_type=row["assistance_type"],
+            code=row["code"],
+            scope_code="",
+            defaults={
+                "name": row["name"],
+                "required": row["required"],
+                "shared": row["shared"],
+                "sort": row["sort"],
+                "note": row.get("note", ""),
+                "per_member": row.get("per_member", False),
+            },
+        )
+
 
 # Signatures are given by adult members (civil-law age of majority, not a policy-document number).
 ADULT_AGE = 18

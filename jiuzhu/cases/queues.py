@@ -17,11 +17,21 @@ from jiuzhu.core.types import TIME_LIMITED_TYPES
 from jiuzhu.orgs import authz
 from jiuzhu.orgs.roles import perms_of
 
-QUEUES = [("todo", "待办"), ("done", "已办"), ("finished", "办结"), ("overdue", "逾期"), ("warning", "即将超期")]
+QUEUES = [
+    ("todo", "待办"),
+    ("done", "已办"),
+    ("finished", "办结"),
+    ("overdue", "逾期"),
+    ("warning", "即将超期"),
+]
 
 
 def todo_states(user) -> set[str]:
-    held = set().union(*(perms_of(m.role) for m in authz.memberships(user))) if authz.memberships(user) else set()
+    held = (
+        set().union(*(perms_of(m.role) for m in authz.memberships(user)))
+        if authz.memberships(user)
+        else set()
+    )
     if authz.is_global(user):
         return set(OPEN)
     states: set[str] = set()
@@ -39,8 +49,11 @@ def todo(user) -> QuerySet[Case]:
 
 def done(user) -> QuerySet[Case]:
     """Open cases the user has acted on."""
-    ids = (AuditEvent.objects.filter(actor=user, object_type="cases.case")
-           .annotate(case_id=Cast("object_id", BigIntegerField())).values("case_id"))
+    ids = (
+        AuditEvent.objects.filter(actor=user, object_type="cases.case")
+        .annotate(case_id=Cast("object_id", BigIntegerField()))
+        .values("case_id")
+    )
     return cases_visible_to(user).filter(pk__in=ids, status__in=OPEN)
 
 

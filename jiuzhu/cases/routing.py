@@ -18,6 +18,12 @@ def route_for(case, day: date, amount: Decimal | None = None) -> Route:
         cap = params.get("linshi.township_cap", area_code=case.township_code, on=day)
         value = amount if amount is not None else case.requested_amount
         if value is not None and value > cap:
-            return Route(BUREAU, route.township_code, route.category, day, None,
-                         f"临时救助金额 {value} 元超过乡镇（街道）审批上限 {cap} 元：乡镇（街道）审核，民政局审批。")
+            return Route(
+                BUREAU,
+                route.township_code,
+                route.category,
+                day,
+                None,
+                f"临时救助金额 {value} 元超过乡镇（街道）审批上限 {cap} 元：乡镇（街道）审核，民政局审批。",
+            )
     return route

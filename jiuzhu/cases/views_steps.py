@@ -32,8 +32,15 @@ from jiuzhu.orgs.roles import Perm
 
 
 def township_staff(case) -> list[User]:
-    return list(User.objects.filter(memberships__organisation__jurisdiction_id=case.township_code,
-                                    memberships__is_active=True, is_active=True).distinct().order_by("full_name"))
+    return list(
+        User.objects.filter(
+            memberships__organisation__jurisdiction_id=case.township_code,
+            memberships__is_active=True,
+            is_active=True,
+        )
+        .distinct()
+        .order_by("full_name")
+    )
 
 
 @dataclass(frozen=True)
@@ -44,74 +51,205 @@ class ActionForm:
 
 
 def _today_init(**extra):
-    return {"on": clock.today(), "held_on": clock.today(), "visited_on": clock.today(), "completed_on": clock.today(),
-            "received_on": clock.today(), "handled_on": clock.today(), "start_on": clock.today(),
-            "registered_on": clock.today(), **extra}
+    return {
+        "on": clock.today(),
+        "held_on": clock.today(),
+        "visited_on": clock.today(),
+        "completed_on": clock.today(),
+        "received_on": clock.today(),
+        "handled_on": clock.today(),
+        "start_on": clock.today(),
+        "registered_on": clock.today(),
+        **extra,
+    }
 
 
 def _meeting(d, form) -> steps.MeetingInput:
-    return steps.MeetingInput(held_on=d["held_on"], attendees=form.attendee_list(), minutes=d["minutes"],
-                              outcome=d["outcome"], amount=d["amount"], covered_members=d["covered_members"],
-                              reasons=d["reasons"])
+    return steps.MeetingInput(
+        held_on=d["held_on"],
+        attendees=form.attendee_list(),
+        minutes=d["minutes"],
+        outcome=d["outcome"],
+        amount=d["amount"],
+        covered_members=d["covered_members"],
+        reasons=d["reasons"],
+    )
 
 
 def _verification(d) -> steps.VerificationResult:
-    return steps.VerificationResult(completed_on=d["completed_on"], result=d["result"], monthly_income=d["monthly_income"],
-                                    per_capita_income=d["per_capita_income"], assets_value=d["assets_value"],
-                                    findings=d["findings"])
+    return steps.VerificationResult(
+        completed_on=d["completed_on"],
+        result=d["result"],
+        monthly_income=d["monthly_income"],
+        per_capita_income=d["per_capita_income"],
+        assets_value=d["assets_value"],
+        findings=d["findings"],
+    )
 
 
 ACTIONS: dict[str, ActionForm] = {
-    "pre_verify_request": ActionForm(f.DateForm, lambda r, c, d, fm: steps.pre_verify_request(by=r.user, case=c, on=d["on"]), "已发起申请前核对"),
-    "pre_verify_result": ActionForm(f.VerificationResultForm, lambda r, c, d, fm: steps.pre_verify_result(by=r.user, case=c, data=_verification(d)), "已登记核对结果"),
-    "verify_request": ActionForm(f.DateForm, lambda r, c, d, fm: steps.verify_request(by=r.user, case=c, on=d["on"]), "已发起核对，核对期间不计入审批时限"),
-    "verify_result": ActionForm(f.VerificationResultForm, lambda r, c, d, fm: steps.verify_result(by=r.user, case=c, data=_verification(d)), "已登记核对结果"),
-    "investigate": ActionForm(f.InvestigationForm, lambda r, c, d, fm: steps.investigate(by=r.user, case=c, data=steps.InvestigationInput(
-        visited_on=d["visited_on"], investigator_ids=[int(i) for i in d["investigators"]], home_visit=d["home_visit"],
-        conclusion=d["conclusion"], neighbour_interviews=d["neighbour_interviews"], letters=d["letters"],
-        village_helper=d["village_helper"], investigators_signed=d["investigators_signed"],
-        applicant_signed=d["applicant_signed"])), "已登记入户调查"),
-    "review": ActionForm(f.ReviewForm, lambda r, c, d, fm: steps.review(by=r.user, case=c, data=steps.ReviewInput(
-        held_on=d["held_on"], panel=d["panel"].splitlines(), minutes=d["minutes"], votes_for=d["votes_for"],
-        votes_against=d["votes_against"], all_signed=d["all_signed"])), "已登记民主评议"),
-    "decide": ActionForm(f.MeetingForm, lambda r, c, d, fm: steps.decide(by=r.user, case=c, data=_meeting(d, fm)), "已登记审批会议"),
-    "township_review": ActionForm(f.MeetingForm, lambda r, c, d, fm: steps.township_review(by=r.user, case=c, data=_meeting(d, fm)), "已审核，报民政局审批"),
-    "bureau_decide": ActionForm(f.MeetingForm, lambda r, c, d, fm: steps.bureau_decide(by=r.user, case=c, data=_meeting(d, fm)), "民政局已作出审批"),
-    "file_with_bureau": ActionForm(f.DateForm, lambda r, c, d, fm: steps.file_with_bureau(by=r.user, case=c, on=d["on"], note=d["note"]), "已报民政局备案"),
-    "post_notice": ActionForm(f.NoticeForm, lambda r, c, d, fm: steps.post_notice(by=r.user, cases=[c], start_on=d["start_on"], places=d["places"]), "已张榜公示"),
-    "object": ActionForm(f.ObjectionForm, lambda r, c, d, fm: steps.register_objection(by=r.user, case=c, received_on=d["received_on"], content=d["content"], raised_by=d["raised_by"], contact=d["contact"]), "已登记异议"),
-    "resolve_objection": ActionForm(f.ResolveForm, lambda r, c, d, fm: steps.resolve_objection(by=r.user, case=c, handled_on=d["handled_on"], outcome=d["outcome"], handling=d["handling"]), "已登记复核结论"),
-    "finalize": ActionForm(f.DateForm, lambda r, c, d, fm: steps.finalize(by=r.user, case=c, on=d["on"]), "已批准"),
-    "emergency_aid": ActionForm(f.EmergencyAidForm, lambda r, c, d, fm: steps.emergency_aid(by=r.user, case=c, requested_at=d["requested_at"], paid_at=d["paid_at"], amount=d["amount"]), "已登记先行救助"),
-    "emergency_register": ActionForm(f.EmergencyRegisterForm, lambda r, c, d, fm: steps.emergency_register(by=r.user, case=c, registered_on=d["registered_on"], recipient_note=d["recipient_note"], signatures_completed=d["signatures_completed"]), "已补办登记"),
+    "pre_verify_request": ActionForm(
+        f.DateForm,
+        lambda r, c, d, fm: steps.pre_verify_request(by=r.user, case=c, on=d["on"]),
+        "已发起申请前核对",
+    ),
+    "pre_verify_result": ActionForm(
+        f.VerificationResultForm,
+        lambda r, c, d, fm: steps.pre_verify_result(by=r.user, case=c, data=_verification(d)),
+        "已登记核对结果",
+    ),
+    "verify_request": ActionForm(
+        f.DateForm,
+        lambda r, c, d, fm: steps.verify_request(by=r.user, case=c, on=d["on"]),
+        "已发起核对，核对期间不计入审批时限",
+    ),
+    "verify_result": ActionForm(
+        f.VerificationResultForm,
+        lambda r, c, d, fm: steps.verify_result(by=r.user, case=c, data=_verification(d)),
+        "已登记核对结果",
+    ),
+    "investigate": ActionForm(
+        f.InvestigationForm,
+        lambda r, c, d, fm: steps.investigate(
+            by=r.user,
+            case=c,
+            data=steps.InvestigationInput(
+                visited_on=d["visited_on"],
+                investigator_ids=[int(i) for i in d["investigators"]],
+                home_visit=d["home_visit"],
+                conclusion=d["conclusion"],
+                neighbour_interviews=d["neighbour_interviews"],
+                letters=d["letters"],
+                village_helper=d["village_helper"],
+                investigators_signed=d["investigators_signed"],
+                applicant_signed=d["applicant_signed"],
+            ),
+        ),
+        "已登记入户调查",
+    ),
+    "review": ActionForm(
+        f.ReviewForm,
+        lambda r, c, d, fm: steps.review(
+            by=r.user,
+            case=c,
+            data=steps.ReviewInput(
+                held_on=d["held_on"],
+                panel=d["panel"].splitlines(),
+                minutes=d["minutes"],
+                votes_for=d["votes_for"],
+                votes_against=d["votes_against"],
+                all_signed=d["all_signed"],
+            ),
+        ),
+        "已登记民主评议",
+    ),
+    "decide": ActionForm(
+        f.MeetingForm,
+        lambda r, c, d, fm: steps.decide(by=r.user, case=c, data=_meeting(d, fm)),
+        "已登记审批会议",
+    ),
+    "township_review": ActionForm(
+        f.MeetingForm,
+        lambda r, c, d, fm: steps.township_review(by=r.user, case=c, data=_meeting(d, fm)),
+        "已审核，报民政局审批",
+    ),
+    "bureau_decide": ActionForm(
+        f.MeetingForm,
+        lambda r, c, d, fm: steps.bureau_decide(by=r.user, case=c, data=_meeting(d, fm)),
+        "民政局已作出审批",
+    ),
+    "file_with_bureau": ActionForm(
+        f.DateForm,
+        lambda r, c, d, fm: steps.file_with_bureau(by=r.user, case=c, on=d["on"], note=d["note"]),
+        "已报民政局备案",
+    ),
+    "post_notice": ActionForm(
+        f.NoticeForm,
+        lambda r, c, d, fm: steps.post_notice(
+            by=r.user, cases=[c], start_on=d["start_on"], places=d["places"]
+        ),
+        "已张榜公示",
+    ),
+    "object": ActionForm(
+        f.ObjectionForm,
+        lambda r, c, d, fm: steps.register_objection(
+            by=r.user,
+            case=c,
+            received_on=d["received_on"],
+            content=d["content"],
+            raised_by=d["raised_by"],
+            contact=d["contact"],
+        ),
+        "已登记异议",
+    ),
+    "resolve_objection": ActionForm(
+        f.ResolveForm,
+        lambda r, c, d, fm: steps.resolve_objection(
+            by=r.user, case=c, handled_on=d["handled_on"], outcome=d["outcome"], handling=d["handling"]
+        ),
+        "已登记复核结论",
+    ),
+    "finalize": ActionForm(
+        f.DateForm, lambda r, c, d, fm: steps.finalize(by=r.user, case=c, on=d["on"]), "已批准"
+    ),
+    "emergency_aid": ActionForm(
+        f.EmergencyAidForm,
+        lambda r, c, d, fm: steps.emergency_aid(
+            by=r.user, case=c, requested_at=d["requested_at"], paid_at=d["paid_at"], amount=d["amount"]
+        ),
+        "已登记先行救助",
+    ),
+    "emergency_register": ActionForm(
+        f.EmergencyRegisterForm,
+        lambda r, c, d, fm: steps.emergency_register(
+            by=r.user,
+            case=c,
+            registered_on=d["registered_on"],
+            recipient_note=d["recipient_note"],
+            signatures_completed=d["signatures_completed"],
+        ),
+        "已补办登记",
+    ),
 }
 
 
 def _form_for(action: str, case, data=None):
     spec = ACTIONS[action]
-    initial = _today_init(covered_members=case.household.members.filter(is_active=True, covered=True).count(),
-                          amount=case.requested_amount or "",
-                          requested_at=timezone.localtime(clock.now()).strftime("%Y-%m-%dT%H:%M"),
-                          paid_at=timezone.localtime(clock.now()).strftime("%Y-%m-%dT%H:%M"))
+    initial = _today_init(
+        covered_members=case.household.members.filter(is_active=True, covered=True).count(),
+        amount=case.requested_amount or "",
+        requested_at=timezone.localtime(clock.now()).strftime("%Y-%m-%dT%H:%M"),
+        paid_at=timezone.localtime(clock.now()).strftime("%Y-%m-%dT%H:%M"),
+    )
     kwargs = {"staff": township_staff(case)} if action == "investigate" else {}
     return spec.form(data, prefix=action, initial=initial, **kwargs)
 
 
 def step_context(request: HttpRequest, case: Case) -> dict:
-    actions = [(t, reason, _form_for(t.action, case) if t.action in ACTIONS else None)
-               for t, reason in available_actions(case, request.user)]
+    actions = [
+        (t, reason, _form_for(t.action, case) if t.action in ACTIONS else None)
+        for t, reason in available_actions(case, request.user)
+    ]
     can_see_verification = steps.verification_visible(request.user, case)
     return {
-        "route": steps.current_route(case), "deadline": deadline_of(case), "profile": profile_of(case),
+        "route": steps.current_route(case),
+        "deadline": deadline_of(case),
+        "profile": profile_of(case),
         "step_actions": [a for a in actions if a[0].action in ACTIONS],
         "can_see_verification": can_see_verification,
         "verifications": steps.verifications_for(request.user, case) if can_see_verification else [],
-        "investigations": case.investigations.prefetch_related("investigators"), "reviews": case.reviews.all(),
-        "meetings": case.meetings.select_related("signed_by"), "public_notices": case.public_notices.all(),
-        "objections": case.objections.all(), "decision": getattr(case, "decision", None),
-        "emergency": getattr(case, "emergency", None), "steps": case.steps.select_related("by"),
-        "dispute_form": f.DisputeForm(), "can_mark_disputed": authz.can(request.user, Perm.CASE_PROCESS, case.area_code)
-        and case.status in ("accepted", "verified", "investigated") and not case.disputed,
+        "investigations": case.investigations.prefetch_related("investigators"),
+        "reviews": case.reviews.all(),
+        "meetings": case.meetings.select_related("signed_by"),
+        "public_notices": case.public_notices.all(),
+        "objections": case.objections.all(),
+        "decision": getattr(case, "decision", None),
+        "emergency": getattr(case, "emergency", None),
+        "steps": case.steps.select_related("by"),
+        "dispute_form": f.DisputeForm(),
+        "can_mark_disputed": authz.can(request.user, Perm.CASE_PROCESS, case.area_code)
+        and case.status in ("accepted", "verified", "investigated")
+        and not case.disputed,
     }
 
 
@@ -121,11 +259,13 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     case = selectors.get_case(request.user, pk)
     if action not in ACTIONS:
         raise NotFound()
-    if action not in ("finalize", "emergency_aid"):  # these two pick their permission by the route
-        authz.require(request.user, TRANSITIONS[action].perm, case.area_code)
+    authz.require(request.user, TRANSITIONS[action].perm_on(case), case.area_code)
     form = _form_for(action, case, request.POST)
     if not form.is_valid():
-        errors = "；".join(f"{form.fields[k].label if k in form.fields else ''}：{'、'.join(v)}" for k, v in form.errors.items())
+        errors = "；".join(
+            f"{form.fields[k].label if k in form.fields else ''}：{'、'.join(v)}"
+            for k, v in form.errors.items()
+        )
         messages.error(request, f"{TRANSITIONS[action].label}未保存：{errors}")
     else:
         try:
@@ -169,19 +309,55 @@ def queue(request: HttpRequest) -> HttpResponse:
         if state := request.GET.get("status"):
             qs = qs.filter(status=state)
         if wants_export(request):
-            return xlsx_response(f"工作队列-{dict(queues.QUEUES)[name]}", ["申请编号", "户主", "类型", "状态", "申请日期", "更新时间"],
-                                 ((c.number, c.household.head_name, c.get_assistance_type_display(), c.status_label,
-                                   c.applied_on, c.updated_at) for c in qs))
+            return xlsx_response(
+                f"工作队列-{dict(queues.QUEUES)[name]}",
+                ["申请编号", "户主", "类型", "状态", "申请日期", "更新时间"],
+                (
+                    (
+                        c.number,
+                        c.household.head_name,
+                        c.get_assistance_type_display(),
+                        c.status_label,
+                        c.applied_on,
+                        c.updated_at,
+                    )
+                    for c in qs
+                ),
+            )
         listing = paginate(request, qs)
         items = [(c, deadline_of(c)) for c in listing.object_list]
-    counts = {key: (len(getattr(queues, key)(request.user)) if key in ("overdue", "warning")
-                    else getattr(queues, key)(request.user).count()) for key, _ in queues.QUEUES}
-    bulk = [t for t in TRANSITIONS.values() if t.bulk and authz.can(request.user, t.perm)]
-    return render(request, "cases/queue.html", {
-        "page_title": "我的待办", "name": name, "queues": queues.QUEUES, "counts": counts, "items": items,
-        "listing": listing, "bulk": bulk, "notice_form": f.NoticeForm(initial={"start_on": clock.today()}),
-        "f": request.GET,
-    })
+    counts = {
+        key: (
+            len(getattr(queues, key)(request.user))
+            if key in ("overdue", "warning")
+            else getattr(queues, key)(request.user).count()
+        )
+        for key, _ in queues.QUEUES
+    }
+    bulk = [
+        t
+        for t in TRANSITIONS.values()
+        if t.bulk
+        and (
+            authz.can(request.user, t.perm)
+            or (t.perm_for and authz.can(request.user, Perm.CASE_DECIDE_BUREAU))
+        )
+    ]
+    return render(
+        request,
+        "cases/queue.html",
+        {
+            "page_title": "我的待办",
+            "name": name,
+            "queues": queues.QUEUES,
+            "counts": counts,
+            "items": items,
+            "listing": listing,
+            "bulk": bulk,
+            "notice_form": f.NoticeForm(initial={"start_on": clock.today()}),
+            "f": request.GET,
+        },
+    )
 
 
 @login_required
@@ -199,8 +375,12 @@ def bulk_action(request: HttpRequest, action: str) -> HttpResponse:
             form = f.NoticeForm(request.POST)
             if not form.is_valid():
                 raise steps.ValidationFailed("请填写公示开始日期")
-            steps.post_notice(by=request.user, cases=cases, start_on=form.cleaned_data["start_on"],
-                              places=form.cleaned_data["places"])
+            steps.post_notice(
+                by=request.user,
+                cases=cases,
+                start_on=form.cleaned_data["start_on"],
+                places=form.cleaned_data["places"],
+            )
             messages.success(request, f"已对 {len(cases)} 件申请张榜公示")
         elif action == "finalize":
             steps.finalize_many(by=request.user, cases=cases)
@@ -218,24 +398,71 @@ def deadlines(request: HttpRequest) -> HttpResponse:
     """P7 and P8: overdue and nearly overdue cases, and late emergency registrations, for the township and
     for the bureau."""
     township = request.GET.get("township", "")
-    rows = queues.with_deadlines(queues.open_time_limited(request.user).filter(
-        township_code=township) if township else queues.open_time_limited(request.user))
+    rows = queues.with_deadlines(
+        queues.open_time_limited(request.user).filter(township_code=township)
+        if township
+        else queues.open_time_limited(request.user)
+    )
     rows = [(c, d) for c, d in rows if d.stopped_on is None]
     rows.sort(key=lambda r: r[1].left)
     show = request.GET.get("show", "risk")
     if show == "risk":
         rows = [(c, d) for c, d in rows if d.overdue or d.warning]
-    emergencies = EmergencyAid.objects.filter(case__in=selectors.cases_visible_to(request.user)).select_related("case")
-    late_registrations = [e for e in emergencies if (e.registered_on is None and e.register_due_on < clock.today())
-                          or e.registration_late]
+    emergencies = EmergencyAid.objects.filter(
+        case__in=selectors.cases_visible_to(request.user)
+    ).select_related("case")
+    late_registrations = [
+        e
+        for e in emergencies
+        if (e.registered_on is None and e.register_due_on < clock.today()) or e.registration_late
+    ]
     late_aid = [e for e in emergencies if e.late]
     names = dict(Jurisdiction.objects.filter(level=Level.TOWNSHIP).values_list("code", "name"))
     if wants_export(request):
-        return xlsx_response("办理时限", ["申请编号", "乡镇（街道）", "类型", "状态", "受理日期", "时限", "已用", "剩余", "应办结日期", "逾期"],
-                             ((c.number, names.get(c.township_code, ""), c.get_assistance_type_display(), c.status_label,
-                               d.accepted_on, d.limit, d.used, d.left, d.due_on, d.overdue) for c, d in rows))
-    townships = Jurisdiction.objects.filter(authz.scope_q(request.user, "code"), level=Level.TOWNSHIP).order_by("code")
-    return render(request, "cases/deadlines.html", {
-        "page_title": "办理时限", "rows": rows, "names": names, "townships": townships, "f": request.GET, "show": show,
-        "late_registrations": late_registrations, "late_aid": late_aid,
-    })
+        return xlsx_response(
+            "办理时限",
+            [
+                "申请编号",
+                "乡镇（街道）",
+                "类型",
+                "状态",
+                "受理日期",
+                "时限",
+                "已用",
+                "剩余",
+                "应办结日期",
+                "逾期",
+            ],
+            (
+                (
+                    c.number,
+                    names.get(c.township_code, ""),
+                    c.get_assistance_type_display(),
+                    c.status_label,
+                    d.accepted_on,
+                    d.limit,
+                    d.used,
+                    d.left,
+                    d.due_on,
+                    d.overdue,
+                )
+                for c, d in rows
+            ),
+        )
+    townships = Jurisdiction.objects.filter(
+        authz.scope_q(request.user, "code"), level=Level.TOWNSHIP
+    ).order_by("code")
+    return render(
+        request,
+        "cases/deadlines.html",
+        {
+            "page_title": "办理时限",
+            "rows": rows,
+            "names": names,
+            "townships": townships,
+            "f": request.GET,
+            "show": show,
+            "late_registrations": late_registrations,
+            "late_aid": late_aid,
+        },
+    )

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date
 
 from django.db import models, transaction
 
@@ -57,7 +58,9 @@ BEFORE_DECISION = frozenset(
     }
 )
 
-Guard = Callable[["object"], "str | None"]  # returns a Chinese reason when the move is blocked
+# A guard gets the case and the date the step is dated (today when a page asks what is possible) and
+# returns a Chinese reason when the move is blocked.
+Guard = Callable[[object, date], "str | None"]
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,13 @@ class Transition:
     guards: tuple[Guard, ...] = ()
     targets: tuple[str, ...] = field(default_factory=tuple)
     bulk: bool = False  # offered as a bulk action on lists
+    # When the permission depends on the case (the decider of its route), this picks it; `perm` is then
+    # the permission shown in lists and the diagram alongside `perm_note`.
+    perm_for: Callable[[object], str] | None = None
+    perm_note: str = ""
+
+    def perm_on(self, case) -> str:
+        return self.perm_for(case) if self.perm_for else self.perm
 
 
 TRANSITIONS: dict[str, Transition] = {}
@@ -87,13 +97,13 @@ def state_label(state: str) -> str:
         return state
 
 
-def blocked_reason(case, action: str) -> str | None:
-    """Why `action` cannot be taken on `case` now (state and guards), or None."""
+def blocked_reason(case, action: str, on: date | None = None) -> str | None:
+    """Why `action` cannot be taken on `case` (state and guards) for a step dated `on`, or None."""
     t = TRANSITIONS[action]
     if case.status not in t.sources:
         return f"当前状态为“{state_label(case.status)}”，不能{t.label}"
     for guard in t.guards:
-        reason = guard(case)
+        reason = guard(case, on or clock.today())
         if reason:
             return reason
     return None
@@ -103,7 +113,7 @@ def available_actions(case, user) -> list[tuple[Transition, str | None]]:
     """Actions the user's roles allow on this case, each with the reason it is blocked (or None)."""
     out = []
     for t in TRANSITIONS.values():
-        if case.status not in t.sources or not authz.can(user, t.perm, case.area_code):
+        if case.status not in t.sources or not authz.can(user, t.perm_on(case), case.area_code):
             continue
         out.append((t, blocked_reason(case, t.action)))
     return out
@@ -123,7 +133,13 @@ class Step:
 
 @contextmanager
 def step(
-    *, case, action: str, by, expected_version: int | None = None, perm: str | None = None
+    *,
+    case,
+    action: str,
+    by,
+    expected_version: int | None = None,
+    perm: str | None = None,
+    on: date | None = None,
 ) -> Iterator[Step]:
     """Run one transition: lock the case, re-check state, role and guards under the lock, let the service
     write its step record and set `case.status`, then bump the version and write the audit event.
@@ -135,12 +151,12 @@ def step(
     t = TRANSITIONS[action]
     with transaction.atomic():
         locked = Case.objects.select_for_update().get(pk=case.pk)
-        membership = authz.require(by, perm or t.perm, locked.area_code)
+        membership = authz.require(by, perm or t.perm_on(locked), locked.area_code)
         if expected_version is not None and locked.version != expected_version:
             raise Conflict(
                 f"申请 {locked.number} 刚被他人处理（当前状态：{state_label(locked.status)}），请刷新页面后再操作"
             )
-        reason = blocked_reason(locked, action)
+        reason = blocked_reason(locked, action, on)
         if reason:
             raise TransitionNotAllowed(reason)
         ctx = Step(case=locked, membership=membership, before=locked.status, transition=t)

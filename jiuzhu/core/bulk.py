@@ -38,7 +38,9 @@ def insert_rows(
         )
         return
     meta = model._meta
-    concrete = {f.name: f.column for f in meta.concrete_fields} | {f.attname: f.column for f in meta.concrete_fields}
+    concrete = {f.name: f.column for f in meta.concrete_fields} | {
+        f.attname: f.column for f in meta.concrete_fields
+    }
     names = ", ".join(connection.ops.quote_name(concrete[c]) for c in columns)
     with (
         connection.cursor() as cursor,

@@ -1,20 +1,10 @@
-import json
-from pathlib import Path
-
 from django.db import migrations
-
-DEFAULTS = Path(__file__).resolve().parent.parent / "materials_defaults.json"
 
 
 def load(apps, schema_editor):
-    """The national materials checklist per assistance type (A3); counties add their own rows."""
-    requirement = apps.get_model("cases", "MaterialRequirement")
-    for row in json.loads(DEFAULTS.read_text(encoding="utf-8")):
-        requirement.objects.get_or_create(
-            assistance_type=row["assistance_type"], code=row["code"], scope_code="",
-            defaults={k: row[k] for k in ("name", "required", "shared", "sort") } | {
-                "note": row.get("note", ""), "per_member": row.get("per_member", False)},
-        )
+    from jiuzhu.cases.materials import load_defaults
+
+    load_defaults(apps.get_model("cases", "MaterialRequirement"))
 
 
 class Migration(migrations.Migration):

@@ -45,10 +45,23 @@ from jiuzhu.registry.services import Problems
 MAX_REQUEST = Decimal("10000000")  # sanity bound against typing errors
 
 
-def _no_missing_materials(case) -> str | None:
+def _no_missing_materials(case, on: date) -> str | None:
     missing = missing_items(case)
     if missing:
         return "材料不齐，不能受理：缺" + "、".join(m.label for m in missing)
+    return None
+
+
+def _pre_verified_if_required(case, on: date) -> str | None:
+    """聊城 profile: verification comes before the formal application (先核对、后申请)."""
+    from jiuzhu.cases.models_steps import VerifyResult
+    from jiuzhu.cases.profiles import profile_of
+
+    if (
+        profile_of(case).verify_before_apply
+        and not case.verifications.filter(before_application=True, result=VerifyResult.PASS).exists()
+    ):
+        return "本县（区）实行先核对后申请（聊城流程）：须申请前核对通过后方可受理"
     return None
 
 
@@ -73,7 +86,7 @@ register(
         frozenset({State.SUBMITTED, State.INCOMPLETE}),
         State.ACCEPTED,
         Perm.CASE_PROCESS,
-        guards=(_no_missing_materials,),
+        guards=(_no_missing_materials, _pre_verified_if_required),
     ),
     Transition("withdraw", "撤回申请", BEFORE_DECISION, State.WITHDRAWN, Perm.CASE_CREATE),
 )
@@ -353,7 +366,7 @@ def accept(*, by, case: Case, accepted_on: date, expected_version: int | None = 
     """A4: accept when every required material and signature is in. The time limit (P7) starts here."""
     from jiuzhu.cases.models_steps import CaseStep, StepKind
 
-    with step(case=case, action="accept", by=by, expected_version=expected_version) as s:
+    with step(case=case, action="accept", by=by, expected_version=expected_version, on=accepted_on) as s:
         ensure_not_future(accepted_on, "受理日期", field="accepted_on")
         ensure_not_before(accepted_on, s.case.applied_on, "受理日期", "申请日期", field="accepted_on")
         CaseStep.objects.create(
@@ -369,7 +382,7 @@ def withdraw(*, by, case: Case, on: date, reason: str) -> Case:
 
     if not reason.strip():
         raise ValidationFailed("请填写撤回原因", field_errors={"reason": "必填"})
-    with step(case=case, action="withdraw", by=by) as s:
+    with step(case=case, action="withdraw", by=by, on=on) as s:
         ensure_not_future(on, "撤回日期", field="on")
         ensure_not_before(on, s.case.applied_on, "撤回日期", "申请日期", field="on")
         CaseStep.objects.create(

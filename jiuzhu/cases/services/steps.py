@@ -47,7 +47,7 @@ MAX_AMOUNT = Decimal("10000000")  # sanity bound against typing errors
 # --- guards (each returns a Chinese reason when the move is blocked) -------------------------------------
 
 
-def _pre_verification_needed(case) -> str | None:
+def _pre_verification_needed(case, on: date) -> str | None:
     if not profile_of(case).verify_before_apply:
         return "本县（区）流程不要求申请前核对"
     if case.verifications.filter(before_application=True, result=VerifyResult.PASS).exists():
@@ -55,27 +55,19 @@ def _pre_verification_needed(case) -> str | None:
     return None
 
 
-def _not_pre_verify_profile(case) -> str | None:
+def _not_pre_verify_profile(case, on: date) -> str | None:
     if profile_of(case).verify_before_apply:
         return "本县（区）实行先核对后申请，核对已在受理前完成"
     return None
 
 
-def _pre_verified_if_required(case) -> str | None:
-    if profile_of(case).verify_before_apply and not case.verifications.filter(
-        before_application=True, result=VerifyResult.PASS
-    ).exists():
-        return "本县（区）实行先核对后申请（聊城流程）：须申请前核对通过后方可受理"
-    return None
-
-
-def _verification_done(case) -> str | None:
+def _verification_done(case, on: date) -> str | None:
     if case.status == State.ACCEPTED and not profile_of(case).verify_before_apply:
         return "须先完成家庭经济状况核对（A5）"
     return None
 
 
-def _review_requirement(case) -> str | None:
+def _review_requirement(case, on: date) -> str | None:
     profile = profile_of(case)
     reviewed = case.reviews.exists()
     if profile.review == ALWAYS and not reviewed:
@@ -85,76 +77,187 @@ def _review_requirement(case) -> str | None:
     return None
 
 
-def _filings_complete(case) -> str | None:
+def _filings_complete(case, on: date) -> str | None:
     missing = checks.missing_filings(case)
     if missing:
         return "涉及近亲属，须先完成近亲属备案（DM2）：" + "；".join(c.message for c in missing)
     return None
 
 
-def _township_route_today(case) -> str | None:
-    route = route_for(case, clock.today())
+def _township_route(case, on: date) -> str | None:
+    """D1/D3: the route in force on the day of the decision."""
+    route = route_for(case, on)
     return None if route.delegated else route.reason
 
 
-def _bureau_route_today(case) -> str | None:
-    route = route_for(case, clock.today())
-    return None if not route.delegated else "该申请今日由乡镇（街道）受委托审批，无需报民政局：" + route.reason
+def _bureau_route(case, on: date) -> str | None:
+    route = route_for(case, on)
+    return (
+        None
+        if not route.delegated
+        else f"该申请在 {on:%Y-%m-%d} 由乡镇（街道）受委托审批，无需报民政局：" + route.reason
+    )
 
 
-def _notice_over(case) -> str | None:
+def _notice_over(case, on: date) -> str | None:
     notice = case.public_notices.filter(closed_on__isnull=True).order_by("-start_on").first()
     if notice is None:
         return "尚未张榜公示"
-    if clock.today() <= notice.end_on:
+    if on <= notice.end_on:
         return f"公示期至 {notice.end_on:%Y-%m-%d}，期满后方可作出决定（P3）"
     if case.objections.filter(handled_on__isnull=True).exists():
         return "有未处理的异议"
     return None
 
 
-def _objection_review_done(case) -> str | None:
+def _objection_review_done(case, on: date) -> str | None:
     if profile_of(case).review == ON_OBJECTION and not case.reviews.filter(triggered_by="objection").exists():
         return "本县（区）流程规定有异议时须组织民主评议（聊城流程）"
     return None
 
 
-def _emergency_type(case) -> str | None:
+def _emergency_type(case, on: date) -> str | None:
     return None if case.assistance_type == AssistanceType.LINSHI_EMERGENCY else "仅适用于急难型临时救助"
 
 
 FOR_DECISION = frozenset({State.INVESTIGATED, State.REVIEWED})
 
+
+def _approver_perm(case) -> str:
+    """Whoever approved at the meeting signs the final approval: the township in the bureau's name, or the
+    bureau (P3, D1)."""
+    meeting = _approval_meeting(case)
+    return (
+        Perm.CASE_DECIDE_BUREAU
+        if meeting is not None and meeting.route == "bureau"
+        else Perm.CASE_DECIDE_TOWNSHIP
+    )
+
+
+def _emergency_perm(case) -> str:
+    return _decision_perm(route_for(case, clock.today()))  # the service re-checks with the actual amount
+
+
+BY_ROUTE = "按审批路径：乡镇（街道）审批负责人或民政局"
+
 register(
-    Transition("pre_verify_request", "发起申请前核对（先核对后申请）", frozenset({State.SUBMITTED, State.INCOMPLETE}),
-               State.PRE_VERIFYING, Perm.CASE_PROCESS, guards=(_pre_verification_needed,)),
-    Transition("pre_verify_result", "登记申请前核对结果", frozenset({State.PRE_VERIFYING}), None,
-               Perm.VERIFY_ECONOMICS, targets=(State.SUBMITTED, State.NOT_ACCEPTED)),
-    Transition("verify_request", "发起家庭经济状况核对", frozenset({State.ACCEPTED}), State.VERIFYING,
-               Perm.CASE_PROCESS, guards=(_not_pre_verify_profile,)),
-    Transition("verify_result", "登记核对结果", frozenset({State.VERIFYING}), State.VERIFIED, Perm.VERIFY_ECONOMICS),
-    Transition("investigate", "登记入户调查", frozenset({State.VERIFIED, State.ACCEPTED}), State.INVESTIGATED,
-               Perm.CASE_PROCESS, guards=(_verification_done,)),
-    Transition("review", "登记民主评议", frozenset({State.INVESTIGATED, State.OBJECTION}), None, Perm.CASE_PROCESS,
-               targets=(State.REVIEWED, State.OBJECTION)),
-    Transition("decide", "审批会议（受委托审批）", FOR_DECISION, None, Perm.CASE_DECIDE_TOWNSHIP,
-               guards=(_review_requirement, _filings_complete, _township_route_today),
-               targets=(State.FILING, State.TO_NOTICE, State.REJECTED)),
-    Transition("township_review", "乡镇审核（报民政局审批）", FOR_DECISION, State.TOWNSHIP_REVIEWED,
-               Perm.CASE_REVIEW_TOWNSHIP, guards=(_review_requirement, _filings_complete, _bureau_route_today)),
-    Transition("bureau_decide", "民政局审批", frozenset({State.TOWNSHIP_REVIEWED}), None, Perm.CASE_DECIDE_BUREAU,
-               guards=(_filings_complete,), targets=(State.TO_NOTICE, State.REJECTED)),
-    Transition("file_with_bureau", "审批结果报民政局备案（P5）", frozenset({State.FILING}), State.TO_NOTICE,
-               Perm.CASE_PROCESS),
-    Transition("post_notice", "张榜公示", frozenset({State.TO_NOTICE}), State.NOTICE, Perm.CASE_PROCESS, bulk=True),
+    Transition(
+        "pre_verify_request",
+        "发起申请前核对（先核对后申请）",
+        frozenset({State.SUBMITTED, State.INCOMPLETE}),
+        State.PRE_VERIFYING,
+        Perm.CASE_PROCESS,
+        guards=(_pre_verification_needed,),
+    ),
+    Transition(
+        "pre_verify_result",
+        "登记申请前核对结果",
+        frozenset({State.PRE_VERIFYING}),
+        None,
+        Perm.VERIFY_ECONOMICS,
+        targets=(State.SUBMITTED, State.NOT_ACCEPTED),
+    ),
+    Transition(
+        "verify_request",
+        "发起家庭经济状况核对",
+        frozenset({State.ACCEPTED}),
+        State.VERIFYING,
+        Perm.CASE_PROCESS,
+        guards=(_not_pre_verify_profile,),
+    ),
+    Transition(
+        "verify_result", "登记核对结果", frozenset({State.VERIFYING}), State.VERIFIED, Perm.VERIFY_ECONOMICS
+    ),
+    Transition(
+        "investigate",
+        "登记入户调查",
+        frozenset({State.VERIFIED, State.ACCEPTED}),
+        State.INVESTIGATED,
+        Perm.CASE_PROCESS,
+        guards=(_verification_done,),
+    ),
+    Transition(
+        "review",
+        "登记民主评议",
+        frozenset({State.INVESTIGATED, State.OBJECTION}),
+        None,
+        Perm.CASE_PROCESS,
+        targets=(State.REVIEWED, State.OBJECTION),
+    ),
+    Transition(
+        "decide",
+        "审批会议（受委托审批）",
+        FOR_DECISION,
+        None,
+        Perm.CASE_DECIDE_TOWNSHIP,
+        guards=(_review_requirement, _filings_complete, _township_route),
+        targets=(State.FILING, State.TO_NOTICE, State.REJECTED),
+    ),
+    Transition(
+        "township_review",
+        "乡镇审核（报民政局审批）",
+        FOR_DECISION,
+        State.TOWNSHIP_REVIEWED,
+        Perm.CASE_REVIEW_TOWNSHIP,
+        guards=(_review_requirement, _filings_complete, _bureau_route),
+    ),
+    Transition(
+        "bureau_decide",
+        "民政局审批",
+        frozenset({State.TOWNSHIP_REVIEWED}),
+        None,
+        Perm.CASE_DECIDE_BUREAU,
+        guards=(_filings_complete,),
+        targets=(State.TO_NOTICE, State.REJECTED),
+    ),
+    Transition(
+        "file_with_bureau",
+        "审批结果报民政局备案（P5）",
+        frozenset({State.FILING}),
+        State.TO_NOTICE,
+        Perm.CASE_PROCESS,
+    ),
+    Transition(
+        "post_notice", "张榜公示", frozenset({State.TO_NOTICE}), State.NOTICE, Perm.CASE_PROCESS, bulk=True
+    ),
     Transition("object", "登记公示异议", frozenset({State.NOTICE}), State.OBJECTION, Perm.CASE_PROCESS),
-    Transition("resolve_objection", "异议复核结论", frozenset({State.OBJECTION}), None, Perm.CASE_PROCESS,
-               guards=(_objection_review_done,), targets=(State.NOTICE, State.INVESTIGATED)),
-    Transition("finalize", "公示期满，作出批准决定", frozenset({State.NOTICE}), State.APPROVED, Perm.CASE_PROCESS,
-               guards=(_notice_over,), bulk=True),
-    Transition("emergency_aid", "急难先行救助", frozenset({State.SUBMITTED, State.INCOMPLETE}), State.EMERGENCY_AIDED,
-               Perm.CASE_PROCESS, guards=(_emergency_type,)),
-    Transition("emergency_register", "补办登记", frozenset({State.EMERGENCY_AIDED}), State.APPROVED, Perm.CASE_PROCESS),
+    Transition(
+        "resolve_objection",
+        "异议复核结论",
+        frozenset({State.OBJECTION}),
+        None,
+        Perm.CASE_PROCESS,
+        guards=(_objection_review_done,),
+        targets=(State.NOTICE, State.INVESTIGATED),
+    ),
+    Transition(
+        "finalize",
+        "公示期满，作出批准决定",
+        frozenset({State.NOTICE}),
+        State.APPROVED,
+        Perm.CASE_DECIDE_TOWNSHIP,
+        guards=(_notice_over,),
+        bulk=True,
+        perm_for=_approver_perm,
+        perm_note=BY_ROUTE,
+    ),
+    Transition(
+        "emergency_aid",
+        "急难先行救助",
+        frozenset({State.SUBMITTED, State.INCOMPLETE}),
+        State.EMERGENCY_AIDED,
+        Perm.CASE_DECIDE_TOWNSHIP,
+        guards=(_emergency_type,),
+        perm_for=_emergency_perm,
+        perm_note=BY_ROUTE,
+    ),
+    Transition(
+        "emergency_register",
+        "补办登记",
+        frozenset({State.EMERGENCY_AIDED}),
+        State.APPROVED,
+        Perm.CASE_PROCESS,
+    ),
 )
 
 
@@ -209,19 +312,20 @@ def authorities(case, route) -> tuple[str, str]:
 
 
 def pre_verify_request(*, by, case: Case, on: date) -> Verification:
-    with step(case=case, action="pre_verify_request", by=by) as s:
+    with step(case=case, action="pre_verify_request", by=by, on=on) as s:
         _dated(on, s.case, "发起核对日期")
         if not s.case.signatures.filter(kind="authorisation").exists():
             raise ValidationFailed("须先登记家庭经济状况核对授权书，方可发起核对（A5）")
-        v = Verification.objects.create(case=s.case, before_application=True, requested_on=on, requested_by=by,
-                                        created_at=clock.now())
+        v = Verification.objects.create(
+            case=s.case, before_application=True, requested_on=on, requested_by=by, created_at=clock.now()
+        )
         _record(s.case, StepKind.PRE_VERIFY, on, by, "发起申请前核对")
     return v
 
 
 def verify_request(*, by, case: Case, on: date) -> Verification:
     """A5: verification is requested with the household's authorisation; the P7 clock pauses meanwhile."""
-    with step(case=case, action="verify_request", by=by) as s:
+    with step(case=case, action="verify_request", by=by, on=on) as s:
         _dated(on, s.case, "发起核对日期")
         if not s.case.signatures.filter(kind="authorisation").exists():
             raise ValidationFailed("须先登记家庭经济状况核对授权书，方可发起核对（A5）")
@@ -250,7 +354,11 @@ def _complete_verification(s, by, data: VerificationResult, before_application: 
     if data.result == VerifyResult.FAIL and not data.findings.strip():
         problems.add("findings", "核对不符合时须写明理由")
     problems.raise_if_any("核对结果有误，未保存")
-    v = s.case.verifications.filter(before_application=before_application, completed_on__isnull=True).order_by("-id").first()
+    v = (
+        s.case.verifications.filter(before_application=before_application, completed_on__isnull=True)
+        .order_by("-id")
+        .first()
+    )
     if v is None:
         raise TransitionNotAllowed("没有进行中的核对")
     _dated(data.completed_on, s.case, "核对完成日期", "completed_on")
@@ -268,27 +376,39 @@ def _complete_verification(s, by, data: VerificationResult, before_application: 
 
 
 def pre_verify_result(*, by, case: Case, data: VerificationResult) -> Verification:
-    with step(case=case, action="pre_verify_result", by=by) as s:
+    with step(case=case, action="pre_verify_result", by=by, on=data.completed_on) as s:
         v = _complete_verification(s, by, data, before_application=True)
         s.case.status = State.SUBMITTED if data.result == VerifyResult.PASS else State.NOT_ACCEPTED
         if data.result == VerifyResult.FAIL:
             from jiuzhu.cases.models import CaseNotice, NoticeKind
 
-            CaseNotice.objects.create(case=s.case, kind=NoticeKind.NOT_ELIGIBLE,
-                                      items=[f"家庭经济状况核对不符合条件：{v.findings}"], issued_on=data.completed_on,
-                                      issued_by=by, created_at=clock.now())
+            CaseNotice.objects.create(
+                case=s.case,
+                kind=NoticeKind.NOT_ELIGIBLE,
+                items=[f"家庭经济状况核对不符合条件：{v.findings}"],
+                issued_on=data.completed_on,
+                issued_by=by,
+                created_at=clock.now(),
+            )
     return v
 
 
 def verify_result(*, by, case: Case, data: VerificationResult) -> Verification:
-    with step(case=case, action="verify_result", by=by) as s:
+    with step(case=case, action="verify_result", by=by, on=data.completed_on) as s:
         return _complete_verification(s, by, data, before_application=False)
 
 
 def verification_visible(user, case) -> bool:
     """A6: designated verification staff and the case's handlers only."""
-    return any(authz.can(user, p, case.area_code) for p in
-               (Perm.VERIFY_ECONOMICS, Perm.CASE_PROCESS, Perm.CASE_DECIDE_TOWNSHIP, Perm.CASE_DECIDE_BUREAU))
+    return any(
+        authz.can(user, p, case.area_code)
+        for p in (
+            Perm.VERIFY_ECONOMICS,
+            Perm.CASE_PROCESS,
+            Perm.CASE_DECIDE_TOWNSHIP,
+            Perm.CASE_DECIDE_BUREAU,
+        )
+    )
 
 
 def verifications_for(user, case) -> list[Verification]:
@@ -298,8 +418,12 @@ def verifications_for(user, case) -> list[Verification]:
     rows = list(case.verifications.select_related("verifier", "requested_by"))
     if rows:
         with transaction.atomic():
-            audit.record(actor=user, membership=authz.membership_for(user, Perm.VIEW, case.area_code),
-                         action="verification.view", obj=case)
+            audit.record(
+                actor=user,
+                membership=authz.membership_for(user, Perm.VIEW, case.area_code),
+                action="verification.view",
+                obj=case,
+            )
     return rows
 
 
@@ -323,12 +447,18 @@ def investigate(*, by, case: Case, data: InvestigationInput) -> Investigation:
     """I1: a team of at least N township staff (parameter), signed by the investigators and the applicant."""
     from jiuzhu.orgs.models import Membership, User
 
-    with step(case=case, action="investigate", by=by) as s:
+    with step(case=case, action="investigate", by=by, on=data.visited_on) as s:
         problems = Problems()
-        minimum = params.get("investigation.min_investigators", area_code=s.case.township_code, on=data.visited_on)
+        minimum = params.get(
+            "investigation.min_investigators", area_code=s.case.township_code, on=data.visited_on
+        )
         ids = sorted(set(data.investigator_ids))
-        staff = {m.user_id for m in Membership.objects.filter(
-            user_id__in=ids, is_active=True, organisation__jurisdiction_id=s.case.township_code)}
+        staff = {
+            m.user_id
+            for m in Membership.objects.filter(
+                user_id__in=ids, is_active=True, organisation__jurisdiction_id=s.case.township_code
+            )
+        }
         if len(ids) < minimum:
             problems.add("investigator_ids", f"入户调查须由 {minimum} 名以上乡镇（街道）工作人员进行（I1）")
         elif set(ids) - staff:
@@ -342,10 +472,18 @@ def investigate(*, by, case: Case, data: InvestigationInput) -> Investigation:
         problems.raise_if_any("入户调查记录有误，未保存")
         _dated(data.visited_on, s.case, "入户日期", "visited_on")
         inv = Investigation.objects.create(
-            case=s.case, visited_on=data.visited_on, village_helper=data.village_helper.strip(),
-            home_visit=data.home_visit.strip(), neighbour_interviews=data.neighbour_interviews.strip(),
-            letters=data.letters.strip(), conclusion=data.conclusion.strip(),
-            investigators_signed=True, applicant_signed=True, created_by=by, created_at=clock.now())
+            case=s.case,
+            visited_on=data.visited_on,
+            village_helper=data.village_helper.strip(),
+            home_visit=data.home_visit.strip(),
+            neighbour_interviews=data.neighbour_interviews.strip(),
+            letters=data.letters.strip(),
+            conclusion=data.conclusion.strip(),
+            investigators_signed=True,
+            applicant_signed=True,
+            created_by=by,
+            created_at=clock.now(),
+        )
         inv.investigators.set(User.objects.filter(pk__in=ids))
         _record(s.case, StepKind.INVESTIGATE, data.visited_on, by)
         s.audit_after = {"visited_on": data.visited_on, "investigators": ids}
@@ -364,8 +502,9 @@ def mark_disputed(*, by, case: Case, reason: str) -> Case:
     case.disputed, case.disputed_reason = True, reason.strip()
     case.version += 1
     case.save(update_fields=["disputed", "disputed_reason", "version"])
-    _record(case, StepKind.MARK_DISPUTED, clock.today(), by, reason.strip())
-    audit.record(actor=by, membership=membership, action="case.mark_disputed", obj=case, reason=reason.strip())
+    audit.record(
+        actor=by, membership=membership, action="case.mark_disputed", obj=case, reason=reason.strip()
+    )
     return case
 
 
@@ -381,7 +520,7 @@ class ReviewInput:
 
 def review(*, by, case: Case, data: ReviewInput) -> Review:
     """R1: a panel of an allowed size (parameter), chaired by township staff, every member signs."""
-    with step(case=case, action="review", by=by) as s:
+    with step(case=case, action="review", by=by, on=data.held_on) as s:
         problems = Problems()
         panel = [p.strip() for p in data.panel if p and p.strip()]
         sizes = params.get("review.panel_sizes", area_code=s.case.township_code, on=data.held_on)
@@ -396,13 +535,31 @@ def review(*, by, case: Case, data: ReviewInput) -> Review:
         problems.raise_if_any("民主评议记录有误，未保存")
         _dated(data.held_on, s.case, "评议日期", "held_on")
         from_objection = s.before == State.OBJECTION
-        r = Review.objects.create(case=s.case, held_on=data.held_on, chair=by, panel=panel, minutes=data.minutes.strip(),
-                                  votes_for=data.votes_for, votes_against=data.votes_against, all_signed=True,
-                                  triggered_by="objection" if from_objection else ("disputed" if s.case.disputed else "profile"),
-                                  created_at=clock.now())
+        r = Review.objects.create(
+            case=s.case,
+            held_on=data.held_on,
+            chair=by,
+            panel=panel,
+            minutes=data.minutes.strip(),
+            votes_for=data.votes_for,
+            votes_against=data.votes_against,
+            all_signed=True,
+            triggered_by="objection" if from_objection else ("disputed" if s.case.disputed else "profile"),
+            created_at=clock.now(),
+        )
         s.case.status = State.OBJECTION if from_objection else State.REVIEWED
-        _record(s.case, StepKind.REVIEW, data.held_on, by, f"认可 {data.votes_for} 票，不认可 {data.votes_against} 票")
-        s.audit_after = {"held_on": data.held_on, "votes_for": data.votes_for, "votes_against": data.votes_against}
+        _record(
+            s.case,
+            StepKind.REVIEW,
+            data.held_on,
+            by,
+            f"认可 {data.votes_for} 票，不认可 {data.votes_against} 票",
+        )
+        s.audit_after = {
+            "held_on": data.held_on,
+            "votes_for": data.votes_for,
+            "votes_against": data.votes_against,
+        }
     return r
 
 
@@ -444,26 +601,47 @@ def _check_meeting(case, data: MeetingInput) -> Decimal | None:
 
 def _meeting(case, data: MeetingInput, level: str, by, route, amount) -> DecisionMeeting:
     return DecisionMeeting.objects.create(
-        case=case, level=level, held_on=data.held_on,
-        attendees=[{"name": a["name"].strip(), "title": (a.get("title") or "").strip()} for a in data.attendees
-                   if (a.get("name") or "").strip()],
-        minutes=data.minutes.strip(), outcome=data.outcome, amount=amount,
-        covered_members=data.covered_members or case.household.members.filter(is_active=True, covered=True).count(),
-        reasons=data.reasons.strip(), signed_by=by, route=route.decider, route_reason=route.reason,
-        grant_id=route.grant_id, created_at=clock.now())
+        case=case,
+        level=level,
+        held_on=data.held_on,
+        attendees=[
+            {"name": a["name"].strip(), "title": (a.get("title") or "").strip()}
+            for a in data.attendees
+            if (a.get("name") or "").strip()
+        ],
+        minutes=data.minutes.strip(),
+        outcome=data.outcome,
+        amount=amount,
+        covered_members=data.covered_members
+        or case.household.members.filter(is_active=True, covered=True).count(),
+        reasons=data.reasons.strip(),
+        signed_by=by,
+        route=route.decider,
+        route_reason=route.reason,
+        grant_id=route.grant_id,
+        created_at=clock.now(),
+    )
 
 
 def _reject(case, meeting: DecisionMeeting, route, by) -> Decision:
     authority, handling = authorities(case, route)
-    return Decision.objects.create(case=case, outcome=Outcome.REJECT, decided_on=meeting.held_on, route=route.decider,
-                                   authority_name=authority, handling_unit_name=handling, reasons=meeting.reasons,
-                                   decided_by=by, created_at=clock.now())
+    return Decision.objects.create(
+        case=case,
+        outcome=Outcome.REJECT,
+        decided_on=meeting.held_on,
+        route=route.decider,
+        authority_name=authority,
+        handling_unit_name=handling,
+        reasons=meeting.reasons,
+        decided_by=by,
+        created_at=clock.now(),
+    )
 
 
 def decide(*, by, case: Case, data: MeetingInput) -> DecisionMeeting:
     """P1 on the delegated route: the township decides in the bureau's name. The route is the one in force
     on the meeting day (D3); a township can never take a decision that belongs to the bureau (D1)."""
-    with step(case=case, action="decide", by=by) as s:
+    with step(case=case, action="decide", by=by, on=data.held_on) as s:
         amount = _check_meeting(s.case, data)
         _dated(data.held_on, s.case, "会议日期", "held_on")
         route = route_for(s.case, data.held_on, amount)
@@ -476,19 +654,26 @@ def decide(*, by, case: Case, data: MeetingInput) -> DecisionMeeting:
             s.case.status = State.REJECTED
         else:
             s.case.status = State.FILING if profile_of(s.case).file_with_bureau else State.TO_NOTICE
-        s.audit_after = {"outcome": data.outcome, "amount": amount, "route": route.decider, "grant": route.grant_id}
+        s.audit_after = {
+            "outcome": data.outcome,
+            "amount": amount,
+            "route": route.decider,
+            "grant": route.grant_id,
+        }
         s.reason = data.reasons.strip()
     return meeting
 
 
 def township_review(*, by, case: Case, data: MeetingInput) -> DecisionMeeting:
     """D3 two-level route: the township reviews (审核) and forwards its opinion to the bureau."""
-    with step(case=case, action="township_review", by=by) as s:
+    with step(case=case, action="township_review", by=by, on=data.held_on) as s:
         amount = _check_meeting(s.case, data)
         _dated(data.held_on, s.case, "会议日期", "held_on")
         route = route_for(s.case, data.held_on, amount)
         if route.delegated:
-            raise TransitionNotAllowed("该申请在会议当日由乡镇（街道）受委托审批，请直接作出审批决定：" + route.reason)
+            raise TransitionNotAllowed(
+                "该申请在会议当日由乡镇（街道）受委托审批，请直接作出审批决定：" + route.reason
+            )
         meeting = _meeting(s.case, data, MeetingLevel.TOWNSHIP_REVIEW, by, route, amount)
         _record(s.case, StepKind.TOWNSHIP_REVIEW, data.held_on, by, Outcome(data.outcome).label)
         s.audit_after = {"outcome": data.outcome, "amount": amount}
@@ -496,7 +681,7 @@ def township_review(*, by, case: Case, data: MeetingInput) -> DecisionMeeting:
 
 
 def bureau_decide(*, by, case: Case, data: MeetingInput) -> DecisionMeeting:
-    with step(case=case, action="bureau_decide", by=by) as s:
+    with step(case=case, action="bureau_decide", by=by, on=data.held_on) as s:
         amount = _check_meeting(s.case, data)
         _dated(data.held_on, s.case, "审批日期", "held_on")
         route = route_for(s.case, data.held_on, amount)
@@ -516,7 +701,7 @@ def bureau_decide(*, by, case: Case, data: MeetingInput) -> DecisionMeeting:
 
 def file_with_bureau(*, by, case: Case, on: date, note: str = "") -> CaseStep:
     """P5 (綦江): the township's decision is filed with the bureau before the notice."""
-    with step(case=case, action="file_with_bureau", by=by) as s:
+    with step(case=case, action="file_with_bureau", by=by, on=on) as s:
         _dated(on, s.case, "备案日期")
         row = _record(s.case, StepKind.FILE, on, by, note.strip() or "审批结果已报民政局备案")
         s.audit_after = {"filed_on": on}
@@ -530,8 +715,10 @@ def notice_content(case) -> str:
     """What is posted: masked names, no ID numbers (P2)."""
     meeting = case.meetings.order_by("-held_on", "-id").first()
     amount = f"，金额 {meeting.amount} 元" if meeting and meeting.amount else ""
-    return (f"{mask_name(case.household.head_name)}户（{case.household.members.filter(is_active=True, covered=True).count()}人），"
-            f"{case.get_assistance_type_display()}，拟同意{amount}")
+    return (
+        f"{mask_name(case.household.head_name)}户（{case.household.members.filter(is_active=True, covered=True).count()}人），"
+        f"{case.get_assistance_type_display()}，拟同意{amount}"
+    )
 
 
 def post_notice(*, by, cases: list[Case], start_on: date, places: str = "") -> list[PublicNotice]:
@@ -542,34 +729,50 @@ def post_notice(*, by, cases: list[Case], start_on: date, places: str = "") -> l
     out = []
     with transaction.atomic():
         for case in cases:
-            with step(case=case, action="post_notice", by=by) as s:
+            with step(case=case, action="post_notice", by=by, on=start_on) as s:
                 _dated(start_on, s.case, "公示开始日期", "start_on")
                 days = params.get("notice.days", area_code=s.case.township_code, on=start_on)
                 village = Jurisdiction.objects.filter(code=s.case.household.area_code).first()
                 township = Jurisdiction.objects.filter(code=s.case.township_code).first()
-                where = places.strip() or f"{township.name if township else ''}公示栏、{village.name if village else ''}公示栏"
-                notice = PublicNotice.objects.create(case=s.case, start_on=start_on,
-                                                     end_on=start_on + timedelta(days=days - 1), places=where,
-                                                     content=notice_content(s.case), created_by=by,
-                                                     created_at=clock.now())
+                where = (
+                    places.strip()
+                    or f"{township.name if township else ''}公示栏、{village.name if village else ''}公示栏"
+                )
+                notice = PublicNotice.objects.create(
+                    case=s.case,
+                    start_on=start_on,
+                    end_on=start_on + timedelta(days=days - 1),
+                    places=where,
+                    content=notice_content(s.case),
+                    created_by=by,
+                    created_at=clock.now(),
+                )
                 _record(s.case, StepKind.NOTICE_START, start_on, by, f"公示至 {notice.end_on:%Y-%m-%d}")
                 s.audit_after = {"start_on": start_on, "end_on": notice.end_on}
                 out.append(notice)
     return out
 
 
-def register_objection(*, by, case: Case, received_on: date, content: str, raised_by: str = "",
-                       contact: str = "") -> Objection:
-    with step(case=case, action="object", by=by) as s:
+def register_objection(
+    *, by, case: Case, received_on: date, content: str, raised_by: str = "", contact: str = ""
+) -> Objection:
+    with step(case=case, action="object", by=by, on=received_on) as s:
         notice = s.case.public_notices.filter(closed_on__isnull=True).order_by("-start_on").first()
         if not content.strip():
             raise ValidationFailed("请填写异议内容", field_errors={"content": "必填"})
         _dated(received_on, s.case, "收到异议日期", "received_on")
         if notice is None or not notice.start_on <= received_on <= notice.end_on:
             raise ValidationFailed("异议须在公示期内提出", field_errors={"received_on": "不在公示期内"})
-        obj = Objection.objects.create(case=s.case, notice=notice, received_on=received_on, raised_by=raised_by.strip(),
-                                       contact=contact.strip(), content=content.strip(), registered_by=by,
-                                       created_at=clock.now())
+        obj = Objection.objects.create(
+            case=s.case,
+            notice=notice,
+            received_on=received_on,
+            raised_by=raised_by.strip(),
+            contact=contact.strip(),
+            content=content.strip(),
+            registered_by=by,
+            created_at=clock.now(),
+        )
         _record(s.case, StepKind.OBJECTION, received_on, by)
         s.audit_after = {"received_on": received_on}
     return obj
@@ -578,7 +781,7 @@ def register_objection(*, by, case: Case, received_on: date, content: str, raise
 def resolve_objection(*, by, case: Case, handled_on: date, outcome: str, handling: str) -> Objection:
     """P3: re-examination (and democratic review where the profile says so). Unfounded: the notice runs on;
     founded: back to a new decision."""
-    with step(case=case, action="resolve_objection", by=by) as s:
+    with step(case=case, action="resolve_objection", by=by, on=handled_on) as s:
         if outcome not in ObjectionOutcome.values:
             raise ValidationFailed("请选择复核结论", field_errors={"outcome": "必选"})
         if not handling.strip():
@@ -600,19 +803,21 @@ def resolve_objection(*, by, case: Case, handled_on: date, outcome: str, handlin
 
 
 def _approval_meeting(case) -> DecisionMeeting:
-    return case.meetings.filter(level__in=[MeetingLevel.TOWNSHIP_DECISION, MeetingLevel.BUREAU_DECISION],
-                                outcome=Outcome.APPROVE).order_by("-held_on", "-id").first()
+    return (
+        case.meetings.filter(
+            level__in=[MeetingLevel.TOWNSHIP_DECISION, MeetingLevel.BUREAU_DECISION], outcome=Outcome.APPROVE
+        )
+        .order_by("-held_on", "-id")
+        .first()
+    )
 
 
 def finalize(*, by, case: Case, on: date | None = None) -> Decision:
     """P3: no objection by the end of the notice → approved; payment starts the month after approval. The
     signer is the decider of the route that approved it (township in the bureau's name, or the bureau)."""
     on = on or clock.today()
-    meeting = _approval_meeting(case)
-    if meeting is None:
-        raise TransitionNotAllowed("没有同意的审批意见")
-    perm = Perm.CASE_DECIDE_TOWNSHIP if meeting.route == "township" else Perm.CASE_DECIDE_BUREAU
-    with step(case=case, action="finalize", by=by, perm=perm) as s:
+    with step(case=case, action="finalize", by=by, on=on) as s:
+        meeting = _approval_meeting(s.case)
         _dated(on, s.case, "批准日期")
         notice = s.case.public_notices.filter(closed_on__isnull=True).order_by("-start_on").first()
         notice.closed_on = on
@@ -620,12 +825,21 @@ def finalize(*, by, case: Case, on: date | None = None) -> Decision:
         route = route_for(s.case, meeting.held_on, meeting.amount)
         authority, handling = authorities(s.case, route)
         decision = Decision.objects.create(
-            case=s.case, outcome=Outcome.APPROVE, decided_on=on, route=meeting.route, authority_name=authority,
-            handling_unit_name=handling if meeting.route == "township" else "", amount=meeting.amount,
+            case=s.case,
+            outcome=Outcome.APPROVE,
+            decided_on=on,
+            route=meeting.route,
+            authority_name=authority,
+            handling_unit_name=handling if meeting.route == "township" else "",
+            amount=meeting.amount,
             covered_members=meeting.covered_members,
-            covered_member_ids=list(s.case.household.members.filter(is_active=True, covered=True).values_list("id", flat=True)),
+            covered_member_ids=list(
+                s.case.household.members.filter(is_active=True, covered=True).values_list("id", flat=True)
+            ),
             start_month=next_month(on) if s.case.assistance_type in MONTHLY else None,
-            decided_by=by, created_at=clock.now())
+            decided_by=by,
+            created_at=clock.now(),
+        )
         _record(s.case, StepKind.FINAL, on, by, "批准")
         s.audit_after = {"decided_on": on, "amount": meeting.amount, "start_month": decision.start_month}
     return decision
@@ -651,29 +865,42 @@ def emergency_aid(*, by, case: Case, requested_at: datetime, paid_at: datetime, 
         problems.add("amount", "请填写救助金额")
     problems.raise_if_any("先行救助信息有误，未保存")
     route = route_for(case, paid_at.date(), value)
-    with step(case=case, action="emergency_aid", by=by, perm=_decision_perm(route)) as s:
+    with step(case=case, action="emergency_aid", by=by, perm=_decision_perm(route), on=paid_at.date()) as s:
         ensure_not_future(requested_at, "求助时间", field="requested_at")
         ensure_not_future(paid_at, "先行救助时间", field="paid_at")
         ensure_not_before(paid_at, requested_at, "先行救助时间", "求助时间", field="paid_at")
         hours = params.get("emergency.aid_hours", area_code=s.case.township_code, on=paid_at.date())
-        days = params.get("emergency.registration_working_days", area_code=s.case.township_code, on=paid_at.date())
+        days = params.get(
+            "emergency.registration_working_days", area_code=s.case.township_code, on=paid_at.date()
+        )
         due = workdays.add_working_days(paid_at.date(), days).date
-        aid = EmergencyAid.objects.create(case=s.case, requested_at=requested_at, paid_at=paid_at, amount=value,
-                                          paid_by=by, late=paid_at - requested_at > timedelta(hours=hours),
-                                          register_due_on=due, created_at=clock.now())
+        aid = EmergencyAid.objects.create(
+            case=s.case,
+            requested_at=requested_at,
+            paid_at=paid_at,
+            amount=value,
+            paid_by=by,
+            late=paid_at - requested_at > timedelta(hours=hours),
+            register_due_on=due,
+            created_at=clock.now(),
+        )
         _record(s.case, StepKind.EMERGENCY_AID, paid_at.date(), by, f"先行救助 {value} 元")
         s.audit_after = {"amount": value, "late": aid.late, "register_due_on": due, "route": route.decider}
     return aid
 
 
-def emergency_register(*, by, case: Case, registered_on: date, recipient_note: str, signatures_completed: bool) -> Decision:
+def emergency_register(
+    *, by, case: Case, registered_on: date, recipient_note: str, signatures_completed: bool
+) -> Decision:
     """P8: within N working days the recipient, reason and amount are registered and signatures/seals
     completed; late registrations are flagged and listed."""
-    with step(case=case, action="emergency_register", by=by) as s:
+    with step(case=case, action="emergency_register", by=by, on=registered_on) as s:
         if not recipient_note.strip():
             raise ValidationFailed("请登记救助对象、事由", field_errors={"recipient_note": "必填"})
         if not signatures_completed:
-            raise ValidationFailed("须补齐经办人员签字、盖章手续（P8）", field_errors={"signatures_completed": "必须"})
+            raise ValidationFailed(
+                "须补齐经办人员签字、盖章手续（P8）", field_errors={"signatures_completed": "必须"}
+            )
         _dated(registered_on, s.case, "补办登记日期", "registered_on")
         aid = s.case.emergency
         aid.registered_on = registered_on
@@ -683,9 +910,18 @@ def emergency_register(*, by, case: Case, registered_on: date, recipient_note: s
         aid.save()
         route = route_for(s.case, aid.paid_at.date(), aid.amount)
         authority, handling = authorities(s.case, route)
-        decision = Decision.objects.create(case=s.case, outcome=Outcome.APPROVE, decided_on=aid.paid_at.date(),
-                                           route=route.decider, authority_name=authority, handling_unit_name=handling,
-                                           amount=aid.amount, covered_members=None, decided_by=by, created_at=clock.now())
+        decision = Decision.objects.create(
+            case=s.case,
+            outcome=Outcome.APPROVE,
+            decided_on=aid.paid_at.date(),
+            route=route.decider,
+            authority_name=authority,
+            handling_unit_name=handling,
+            amount=aid.amount,
+            covered_members=None,
+            decided_by=by,
+            created_at=clock.now(),
+        )
         _record(s.case, StepKind.EMERGENCY_REGISTER, registered_on, by)
         s.audit_after = {"registered_on": registered_on, "late": aid.registration_late}
     return decision
@@ -697,4 +933,3 @@ def current_route(case, day: date | None = None):
     if meeting is not None and meeting.level != MeetingLevel.TOWNSHIP_REVIEW:
         return route_for(case, meeting.held_on, meeting.amount)
     return route_for(case, day or clock.today())
-
