@@ -19,17 +19,34 @@ class CasesConfig(AppConfig):
             NavItem("救助业务", "登记申请", "case_new", "plus-circle", Perm.CASE_CREATE, 15),
             NavItem("救助业务", "办理时限", "deadlines", "alarm", Perm.VIEW, 30),
         )
+        from jiuzhu.cases.views_steps import queue_panel
+        from jiuzhu.cases.workflow import TRANSITIONS
+        from jiuzhu.core.navigation import register_panel
+        from jiuzhu.orgs.roles import Role
+
+        register_panel(
+            [
+                Role.TOWNSHIP_CASEWORKER,
+                Role.TOWNSHIP_APPROVER,
+                Role.VILLAGE_ASSISTANT,
+                Role.VERIFIER,
+                Role.BUREAU_OFFICER,
+            ],
+            queue_panel,
+            order=10,
+        )
+
+        # Every transition is named once, in the table; the rest are edits that are not transitions.
+        audit.register_actions({f"case.{t.action}": t.label for t in TRANSITIONS.values()})
         audit.register_actions(
             {
                 "case.create": "登记申请",
                 "case.material_receive": "登记收到材料",
                 "case.material_remove": "撤销材料登记",
                 "case.signature": "登记签署",
-                "case.notify_missing": "出具一次性告知书",
-                "case.refuse": "不予受理",
-                "case.accept": "受理",
-                "case.withdraw": "撤回申请",
                 "case.checks": "重新检查",
                 "case.near_relative_filing": "近亲属备案",
+                "case.mark_disputed": "标记为有争议",
+                "verification.view": "查看核对数据",
             }
         )

@@ -251,10 +251,91 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "refuse_form": RefuseForm(),
         "withdraw_form": WithdrawForm(initial={"on": clock.today()}),
     }
+    from jiuzhu.cases import documents as case_documents
     from jiuzhu.cases.views_steps import step_context
+    from jiuzhu.documents import kinds
+    from jiuzhu.documents.selectors import documents_of
 
     context |= step_context(request, case)
+    context["issuable"] = [
+        (k, kinds.name_of(k))
+        for k in case_documents.issuable(case)
+        if authz.can(request.user, kinds.get(k).issue_perm, case.area_code)
+    ]
+    context["documents"] = documents_of(request.user, [case]).order_by("-issued_at")
+    context |= _files(request, case)
     return render(request, "cases/case_detail.html", context)
+
+
+@login_required
+@require_POST
+def issue_document(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    """Issue one of the case's official documents as a numbered PDF (DOMAIN §8)."""
+    from jiuzhu.cases import documents as case_documents
+
+    case = selectors.get_case(request.user, pk)
+    try:
+        document = case_documents.issue(by=request.user, case=case, kind=kind)
+    except RECOVERABLE as exc:
+        messages.error(request, exc.message)
+        return _back(case)
+    messages.success(request, f"已出具{document.title}（{document.number}）")
+    return redirect("document_detail", pk=document.pk)
+
+
+def _files(request: HttpRequest, case) -> dict:
+    """Attachments of the case and of its materials and records, grouped for the page (AR1)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from jiuzhu.documents.forms import AttachmentForm
+    from jiuzhu.documents.selectors import attachments_visible_to
+
+    owners = [case, *case.materials.all(), *case.investigations.all()]
+    keys = {(ContentType.objects.get_for_model(o).pk, str(o.pk)): o for o in owners}
+    grouped: dict = {}
+    rows = attachments_visible_to(request.user).filter(
+        owner_type_id__in={k[0] for k in keys}, owner_id__in={k[1] for k in keys}
+    )
+    for a in rows:
+        if (a.owner_type_id, a.owner_id) in keys:
+            grouped.setdefault(keys[(a.owner_type_id, a.owner_id)], []).append(a)
+    targets = [("case", "本申请")] + [
+        (f"investigation:{i.pk}", f"入户调查 {i.visited_on:%Y-%m-%d}") for i in case.investigations.all()
+    ]
+    return {
+        "files": grouped,
+        "material_files": {m.pk: grouped.get(m, []) for m in case.materials.all()},
+        "upload_form": AttachmentForm(prefix="f"),
+        "upload_targets": targets,
+    }
+
+
+@login_required
+@require_POST
+def attach(request: HttpRequest, pk: int) -> HttpResponse:
+    """Upload a scan, photo or video to the case or one of its records (I1 photos and video, AR1)."""
+    from jiuzhu.cases.services import files
+    from jiuzhu.documents.forms import AttachmentForm
+
+    case = selectors.get_case(request.user, pk)
+    form = AttachmentForm(request.POST, request.FILES, prefix="f")
+    if not form.is_valid():
+        messages.error(request, "请选择文件和类别")
+        return _back(case)
+    try:
+        files.attach(
+            by=request.user,
+            case=case,
+            owner_ref=request.POST.get("owner", "case"),
+            upload=form.cleaned_data["file"],
+            kind=form.cleaned_data["kind"],
+            note=form.cleaned_data["note"],
+        )
+    except RECOVERABLE as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "已上传")
+    return _back(case)
 
 
 def _back(case) -> HttpResponse:
@@ -283,6 +364,7 @@ def material_receive(request: HttpRequest, pk: int) -> HttpResponse:
                 member=member,
                 received_on=form.cleaned_data["received_on"],
                 note=form.cleaned_data["note"],
+                scan=request.FILES.get("scan"),
             )
         except RECOVERABLE as exc:
             messages.error(request, exc.message)

@@ -466,3 +466,13 @@ def deadlines(request: HttpRequest) -> HttpResponse:
             "late_aid": late_aid,
         },
     )
+
+
+def queue_panel(request: HttpRequest, membership) -> tuple[str, dict] | None:
+    """Landing panel: the user's queues at a glance."""
+    return "cases/panels/queue.html", {
+        "todo": queues.todo(request.user).count(),
+        "overdue": len(queues.overdue(request.user)),
+        "warning": len(queues.warning(request.user)),
+        "recent": queues.todo(request.user).order_by("-updated_at")[:6],
+    }

@@ -31,11 +31,13 @@ def audit_events_visible_to(user) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(q)
 
 
-def events_for_object(obj) -> QuerySet[AuditEvent]:
-    """The timeline of one object; callers fetched `obj` through its own scoping selector."""
-    return AuditEvent.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk)).order_by(
-        "at", "id"
-    )
+def events_for_object(obj, *, include_reads: bool = False) -> QuerySet[AuditEvent]:
+    """The timeline of one object; callers fetched `obj` through its own scoping selector. Reads (".view"
+    events) stay in the audit trail but not in the timeline, which shows what was done."""
+    qs = AuditEvent.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
+    if not include_reads:
+        qs = qs.exclude(action__endswith=".view")
+    return qs.order_by("at", "id")
 
 
 @dataclass(frozen=True)

@@ -232,7 +232,6 @@ def _editable(case: Case, by) -> object:
     return membership
 
 
-@transaction.atomic
 def material_receive(
     *,
     by,
@@ -241,36 +240,54 @@ def material_receive(
     received_on: date,
     member: Member | None = None,
     note: str = "",
+    scan=None,
 ) -> CaseMaterial:
-    membership = _editable(case, by)
-    if requirement.id not in {r.id for r in requirements_for(case.assistance_type, case.county_code)}:
-        raise ValidationFailed("该材料不在本类救助的材料清单中")
-    if requirement.shared:
-        raise ValidationFailed(f"“{requirement.name}”可通过数据共享获取，不应要求申请人提供（A3）")
-    if requirement.per_member and (member is None or member.household_id != case.household_id):
-        raise ValidationFailed("请选择本户成员", field_errors={"member": "必选"})
-    ensure_not_future(received_on, "收到日期", field="received_on")
-    ensure_not_before(received_on, case.applied_on, "收到日期", "申请日期", field="received_on")
-    material, created = CaseMaterial.objects.get_or_create(
-        case=case,
-        requirement=requirement,
-        member=member if requirement.per_member else None,
-        defaults={
-            "received_on": received_on,
-            "note": note.strip(),
-            "received_by": by,
-            "created_at": clock.now(),
-        },
-    )
-    if not created:
-        raise ValidationFailed(f"“{requirement.name}”已登记收到")
-    audit.record(
-        actor=by,
-        membership=membership,
-        action="case.material_receive",
-        obj=case,
-        after={"material": requirement.name, "received_on": received_on},
-    )
+    """Record a material as received, with its scan when given (A3, AR1). The scan's type and size are
+    checked before anything is written; the file itself is stored after the record commits."""
+    from jiuzhu.documents.models import AttachmentKind
+    from jiuzhu.documents.services import attachment_store, check_upload
+
+    if scan is not None:
+        check_upload(upload=scan, kind=AttachmentKind.SCAN)
+    with transaction.atomic():
+        membership = _editable(case, by)
+        if requirement.id not in {r.id for r in requirements_for(case.assistance_type, case.county_code)}:
+            raise ValidationFailed("该材料不在本类救助的材料清单中")
+        if requirement.shared:
+            raise ValidationFailed(f"“{requirement.name}”可通过数据共享获取，不应要求申请人提供（A3）")
+        if requirement.per_member and (member is None or member.household_id != case.household_id):
+            raise ValidationFailed("请选择本户成员", field_errors={"member": "必选"})
+        ensure_not_future(received_on, "收到日期", field="received_on")
+        ensure_not_before(received_on, case.applied_on, "收到日期", "申请日期", field="received_on")
+        material, created = CaseMaterial.objects.get_or_create(
+            case=case,
+            requirement=requirement,
+            member=member if requirement.per_member else None,
+            defaults={
+                "received_on": received_on,
+                "note": note.strip(),
+                "received_by": by,
+                "created_at": clock.now(),
+            },
+        )
+        if not created:
+            raise ValidationFailed(f"“{requirement.name}”已登记收到")
+        audit.record(
+            actor=by,
+            membership=membership,
+            action="case.material_receive",
+            obj=case,
+            after={"material": requirement.name, "received_on": received_on, "scan": scan is not None},
+        )
+    if scan is not None:
+        attachment_store(
+            by=by,
+            upload=scan,
+            kind=AttachmentKind.SCAN,
+            area_code=case.area_code,
+            owner=material,
+            note=requirement.name,
+        )
     return material
 
 

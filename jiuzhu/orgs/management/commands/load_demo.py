@@ -8,8 +8,10 @@ from django.core.management.base import BaseCommand
 
 from jiuzhu.orgs.models import Jurisdiction
 
-# Each module has a load() that is safe to run twice. Apps append themselves here as they arrive.
+# Each module has a load() that is safe to run twice. DEMO_MODULES are the world the tests share too;
+# SHOWCASE_MODULES add households and cases in every state for people trying the product.
 DEMO_MODULES = ["jiuzhu.orgs.demo"]
+SHOWCASE_MODULES = ["jiuzhu.cases.demo"]
 
 
 class Command(BaseCommand):
@@ -22,7 +24,7 @@ class Command(BaseCommand):
         if if_empty and Jurisdiction.objects.exists():
             self.stdout.write("数据库已有数据，跳过演示数据。")
             return
-        for name in DEMO_MODULES:
+        for name in DEMO_MODULES + SHOWCASE_MODULES:
             self.stdout.write(f"载入 {name} …")
             import_module(name).load()
         self.stdout.write(self.style.SUCCESS("演示数据已载入。"))

@@ -1,0 +1,245 @@
+"""Official documents of a case (DOMAIN §8): what each one says, who issues it (D1), and when it can be issued.
+
+Each step arrives with its documents: the intake notices (A4), the investigation form (I1), the review
+minutes (R1), the decision minutes (P1), the public notice (P2), the approval or rejection notice (P4) and
+the emergency registration (P8). Issuing is a separate action from the step itself: rendering a PDF is slow
+I/O that does not belong inside the step's transaction, and staff print when they are ready.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from jiuzhu.cases.models import Case, NoticeKind
+from jiuzhu.cases.models_steps import MeetingLevel, Outcome
+from jiuzhu.cases.services.steps import bureau_of, township_org
+from jiuzhu.core.errors import ValidationFailed
+from jiuzhu.core.masking import mask_name
+from jiuzhu.documents import services as documents
+from jiuzhu.documents.models import IssuedDocument
+from jiuzhu.orgs.models import Jurisdiction, Organisation
+
+
+def _common(case: Case) -> dict:
+    return {
+        "case_number": case.number,
+        "assistance": case.get_assistance_type_display(),
+        "applicant": case.applicant.name,
+        "head": case.household.head_name,
+        "address": case.household.address,
+        "applied_on": case.applied_on,
+        "township": (
+            Jurisdiction.objects.filter(code=case.township_code).values_list("name", flat=True).first() or ""
+        ),
+    }
+
+
+def _latest_notice(case: Case, kind: str):
+    return case.notices.filter(kind=kind).order_by("-created_at").first()
+
+
+def _decision_meeting(case: Case):
+    return case.meetings.exclude(level=MeetingLevel.TOWNSHIP_REVIEW).order_by("-held_on", "-id").first()
+
+
+def _missing(case):
+    n = _latest_notice(case, NoticeKind.MISSING_MATERIALS)
+    return _common(case) | {"items": n.items}
+
+
+def _not_eligible(case):
+    n = _latest_notice(case, NoticeKind.NOT_ELIGIBLE)
+    return _common(case) | {"reasons": n.items}
+
+
+def _investigation(case):
+    inv = case.investigations.order_by("-visited_on").first()
+    return _common(case) | {
+        "members": [
+            {"name": m.name, "relation": m.get_relation_display(), "id_masked": m.id_masked}
+            for m in case.household.members.filter(is_active=True)
+        ],
+        "visited_on": inv.visited_on,
+        "investigators": [u.get_full_name() for u in inv.investigators.all()],
+        "village_helper": inv.village_helper,
+        "home_visit": inv.home_visit,
+        "neighbour_interviews": inv.neighbour_interviews,
+        "letters": inv.letters,
+        "conclusion": inv.conclusion,
+    }
+
+
+def _review(case):
+    r = case.reviews.order_by("-held_on").first()
+    return _common(case) | {
+        "held_on": r.held_on,
+        "chair": r.chair.get_full_name(),
+        "panel": r.panel,
+        "minutes": r.minutes,
+        "votes_for": r.votes_for,
+        "votes_against": r.votes_against,
+    }
+
+
+def _minutes(case):
+    m = case.meetings.order_by("-held_on", "-id").first()
+    return _common(case) | {
+        "level": m.get_level_display(),
+        "held_on": m.held_on,
+        "attendees": m.attendees,
+        "minutes": m.minutes,
+        "outcome": Outcome(m.outcome).label,
+        "amount": m.amount,
+        "covered_members": m.covered_members,
+        "reasons": m.reasons,
+    }
+
+
+def _public_notice(case):
+    n = case.public_notices.order_by("-start_on").first()
+    m = _decision_meeting(case)
+    village = (
+        Jurisdiction.objects.filter(code=case.household.area_code).values_list("name", flat=True).first()
+    )
+    return _common(case) | {
+        "village": village or "",
+        "start_on": n.start_on,
+        "end_on": n.end_on,
+        "places": n.places,
+        "rows": [
+            {
+                "name": mask_name(case.household.head_name) + "户",
+                "assistance": case.get_assistance_type_display(),
+                "people": m.covered_members if m else "",
+                "amount": m.amount if m else None,
+            }
+        ],
+    }
+
+
+def _approval(case):
+    d = case.decision
+    return _common(case) | {
+        "recipient": case.household.head_name,
+        "household_size": d.covered_members,
+        "monthly_amount": d.amount,
+        "start_month": d.start_month,
+        "decided_on": d.decided_on,
+    }
+
+
+def _rejection(case):
+    d = case.decision
+    return _common(case) | {
+        "recipient": case.household.head_name,
+        "decided_on": d.decided_on,
+        "reasons": d.reasons,
+    }
+
+
+def _emergency(case):
+    e = case.emergency
+    return _common(case) | {
+        "recipient": case.household.head_name,
+        "reason": case.reason,
+        "amount": e.amount,
+        "requested_at": timezone.localtime(e.requested_at).strftime("%Y-%m-%d %H:%M"),
+        "paid_at": timezone.localtime(e.paid_at).strftime("%Y-%m-%d %H:%M"),
+        "late": e.late,
+        "register_due_on": e.register_due_on,
+        "registered_on": e.registered_on,
+        "registration_late": e.registration_late,
+        "recipient_note": e.recipient_note,
+    }
+
+
+def _township_issues(case) -> tuple[Organisation, Organisation | None]:
+    """Intake notices and step records are the township's own papers."""
+    org = township_org(case)
+    if org is None:
+        raise ValidationFailed("受理乡镇（街道）没有登记机构，无法出具文书")
+    return org, None
+
+
+def _decision_issues(case) -> tuple[Organisation, Organisation | None]:
+    """D1: a delegated decision is made in the bureau's name, the township being the handling unit."""
+    bureau = bureau_of(case)
+    if bureau is None:
+        raise ValidationFailed("本县（区）没有登记民政局机构，无法出具文书")
+    route = getattr(case, "decision", None)
+    delegated = (
+        route.route == "township"
+        if route is not None
+        else bool((m := _decision_meeting(case)) and m.route == "township")
+    )
+    return bureau, township_org(case) if delegated else None
+
+
+@dataclass(frozen=True)
+class CaseDoc:
+    kind: str
+    available: Callable[[Case], bool]
+    context: Callable[[Case], dict]
+    parties: Callable[[Case], tuple[Organisation, Organisation | None]]
+
+
+def _decided(case, outcome) -> bool:
+    decision = getattr(case, "decision", None)
+    return decision is not None and decision.outcome == outcome
+
+
+CASE_DOCS = [
+    CaseDoc(
+        "missing_materials_notice",
+        lambda c: _latest_notice(c, NoticeKind.MISSING_MATERIALS) is not None,
+        _missing,
+        _township_issues,
+    ),
+    CaseDoc(
+        "not_eligible_notice",
+        lambda c: _latest_notice(c, NoticeKind.NOT_ELIGIBLE) is not None,
+        _not_eligible,
+        _township_issues,
+    ),
+    CaseDoc("investigation_form", lambda c: c.investigations.exists(), _investigation, _township_issues),
+    CaseDoc("review_minutes", lambda c: c.reviews.exists(), _review, _township_issues),
+    CaseDoc("decision_minutes", lambda c: c.meetings.exists(), _minutes, _decision_issues),
+    CaseDoc("public_notice", lambda c: c.public_notices.exists(), _public_notice, _township_issues),
+    CaseDoc(
+        "approval_notice",
+        lambda c: _decided(c, Outcome.APPROVE) and not hasattr(c, "emergency"),
+        _approval,
+        _decision_issues,
+    ),
+    CaseDoc("rejection_notice", lambda c: _decided(c, Outcome.REJECT), _rejection, _decision_issues),
+    CaseDoc(
+        "emergency_registration",
+        lambda c: hasattr(c, "emergency") and c.emergency.registered_on is not None,
+        _emergency,
+        _decision_issues,
+    ),
+]
+BY_KIND = {d.kind: d for d in CASE_DOCS}
+
+
+def issuable(case: Case) -> list[str]:
+    return [d.kind for d in CASE_DOCS if d.available(case)]
+
+
+def issue(*, by, case: Case, kind: str) -> IssuedDocument:
+    spec = BY_KIND.get(kind)
+    if spec is None or not spec.available(case):
+        raise ValidationFailed("该申请当前不能出具这种文书")
+    issuing, handling = spec.parties(case)
+    return documents.document_issue(
+        by=by,
+        kind=kind,
+        subject=case,
+        context=spec.context(case),
+        issuing_org=issuing,
+        handling_org=handling,
+        area_code=case.area_code,
+    )
