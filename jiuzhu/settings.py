@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "jiuzhu.orgs",
     "jiuzhu.registry",
     "jiuzhu.cases",
+    "jiuzhu.benefits",
+    "jiuzhu.payments",
     "jiuzhu.documents",
     "jiuzhu.api",
 ]
@@ -271,3 +273,8 @@ LOGGING = {
 NINJA_PAGINATION_PER_PAGE = 50
 
 JIUZHU_TRUST_X_FORWARDED_FOR = env.bool("JIUZHU_TRUST_X_FORWARDED_FOR", False)
+
+# A payroll run whose worker stopped beating this long ago is taken over by the next run.
+PAYROLL_STALE_MINUTES = env.int("JIUZHU_PAYROLL_STALE_MINUTES", 10, minimum=1)
+# Townships written at once by a payroll run on PostgreSQL (about one per core of the database server).
+PAYROLL_WORKERS = env.int("JIUZHU_PAYROLL_WORKERS", 2, minimum=1)

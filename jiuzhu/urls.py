@@ -23,6 +23,8 @@ urlpatterns = [
     path("registry/", include("jiuzhu.registry.urls")),
     path("cases/", include("jiuzhu.cases.urls")),
     path("documents/", include("jiuzhu.documents.urls")),
+    path("benefits/", include("jiuzhu.benefits.urls")),
+    path("payments/", include("jiuzhu.payments.urls")),
     path("verify/<str:doc_uuid>/", document_views.verify, name="verify"),
     path("settings/", include("jiuzhu.core.urls")),
     path("api/v1/", api.urls),

@@ -183,8 +183,8 @@ def verify(
         data=steps.VerificationResult(
             completed_on=d(completed),
             result=result,
-            monthly_income="900",
-            per_capita_income="450",
+            monthly_income="300",
+            per_capita_income="150",
             assets_value="0",
             findings="未发现存款、车辆和工商登记",
         ),
@@ -229,7 +229,7 @@ def review(case, by="ab_caseworker", on="2026-11-10", size=5):
     return case
 
 
-def meeting(on="2026-11-12", outcome="approve", amount="600", reasons=""):
+def meeting(on="2026-11-12", outcome="approve", amount=None, reasons=""):
     from jiuzhu.cases.services import steps
 
     return steps.MeetingInput(
@@ -248,3 +248,56 @@ def to_investigated(case=None, **kw):
     verify(case)
     investigate(case)
     return case
+
+
+# --- benefits and payments ------------------------------------------------------------------------
+
+
+STAFF = {  # township → (case worker, approver, verifier)
+    ANBANG: ("ab_caseworker", "ab_approver", "ab_verifier"),
+    ERMALU: ("emr_caseworker", "emr_approver", "js_verifier"),
+}
+
+
+def approved(case, *, final_on="2026-11-20", amount=None):
+    """A case approved on the delegated route (decided 11-12, notice from 11-12, final on `final_on`)."""
+    from jiuzhu.cases.services import steps
+
+    by, approver, verifier = STAFF[case.township_code]
+    accept(case, by=by)
+    verify(case, by=by, verifier=verifier)
+    investigate(case, by=by)
+    steps.decide(by=user(approver), case=case, data=meeting(amount=amount))
+    steps.post_notice(by=user(by), cases=[case], start_on=d("2026-11-12"))
+    steps.finalize(by=user(approver), case=case, on=d(final_on))
+    return case
+
+
+def enrolled(household=None, *, account: str | None = "6217000012345678901", **kw):
+    """An approved 低保 case on the rolls from December 2026, with a bank account unless account=None."""
+    from jiuzhu.benefits import services
+
+    household = household or make_household()
+    case = approved(make_case(household, by=STAFF[household.area_code[:9] + "000"][0], **kw))
+    enrolment = case.enrolment
+    if account:
+        enrolment = services.bank_account_set(
+            by=user(STAFF[case.township_code][0]),
+            enrolment=enrolment,
+            bank_name="农村信用社",
+            holder=case.household.head_name,
+            account=account,
+        )
+    return enrolment
+
+
+def run_payroll(county: str = JIANSHAN, month: str = "2026-12-01", by: str = "js_finance"):
+    """Start a payroll run and let the (immediate) task backend execute it, as after a commit."""
+    from django.test import TestCase
+
+    from jiuzhu.payments import payroll
+    from jiuzhu.payments.models import PayrollRun
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        run = payroll.start(by=user(by), county_code=county, month=d(month))
+    return PayrollRun.objects.get(pk=run.pk)

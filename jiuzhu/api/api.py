@@ -98,11 +98,13 @@ def on_http_error(request, exc: HttpError):
 
 
 def _register_routers() -> None:
+    from jiuzhu.benefits.api import router as benefits_router
     from jiuzhu.cases.api import router as cases_router
     from jiuzhu.cases.api_steps import router as steps_router
     from jiuzhu.core.api import router as core_router
     from jiuzhu.documents.api import router as documents_router
     from jiuzhu.orgs.api import router as orgs_router
+    from jiuzhu.payments.api import router as payments_router
     from jiuzhu.registry.api import router as registry_router
 
     api.add_router("/", orgs_router)
@@ -111,6 +113,8 @@ def _register_routers() -> None:
     api.add_router("/", cases_router)
     api.add_router("/", steps_router)
     api.add_router("/", documents_router)
+    api.add_router("/", benefits_router)
+    api.add_router("/", payments_router)
 
 
 _register_routers()

@@ -97,7 +97,6 @@ def _walk(
     approver: str,
     verifier: str,
     until: str,
-    amount: str,
     review_panel: bool = False,
     outcome: str = "approve",
 ) -> Case:
@@ -175,7 +174,7 @@ def _walk(
             ],
             minutes="经集体研究",
             outcome=outcome,
-            amount=amount if outcome == "approve" else None,
+            amount=None,  # monthly amounts come from the calculator (B1, B2)
             reasons="" if outcome == "approve" else "家庭人均收入高于当地低保标准",
         )
         steps.decide(by=_u(approver), case=case, data=data)
@@ -194,15 +193,13 @@ ANBANG_PEOPLE = [
         "赵春生",
         "安邦村1组7号",
         [("赵春生", "head", "19580305", False), ("孙桂芝", "spouse", "19600918", True)],
-        "480.00",
     ),
     (
         "钱德旺",
         "安邦村2组3号",
         [("钱德旺", "head", "19650712", False), ("钱小雨", "child", "20100402", True)],
-        "612.00",
     ),
-    ("孙玉兰", "长胜村4组11号", [("孙玉兰", "head", "19520120", True)], "520.00"),
+    ("孙玉兰", "长胜村4组11号", [("孙玉兰", "head", "19520120", True)]),
     (
         "李长河",
         "长胜村1组2号",
@@ -211,7 +208,6 @@ ANBANG_PEOPLE = [
             ("王淑珍", "spouse", "19720301", True),
             ("李明", "child", "20080909", False),
         ],
-        "700.00",
     ),
 ]
 
@@ -223,7 +219,7 @@ def load() -> None:
     today = clock.today()
     ab = {"worker": "ab_caseworker", "approver": "ab_approver", "verifier": "ab_verifier"}
     villages = ["230502200201", "230502200201", "230502200202", "230502200202"]
-    for (_head, address, people, amount), village in zip(ANBANG_PEOPLE, villages, strict=True):
+    for (_head, address, people), village in zip(ANBANG_PEOPLE, villages, strict=True):
         h = _household(
             "ab_caseworker",
             village,
@@ -234,7 +230,6 @@ def load() -> None:
         _walk(
             _case(h, "ab_caseworker", "dibao_rural", today - timedelta(days=70), "家庭收入低于当地低保标准"),
             until="final",
-            amount=amount,
             **ab,
         )
     states = [
@@ -257,7 +252,6 @@ def load() -> None:
         _walk(
             _case(h, "ab_caseworker", "dibao_rural", today - timedelta(days=14), "因病致贫"),
             until=until,
-            amount="560.00",
             **ab,
         )
     rejected = _household(
@@ -270,7 +264,6 @@ def load() -> None:
     _walk(
         _case(rejected, "ab_caseworker", "dibao_rural", today - timedelta(days=30), "收入不稳定"),
         until="decide",
-        amount="0",
         outcome="reject",
         **ab,
     )
@@ -292,9 +285,9 @@ def load() -> None:
     )
 
     emr = {"worker": "emr_caseworker", "approver": "emr_approver", "verifier": "js_verifier"}
-    for name, address, amount in (
-        ("林海燕", "光明社区5栋2单元301", "650.00"),
-        ("马建华", "建设社区12号楼402", "380.00"),
+    for name, address in (
+        ("林海燕", "光明社区5栋2单元301"),
+        ("马建华", "建设社区12号楼402"),
     ):
         h = _household(
             "emr_caseworker",
@@ -305,7 +298,6 @@ def load() -> None:
         _walk(
             _case(h, "emr_caseworker", "dibao_urban", today - timedelta(days=65), "下岗失业，无稳定收入"),
             until="final",
-            amount=amount,
             **emr,
         )
     late = _household(
@@ -314,7 +306,6 @@ def load() -> None:
     _walk(
         _case(late, "emr_caseworker", "dibao_urban", today - timedelta(days=45), "重病致贫"),
         until="investigate",
-        amount="600.00",
         **emr,
     )
 
@@ -363,6 +354,6 @@ def load() -> None:
             attendees=[{"name": "冯勇", "title": "副镇长"}],
             minutes="审核同意，报区民政局审批",
             outcome="approve",
-            amount="530.00",
+            amount=None,
         ),
     )

@@ -56,7 +56,7 @@ class MeetingForm(BootstrapMixin, forms.Form):
     attendees = forms.CharField(label="参会人员（每行“姓名 职务”）", widget=forms.Textarea(attrs={"rows": 4}))
     minutes = forms.CharField(label="会议记录", widget=forms.Textarea(attrs={"rows": 3}))
     outcome = forms.ChoiceField(label="审批意见", choices=Outcome.choices)
-    amount = forms.CharField(label="保障/救助金额（元）", max_length=20, required=False)
+    amount = forms.CharField(label="保障/救助金额（元；低保、特困留空按测算）", max_length=20, required=False)
     covered_members = forms.IntegerField(label="保障人数", min_value=1, required=False)
     reasons = forms.CharField(
         label="理由（不同意时必填）", widget=forms.Textarea(attrs={"rows": 2}), required=False

@@ -170,6 +170,7 @@ class DecisionMeeting(models.Model):
         "保障/救助金额（元/月或一次性）", max_digits=12, decimal_places=2, null=True, blank=True
     )
     covered_members = models.PositiveSmallIntegerField("保障人数", null=True, blank=True)
+    basis = models.TextField("计算依据", blank=True)  # the calculator's breakdown (B1, B2)
     reasons = models.TextField("理由", blank=True)
     signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="签批人"
@@ -249,6 +250,7 @@ class Decision(models.Model):
     authority_name = models.CharField("审批机关", max_length=120)
     handling_unit_name = models.CharField("承办单位", max_length=120, blank=True)
     amount = models.DecimalField("金额（元）", max_digits=12, decimal_places=2, null=True, blank=True)
+    basis = models.TextField("计算依据", blank=True)
     covered_members = models.PositiveSmallIntegerField("保障人数", null=True, blank=True)
     covered_member_ids = models.JSONField(default=list)
     start_month = models.DateField("发放起始月", null=True, blank=True)  # first day of the month

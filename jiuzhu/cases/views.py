@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from jiuzhu.cases import selectors
+from jiuzhu.cases import hooks, selectors
 from jiuzhu.cases.forms import (
     AcceptForm,
     CaseForm,
@@ -264,6 +264,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     ]
     context["documents"] = documents_of(request.user, [case]).order_by("-issued_at")
     context |= _files(request, case)
+    context["case_panels"] = hooks.panels_for(request, case)
     return render(request, "cases/case_detail.html", context)
 
 

@@ -26,6 +26,7 @@ from jiuzhu.core import clock
 from jiuzhu.core.errors import RECOVERABLE, NotFound
 from jiuzhu.core.exports import xlsx_response
 from jiuzhu.core.listing import paginate, wants_export
+from jiuzhu.core.types import MONTHLY_TYPES
 from jiuzhu.orgs import authz
 from jiuzhu.orgs.models import Jurisdiction, Level, User
 from jiuzhu.orgs.roles import Perm
@@ -217,7 +218,8 @@ def _form_for(action: str, case, data=None):
     spec = ACTIONS[action]
     initial = _today_init(
         covered_members=case.household.members.filter(is_active=True, covered=True).count(),
-        amount=case.requested_amount or "",
+        # Monthly amounts come from the calculator (B1, B2): left blank, the service fills them in.
+        amount="" if case.assistance_type in MONTHLY_TYPES else (case.requested_amount or ""),
         requested_at=timezone.localtime(clock.now()).strftime("%Y-%m-%dT%H:%M"),
         paid_at=timezone.localtime(clock.now()).strftime("%Y-%m-%dT%H:%M"),
     )

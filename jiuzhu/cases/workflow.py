@@ -90,6 +90,17 @@ def register(*transitions: Transition) -> None:
         TRANSITIONS[t.action] = t
 
 
+def add_guard(actions: list[str], guard: Guard) -> None:
+    """Other apps add their rules to transitions (payments: the monthly cycle, M1); the table stays the one
+    place that says what may happen."""
+    from dataclasses import replace
+
+    for action in actions:
+        t = TRANSITIONS[action]
+        if guard not in t.guards:
+            TRANSITIONS[action] = replace(t, guards=(*t.guards, guard))
+
+
 def state_label(state: str) -> str:
     try:
         return State(state).label

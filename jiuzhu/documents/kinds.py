@@ -99,7 +99,7 @@ _KINDS = [
         _delegation_letter_sample,
     ),
     DocKind("monthly_adjustment_table", "月度动态调整表", "M1", Perm.BENEFIT_MANAGE),
-    DocKind("payment_detail_table", "保障金发放明细表", "B3、M2", Perm.PAYROLL_RUN),
+    DocKind("payment_detail_table", "保障金发放明细表", "B3、M2", Perm.BENEFIT_MANAGE),
     DocKind("prompt_letter", "督办提示函", "S7", Perm.SUPERVISE),
     DocKind("inspection_report", "检查报告", "S1、S3", Perm.SUPERVISE),
 ]

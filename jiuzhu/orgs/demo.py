@@ -167,6 +167,25 @@ STANDARDS = {
         "dibao.standard.urban": [("2021-01-01", "780.00")],
         "dibao.standard.rural": [("2021-01-01", "620.00")],
     },
+    # 特困: basic living standard and care standards by self-care level and care form (demo values).
+    "230502000000-tekun": {
+        "tekun.basic_standard": [("2021-01-01", "845.00")],
+        "tekun.care.able.dispersed": [("2021-01-01", "100.00")],
+        "tekun.care.able.centralised": [("2021-01-01", "150.00")],
+        "tekun.care.partial.dispersed": [("2021-01-01", "300.00")],
+        "tekun.care.partial.centralised": [("2021-01-01", "400.00")],
+        "tekun.care.unable.dispersed": [("2021-01-01", "800.00")],
+        "tekun.care.unable.centralised": [("2021-01-01", "1000.00")],
+    },
+    "500110000000-tekun": {
+        "tekun.basic_standard": [("2021-01-01", "858.00")],
+        "tekun.care.able.dispersed": [("2021-01-01", "120.00")],
+        "tekun.care.able.centralised": [("2021-01-01", "160.00")],
+        "tekun.care.partial.dispersed": [("2021-01-01", "320.00")],
+        "tekun.care.partial.centralised": [("2021-01-01", "420.00")],
+        "tekun.care.unable.dispersed": [("2021-01-01", "850.00")],
+        "tekun.care.unable.centralised": [("2021-01-01", "1050.00")],
+    },
     # 綦江 files the township's decision with the bureau before the notice (seed 001 §4, P5).
     "500110000000-profile": {"procedure.profile": [("2021-01-01", "qijiang")]},
 }

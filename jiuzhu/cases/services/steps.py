@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from jiuzhu.cases import checks
+from jiuzhu.cases import checks, hooks
 from jiuzhu.cases.models import Case
 from jiuzhu.cases.models_steps import (
     CaseStep,
@@ -577,7 +577,7 @@ class MeetingInput:
     reasons: str = ""
 
 
-def _check_meeting(case, data: MeetingInput) -> Decimal | None:
+def _check_meeting(case, data: MeetingInput) -> tuple[Decimal | None, str]:
     problems = Problems()
     attendees = [a for a in data.attendees if (a.get("name") or "").strip()]
     if not attendees:
@@ -587,19 +587,29 @@ def _check_meeting(case, data: MeetingInput) -> Decimal | None:
     if data.outcome not in Outcome.values:
         problems.add("outcome", "请选择审批意见")
     amount = _amount(data.amount, "金额", problems)
+    basis = ""
     if data.outcome == Outcome.APPROVE:
-        if case.assistance_type != AssistanceType.LOW_INCOME and (amount is None or amount <= 0):
-            problems.add("amount", "同意时须确定保障/救助金额（P1）")
         covered = case.household.members.filter(is_active=True, covered=True).count()
         if data.covered_members is not None and not 1 <= data.covered_members <= covered:
             problems.add("covered_members", f"保障人数应在 1 至 {covered} 之间")
+        elif not problems.messages:
+            try:
+                amount, basis = hooks.calculate(case, amount, data.covered_members, data.held_on)
+            except ValidationFailed as exc:
+                problems.add("amount", exc.message)
+        if (
+            case.assistance_type != AssistanceType.LOW_INCOME
+            and not problems.messages
+            and (amount is None or amount <= 0)
+        ):
+            problems.add("amount", "同意时须确定保障/救助金额（P1）")
     if data.outcome == Outcome.REJECT and not data.reasons.strip():
         problems.add("reasons", "不同意时须写明理由（P4）")
     problems.raise_if_any("会议记录有误，未保存")
-    return amount
+    return amount, basis
 
 
-def _meeting(case, data: MeetingInput, level: str, by, route, amount) -> DecisionMeeting:
+def _meeting(case, data: MeetingInput, level: str, by, route, amount, basis: str = "") -> DecisionMeeting:
     return DecisionMeeting.objects.create(
         case=case,
         level=level,
@@ -612,6 +622,7 @@ def _meeting(case, data: MeetingInput, level: str, by, route, amount) -> Decisio
         minutes=data.minutes.strip(),
         outcome=data.outcome,
         amount=amount,
+        basis=basis,
         covered_members=data.covered_members
         or case.household.members.filter(is_active=True, covered=True).count(),
         reasons=data.reasons.strip(),
@@ -642,12 +653,12 @@ def decide(*, by, case: Case, data: MeetingInput) -> DecisionMeeting:
     """P1 on the delegated route: the township decides in the bureau's name. The route is the one in force
     on the meeting day (D3); a township can never take a decision that belongs to the bureau (D1)."""
     with step(case=case, action="decide", by=by, on=data.held_on) as s:
-        amount = _check_meeting(s.case, data)
+        amount, basis = _check_meeting(s.case, data)
         _dated(data.held_on, s.case, "会议日期", "held_on")
         route = route_for(s.case, data.held_on, amount)
         if not route.delegated:
             raise Forbidden("该申请应由民政局审批，乡镇（街道）不能作出决定：" + route.reason)
-        meeting = _meeting(s.case, data, MeetingLevel.TOWNSHIP_DECISION, by, route, amount)
+        meeting = _meeting(s.case, data, MeetingLevel.TOWNSHIP_DECISION, by, route, amount, basis)
         _record(s.case, StepKind.DECIDE, data.held_on, by, Outcome(data.outcome).label)
         if data.outcome == Outcome.REJECT:
             _reject(s.case, meeting, route, by)
@@ -667,14 +678,14 @@ def decide(*, by, case: Case, data: MeetingInput) -> DecisionMeeting:
 def township_review(*, by, case: Case, data: MeetingInput) -> DecisionMeeting:
     """D3 two-level route: the township reviews (审核) and forwards its opinion to the bureau."""
     with step(case=case, action="township_review", by=by, on=data.held_on) as s:
-        amount = _check_meeting(s.case, data)
+        amount, basis = _check_meeting(s.case, data)
         _dated(data.held_on, s.case, "会议日期", "held_on")
         route = route_for(s.case, data.held_on, amount)
         if route.delegated:
             raise TransitionNotAllowed(
                 "该申请在会议当日由乡镇（街道）受委托审批，请直接作出审批决定：" + route.reason
             )
-        meeting = _meeting(s.case, data, MeetingLevel.TOWNSHIP_REVIEW, by, route, amount)
+        meeting = _meeting(s.case, data, MeetingLevel.TOWNSHIP_REVIEW, by, route, amount, basis)
         _record(s.case, StepKind.TOWNSHIP_REVIEW, data.held_on, by, Outcome(data.outcome).label)
         s.audit_after = {"outcome": data.outcome, "amount": amount}
     return meeting
@@ -682,12 +693,12 @@ def township_review(*, by, case: Case, data: MeetingInput) -> DecisionMeeting:
 
 def bureau_decide(*, by, case: Case, data: MeetingInput) -> DecisionMeeting:
     with step(case=case, action="bureau_decide", by=by, on=data.held_on) as s:
-        amount = _check_meeting(s.case, data)
+        amount, basis = _check_meeting(s.case, data)
         _dated(data.held_on, s.case, "审批日期", "held_on")
         route = route_for(s.case, data.held_on, amount)
         if route.delegated:
             raise TransitionNotAllowed("该申请在审批当日已委托乡镇（街道）审批：" + route.reason)
-        meeting = _meeting(s.case, data, MeetingLevel.BUREAU_DECISION, by, route, amount)
+        meeting = _meeting(s.case, data, MeetingLevel.BUREAU_DECISION, by, route, amount, basis)
         _record(s.case, StepKind.DECIDE, data.held_on, by, "民政局" + Outcome(data.outcome).label)
         if data.outcome == Outcome.REJECT:
             _reject(s.case, meeting, route, by)
@@ -832,6 +843,7 @@ def finalize(*, by, case: Case, on: date | None = None) -> Decision:
             authority_name=authority,
             handling_unit_name=handling if meeting.route == "township" else "",
             amount=meeting.amount,
+            basis=meeting.basis,
             covered_members=meeting.covered_members,
             covered_member_ids=list(
                 s.case.household.members.filter(is_active=True, covered=True).values_list("id", flat=True)
@@ -841,6 +853,8 @@ def finalize(*, by, case: Case, on: date | None = None) -> Decision:
             created_at=clock.now(),
         )
         _record(s.case, StepKind.FINAL, on, by, "批准")
+        for hook in hooks.on_approved:
+            hook(decision, by)
         s.audit_after = {"decided_on": on, "amount": meeting.amount, "start_month": decision.start_month}
     return decision
 

@@ -1,0 +1,336 @@
+"""API: enrolments, their history and dynamic management, self-care assessments (issue 5)."""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import paginate
+
+from jiuzhu.api.schemas import PageNumber, responses
+from jiuzhu.benefits import calculators, for_cases, selectors, services
+from jiuzhu.benefits.documents import issue_adjustment_notice
+from jiuzhu.benefits.models import CareForm, EnrolmentChange, ReviewOutcome
+from jiuzhu.cases import selectors as case_selectors
+from jiuzhu.cases.services.steps import verification_visible
+from jiuzhu.core import clock
+from jiuzhu.core.errors import Forbidden, NotFound
+
+router = Router(tags=["待遇与动态管理"])
+
+
+class EnrolmentOut(Schema):
+    id: int
+    case_id: int
+    household_id: int
+    head_name: str
+    assistance_type: str
+    area_code: str
+    township_code: str
+    status: str
+    start_month: date
+    end_month: date | None
+    suspended_from: date | None
+    amount: Decimal
+    next_amount: Decimal | None
+    next_from: date | None
+    covered_members: int
+    basis: str
+    selfcare_level: str
+    care_form: str
+    bank_name: str
+    account_masked: str
+    next_review_on: date | None
+    version: int
+
+    @staticmethod
+    def resolve_head_name(obj) -> str:
+        return obj.household.head_name
+
+
+class ChangeOut(Schema):
+    id: int
+    kind: str
+    effective_month: date
+    amount_before: Decimal | None
+    amount_after: Decimal | None
+    reason: str
+    breakdown: str
+    notice_document_id: int | None
+    created_at: datetime
+
+
+class EnrolmentDetailOut(EnrolmentOut):
+    changes: list[ChangeOut]
+
+    @staticmethod
+    def resolve_changes(obj) -> list:
+        return list(obj.changes.all())
+
+
+class EnrolmentFilter(Schema):
+    township: str = ""
+    assistance_type: str = ""
+    status: str = Field(
+        "live", description="live（在保，含暂停和渐退）、active、gradual_exit、suspended、terminated 或空"
+    )
+    q: str = ""
+    account: str = Field("", description="missing：未登记发放账户")
+    review: str = Field("", description="due：30 日内到期；overdue：已逾期")
+
+
+def _detail(enrolment):
+    return enrolment
+
+
+@router.get("/enrolments", response=responses(list[EnrolmentOut], read_only=True), summary="查询保障对象")
+@paginate(PageNumber)
+def enrolment_list(request: HttpRequest, f: Query[EnrolmentFilter]):
+    return selectors.search_enrolments(
+        request.user,
+        selectors.EnrolmentFilter(
+            township=f.township,
+            assistance_type=f.assistance_type,
+            status=f.status,
+            q=f.q.strip(),
+            account=f.account,
+            review=f.review,
+        ),
+    ).order_by("id")
+
+
+@router.get(
+    "/enrolments/{enrolment_id}",
+    response=responses(EnrolmentDetailOut, read_only=True),
+    summary="保障对象详情及变更记录",
+)
+def enrolment_detail(request: HttpRequest, enrolment_id: int):
+    return _detail(selectors.get_enrolment(request.user, enrolment_id))
+
+
+class BankAccountIn(Schema):
+    bank_name: str
+    holder: str
+    account: str = Field(..., description="银行账号，加密保存，返回时脱敏")
+
+
+@router.put(
+    "/enrolments/{enrolment_id}/bank-account",
+    response=responses(EnrolmentDetailOut),
+    summary="登记或变更发放账户（B3）",
+)
+def bank_account(request: HttpRequest, enrolment_id: int, payload: BankAccountIn):
+    enrolment = selectors.get_enrolment(request.user, enrolment_id)
+    return _detail(
+        services.bank_account_set(
+            by=request.user,
+            enrolment=enrolment,
+            bank_name=payload.bank_name,
+            holder=payload.holder,
+            account=payload.account,
+        )
+    )
+
+
+class RevealOut(Schema):
+    account: str
+
+
+@router.post(
+    "/enrolments/{enrolment_id}/reveal-account",
+    response=responses(RevealOut),
+    summary="查看完整银行账号（记录日志）",
+)
+def reveal_account(request: HttpRequest, enrolment_id: int):
+    enrolment = selectors.get_enrolment(request.user, enrolment_id)
+    return {"account": services.account_reveal(by=request.user, enrolment=enrolment)}
+
+
+class ReviewIn(Schema):
+    done_on: date
+    outcome: ReviewOutcome = Field(..., description="keep 维持、increase 增发、decrease 减发、stop 停发")
+    findings: str
+    new_amount: Decimal | None = Field(
+        None, description="增发/减发后的月金额；低保留空按当前家庭收入重新计算"
+    )
+    gradual_exit: bool = False
+
+
+@router.post(
+    "/enrolments/{enrolment_id}/reviews",
+    response=responses(EnrolmentDetailOut, status=201),
+    summary="登记定期核查结果（DM1，下月生效）",
+)
+def review(request: HttpRequest, enrolment_id: int, payload: ReviewIn):
+    enrolment = selectors.get_enrolment(request.user, enrolment_id)
+    services.periodic_review(
+        by=request.user,
+        enrolment=enrolment,
+        data=services.ReviewInput(
+            done_on=payload.done_on,
+            outcome=payload.outcome,
+            findings=payload.findings,
+            new_amount=payload.new_amount,
+            gradual_exit=payload.gradual_exit,
+        ),
+    )
+    return Status(201, _detail(selectors.get_enrolment(request.user, enrolment_id)))
+
+
+class ReasonIn(Schema):
+    reason: str
+
+
+@router.post(
+    "/enrolments/{enrolment_id}/suspend", response=responses(EnrolmentDetailOut), summary="暂停发放（下月起）"
+)
+def suspend(request: HttpRequest, enrolment_id: int, payload: ReasonIn):
+    enrolment = selectors.get_enrolment(request.user, enrolment_id)
+    return _detail(services.suspend(by=request.user, enrolment=enrolment, reason=payload.reason))
+
+
+@router.post(
+    "/enrolments/{enrolment_id}/resume", response=responses(EnrolmentDetailOut), summary="恢复发放（下月起）"
+)
+def resume(request: HttpRequest, enrolment_id: int, payload: ReasonIn):
+    enrolment = selectors.get_enrolment(request.user, enrolment_id)
+    return _detail(services.resume(by=request.user, enrolment=enrolment, reason=payload.reason))
+
+
+class TerminateIn(Schema):
+    kind: str = Field(
+        ..., description="death 死亡、moved 迁出、voluntary 自愿退出、fraud 骗取救助、other 其他"
+    )
+    on: date
+    reason: str
+    to_recover: Decimal | None = None
+
+
+@router.post(
+    "/enrolments/{enrolment_id}/terminate", response=responses(EnrolmentDetailOut), summary="终止保障（DM3）"
+)
+def terminate(request: HttpRequest, enrolment_id: int, payload: TerminateIn):
+    enrolment = selectors.get_enrolment(request.user, enrolment_id)
+    return _detail(
+        services.terminate(
+            by=request.user,
+            enrolment=enrolment,
+            kind=payload.kind,
+            reason=payload.reason,
+            on=payload.on,
+            to_recover=payload.to_recover,
+        )
+    )
+
+
+class AssessmentIn(Schema):
+    member_id: int
+    assessed_on: date
+    unmet: list[str] = Field(
+        default_factory=list, description="达不到的指标：eat、dress、bed、toilet、walk、bathe"
+    )
+    care_form: CareForm = Field(..., description="dispersed 分散供养、centralised 集中供养")
+    assessors: str
+
+
+class AssessmentOut(Schema):
+    id: int
+    member_id: int
+    assessed_on: date
+    unmet: list[str]
+    level: str
+    care_form: str
+    assessors: str
+
+
+def _input(payload: AssessmentIn) -> services.AssessmentInput:
+    return services.AssessmentInput(
+        assessed_on=payload.assessed_on,
+        unmet=payload.unmet,
+        care_form=payload.care_form,
+        assessors=payload.assessors,
+    )
+
+
+@router.post(
+    "/enrolments/{enrolment_id}/assessments",
+    response=responses(AssessmentOut, status=201),
+    summary="特困自理能力重新评估（B2，下月起按新等级发放）",
+)
+def reassess(request: HttpRequest, enrolment_id: int, payload: AssessmentIn):
+    enrolment = selectors.get_enrolment(request.user, enrolment_id)
+    member = enrolment.household.members.filter(pk=payload.member_id, is_active=True).first()
+    if member is None:
+        raise NotFound("该成员不在本户")
+    return Status(
+        201, services.reassess(by=request.user, enrolment=enrolment, member=member, data=_input(payload))
+    )
+
+
+@router.post(
+    "/cases/{case_id}/assessments",
+    response=responses(AssessmentOut, status=201),
+    summary="特困申请的自理能力评估（B2）",
+)
+def case_assess(request: HttpRequest, case_id: int, payload: AssessmentIn):
+    case = case_selectors.get_case(request.user, case_id)
+    member = case.household.members.filter(pk=payload.member_id, is_active=True).first()
+    if member is None:
+        raise NotFound("该成员不在本户")
+    return Status(
+        201, services.assess_for_case(by=request.user, case=case, member=member, data=_input(payload))
+    )
+
+
+class CalculationOut(Schema):
+    amount: Decimal
+    breakdown: str
+
+
+@router.get(
+    "/cases/{case_id}/calculation",
+    response=responses(CalculationOut, read_only=True),
+    summary="按当前家庭信息测算待遇金额（B1、B2）",
+)
+def case_calculation(request: HttpRequest, case_id: int):
+    case = case_selectors.get_case(request.user, case_id)
+    if not verification_visible(request.user, case):  # the calculation shows the verified income (A6)
+        raise Forbidden("您的岗位无权查看经济状况核对结果")
+    result = for_cases.suggestion(case, clock.today())
+    if result is None:
+        raise NotFound("该申请暂无法测算金额（特困须先评估自理能力）")
+    return {"amount": result.amount, "breakdown": result.breakdown}
+
+
+class NoticeOut(Schema):
+    document_id: int
+    number: str
+
+
+@router.post(
+    "/enrolments/{enrolment_id}/changes/{change_id}/notice",
+    response=responses(NoticeOut, status=201),
+    summary="出具低保金调整（停发）告知书（DM1）",
+)
+def notice(request: HttpRequest, enrolment_id: int, change_id: int):
+    enrolment = selectors.get_enrolment(request.user, enrolment_id)
+    change = EnrolmentChange.objects.filter(pk=change_id, enrolment=enrolment).first()
+    if change is None:
+        raise NotFound()
+    document = issue_adjustment_notice(by=request.user, change=change)
+    return Status(201, {"document_id": document.pk, "number": document.number})
+
+
+class LevelsOut(Schema):
+    items: list[dict]
+    levels: dict[str, str]
+
+
+@router.get(
+    "/selfcare-items", response=responses(LevelsOut, read_only=True), summary="自理能力评估指标与等级"
+)
+def selfcare_items(request: HttpRequest):
+    return {
+        "items": [{"code": c, "name": n} for c, n in calculators.SELFCARE_ITEMS],
+        "levels": calculators.LEVELS,
+    }

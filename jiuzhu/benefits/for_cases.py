@@ -1,0 +1,136 @@
+"""What benefits adds to a case: the amount of an approval with its basis (B1, B2, temporary aid) and the
+case-page panel with the self-care assessment and the calculation."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from jiuzhu.benefits import calculators
+from jiuzhu.benefits.models import Assessment
+from jiuzhu.core import params
+from jiuzhu.core.dates import next_month
+from jiuzhu.core.errors import ValidationFailed
+from jiuzhu.core.money import fmt, round_fen
+from jiuzhu.core.types import AssistanceType
+
+DIBAO = (AssistanceType.DIBAO_URBAN, AssistanceType.DIBAO_RURAL)
+TEMPORARY = (AssistanceType.LINSHI_EXPENSE, AssistanceType.LINSHI_EMERGENCY)
+
+
+def latest_assessment(case) -> Assessment | None:
+    return case.assessments.order_by("-assessed_on", "-id").first()
+
+
+def verified_income(case) -> tuple[Decimal | None, str]:
+    """The household's monthly income as the economic-status verification found it (A5), which is what the
+    decision rests on; None when no completed verification gives a figure."""
+    v = (
+        case.verifications.filter(completed_on__isnull=False, result="pass")
+        .order_by("-completed_on", "-id")
+        .first()
+    )
+    if v is None:
+        return None, ""
+    if v.monthly_income is not None:
+        return v.monthly_income, f"，{v.completed_on:%Y-%m-%d}核对结果"
+    if v.per_capita_income is not None:
+        members = case.household.members.filter(is_active=True).count()
+        return round_fen(v.per_capita_income * members), (
+            f"，{v.completed_on:%Y-%m-%d}核对人均 {fmt(v.per_capita_income)} 元 × {members} 人"
+        )
+    return None, ""
+
+
+def calculate(case, amount: Decimal | None, covered: int | None, on: date) -> calculators.Result | None:
+    """The calculator's result for an approval decided on `on` (payment starts the next month, P3)."""
+    month = next_month(on)
+    if case.assistance_type in DIBAO:
+        income, source = verified_income(case)
+        return calculators.dibao_for_household(
+            case.household,
+            assistance_type=case.assistance_type,
+            county_code=case.county_code,
+            month=month,
+            covered=covered,
+            counted_income=income,
+            source=source,
+        )
+    if case.assistance_type == AssistanceType.TEKUN:
+        assessment = latest_assessment(case)
+        if assessment is None:
+            return None
+        return calculators.tekun(
+            level=assessment.level, care_form=assessment.care_form, area_code=case.county_code, month=month
+        )
+    if case.assistance_type in TEMPORARY and amount is not None:
+        return calculators.temporary(amount=amount, area_code=case.county_code, on=on)
+    return None
+
+
+def amount_for_approval(
+    case, amount: Decimal | None, covered: int | None, on: date
+) -> tuple[Decimal | None, str]:
+    """Registered as the cases calculator. Monthly amounts follow the formula to the fen: a blank amount is
+    filled in, a different one is refused with the calculation, so every figure on the rolls is explained."""
+    if case.assistance_type == AssistanceType.TEKUN and latest_assessment(case) is None:
+        raise ValidationFailed("特困人员救助供养须先完成生活自理能力评估（B2）")
+    try:
+        result = calculate(case, amount, covered, on)
+    except params.MissingParameter as exc:
+        raise ValidationFailed(f"无法计算金额：{exc.message}") from None
+    if result is None:
+        return amount, ""
+    if case.assistance_type in DIBAO:
+        if result.amount <= 0:
+            raise ValidationFailed("按登记的家庭收入测算不符合低保条件（B1）：" + result.breakdown)
+        if amount is not None and amount != result.amount:
+            raise ValidationFailed(
+                f"低保金额按差额计算应为 {fmt(result.amount)} 元（B1）：{result.breakdown}。"
+                "如收入或保障人数有误，请先更正家庭信息"
+            )
+    if case.assistance_type == AssistanceType.TEKUN and amount is not None and amount != result.amount:
+        raise ValidationFailed(
+            f"特困供养金额按自理能力评估确定，应为 {fmt(result.amount)} 元（B2）：{result.breakdown}"
+        )
+    return result.amount, result.breakdown
+
+
+def suggestion(case, on: date) -> calculators.Result | None:
+    """What the decision form proposes; None when nothing can be calculated yet."""
+    try:
+        return calculate(case, None, None, on)
+    except (ValidationFailed, params.MissingParameter):
+        return None
+
+
+def enrolled_check(case, members) -> list:
+    """Intake check (issue 3 item 5): a member already receives a monthly benefit, in this household or
+    another one. Shown to staff with the enrolment, not a refusal (temporary aid may still be due)."""
+    from jiuzhu.benefits.models import Enrolment
+    from jiuzhu.benefits.selectors import LIVE
+    from jiuzhu.cases.checks import Finding
+    from jiuzhu.cases.models import CheckCode
+    from jiuzhu.registry.models import Member
+
+    index = {m.id_index: m for m in members}
+    holders = dict(
+        Member.objects.filter(id_index__in=index, is_active=True).values_list("household_id", "id_index")
+    )
+    found = []
+    for e in (
+        Enrolment.objects.filter(household_id__in=holders, status__in=LIVE)
+        .exclude(case_id=case.pk)
+        .select_related("household")
+    ):
+        m = index[holders[e.household_id]]
+        found.append(
+            Finding(
+                CheckCode.ENROLLED,
+                f"{m.name}（{m.id_masked}）正在享受{e.get_assistance_type_display()}"
+                f"（{e.household.head_name}户，自{e.start_month:%Y年%m月}起，每月 {fmt(e.amount)} 元）",
+                m.id,
+                {"enrolment": e.pk},
+            )
+        )
+    return found

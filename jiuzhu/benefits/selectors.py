@@ -1,0 +1,84 @@
+"""Reading enrolments: one scoping function for every page and endpoint."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import Q, QuerySet
+
+from jiuzhu.benefits.models import DishonestyRecord, Enrolment, EnrolmentStatus
+from jiuzhu.core import clock
+from jiuzhu.core.errors import NotFound
+from jiuzhu.orgs import authz
+from jiuzhu.orgs.roles import Perm
+
+LIVE = (EnrolmentStatus.ACTIVE, EnrolmentStatus.GRADUAL_EXIT, EnrolmentStatus.SUSPENDED)
+
+
+def enrolments_visible_to(user) -> QuerySet[Enrolment]:
+    authz.require(user, Perm.VIEW)
+    return Enrolment.objects.filter(authz.scope_q(user, "area_code"))
+
+
+def get_enrolment(user, pk) -> Enrolment:
+    try:
+        return enrolments_visible_to(user).select_related("household", "case").get(pk=pk)
+    except (Enrolment.DoesNotExist, ValueError):
+        raise NotFound() from None
+
+
+@dataclass
+class EnrolmentFilter:
+    township: str = ""
+    assistance_type: str = ""
+    status: str = ""
+    q: str = ""
+    account: str = ""  # "missing": no bank account yet, cannot be paid
+    review: str = ""  # "due": review due within the look-ahead window; "overdue"
+
+
+def search_enrolments(user, f: EnrolmentFilter, *, review_window_days: int = 30) -> QuerySet[Enrolment]:
+    qs = enrolments_visible_to(user).select_related("household")
+    if f.township:
+        qs = qs.filter(township_code=f.township)
+    if f.assistance_type:
+        qs = qs.filter(assistance_type=f.assistance_type)
+    if f.status == "live":
+        qs = qs.filter(status__in=LIVE)
+    elif f.status:
+        qs = qs.filter(status=f.status)
+    if f.q:
+        qs = qs.filter(Q(household__head_name__contains=f.q) | Q(case__number=f.q))
+    if f.account == "missing":
+        qs = qs.filter(account_cipher="").exclude(status=EnrolmentStatus.TERMINATED)
+    today = clock.today()
+    if f.review == "due":
+        qs = qs.filter(status__in=LIVE, next_review_on__lte=today + timedelta(days=review_window_days))
+    elif f.review == "overdue":
+        qs = qs.filter(status__in=LIVE, next_review_on__lt=today)
+    return qs
+
+
+def reviews_due(user, *, within_days: int = 30, on: date | None = None) -> QuerySet[Enrolment]:
+    """DM1: live enrolments whose periodic review falls due within `within_days` (overdue first)."""
+    on = on or clock.today()
+    return (
+        enrolments_visible_to(user)
+        .filter(status__in=LIVE, next_review_on__lte=on + timedelta(days=within_days))
+        .select_related("household")
+        .order_by("next_review_on", "id")
+    )
+
+
+def dishonesty_visible_to(user) -> QuerySet[DishonestyRecord]:
+    authz.require(user, Perm.VIEW)
+    return DishonestyRecord.objects.filter(authz.scope_q(user, "area_code")).select_related("household", "by")
+
+
+def current_enrolment(household_id: int, *, exclude_case_id: int | None = None) -> Enrolment | None:
+    """The household's live enrolment, if any (intake check: already receiving)."""
+    qs = Enrolment.objects.filter(household_id=household_id, status__in=LIVE)
+    if exclude_case_id:
+        qs = qs.exclude(case_id=exclude_case_id)
+    return qs.first()

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from jiuzhu.benefits import views
+
+urlpatterns = [
+    path("", views.enrolment_list, name="enrolments"),
+    path("reviews-due/", views.reviews_due, name="reviews_due"),
+    path("dishonesty/", views.dishonesty_list, name="dishonesty_list"),
+    path("<int:pk>/", views.enrolment_detail, name="enrolment_detail"),
+    path("<int:pk>/reveal-account/", views.account_reveal, name="enrolment_account_reveal"),
+    path("<int:pk>/changes/<int:change_pk>/notice/", views.notice_issue, name="enrolment_notice_issue"),
+    path("<int:pk>/<str:action>/", views.enrolment_act, name="enrolment_act"),
+    path("cases/<int:pk>/assess/", views.case_assess, name="case_assess"),
+]

@@ -1,0 +1,423 @@
+"""API: the monthly cycle, payroll runs, the ledger, bank files, reconciliation, statistics (issue 5)."""
+
+import base64
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.http import HttpRequest
+from ninja import Field, File, Form, Query, Router, Schema, Status
+from ninja.files import UploadedFile
+from ninja.pagination import paginate
+
+from jiuzhu.api.schemas import PageNumber, responses
+from jiuzhu.core import clock
+from jiuzhu.core.dates import month_start
+from jiuzhu.core.errors import NotFound, ValidationFailed
+from jiuzhu.orgs import authz
+from jiuzhu.orgs.roles import Perm
+from jiuzhu.orgs.selectors import counties_visible_to
+from jiuzhu.payments import cycle, payroll, services
+from jiuzhu.payments.models import BankFormat, PayrollRun, Reconciliation
+
+router = Router(tags=["月度发放"])
+CODE = r"^\d{12}$"
+
+
+def _month(value: date) -> date:
+    return month_start(value)
+
+
+def _county(request: HttpRequest, code: str) -> str:
+    """Counties the user works in (township staff: the one above their township)."""
+    authz.require(request.user, Perm.VIEW)
+    if not counties_visible_to(request.user).filter(code=code).exists():
+        raise NotFound()
+    return code
+
+
+class CycleOut(Schema):
+    county_code: str
+    today: date
+    report_day: int
+    decision_day: int
+    export_day: int
+    ledger_day: int
+    locked: bool
+    lock_reason: str | None
+    reopened: bool
+
+
+@router.get("/payroll/cycle", response=responses(CycleOut, read_only=True), summary="月度周期状态（M1）")
+def cycle_status(request: HttpRequest, county: str = Query(..., pattern=CODE)):
+    _county(request, county)
+    today = clock.today()
+    d = cycle.days(county, today)
+    reason = cycle.lock_reason(county, today)
+    return {
+        "county_code": county,
+        "today": today,
+        "report_day": d.report,
+        "decision_day": d.decision,
+        "export_day": d.export,
+        "ledger_day": d.ledger,
+        "locked": reason is not None,
+        "lock_reason": reason,
+        "reopened": cycle.reopened(county, month_start(today)),
+    }
+
+
+class ReopenIn(Schema):
+    county: str = Field(..., pattern=CODE)
+    reason: str
+
+
+@router.post(
+    "/payroll/cycle/reopen",
+    response=responses(CycleOut, status=201),
+    summary="民政局重新开放本月（记录原因）",
+)
+def cycle_reopen(request: HttpRequest, payload: ReopenIn):
+    services.reopen(by=request.user, county_code=payload.county, reason=payload.reason)
+    return Status(201, cycle_status(request, payload.county))
+
+
+class CountyIn(Schema):
+    county: str = Field(..., pattern=CODE)
+
+
+@router.post("/payroll/cycle/close", response=responses(CycleOut), summary="关闭重新开放")
+def cycle_close(request: HttpRequest, payload: CountyIn):
+    services.close_reopen(by=request.user, county_code=payload.county)
+    return cycle_status(request, payload.county)
+
+
+class RunOut(Schema):
+    id: int
+    county_code: str
+    month: date
+    status: str
+    townships_total: int
+    townships_done: int
+    entries: int
+    total_amount: Decimal
+    error: str
+    job_id: int | None
+    started_at: datetime
+    finished_at: datetime | None
+
+
+class RunIn(Schema):
+    county: str = Field(..., pattern=CODE)
+    month: date = Field(..., description="发放月份（任一日期，按所在月）")
+
+
+@router.post(
+    "/payroll/runs",
+    response=responses(RunOut, status=202),
+    summary="生成台账和发放名单（后台任务，轮询进度）",
+)
+def run_start(request: HttpRequest, payload: RunIn):
+    run = payroll.start(by=request.user, county_code=payload.county, month=_month(payload.month))
+    run.refresh_from_db()
+    return Status(202, run)
+
+
+@router.get("/payroll/runs", response=responses(list[RunOut], read_only=True), summary="生成记录")
+@paginate(PageNumber)
+def run_list(request: HttpRequest, county: str = Query(..., pattern=CODE)):
+    _county(request, county)
+    return PayrollRun.objects.filter(county_code=county).order_by("-started_at")
+
+
+@router.get("/payroll/runs/{run_id}", response=responses(RunOut, read_only=True), summary="生成进度")
+def run_detail(request: HttpRequest, run_id: int):
+    run = PayrollRun.objects.filter(pk=run_id).first()
+    if run is None:
+        raise NotFound()
+    _county(request, run.county_code)
+    return run
+
+
+class EntryOut(Schema):
+    id: int
+    month: date
+    township_code: str
+    area_code: str
+    enrolment_id: int
+    household_id: int
+    assistance_type: str
+    amount: Decimal
+    covered_members: int
+    recipient_name: str
+    id_masked: str
+    bank_name: str
+    account_masked: str
+    basis: str
+    payment_status: str | None = None
+    paid_amount: Decimal | None = None
+    failure_reason: str = ""
+    reference: str = ""
+
+
+class LedgerFilter(Schema):
+    county: str = Field(..., pattern=CODE)
+    month: date
+    township: str = Field("", pattern=r"^(\d{12})?$")
+    assistance_type: str = ""
+
+
+@router.get(
+    "/payroll/ledger", response=responses(list[EntryOut], read_only=True), summary="台账（冻结的月度快照）"
+)
+@paginate(PageNumber)
+def ledger(request: HttpRequest, f: Query[LedgerFilter]):
+    qs = payroll.entries_for(
+        request.user, county_code=f.county, month=_month(f.month), township_code=f.township
+    )
+    if f.assistance_type:
+        qs = qs.filter(assistance_type=f.assistance_type)
+    return [
+        _entry(e) for e in qs.select_related("payment").order_by("township_code", "area_code", "id")[:100_000]
+    ]
+
+
+def _entry(e) -> dict:
+    out = EntryOut.from_orm(e).dict()
+    p = getattr(e, "payment", None)
+    if p is not None:
+        out |= {
+            "payment_status": p.status,
+            "paid_amount": p.paid_amount,
+            "failure_reason": p.failure_reason,
+            "reference": services.reference_of(p.id),
+        }
+    return out
+
+
+class BankFormatOut(Schema):
+    id: int
+    county_code: str
+    name: str
+    columns: list[dict]
+    encoding: str
+    is_default: bool
+
+
+@router.get(
+    "/payroll/bank-formats", response=responses(list[BankFormatOut], read_only=True), summary="银行文件格式"
+)
+def format_list(request: HttpRequest, county: str = Query(..., pattern=CODE)):
+    _county(request, county)
+    return list(services.formats_for(county))
+
+
+class BankFormatIn(Schema):
+    county: str = Field(..., pattern=CODE)
+    name: str
+    fields: list[str] = Field(
+        ..., description="列字段，按顺序：" + "、".join(f"{k} {v}" for k, v in services.FIELDS.items())
+    )
+    headers: dict[str, str] = Field(default_factory=dict, description="字段 → 银行要求的列名（可选）")
+    encoding: str = "gb18030"
+    is_default: bool = False
+
+
+@router.post(
+    "/payroll/bank-formats", response=responses(BankFormatOut, status=201), summary="新增银行文件格式"
+)
+def format_create(request: HttpRequest, payload: BankFormatIn):
+    return Status(
+        201,
+        services.bank_format_save(
+            by=request.user,
+            county_code=payload.county,
+            name=payload.name,
+            fields=payload.fields,
+            headers=payload.headers,
+            encoding=payload.encoding,
+            is_default=payload.is_default,
+        ),
+    )
+
+
+class BankFileIn(Schema):
+    county: str = Field(..., pattern=CODE)
+    month: date
+    bank_format_id: int
+    file_type: str = Field("xlsx", description="xlsx 或 csv")
+    township: str = Field("", pattern=r"^(\d{12})?$", description="只导出一个乡镇（可选）")
+
+
+class BankFileOut(Schema):
+    id: int
+    filename: str
+    lines: int
+    total: Decimal
+    sha256: str
+    content_base64: str
+
+
+@router.post(
+    "/payroll/bank-files",
+    response=responses(BankFileOut, status=201),
+    summary="导出银行发放文件（含完整账号，记录日志）",
+)
+def bank_file(request: HttpRequest, payload: BankFileIn):
+    fmt = BankFormat.objects.filter(pk=payload.bank_format_id, county_code__in=["", payload.county]).first()
+    if fmt is None:
+        raise NotFound("没有该银行文件格式")
+    export = services.bank_file_create(
+        by=request.user,
+        county_code=payload.county,
+        month=_month(payload.month),
+        bank_format=fmt,
+        file_type=payload.file_type,
+        township_code=payload.township,
+    )
+    return Status(
+        201,
+        {
+            "id": export.bank_file.pk,
+            "filename": export.filename,
+            "lines": export.bank_file.lines,
+            "total": export.bank_file.total,
+            "sha256": export.bank_file.sha256,
+            "content_base64": base64.b64encode(export.content).decode(),
+        },
+    )
+
+
+class ReconciliationOut(Schema):
+    id: int
+    month: date
+    file_name: str
+    rows: int
+    paid: int
+    failed: int
+    unmatched: int
+    errors: list[str]
+    created_at: datetime
+
+
+@router.post(
+    "/payroll/reconciliations",
+    response=responses(ReconciliationOut, status=201),
+    summary="导入银行回盘（参考号、状态、实发金额、失败原因）",
+)
+def reconcile(
+    request: HttpRequest,
+    county: Form[str],
+    month: Form[date],
+    file: File[UploadedFile],
+    partial: Form[bool] = False,
+):
+    if not len(county) == 12 or not county.isdigit():
+        raise ValidationFailed("县（区）代码应为 12 位数字", field_errors={"county": ["格式不正确"]})
+    return Status(
+        201,
+        services.reconcile(
+            by=request.user,
+            county_code=county,
+            month=_month(month),
+            file_name=file.name or "",
+            content=file.read(),
+            partial=partial,
+        ),
+    )
+
+
+@router.get(
+    "/payroll/reconciliations",
+    response=responses(list[ReconciliationOut], read_only=True),
+    summary="回盘导入记录",
+)
+@paginate(PageNumber)
+def reconciliation_list(request: HttpRequest, county: str = Query(..., pattern=CODE)):
+    authz.require(request.user, Perm.RECONCILE, county)
+    return Reconciliation.objects.filter(county_code=county).order_by("-created_at")
+
+
+class ConsistencyOut(Schema):
+    entries: int
+    consistent: int
+    failed: int
+    pending: int
+    rate: Decimal
+    target: Decimal
+
+
+@router.get(
+    "/payroll/consistency",
+    response=responses(ConsistencyOut, read_only=True),
+    summary="台账与银行一致率（S11）",
+)
+def consistency(
+    request: HttpRequest,
+    month: date,
+    county: str = Query(..., pattern=CODE),
+    township: str = Query("", pattern=r"^(\d{12})?$"),
+):
+    _county(request, county)
+    if township and not authz.in_scope(request.user, township):
+        raise NotFound()
+    if not township and not authz.in_scope(request.user, county):
+        raise NotFound("请指定您所在的乡镇（街道）")
+    from jiuzhu.core import params
+
+    c = services.consistency(county, _month(month), township)
+    return {
+        "entries": c.entries,
+        "consistent": c.consistent,
+        "failed": c.failed,
+        "pending": c.pending,
+        "rate": c.rate,
+        "target": params.get("quality.ledger_consistency_percent", area_code=county, on=clock.today()),
+    }
+
+
+class StatisticOut(Schema):
+    township_code: str
+    assistance_type: str
+    households: int
+    persons: int
+    amount: Decimal
+
+
+@router.get(
+    "/payroll/statistics",
+    response=responses(list[StatisticOut], read_only=True),
+    summary="按乡镇×救助类型的户数、人数、金额",
+)
+def statistics(request: HttpRequest, month: date, county: str = Query(..., pattern=CODE)):
+    return [
+        dict(r, persons=r["persons"] or 0)
+        for r in services.statistics(request.user, county_code=county, month=_month(month))
+    ]
+
+
+class AdjustmentOut(Schema):
+    id: int
+    township_code: str
+    month: date
+    changes: int
+    late: bool
+    document_id: int | None
+    submitted_at: datetime
+
+
+class AdjustmentIn(Schema):
+    township: str = Field(..., pattern=CODE)
+
+
+@router.post(
+    "/payroll/adjustment-reports",
+    response=responses(AdjustmentOut, status=201),
+    summary="上报下月动态调整表（M1，每月报告日前）",
+)
+def adjustment_submit(request: HttpRequest, payload: AdjustmentIn):
+    from jiuzhu.core.dates import add_months
+
+    month = add_months(month_start(clock.today()), 1)
+    return Status(
+        201, services.adjustment_report_submit(by=request.user, township_code=payload.township, month=month)
+    )

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from jiuzhu.payments import views
+
+urlpatterns = [
+    path("", views.payroll_home, name="payroll"),
+    path("start/", views.payroll_start, name="payroll_start"),
+    path("reopen/", views.reopen, name="payroll_reopen"),
+    path("runs/<int:pk>/", views.payroll_run, name="payroll_run"),
+    path("runs/<int:pk>/bank-file/", views.bank_file, name="payroll_bank_file"),
+    path("runs/<int:pk>/detail-table/<str:township>/", views.detail_table, name="payroll_detail_table"),
+    path("ledger/", views.ledger, name="ledger"),
+    path("statistics/", views.statistics, name="payment_statistics"),
+    path("reconcile/", views.reconcile, name="reconcile"),
+    path("bank-formats/", views.bank_formats, name="bank_formats"),
+    path("adjustments/", views.adjustment_reports, name="adjustment_reports"),
+]

@@ -1,0 +1,470 @@
+"""Pages of the monthly payment cycle: status and runs, the ledger, bank files, reconciliation, statistics."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from jiuzhu.core import clock
+from jiuzhu.core.dates import add_months, month_start
+from jiuzhu.core.errors import RECOVERABLE, NotFound
+from jiuzhu.core.exports import XLSX, attachment, xlsx_response
+from jiuzhu.core.forms import apply_error
+from jiuzhu.core.listing import paginate, wants_export
+from jiuzhu.core.types import AssistanceType
+from jiuzhu.orgs import authz
+from jiuzhu.orgs.models import Jurisdiction, Level
+from jiuzhu.orgs.roles import Perm
+from jiuzhu.orgs.selectors import counties_visible_to
+from jiuzhu.payments import cycle, payroll, services
+from jiuzhu.payments.forms import BankFileForm, BankFormatForm, ReconcileForm, ReopenForm, RunForm
+from jiuzhu.payments.models import AdjustmentReport, BankFile, PayrollRun, Reconciliation
+
+
+def _county(request: HttpRequest) -> Jurisdiction:
+    counties = list(counties_visible_to(request.user))
+    if not counties:
+        raise NotFound("您的账号没有所属县（区）")
+    code = request.GET.get("county") or request.POST.get("county")
+    return next((c for c in counties if c.code == code), counties[0])
+
+
+def _month(request: HttpRequest, default: date | None = None) -> date:
+    raw = request.GET.get("month", "")
+    try:
+        return month_start(date.fromisoformat(raw + "-01" if len(raw) == 7 else raw))
+    except ValueError:
+        return default or month_start(clock.today())
+
+
+def _names(county: Jurisdiction) -> dict[str, str]:
+    return dict(Jurisdiction.objects.filter(code__startswith=county.code[:6]).values_list("code", "name"))
+
+
+@login_required
+@require_GET
+def payroll_home(request: HttpRequest) -> HttpResponse:
+    county = _county(request)  # township staff see their own county's cycle and their township's figures
+    authz.require(request.user, Perm.VIEW)
+    today = clock.today()
+    runs = PayrollRun.objects.filter(county_code=county.code).select_related("by")[:24]
+    month = month_start(today)
+    return render(
+        request,
+        "payments/home.html",
+        {
+            "page_title": "月度发放",
+            "county": county,
+            "counties": counties_visible_to(request.user),
+            "lock": cycle.lock_reason(county.code),
+            "days": cycle.days(county.code, today),
+            "runs": runs,
+            "can_run": authz.can(request.user, Perm.PAYROLL_RUN, county.code),
+            "can_reopen": authz.can(request.user, Perm.CYCLE_MANAGE, county.code),
+            "reopened": cycle.reopened(county.code, month),
+            "run_form": RunForm(initial={"month": month}),
+            "next_month": add_months(month, 1),
+            "reopen_form": ReopenForm(),
+            "unpayable": payroll.unpayable(county.code, month)
+            .filter(authz.scope_q(request.user, "area_code"))
+            .count(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def payroll_start(request: HttpRequest) -> HttpResponse:
+    county = _county(request)
+    form = RunForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请选择发放月份")
+        return redirect(f"/payments/?county={county.code}")
+    try:
+        run = payroll.start(
+            by=request.user, county_code=county.code, month=month_start(form.cleaned_data["month"])
+        )
+    except RECOVERABLE as exc:
+        messages.error(request, exc.message)
+        return redirect(f"/payments/?county={county.code}")
+    return redirect("payroll_run", pk=run.pk)
+
+
+def _own_township(request: HttpRequest, county_code: str) -> str:
+    """The township of township staff (their figures only); '' for county staff."""
+    if authz.in_scope(request.user, county_code):
+        return ""
+    codes = [p[:9] + "000" for p in authz.scope_prefixes(request.user) or [] if p.startswith(county_code[:6])]
+    return codes[0] if codes else ""
+
+
+def _townships_with_entries(run: PayrollRun) -> list[tuple[str, str]]:
+    codes = payroll.township_totals(run.county_code, run.month).values_list("township_code", flat=True)
+    names = dict(Jurisdiction.objects.filter(code__in=list(codes)).values_list("code", "name"))
+    return [(c, names.get(c, c)) for c in codes]
+
+
+def _run(request: HttpRequest, pk: int) -> PayrollRun:
+    run = PayrollRun.objects.filter(pk=pk).select_related("job", "by").first()
+    if run is None or not counties_visible_to(request.user).filter(code=run.county_code).exists():
+        raise NotFound()
+    return run
+
+
+@login_required
+@require_GET
+def payroll_run(request: HttpRequest, pk: int) -> HttpResponse:
+    run = _run(request, pk)
+    county = Jurisdiction.objects.get(code=run.county_code)
+    context = {"page_title": f"{run.month:%Y年%m月}台账与发放名单", "run": run, "county": county}
+    if request.htmx:
+        if run.status == "running":
+            return render(request, "payments/run.html#progress", context)
+        return HttpResponse(headers={"HX-Refresh": "true"})  # finished: the whole page changes
+    names = _names(county)
+    formats = list(services.formats_for(county.code))
+    context |= {
+        "totals": [
+            dict(row, name=names.get(row["township_code"], row["township_code"]))
+            for row in payroll.township_totals(run.county_code, run.month).filter(
+                authz.scope_q(request.user, "area_code")
+            )
+        ],
+        "unpayable": payroll.unpayable(run.county_code, run.month).filter(
+            authz.scope_q(request.user, "area_code")
+        )[:200],
+        "consistency": services.consistency(
+            run.county_code, run.month, _own_township(request, run.county_code)
+        ),
+        "can_sign": authz.can(request.user, Perm.BENEFIT_MANAGE),
+        "persons": sum(row["persons"] or 0 for row in payroll.township_totals(run.county_code, run.month)),
+        "bank_form": BankFileForm(formats=formats, townships=_townships_with_entries(run)),
+        "files": BankFile.objects.filter(county_code=run.county_code, month=run.month).select_related(
+            "bank_format", "by"
+        )[:20],
+        "can_run": authz.can(request.user, Perm.PAYROLL_RUN, run.county_code),
+    }
+    return render(request, "payments/run.html", context)
+
+
+@login_required
+@require_POST
+def bank_file(request: HttpRequest, pk: int) -> HttpResponse:
+    run = _run(request, pk)
+    formats = list(services.formats_for(run.county_code))
+    form = BankFileForm(request.POST, formats=formats, townships=_townships_with_entries(run))
+    if not form.is_valid():
+        messages.error(request, "请选择银行格式和文件类型")
+        return redirect("payroll_run", pk=run.pk)
+    chosen = next(f for f in formats if str(f.pk) == form.cleaned_data["bank_format"])
+    try:
+        export = services.bank_file_create(
+            by=request.user,
+            county_code=run.county_code,
+            month=run.month,
+            bank_format=chosen,
+            file_type=form.cleaned_data["file_type"],
+            township_code=form.cleaned_data["township"],
+        )
+    except RECOVERABLE as exc:
+        messages.error(request, exc.message)
+        return redirect("payroll_run", pk=run.pk)
+    content_type = XLSX if form.cleaned_data["file_type"] == "xlsx" else "text/csv"
+    return attachment(export.content, export.filename, content_type)
+
+
+@login_required
+@require_POST
+def detail_table(request: HttpRequest, pk: int, township: str) -> HttpResponse:
+    """The payment detail table of one township, for its head's signature (B3, M2)."""
+    from jiuzhu.payments.documents import issue_detail_table
+
+    run = _run(request, pk)
+    try:
+        document = issue_detail_table(
+            by=request.user, county_code=run.county_code, month=run.month, township_code=township
+        )
+    except RECOVERABLE as exc:
+        messages.error(request, exc.message)
+        return redirect("payroll_run", pk=run.pk)
+    return redirect("document_detail", pk=document.pk)
+
+
+@login_required
+@require_POST
+def reopen(request: HttpRequest) -> HttpResponse:
+    county = _county(request)
+    form = ReopenForm(request.POST)
+    try:
+        if request.POST.get("close"):
+            services.close_reopen(by=request.user, county_code=county.code)
+            messages.success(request, "已关闭重新开放")
+        else:
+            services.reopen(by=request.user, county_code=county.code, reason=form.data.get("reason", ""))
+            messages.success(request, "已重新开放本月业务，处理完毕后请重新生成发放名单并关闭")
+    except RECOVERABLE as exc:
+        messages.error(request, exc.message)
+    return redirect(f"/payments/?county={county.code}")
+
+
+@login_required
+@require_GET
+def ledger(request: HttpRequest) -> HttpResponse:
+    county = _county(request)
+    month = _month(request)
+    township = request.GET.get("township", "")
+    qs = payroll.entries_for(request.user, county_code=county.code, month=month, township_code=township)
+    if t := request.GET.get("type"):
+        qs = qs.filter(assistance_type=t)
+    if q := request.GET.get("q", "").strip():
+        qs = qs.filter(recipient_name__contains=q)
+    qs = qs.select_related("payment").order_by("township_code", "area_code", "id")
+    names = _names(county)
+    types = dict(AssistanceType.choices)
+    if wants_export(request):
+        return xlsx_response(
+            f"台账-{month:%Y%m}",
+            [
+                "乡镇（街道）",
+                "村（社区）",
+                "户主",
+                "身份证号",
+                "救助类型",
+                "保障人数",
+                "金额",
+                "开户银行",
+                "账号",
+                "计算依据",
+                "发放状态",
+            ],
+            (
+                (
+                    names.get(e.township_code, ""),
+                    names.get(e.area_code, ""),
+                    e.recipient_name,
+                    e.id_masked,
+                    types.get(e.assistance_type, ""),
+                    e.covered_members,
+                    e.amount,
+                    e.bank_name,
+                    e.account_masked,
+                    e.basis,
+                    e.payment.get_status_display() if hasattr(e, "payment") else "",
+                )
+                for e in qs.iterator(chunk_size=2000)
+            ),
+        )
+    townships = (
+        Jurisdiction.objects.filter(parent=county, level=Level.TOWNSHIP)
+        .filter(authz.scope_q(request.user, "code"))
+        .order_by("code")
+    )
+    return render(
+        request,
+        "payments/ledger.html",
+        {
+            "page_title": "台账查询",
+            "county": county,
+            "month": month,
+            "listing": paginate(request, qs),
+            "names": names,
+            "types": AssistanceType.choices,
+            "townships": townships,
+            "f": request.GET,
+        },
+    )
+
+
+@login_required
+@require_GET
+def statistics(request: HttpRequest) -> HttpResponse:
+    county = _county(request)
+    month = _month(request)
+    rows = list(services.statistics(request.user, county_code=county.code, month=month))
+    names = _names(county)
+    types = dict(AssistanceType.choices)
+    for row in rows:
+        row["township"] = names.get(row["township_code"], row["township_code"])
+        row["type"] = types.get(row["assistance_type"], row["assistance_type"])
+    if wants_export(request):
+        return xlsx_response(
+            f"发放统计-{month:%Y%m}",
+            ["乡镇（街道）", "救助类型", "户数", "人数", "金额（元）"],
+            ((r["township"], r["type"], r["households"], r["persons"], r["amount"]) for r in rows),
+            title=f"{county.name}{month:%Y年%m月}社会救助发放统计",
+        )
+    townships = sorted({r["township"] for r in rows})
+    series = [
+        {
+            "name": label,
+            "type": "bar",
+            "stack": "amount",
+            "data": [
+                float(sum(r["amount"] for r in rows if r["township"] == t and r["assistance_type"] == code))
+                for t in townships
+            ],
+        }
+        for code, label in AssistanceType.choices
+        if any(r["assistance_type"] == code for r in rows)
+    ]
+    chart = {
+        "tooltip": {"trigger": "axis"},
+        "legend": {},
+        "xAxis": {"type": "category", "data": townships},
+        "yAxis": {"type": "value", "name": "元"},
+        "series": series,
+    }
+    return render(
+        request,
+        "payments/statistics.html",
+        {
+            "page_title": "发放统计",
+            "county": county,
+            "month": month,
+            "rows": rows,
+            "chart": json.dumps(chart, ensure_ascii=False),
+            "totals": {
+                "households": sum(r["households"] for r in rows),
+                "persons": sum(r["persons"] or 0 for r in rows),
+                "amount": sum(r["amount"] for r in rows),
+            },
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reconcile(request: HttpRequest) -> HttpResponse:
+    county = _county(request)
+    authz.require(request.user, Perm.RECONCILE, county.code)
+    form = ReconcileForm(
+        request.POST or None, request.FILES or None, initial={"month": month_start(clock.today())}
+    )
+    record = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            record = services.reconcile(
+                by=request.user,
+                county_code=county.code,
+                month=month_start(form.cleaned_data["month"]),
+                file_name=upload.name,
+                content=upload.read(),
+                partial=form.cleaned_data["partial"],
+            )
+        except RECOVERABLE as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(
+                request,
+                f"已导入回盘：成功 {record.paid} 笔，失败 {record.failed} 笔，未匹配 {record.unmatched} 笔",
+            )
+    month = _month(request)
+    from jiuzhu.core import params
+
+    target = params.get("quality.ledger_consistency_percent", area_code=county.code, on=clock.today())
+    return render(
+        request,
+        "payments/reconcile.html",
+        {
+            "page_title": "银行回盘对账",
+            "county": county,
+            "form": form,
+            "record": record,
+            "month": month,
+            "consistency": services.consistency(county.code, month),
+            "target": target,
+            "history": Reconciliation.objects.filter(county_code=county.code).select_related("by")[:20],
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def bank_formats(request: HttpRequest) -> HttpResponse:
+    county = _county(request)
+    authz.require(request.user, Perm.PAYROLL_RUN, county.code)
+    form = BankFormatForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        ordered = [f for f in request.POST.getlist("fields") if f in form.cleaned_data["fields"]]
+        try:
+            services.bank_format_save(
+                by=request.user,
+                county_code=county.code,
+                name=form.cleaned_data["name"],
+                fields=ordered,
+                encoding=form.cleaned_data["encoding"],
+                is_default=form.cleaned_data["is_default"],
+            )
+        except RECOVERABLE as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, "已保存银行文件格式")
+            return redirect(f"/payments/bank-formats/?county={county.code}")
+    return render(
+        request,
+        "payments/bank_formats.html",
+        {
+            "page_title": "银行文件格式",
+            "county": county,
+            "formats": services.formats_for(county.code),
+            "form": form,
+            "fields": services.FIELDS,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def adjustment_reports(request: HttpRequest) -> HttpResponse:
+    """M1: the township's table of next month's dynamic adjustments."""
+    memberships = [
+        m for m in authz.memberships(request.user) if m.organisation.jurisdiction.level == Level.TOWNSHIP
+    ]
+    townships = [m.organisation.jurisdiction for m in memberships] or list(
+        Jurisdiction.objects.filter(authz.scope_q(request.user, "code"), level=Level.TOWNSHIP).order_by(
+            "code"
+        )
+    )
+    if not townships:
+        raise NotFound("没有可上报的乡镇（街道）")
+    code = request.GET.get("township") or townships[0].code
+    township = next((t for t in townships if t.code == code), None)
+    if township is None:
+        raise NotFound()
+    month = add_months(month_start(clock.today()), 1)
+    if request.method == "POST":
+        try:
+            report = services.adjustment_report_submit(
+                by=request.user, township_code=township.code, month=month
+            )
+        except RECOVERABLE as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request,
+                f"已上报{month:%Y年%m月}动态调整表（{report.changes} 条）{'，已逾期' if report.late else ''}",
+            )
+        return redirect(f"/payments/adjustments/?township={township.code}")
+    return render(
+        request,
+        "payments/adjustments.html",
+        {
+            "page_title": "月度动态调整表",
+            "township": township,
+            "townships": townships,
+            "month": month,
+            "changes": services.adjustments_for(township.code, month),
+            "reports": AdjustmentReport.objects.filter(township_code=township.code).select_related(
+                "by", "document"
+            )[:12],
+            "deadline": cycle.days(township.code[:6] + "000000", clock.today()).report,
+            "can_submit": authz.can(request.user, Perm.BENEFIT_MANAGE, township.code),
+        },
+    )
