@@ -8,7 +8,7 @@ from decimal import Decimal
 from urllib.parse import quote
 
 from django.http import FileResponse, HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from jiuzhu.api.schemas import responses
 from jiuzhu.archive import boards, completeness, custody, selectors, services
@@ -233,7 +233,7 @@ def household_custody_transfer(request: HttpRequest, household_id: int, payload:
         location=payload.location,
         expected_version=payload.version,
     )
-    return 201, _custody(household)
+    return Status(201, _custody(household))
 
 
 class BulkIn(Schema):
@@ -275,15 +275,18 @@ def custody_bulk(request: HttpRequest, payload: BulkIn):
         urban_rural=payload.urban_rural,
         township_codes=payload.township_codes,
     )
-    return 201, {
-        "id": batch.pk,
-        "county_code": batch.county_code,
-        "from_org": bureau.name,
-        "on": batch.on,
-        "basis": batch.basis,
-        "moved": batch.moved,
-        "skipped": batch.skipped,
-    }
+    return Status(
+        201,
+        {
+            "id": batch.pk,
+            "county_code": batch.county_code,
+            "from_org": bureau.name,
+            "on": batch.on,
+            "basis": batch.basis,
+            "moved": batch.moved,
+            "skipped": batch.skipped,
+        },
+    )
 
 
 # --- archive downloads ---------------------------------------------------------------------------------
@@ -321,7 +324,7 @@ def _bundle(job: Job) -> dict:
 def bundle_request(request: HttpRequest, household_id: int):
     job = services.bundle_request(by=request.user, household=get_household(request.user, household_id))
     job.refresh_from_db()
-    return 202, _bundle(job)
+    return Status(202, _bundle(job))
 
 
 @router.get("/archive-jobs/{job_id}", response=responses(BundleOut, read_only=True), summary="档案包进度")
@@ -409,9 +412,12 @@ class PrintedOut(Schema):
 def board_print(request: HttpRequest, code: str):
     village = selectors.get_village(request.user, code)
     document = services.board_issue(by=request.user, village=village)
-    return 201, {
-        "document_id": document.pk,
-        "number": document.number,
-        "title": document.title,
-        "pdf_url": f"/api/v1/documents/{document.pk}/pdf",
-    }
+    return Status(
+        201,
+        {
+            "document_id": document.pk,
+            "number": document.number,
+            "title": document.title,
+            "pdf_url": f"/api/v1/documents/{document.pk}/pdf",
+        },
+    )

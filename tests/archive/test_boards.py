@@ -31,7 +31,13 @@ def _minor_headed():
     return make_household(
         members=[
             member("李小明", id_kw={"birth": "20100505"}, work_ability="na", schooling="senior"),
-            member("李小红", "sibling", id_kw={"birth": "20140101", "female": True}, work_ability="na", schooling="primary"),
+            member(
+                "李小红",
+                "sibling",
+                id_kw={"birth": "20140101", "female": True},
+                work_ability="na",
+                schooling="primary",
+            ),
             member("李桂芝", "grandparent", id_kw={"birth": "19500202", "female": True}, work_ability="none"),
         ],
         address="安邦村3组8号",

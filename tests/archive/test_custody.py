@@ -157,6 +157,7 @@ def test_seed000_bulk_transfer_limited_to_townships_and_only_by_the_bureau():
         township_codes=["230502004000"],
     )
     assert batch.moved == 1 and FileCustody.objects.get(household=urban_b).custodian == bureau
+    assert FileCustody.objects.get(household=urban_a).custodian.name == "二马路街道办事处"
     assert CustodyBatch.objects.count() == 1
 
 
