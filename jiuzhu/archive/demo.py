@@ -73,9 +73,16 @@ def load() -> None:
             # Before delegation the bureau kept urban files (seed 000) …
             custody.custody_transfer(by=_u("js_bureau"), household=household, to=bureau, on=since, reason="")
         elif i % 5 != 4:  # … and one rural file is left unregistered, so a file shows what it lacks
-            township = Organisation.objects.get(jurisdiction_id=household.township_code, kind=OrgKind.TOWNSHIP)
+            township = Organisation.objects.get(
+                jurisdiction_id=household.township_code, kind=OrgKind.TOWNSHIP
+            )
             custody.custody_transfer(
-                by=_u("ab_caseworker"), household=household, to=township, on=since, reason="", location="乡档案室"
+                by=_u("ab_caseworker"),
+                household=household,
+                to=township,
+                on=since,
+                reason="",
+                location="乡档案室",
             )
     # … and moved them to the street offices when authority was delegated.
     custody.custody_bulk_transfer(
@@ -87,7 +94,9 @@ def load() -> None:
     )
     # One complete household file: approval notice issued and the notice photo filed.
     approved = (
-        Case.objects.filter(township_code="230502200000", status=State.APPROVED, household__file_custody__isnull=False)
+        Case.objects.filter(
+            township_code="230502200000", status=State.APPROVED, household__file_custody__isnull=False
+        )
         .order_by("id")
         .first()
     )
