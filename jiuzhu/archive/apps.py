@@ -21,7 +21,6 @@ class ArchiveConfig(AppConfig):
                 "custody.bulk_transfer": "档案批量移交",
                 "archive.bundle_request": "申请下载家庭档案",
                 "archive.bundle_download": "下载家庭档案",
-                "archive.file_view": "查阅一户一档",
             }
         )
         register(
