@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "jiuzhu.benefits",
     "jiuzhu.payments",
     "jiuzhu.documents",
+    "jiuzhu.archive",
     "jiuzhu.api",
 ]
 

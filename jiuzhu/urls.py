@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from jiuzhu.api.api import api
+from jiuzhu.archive import views as archive_views
 from jiuzhu.core import views as core_views
 from jiuzhu.documents import views as document_views
 from jiuzhu.orgs import views as org_views
@@ -26,6 +27,8 @@ urlpatterns = [
     path("benefits/", include("jiuzhu.benefits.urls")),
     path("payments/", include("jiuzhu.payments.urls")),
     path("verify/<str:doc_uuid>/", document_views.verify, name="verify"),
+    path("archive/", include("jiuzhu.archive.urls")),
+    path("board/<str:code>/", archive_views.board_public, name="board_public"),
     path("settings/", include("jiuzhu.core.urls")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),

@@ -98,6 +98,7 @@ def on_http_error(request, exc: HttpError):
 
 
 def _register_routers() -> None:
+    from jiuzhu.archive.api import router as archive_router
     from jiuzhu.benefits.api import router as benefits_router
     from jiuzhu.cases.api import router as cases_router
     from jiuzhu.cases.api_steps import router as steps_router
@@ -115,6 +116,7 @@ def _register_routers() -> None:
     api.add_router("/", documents_router)
     api.add_router("/", benefits_router)
     api.add_router("/", payments_router)
+    api.add_router("/", archive_router)
 
 
 _register_routers()

@@ -57,6 +57,36 @@ def _approval_notice_sample() -> dict:
     }
 
 
+def _notice_board_sample() -> dict:
+    notice = {"name": "王*户", "assistance": "农村最低生活保障", "people": 2, "amount": Decimal("600.00")}
+    return {
+        "village": "安邦村",
+        "township": "安邦乡人民政府",
+        "county": "尖山区",
+        "on": date(2026, 11, 20),
+        "notices": [notice | {"start_on": date(2026, 11, 14), "end_on": date(2026, 11, 20)}],
+        "recipients": [
+            {
+                "name": "李*户",
+                "assistance": "农村最低生活保障",
+                "people": 3,
+                "amount": Decimal("812.00"),
+                "since": date(2025, 3, 1),
+            },
+            {
+                "name": "某户",
+                "assistance": "特困人员救助供养",
+                "people": 1,
+                "amount": Decimal("1100.00"),
+                "since": date(2024, 9, 1),
+            },
+        ],
+        "recipients_total": Decimal("1912.00"),
+        "recipients_people": 4,
+        "hotline": "12345",
+    }
+
+
 @dataclass(frozen=True)
 class DocKind:
     code: str
@@ -87,6 +117,7 @@ _KINDS = [
     DocKind("review_minutes", "民主评议记录", "R1", Perm.CASE_PROCESS),
     DocKind("decision_minutes", "审批会议纪要", "P1", Perm.CASE_PROCESS),
     DocKind("public_notice", "审批结果公示", "P2", Perm.CASE_PROCESS),
+    DocKind("notice_board", "村（居）社会救助公示栏", "P2、S12", Perm.CASE_PROCESS, _notice_board_sample),
     DocKind("approval_notice", "社会救助审批通知书", "P4、D1", Perm.CASE_PROCESS, _approval_notice_sample),
     DocKind("rejection_notice", "不予批准告知书", "P4、D1", Perm.CASE_PROCESS),
     DocKind("adjustment_notice", "低保金调整（停发）告知书", "DM1", Perm.BENEFIT_MANAGE),

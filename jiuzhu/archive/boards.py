@@ -1,0 +1,265 @@
+"""Public notice boards of villages and communities (P2, S12).
+
+A board shows (1) the cases currently on notice — masked head of household, type, people, amount, notice
+period — and (2) the long-term list of recipients and amounts, with the county's complaint hotline. Only
+masked data leaves this module: names through `mask_name`, never an ID number, and **minors are never
+named** — a household whose head is under 18 on the day is listed as “某户”.
+
+The board is public (no login): its reads take no user, and return only what may be posted on a village
+wall anyway. Printing it (a numbered PDF with a QR code, kind `notice_board`) is a staff action.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Q
+
+from jiuzhu.cases.materials import ADULT_AGE
+from jiuzhu.cases.models_steps import Decision, DecisionMeeting, MeetingLevel, Outcome, PublicNotice
+from jiuzhu.core import clock, params
+from jiuzhu.core.errors import NotFound
+from jiuzhu.core.idnumber import age_on
+from jiuzhu.core.jurisdiction_codes import county_code, is_valid_code, township_code
+from jiuzhu.core.masking import mask_name
+from jiuzhu.core.params import Kind, ParamDef
+from jiuzhu.orgs.models import Jurisdiction, Level
+from jiuzhu.registry.models import Member, Relation
+
+HOTLINE = "notice.hotline"
+
+params.register(
+    ParamDef(
+        HOTLINE,
+        "社会救助监督举报电话",
+        Kind.TEXT,
+        "",
+        "S12、S8",
+        "在村（居）公示栏、审批结果公示和通知书上公布的投诉举报电话（按县（区）设置）",
+        group="监督管理",
+    )
+)
+
+ANONYMOUS = "某户"
+
+
+def hotline(area_code: str, on: date) -> str:
+    """S12: the county's published complaint hotline ('' until the county sets one)."""
+    try:
+        return str(params.get(HOTLINE, area_code=area_code, on=on)).strip()
+    except params.MissingParameter:
+        return ""
+
+
+def public_name(head: Member | None, on: date) -> str:
+    """The name a board may show for a household: the head's surname and stars; “某户” when the head is a
+    minor (or unknown). P2: no full names; minors are never listed."""
+    if head is None or not head.name or age_on(head.birth_date, on) < ADULT_AGE:
+        return ANONYMOUS
+    return mask_name(head.name) + "户"
+
+
+def _heads(household_ids: list[int]) -> dict[int, Member]:
+    heads: dict[int, Member] = {}
+    for m in Member.objects.filter(
+        household_id__in=household_ids, relation=Relation.HEAD, is_active=True
+    ).order_by("id"):
+        heads.setdefault(m.household_id, m)
+    return heads
+
+
+@dataclass(frozen=True)
+class NoticeRow:
+    """One case on notice (P2), masked."""
+
+    name: str
+    assistance: str
+    people: int | None
+    amount: Decimal | None
+    start_on: date
+    end_on: date
+
+
+@dataclass(frozen=True)
+class RecipientRow:
+    """One household receiving a monthly benefit (S12), masked."""
+
+    name: str
+    assistance: str
+    people: int | None
+    amount: Decimal | None
+    since: date | None  # first month paid
+
+
+def village_of(code: str) -> Jurisdiction:
+    """A village or community by code, else 404 (public: anyone may ask for any village's board)."""
+    if not is_valid_code(code):
+        raise NotFound("没有这个村（社区）")
+    place = Jurisdiction.objects.select_related("parent", "parent__parent").filter(code=code).first()
+    if place is None or place.level != Level.VILLAGE:
+        raise NotFound("没有这个村（社区）")
+    return place
+
+
+def _approval_meetings(case_ids: list[int]) -> dict[int, DecisionMeeting]:
+    meetings: dict[int, DecisionMeeting] = {}
+    for m in (
+        DecisionMeeting.objects.filter(case_id__in=case_ids, outcome=Outcome.APPROVE)
+        .exclude(level=MeetingLevel.TOWNSHIP_REVIEW)
+        .order_by("held_on", "id")
+    ):
+        meetings[m.case_id] = m  # the latest wins
+    return meetings
+
+
+def notice_rows(village_code: str, on: date) -> list[NoticeRow]:
+    """P2: the cases of this village on notice on `on` (notice started, not yet ended or closed)."""
+    notices = list(
+        PublicNotice.objects.filter(
+            case__household__area_code=village_code, start_on__lte=on, end_on__gte=on, closed_on__isnull=True
+        )
+        .select_related("case")
+        .order_by("start_on", "case_id")
+    )
+    cases = [n.case for n in notices]
+    heads = _heads([c.household_id for c in cases])
+    meetings = _approval_meetings([c.pk for c in cases])
+    rows = []
+    for n in notices:
+        meeting = meetings.get(n.case_id)
+        rows.append(
+            NoticeRow(
+                name=public_name(heads.get(n.case.household_id), on),
+                assistance=n.case.get_assistance_type_display(),
+                people=meeting.covered_members if meeting else None,
+                amount=meeting.amount if meeting else None,
+                start_on=n.start_on,
+                end_on=n.end_on,
+            )
+        )
+    return rows
+
+
+# ------------------------------------------------------------------------------------------------------
+# RECIPIENTS SOURCE — the one selector to replace when the payroll/enrolment app lands.
+#
+# For now the long-term list (S12) comes from approved cases with a monthly benefit (Decision.outcome ==
+# approve and a start_month). The enrolment app will add an `Enrolment` model with the amount paid and a
+# status (active / suspended / stopped); this function should then read active enrolments of the village
+# instead. Nothing else in this module, its pages, its PDF or its API needs to change: they only consume
+# the `RecipientRow`s returned here.
+# ------------------------------------------------------------------------------------------------------
+def recipients_source(village_code: str, on: date) -> list[RecipientRow]:
+    """S12: households of this village approved for a monthly benefit by `on` (with the month payment
+    starts), masked, one row per household and assistance type (the latest approval)."""
+    decisions = list(
+        Decision.objects.filter(
+            case__household__area_code=village_code,
+            outcome=Outcome.APPROVE,
+            start_month__isnull=False,
+            decided_on__lte=on,
+        )
+        .select_related("case")
+        .order_by("decided_on", "id")
+    )
+    latest: dict[tuple[int, str], Decision] = {}
+    for d in decisions:
+        latest[(d.case.household_id, d.case.assistance_type)] = d
+    heads = _heads([k[0] for k in latest])
+    rows = [
+        RecipientRow(
+            name=public_name(heads.get(d.case.household_id), on),
+            assistance=d.case.get_assistance_type_display(),
+            people=d.covered_members,
+            amount=d.amount,
+            since=d.start_month,
+        )
+        for d in latest.values()
+    ]
+    rows.sort(key=lambda r: (r.assistance, r.since or date.min, r.name))
+    return rows
+
+
+@dataclass(frozen=True)
+class Board:
+    village: Jurisdiction
+    township: Jurisdiction | None
+    county: Jurisdiction | None
+    on: date
+    notices: list[NoticeRow]
+    recipients: list[RecipientRow]
+    hotline: str
+
+    @property
+    def recipients_total(self) -> Decimal:
+        return sum((r.amount or Decimal("0") for r in self.recipients), Decimal("0"))
+
+    @property
+    def recipients_people(self) -> int:
+        return sum(r.people or 0 for r in self.recipients)
+
+    def context(self) -> dict:
+        """The official template's context (only masked data, so it is safe to store and hash)."""
+        return {
+            "village": self.village.name,
+            "township": self.township.name if self.township else "",
+            "county": self.county.name if self.county else "",
+            "on": self.on,
+            "notices": [asdict(r) for r in self.notices],
+            "recipients": [asdict(r) for r in self.recipients],
+            "recipients_total": self.recipients_total,
+            "recipients_people": self.recipients_people,
+            "hotline": self.hotline,
+        }
+
+
+def board_for(code: str, on: date | None = None) -> Board:
+    """P2, S12: the public board of one village or community."""
+    village = village_of(code)
+    on = on or clock.today()
+    places = {
+        j.code: j for j in Jurisdiction.objects.filter(code__in=[township_code(code), county_code(code)])
+    }
+    return Board(
+        village=village,
+        township=places.get(township_code(code)),
+        county=places.get(county_code(code)),
+        on=on,
+        notices=notice_rows(code, on),
+        recipients=recipients_source(code, on),
+        hotline=hotline(code, on),
+    )
+
+
+def board_counts(village_codes: list[str], on: date) -> dict[str, tuple[int, int]]:
+    """Staff overview: per village, (cases on notice, recipient households)."""
+    out = dict.fromkeys(village_codes, (0, 0))
+    if not village_codes:
+        return out
+    on_notice: dict[str, int] = {}
+    for area in PublicNotice.objects.filter(
+        case__household__area_code__in=village_codes, start_on__lte=on, end_on__gte=on, closed_on__isnull=True
+    ).values_list("case__household__area_code", flat=True):
+        on_notice[area] = on_notice.get(area, 0) + 1
+    receiving: dict[str, set] = {}
+    for area, household, kind in Decision.objects.filter(
+        case__household__area_code__in=village_codes,
+        outcome=Outcome.APPROVE,
+        start_month__isnull=False,
+        decided_on__lte=on,
+    ).values_list("case__household__area_code", "case__household_id", "case__assistance_type"):
+        receiving.setdefault(area, set()).add((household, kind))
+    for code in village_codes:
+        out[code] = (on_notice.get(code, 0), len(receiving.get(code, ())))
+    return out
+
+
+def villages_q(prefixes: list[str] | None) -> Q:
+    if prefixes is None:
+        return Q()
+    q = Q(pk__in=[])
+    for p in prefixes:
+        q |= Q(code__startswith=p)
+    return q

@@ -1,0 +1,14 @@
+"""Background work of the archive app: building a household's archive download, with progress."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from jiuzhu.core import jobs
+
+
+@task()
+def build_household_archive(job_id: int) -> None:
+    from jiuzhu.archive import bundle
+
+    jobs.run(job_id, bundle.build)
