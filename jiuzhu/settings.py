@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "jiuzhu.registry",
     "jiuzhu.cases",
     "jiuzhu.documents",
+    "jiuzhu.supervision",
     "jiuzhu.api",
 ]
 
