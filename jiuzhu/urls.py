@@ -23,6 +23,7 @@ urlpatterns = [
     path("registry/", include("jiuzhu.registry.urls")),
     path("cases/", include("jiuzhu.cases.urls")),
     path("documents/", include("jiuzhu.documents.urls")),
+    path("supervision/", include("jiuzhu.supervision.urls")),
     path("verify/<str:doc_uuid>/", document_views.verify, name="verify"),
     path("settings/", include("jiuzhu.core.urls")),
     path("api/v1/", api.urls),
