@@ -104,6 +104,7 @@ def _register_routers() -> None:
     from jiuzhu.documents.api import router as documents_router
     from jiuzhu.orgs.api import router as orgs_router
     from jiuzhu.registry.api import router as registry_router
+    from jiuzhu.supervision.api import router as supervision_router
 
     api.add_router("/", orgs_router)
     api.add_router("/", core_router)
@@ -111,6 +112,7 @@ def _register_routers() -> None:
     api.add_router("/", cases_router)
     api.add_router("/", steps_router)
     api.add_router("/", documents_router)
+    api.add_router("/", supervision_router)
 
 
 _register_routers()

@@ -98,3 +98,62 @@ def test_other_townships_and_counties_get_404(world):
         ]:
             assert c.get(url).status_code == 404, (username, url)
         assert w.case.number not in c.get("/supervision/alerts/?status=").content.decode()
+
+
+@pytest.mark.parametrize("username", ALL_JIANSHAN_USERS)
+def test_supervision_api_for_every_role(username, world):
+    c = client_for(username)
+    w = world
+    for url in [
+        "/api/v1/supervision/samples",
+        "/api/v1/supervision/inspections",
+        "/api/v1/supervision/findings",
+        "/api/v1/supervision/alerts",
+        "/api/v1/supervision/rules",
+        "/api/v1/supervision/matters",
+        "/api/v1/supervision/scores?month=2026-11-01",
+        "/api/v1/supervision/kpis",
+    ]:
+        assert c.get(url).status_code == 200, url
+    assert c.get("/api/v1/supervision/complaints").status_code == expected(
+        username, scope=EVERYONE, allowed=COMPLAINTS
+    )
+    assert c.get(f"/api/v1/supervision/samples/{w.sample.pk}").status_code == expected(username, scope=COUNTY)
+    assert c.get(f"/api/v1/supervision/samples/{w.sample.pk}/verify").status_code == expected(
+        username, scope=COUNTY
+    )
+    assert c.get(f"/api/v1/supervision/inspections/{w.inspection.pk}").status_code == expected(username)
+    assert c.get(f"/api/v1/supervision/alerts/{w.alert.pk}").status_code == expected(username)
+    assert c.get(f"/api/v1/supervision/matters/{w.matter.pk}").status_code == expected(
+        username, scope=SEES_ANBANG_TOWNSHIP
+    )
+    assert c.get(f"/api/v1/supervision/scores/{w.card.pk}").status_code == expected(
+        username, scope=SEES_ANBANG_TOWNSHIP
+    )
+    assert c.get(f"/api/v1/supervision/complaints/{w.complaint.pk}").status_code == expected(
+        username, scope=SEES_ANBANG_TOWNSHIP, allowed=COMPLAINTS
+    )
+    r = c.post(
+        f"/api/v1/supervision/alerts/{w.alert.pk}/handle", {"note": "已入户"}, content_type="application/json"
+    )
+    assert r.status_code == expected(username, allowed=HANDLE | SUPERVISE), r.content
+    r = c.post(
+        f"/api/v1/supervision/matters/{w.matter.pk}/answer",
+        {"answer": "已整改", "answered_on": "2026-11-20"},
+        content_type="application/json",
+    )
+    assert r.status_code == expected(username, scope=SEES_ANBANG_TOWNSHIP, allowed=HANDLE), r.content
+    r = c.post(
+        "/api/v1/supervision/findings",
+        {"description": "x", "severity": "minor", "found_on": "2026-11-20", "case_id": w.case.pk},
+        content_type="application/json",
+    )
+    assert r.status_code == expected(username, allowed=SUPERVISE, ok=201), r.content
+    r = c.post(
+        "/api/v1/supervision/complaints",
+        {"channel": "hotline", "content": "x", "area_code": "230502200000", "anonymous": True},
+        content_type="application/json",
+    )
+    assert r.status_code == expected(username, scope=SEES_ANBANG_TOWNSHIP, allowed=COMPLAINTS, ok=201), (
+        r.content
+    )
