@@ -396,6 +396,13 @@ def place_name(code: str) -> str:
     return Jurisdiction.objects.filter(code=code).values_list("name", flat=True).first() or code
 
 
+REPORT_TITLES = {
+    ChecklistKind.PROCESS: ("审核确认流程检查", "社会救助审核确认流程检查报告"),
+    ChecklistKind.BENEFIT: ("保障水平检查", "社会救助保障水平检查报告"),
+    ChecklistKind.HOME: ("在保对象入户核查", "社会救助对象入户核查报告"),
+}
+
+
 def report_context(inspection: Inspection) -> dict:
     case = inspection.case
     return {
@@ -403,7 +410,7 @@ def report_context(inspection: Inspection) -> dict:
         "case_number": case.number,
         "head": mask_name(case.household.head_name),
         "assistance": case.get_assistance_type_display(),
-        "kind": inspection.get_kind_display(),
+        "kind": REPORT_TITLES[inspection.kind][0],
         "inspected_on": inspection.inspected_on,
         "inspector": inspection.inspector.get_full_name(),
         "on_site": inspection.on_site,
@@ -431,5 +438,5 @@ def report_issue(*, by, inspection: Inspection) -> IssuedDocument:
         context=report_context(inspection),
         issuing_org=bureau_of(inspection.county_code),
         area_code=inspection.area_code,
-        title=f"社会救助审核确认{inspection.get_kind_display()[:4]}检查报告",
+        title=REPORT_TITLES[inspection.kind][1],
     )
