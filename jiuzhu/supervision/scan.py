@@ -12,6 +12,8 @@ scan, and progress is visible on the job while it runs.
 
 from __future__ import annotations
 
+import os
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -46,6 +48,9 @@ DIBAO_KEYS = {
     AssistanceType.DIBAO_RURAL: ("dibao.standard.rural", "dibao.guidance.rural"),
 }
 TOWNSHIP_KEYS = ("deadline.working_days", "supervision.home_visit_working_days")
+# Memory for the hash joins and aggregates of one rule on PostgreSQL (an operations setting, not policy):
+# with the default the aggregates over millions of members and income items spill to disk.
+SCAN_WORK_MEM = os.environ.get("JIUZHU_SCAN_WORK_MEM", "256MB")
 
 
 @dataclass
@@ -197,6 +202,8 @@ def run_rule(rule: Rule, *, scan: AlertScan, prefix: str, today: date, today_ord
     sql = _UPSERT.format(query=rule.query(Dialect()))
     started = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql" and re.fullmatch(r"\d+(kB|MB|GB)", SCAN_WORK_MEM):
+            cursor.execute(f"SET LOCAL work_mem = '{SCAN_WORK_MEM}'")
         cursor.execute(sql, args)
         found = max(cursor.rowcount, 0)
         resolved = (
