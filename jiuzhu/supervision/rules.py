@@ -112,42 +112,47 @@ _PAUSED = """
   WHERE NOT v.before_application
   GROUP BY v.case_id
 """
-# Counted monthly income of each household: items not excluded by policy, of members still in it (B1).
-_INCOME = """
-  SELECT i.household_id, SUM(i.monthly_amount) AS income
-  FROM registry_incomeitem i LEFT JOIN registry_member im ON im.id = i.member_id
-  WHERE NOT i.excluded AND (i.member_id IS NULL OR im.is_active)
-  GROUP BY i.household_id
-"""
 
 
-# The latest approved 低保 decision of each household, for approved cases (one warning per household),
-# with the number of covered members and the counted income; `joins` adds the standard to compare with.
+# The latest approved 低保 decision of each household (one warning per household), with the number of covered
+# members and the counted income: a window over the scope's approved decisions, then one grouped join with the
+# income items of those households. `joins` adds the standard to compare with.
 def _latest_dibao(joins: str) -> str:
     return f"""
-  FROM cases_decision d
-  JOIN cases_case c ON c.id = d.case_id
-  JOIN registry_household h ON h.id = c.household_id AND h.is_active
-  JOIN (
-    SELECT d0.id, COALESCE(NULLIF(d0.covered_members, 0), (
-      SELECT COUNT(*) FROM registry_member cm WHERE cm.household_id = c0.household_id AND cm.is_active AND cm.covered
-    )) AS covered
-    FROM cases_decision d0 JOIN cases_case c0 ON c0.id = d0.case_id
-    WHERE d0.outcome = '{Outcome.APPROVE}' AND c0.status = '{State.APPROVED}' AND c0.assistance_type IN {_DIBAO}
-      AND c0.area_code LIKE %(prefix)s
-  ) x ON x.id = d.id
-  LEFT JOIN ({_INCOME}) inc ON inc.household_id = c.household_id
+  FROM (
+    SELECT l.*, SUM(CASE WHEN NOT i.excluded AND (i.member_id IS NULL OR im.is_active) THEN i.monthly_amount ELSE 0 END)
+      AS income
+    FROM (
+      SELECT d.id AS decision_id, d.amount, d.decided_on, d.start_month, c.id AS case_id, c.household_id,
+        c.area_code, c.township_code, c.county_code, c.assistance_type,
+        COALESCE(NULLIF(d.covered_members, 0), (SELECT COUNT(*) FROM registry_member cm
+          WHERE cm.household_id = c.household_id AND cm.is_active AND cm.covered)) AS covered,
+        ROW_NUMBER() OVER (PARTITION BY c.household_id ORDER BY d.decided_on DESC, d.id DESC) AS rn
+      FROM cases_decision d JOIN cases_case c ON c.id = d.case_id
+      WHERE d.outcome = '{Outcome.APPROVE}' AND c.status = '{State.APPROVED}' AND c.assistance_type IN {_DIBAO}
+        AND c.area_code LIKE %(prefix)s
+    ) l
+    JOIN registry_household h ON h.id = l.household_id AND h.is_active
+    LEFT JOIN registry_incomeitem i ON i.household_id = l.household_id
+    LEFT JOIN registry_member im ON im.id = i.member_id
+    WHERE l.rn = 1 AND l.covered > 0
+    GROUP BY l.decision_id, l.amount, l.decided_on, l.start_month, l.case_id, l.household_id, l.area_code,
+      l.township_code, l.county_code, l.assistance_type, l.covered, l.rn
+  ) x
   {joins}
-  WHERE x.covered > 0 AND c.area_code LIKE %(prefix)s
-    AND NOT EXISTS (
-      SELECT 1 FROM cases_decision d2 JOIN cases_case c2 ON c2.id = d2.case_id
-      WHERE c2.household_id = c.household_id AND c2.assistance_type IN {_DIBAO}
-        AND d2.outcome = '{Outcome.APPROVE}' AND c2.status = '{State.APPROVED}'
-        AND (d2.decided_on > d.decided_on OR (d2.decided_on = d.decided_on AND d2.id > d.id)))
+  WHERE x.covered > 0
 """  # noqa: S608
 
 
-_PER_HEAD = "ROUND(COALESCE(inc.income, 0) * 1.0 / x.covered, 2)"
+_PER_HEAD = "ROUND(COALESCE(x.income, 0) * 1.0 / x.covered, 2)"
+
+
+# Columns of a case-level warning from the `_latest_dibao` rows.
+def _dibao_columns(detail: str) -> str:
+    return (
+        f"SELECT 'c' || CAST(x.case_id AS TEXT) AS subject_key, x.area_code, x.township_code, x.county_code, "
+        f"x.case_id, x.household_id, {detail} AS detail"
+    )
 
 
 def _case_columns(key: str, detail: str) -> str:
@@ -221,19 +226,19 @@ def person_in_two_open_cases(d: Dialect) -> str:
 def dibao_amount_not_differential(d: Dialect) -> str:
     """B1, S4: the approved 低保 amount differs (by more than one fen) from the differential
     (standard in force in the first payment month − counted income per covered member) × covered members."""
-    month = f"COALESCE(d.start_month, {d.month_of('d.decided_on')})"
+    month = f"COALESCE(x.start_month, {d.month_of('x.decided_on')})"
     differential = f"((st.standard - {_PER_HEAD}) * x.covered)"
     detail = (
-        f"'审批金额 ' || {d.money('d.amount')} || ' 元，按标准 ' || {d.money('st.standard')}"
+        f"'审批金额 ' || {d.money('x.amount')} || ' 元，按标准 ' || {d.money('st.standard')}"
         f" || ' 元、人均收入 ' || {d.money(_PER_HEAD)} || ' 元、保障 ' || {d.text('x.covered')}"
         f" || ' 人计算的差额应为 ' || {d.money(differential)} || ' 元'"
     )
-    joins = f"""JOIN supervision_scanstandard st ON st.scan_id = %(scan)s AND st.county_code = c.county_code
-        AND st.month = {month} AND st.assistance_type = c.assistance_type"""
+    joins = f"""JOIN supervision_scanstandard st ON st.scan_id = %(scan)s AND st.county_code = x.county_code
+        AND st.month = {month} AND st.assistance_type = x.assistance_type"""
     return f"""
-      {_case_columns("'c' || " + d.text("c.id"), detail)}
+      {_dibao_columns(detail)}
       {_latest_dibao(joins)}
-        AND d.amount IS NOT NULL AND {differential} > 0 AND ABS(d.amount - {differential}) > 0.015
+        AND x.amount IS NOT NULL AND {differential} > 0 AND ABS(x.amount - {differential}) > 0.015
     """
 
 
@@ -241,10 +246,10 @@ def income_above_standard(d: Dialect) -> str:
     """B1, S4, DM1: an approved 低保 household whose counted income per covered member is not below this
     month's standard (it should be reviewed and stopped: 应退则退)."""
     detail = f"'人均收入 ' || {d.money(_PER_HEAD)} || ' 元，不低于本月低保标准 ' || {d.money('st.standard')} || ' 元'"
-    joins = """JOIN supervision_scanstandard st ON st.scan_id = %(scan)s AND st.county_code = c.county_code
-        AND st.month = %(month)s AND st.assistance_type = c.assistance_type"""
+    joins = """JOIN supervision_scanstandard st ON st.scan_id = %(scan)s AND st.county_code = x.county_code
+        AND st.month = %(month)s AND st.assistance_type = x.assistance_type"""
     return f"""
-      {_case_columns("'c' || " + d.text("c.id"), detail)}
+      {_dibao_columns(detail)}
       {_latest_dibao(joins)}
         AND {_PER_HEAD} >= st.standard
     """

@@ -11,7 +11,7 @@ from jiuzhu.orgs.models import Jurisdiction
 # Each module has a load() that is safe to run twice. DEMO_MODULES are the world the tests share too;
 # SHOWCASE_MODULES add households and cases in every state for people trying the product.
 DEMO_MODULES = ["jiuzhu.orgs.demo"]
-SHOWCASE_MODULES = ["jiuzhu.cases.demo"]
+SHOWCASE_MODULES = ["jiuzhu.cases.demo", "jiuzhu.supervision.demo"]
 
 
 class Command(BaseCommand):
