@@ -9,7 +9,7 @@ import os
 import sys
 from importlib import import_module
 
-BENCHES = ["import_households", "payroll"]
+BENCHES = ["import_households", "payroll", "warnings_scan"]
 
 
 def main(argv: list[str]) -> int:

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "jiuzhu.payments",
     "jiuzhu.documents",
     "jiuzhu.archive",
+    "jiuzhu.supervision",
     "jiuzhu.api",
 ]
 

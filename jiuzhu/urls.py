@@ -26,6 +26,7 @@ urlpatterns = [
     path("documents/", include("jiuzhu.documents.urls")),
     path("benefits/", include("jiuzhu.benefits.urls")),
     path("payments/", include("jiuzhu.payments.urls")),
+    path("supervision/", include("jiuzhu.supervision.urls")),
     path("verify/<str:doc_uuid>/", document_views.verify, name="verify"),
     path("archive/", include("jiuzhu.archive.urls")),
     path("board/<str:code>/", archive_views.board_public, name="board_public"),

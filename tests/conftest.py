@@ -59,6 +59,11 @@ def transactional_world(transactional_db):
     load_params(ParameterValue, clock.now())
     load_materials(MaterialRequirement)
     load_default_format(BankFormat)
+    from jiuzhu.supervision.models import ChecklistItem
+    from jiuzhu.supervision.policy import load_checklists, load_defaults
+
+    load_defaults(ParameterValue, clock.now())
+    load_checklists(ChecklistItem)
     _load_demo(DEMO_MODULES)
 
 

@@ -107,6 +107,7 @@ def _register_routers() -> None:
     from jiuzhu.orgs.api import router as orgs_router
     from jiuzhu.payments.api import router as payments_router
     from jiuzhu.registry.api import router as registry_router
+    from jiuzhu.supervision.api import router as supervision_router
 
     api.add_router("/", orgs_router)
     api.add_router("/", core_router)
@@ -117,6 +118,7 @@ def _register_routers() -> None:
     api.add_router("/", benefits_router)
     api.add_router("/", payments_router)
     api.add_router("/", archive_router)
+    api.add_router("/", supervision_router)
 
 
 _register_routers()

@@ -66,6 +66,8 @@ class Perm(models.TextChoices):
     COMPLAINT_HANDLE = "complaint_handle", "受理、办理投诉举报"
     TEMPLATE_EDIT = "template_edit", "维护文书模板"
     DATA_IMPORT = "data_import", "批量导入"
+    FUNDS_MANAGE = "funds_manage", "登记临时救助资金拨付"
+    TRAINING_MANAGE = "training_manage", "登记业务培训"
 
 
 _READ = {Perm.VIEW}
@@ -109,12 +111,21 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.TEMPLATE_EDIT,
             Perm.DATA_IMPORT,
             Perm.COMPLAINT_HANDLE,
+            Perm.FUNDS_MANAGE,
+            Perm.TRAINING_MANAGE,
         }
     ),
     Role.BUREAU_INSPECTOR: frozenset(
-        {Perm.VIEW, Perm.PII_REVEAL, Perm.AUDIT_VIEW, Perm.SUPERVISE, Perm.COMPLAINT_HANDLE}
+        {
+            Perm.VIEW,
+            Perm.PII_REVEAL,
+            Perm.AUDIT_VIEW,
+            Perm.SUPERVISE,
+            Perm.COMPLAINT_HANDLE,
+            Perm.TRAINING_MANAGE,
+        }
     ),
-    Role.FINANCE: frozenset({Perm.VIEW, Perm.PAYROLL_RUN, Perm.RECONCILE}),
+    Role.FINANCE: frozenset({Perm.VIEW, Perm.PAYROLL_RUN, Perm.RECONCILE, Perm.FUNDS_MANAGE}),
     Role.AUDITOR: frozenset({Perm.VIEW, Perm.PII_REVEAL, Perm.AUDIT_VIEW}),
     Role.ADMIN: frozenset(
         {

@@ -11,7 +11,8 @@ from jiuzhu.orgs.models import Jurisdiction
 # Each module has a load() that is safe to run twice. DEMO_MODULES are the world the tests share too;
 # SHOWCASE_MODULES add households and cases in every state for people trying the product.
 DEMO_MODULES = ["jiuzhu.orgs.demo"]
-SHOWCASE_MODULES = ["jiuzhu.payments.demo", "jiuzhu.archive.demo"]  # payments.demo loads cases and enrolments
+# payments.demo loads the cases and enrolments first (it opens a frozen month for the loading).
+SHOWCASE_MODULES = ["jiuzhu.payments.demo", "jiuzhu.archive.demo", "jiuzhu.supervision.demo"]
 
 
 class Command(BaseCommand):

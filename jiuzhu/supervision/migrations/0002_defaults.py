@@ -1,0 +1,14 @@
+from django.db import migrations
+from django.utils import timezone
+
+
+def load(apps, schema_editor):
+    from jiuzhu.supervision.policy import load_checklists, load_defaults
+
+    load_defaults(apps.get_model("core", "ParameterValue"), timezone.now())
+    load_checklists(apps.get_model("supervision", "ChecklistItem"))
+
+
+class Migration(migrations.Migration):
+    dependencies = [("supervision", "0001_initial"), ("core", "0005_job")]
+    operations = [migrations.RunPython(load, migrations.RunPython.noop)]

@@ -1,0 +1,147 @@
+"""Reads of supervision records, each scoped to the user (convention 5): out of scope is 404."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from jiuzhu.core.errors import NotFound
+from jiuzhu.orgs import authz
+from jiuzhu.orgs.models import Jurisdiction, Level, User
+from jiuzhu.orgs.roles import Perm
+from jiuzhu.supervision.models import (
+    Alert,
+    Complaint,
+    Finding,
+    FundAllocation,
+    Inspection,
+    Matter,
+    MatterStep,
+    Sample,
+    ScoreCard,
+    Training,
+)
+
+
+def _get(qs, pk):
+    try:
+        return qs.get(pk=pk)
+    except (qs.model.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+
+
+def samples_visible_to(user) -> QuerySet[Sample]:
+    authz.require(user, Perm.VIEW)
+    return Sample.objects.filter(authz.scope_q(user, "county_code")).select_related("drawn_by")
+
+
+def get_sample(user, pk) -> Sample:
+    return _get(samples_visible_to(user), pk)
+
+
+def inspections_visible_to(user) -> QuerySet[Inspection]:
+    authz.require(user, Perm.VIEW)
+    return Inspection.objects.filter(authz.scope_q(user, "area_code")).select_related(
+        "case", "case__household", "inspector", "sample_item__sample"
+    )
+
+
+def get_inspection(user, pk) -> Inspection:
+    return _get(inspections_visible_to(user), pk)
+
+
+def findings_visible_to(user) -> QuerySet[Finding]:
+    authz.require(user, Perm.VIEW)
+    return Finding.objects.filter(authz.scope_q(user, "area_code")).select_related(
+        "case", "inspection", "complaint"
+    )
+
+
+def get_finding(user, pk) -> Finding:
+    return _get(findings_visible_to(user), pk)
+
+
+def alerts_visible_to(user) -> QuerySet[Alert]:
+    authz.require(user, Perm.VIEW)
+    return Alert.objects.filter(authz.scope_q(user, "area_code")).select_related(
+        "case", "household", "assigned_to", "handled_by"
+    )
+
+
+def get_alert(user, pk) -> Alert:
+    return _get(alerts_visible_to(user), pk)
+
+
+def matters_visible_to(user) -> QuerySet[Matter]:
+    authz.require(user, Perm.VIEW)
+    return Matter.objects.filter(authz.scope_q(user, "township_code")).select_related("case", "created_by")
+
+
+def get_matter(user, pk) -> Matter:
+    return _get(matters_visible_to(user), pk)
+
+
+def get_step(user, matter: Matter, pk) -> MatterStep:
+    return _get(matter.steps.all(), pk)
+
+
+def complaints_visible_to(user) -> QuerySet[Complaint]:
+    """Complaints name their complainants: only those who handle complaints read them."""
+    authz.require(user, Perm.COMPLAINT_HANDLE)
+    return Complaint.objects.filter(authz.scope_q(user, "area_code")).select_related("case", "assigned_to")
+
+
+def get_complaint(user, pk) -> Complaint:
+    complaint = _get(Complaint.objects.filter(authz.scope_q(user, "area_code")), pk)
+    authz.require(user, Perm.COMPLAINT_HANDLE, complaint.area_code)
+    return complaint
+
+
+def scorecards_visible_to(user) -> QuerySet[ScoreCard]:
+    authz.require(user, Perm.VIEW)
+    return ScoreCard.objects.filter(authz.scope_q(user, "township_code"))
+
+
+def get_scorecard(user, pk) -> ScoreCard:
+    return _get(scorecards_visible_to(user), pk)
+
+
+def allocations_visible_to(user) -> QuerySet[FundAllocation]:
+    authz.require(user, Perm.VIEW)
+    return FundAllocation.objects.filter(authz.scope_q(user, "township_code"))
+
+
+def trainings_visible_to(user) -> QuerySet[Training]:
+    authz.require(user, Perm.VIEW)
+    return Training.objects.filter(authz.scope_q(user, "county_code")).prefetch_related("attendees")
+
+
+def townships_for(user) -> QuerySet[Jurisdiction]:
+    authz.require(user, Perm.VIEW)
+    return Jurisdiction.objects.filter(authz.scope_q(user, "code"), level=Level.TOWNSHIP).order_by("code")
+
+
+def counties_for(user) -> list[Jurisdiction]:
+    """Counties whose supervision the user may run or read (their own county)."""
+    from jiuzhu.orgs.selectors import counties_visible_to
+
+    return [c for c in counties_visible_to(user).order_by("code") if authz.in_scope(user, c.code)]
+
+
+def handlers_for(area_code: str, perm: str = Perm.WARNING_HANDLE) -> list[User]:
+    """People who may handle something in an area (for assignment lists)."""
+    from jiuzhu.core.jurisdiction_codes import ancestor_codes
+
+    users = (
+        User.objects.filter(
+            memberships__is_active=True,
+            memberships__organisation__jurisdiction_id__in=ancestor_codes(area_code),
+            is_active=True,
+        )
+        .distinct()
+        .order_by("full_name")
+    )
+    return [u for u in users if authz.can(u, perm, area_code)]
+
+
+def names() -> dict[str, str]:
+    return dict(Jurisdiction.objects.filter(level__lte=Level.TOWNSHIP).values_list("code", "name"))
