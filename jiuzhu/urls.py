@@ -24,6 +24,8 @@ urlpatterns = [
     path("cases/", include("jiuzhu.cases.urls")),
     path("documents/", include("jiuzhu.documents.urls")),
     path("verify/<str:doc_uuid>/", document_views.verify, name="verify"),
+    path("portal/", include("jiuzhu.portal.urls")),
+    path("integrations/", include("jiuzhu.api.urls")),
     path("settings/", include("jiuzhu.core.urls")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),

@@ -1,15 +1,31 @@
-"""The API object. Each app contributes its own router; errors have one format everywhere."""
+"""The API object. Each app contributes its own router; errors have one format everywhere.
+
+Conventions every router gets by being added here (see docs/api.md, "Adding a router"):
+- errors `{code, message, errors}` (handlers below, and `middleware.ApiErrorMiddleware` for what ninja does
+  not answer itself);
+- rate limits per token/user and per address for anonymous calls (`throttle=` below, rates in settings);
+- idempotency keys on POST (`idempotency.install`); a POST returning a secret opts out with
+  `@not_idempotent`.
+"""
 
 from __future__ import annotations
 
+import logging
+
+from django.conf import settings
 from django.http import Http404, HttpRequest
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.renderers import JSONRenderer
 from ninja.security import HttpBearer, django_auth
 
+from jiuzhu.api import idempotency
+from jiuzhu.api.middleware import MESSAGES
+from jiuzhu.api.ratelimit import PerAddress, PerUser
 from jiuzhu.core.errors import DomainError, Forbidden
+
+log = logging.getLogger(__name__)
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -39,16 +55,27 @@ class TokenAuth(HttpBearer):
 token_auth = TokenAuth()
 AUTH = [token_auth, django_auth]
 
-api = NinjaAPI(
+
+class Api(NinjaAPI):
+    def get_openapi_schema(self, *args, **kwargs):
+        return idempotency.document(self, super().get_openapi_schema(*args, **kwargs))
+
+
+api = Api(
     title="救助 jiuzhu API",
     version="1",
-    description="社会救助审批与监管系统接口。错误统一为 {code, message, errors}；列表统一分页 {items, count, page, page_size}。",
+    description=(
+        "社会救助审批与监管系统接口。错误统一为 {code, message, errors}；列表统一分页 {items, count, page, "
+        "page_size}；POST 请求可带 Idempotency-Key 头防止重复提交；超出访问频率返回 429 及 Retry-After。"
+    ),
     urls_namespace="api",
     auth=AUTH,
+    throttle=[PerUser(), PerAddress()],
     docs_url="/docs",
     openapi_url="/openapi.json",
     renderer=Renderer(),
 )
+idempotency.install(api)
 
 
 def _error(request, status: int, code: str, message: str, errors: dict | None = None):
@@ -94,10 +121,37 @@ _HTTP_CODES = {
 
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
-    return _error(request, exc.status_code, _HTTP_CODES.get(exc.status_code, "error"), str(exc))
+    if isinstance(exc, Throttled):
+        response = _error(request, 429, "rate_limited", MESSAGES[429][1])
+        if exc.wait is not None:
+            response["Retry-After"] = str(int(exc.wait))
+        return response
+    if exc.status_code == 403 and "CSRF" in str(exc):
+        # Session cookie without the CSRF token. Without a session there is simply no login.
+        if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+            return on_auth_error(request, exc)
+        return _error(
+            request,
+            403,
+            "csrf_failed",
+            "CSRF 校验失败：请刷新页面后重试；程序调用请使用令牌（Authorization: Bearer …）",
+        )
+    status = exc.status_code
+    code = _HTTP_CODES.get(status, "error")
+    message = MESSAGES.get(status, (code, ""))[1] or str(exc)
+    return _error(request, status, code, message)
+
+
+@api.exception_handler(Exception)
+def on_unexpected_error(request, exc: Exception):
+    """The single last-resort handler: a failure nobody foresaw is logged with its traceback for the
+    operators and answered with a generic Chinese message — never the traceback itself."""
+    log.error("unexpected API error on %s %s", request.method, request.path, exc_info=exc)
+    return _error(request, 500, "server_error", MESSAGES[500][1])
 
 
 def _register_routers() -> None:
+    from jiuzhu.api.integrations import router as integrations_router
     from jiuzhu.cases.api import router as cases_router
     from jiuzhu.cases.api_steps import router as steps_router
     from jiuzhu.core.api import router as core_router
@@ -111,6 +165,7 @@ def _register_routers() -> None:
     api.add_router("/", cases_router)
     api.add_router("/", steps_router)
     api.add_router("/", documents_router)
+    api.add_router("/", integrations_router)
 
 
 _register_routers()
