@@ -21,6 +21,7 @@ from functools import wraps
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
+from django.http.request import RawPostDataException
 
 from jiuzhu.core import clock
 from jiuzhu.core.errors import Conflict, ValidationFailed
@@ -54,7 +55,9 @@ def is_idempotent(view: Callable) -> bool:
 
 def _fingerprint(request: HttpRequest) -> str:
     digest = hashlib.sha256(f"{request.method} {request.path}\n".encode())
-    if request.content_type == "multipart/form-data":
+    try:
+        digest.update(request.body)
+    except RawPostDataException:  # an upload: the body went through the upload handlers
         for name in sorted(request.POST):
             for value in request.POST.getlist(name):
                 digest.update(f"{name}={value}\n".encode())
@@ -64,8 +67,6 @@ def _fingerprint(request: HttpRequest) -> str:
                 for chunk in upload.chunks():
                     digest.update(chunk)
                 upload.seek(0)
-    else:
-        digest.update(request.body)
     return digest.hexdigest()
 
 

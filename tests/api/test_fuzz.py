@@ -1,0 +1,61 @@
+"""Schemathesis against /api/v1/openapi.json: no 5xx, and every response matches the schema (issue 8 item 3).
+
+Bounded: a fixed number of examples per operation, derandomised so that CI runs the same requests every
+time. Runs as an in-scope county bureau officer holding a read+write token.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+import schemathesis
+from django.core.wsgi import get_wsgi_application
+from hypothesis import HealthCheck, Phase
+from hypothesis import settings as hypothesis_settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from jiuzhu.api.api import api
+
+# Examples per operation; a longer hunt: JIUZHU_FUZZ_EXAMPLES=200 uv run pytest tests/api/test_fuzz.py
+EXAMPLES = int(os.environ.get("JIUZHU_FUZZ_EXAMPLES", "10"))
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+    response_headers_conformance,
+]
+
+schema = schemathesis.openapi.from_dict(json.loads(json.dumps(api.get_openapi_schema(path_prefix="/api/v1"))))
+schema.app = get_wsgi_application()
+
+
+@pytest.fixture
+def fuzz_token(db, settings):
+    from jiuzhu.orgs.services import token_issue
+    from tests.helpers import user
+
+    settings.JIUZHU_RATES = {**settings.JIUZHU_RATES, "api_user": "1000000/min", "api_anon": "1000000/min"}
+    return token_issue(user=user("js_bureau"), name="fuzz", scopes=["read", "write"]).raw
+
+
+@schema.parametrize()
+@hypothesis_settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    phases=[Phase.explicit, Phase.generate],
+    suppress_health_check=list(HealthCheck),
+)
+def test_api_conforms_to_its_schema(case, fuzz_token):
+    response = case.call(headers={"Authorization": f"Bearer {fuzz_token}"})
+    case.validate_response(response, checks=CHECKS)
