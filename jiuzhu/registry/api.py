@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
+from jiuzhu.api.idempotency import not_idempotent
 from jiuzhu.api.schemas import Id, PageNumber, responses
 from jiuzhu.core import jobs
 from jiuzhu.core.errors import NotFound, ValidationFailed
@@ -249,6 +250,7 @@ class RevealOut(Schema):
 @router.post(
     "/members/{member_id}/reveal", response=responses(RevealOut), summary="查看完整身份证号（记入审计）"
 )
+@not_idempotent  # the full ID number is never kept in the idempotency table
 def member_reveal(request: HttpRequest, member_id: Id):
     member = selectors.get_member(request.user, member_id)
     return {"id_number": services.member_reveal_id(by=request.user, member=member)}
