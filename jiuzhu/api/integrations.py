@@ -68,9 +68,20 @@ class SubscriptionOut(Schema):
     created_at: datetime
     deactivated_at: datetime | None
 
-    @staticmethod
-    def resolve_organisation(obj) -> str:
-        return obj.organisation.name
+
+def _sub_out(sub) -> dict:
+    return {
+        "id": sub.pk,
+        "organisation_id": sub.organisation_id,
+        "organisation": sub.organisation.name,
+        "area_code": sub.area_code,
+        "name": sub.name,
+        "url": sub.url,
+        "event_types": sub.event_types,
+        "is_active": sub.is_active,
+        "created_at": sub.created_at,
+        "deactivated_at": sub.deactivated_at,
+    }
 
 
 class SubscriptionCreatedOut(SubscriptionOut):
@@ -105,7 +116,7 @@ class DeliveryFilter(Schema):
 @router.get("/webhooks", response=responses(list[SubscriptionOut], read_only=True), summary="事件推送订阅")
 @paginate(PageNumber)
 def subscription_list(request: HttpRequest):
-    return webhooks.subscriptions_visible_to(request.user).order_by("-id")
+    return [_sub_out(s) for s in webhooks.subscriptions_visible_to(request.user).order_by("-id")]
 
 
 @router.post("/webhooks", response=responses(SubscriptionCreatedOut, status=201), summary="新增事件推送订阅")
@@ -121,15 +132,14 @@ def subscription_create(request: HttpRequest, payload: SubscriptionIn):
         url=payload.url,
         event_types=payload.event_types,
     )
-    out = SubscriptionOut.from_orm(created.subscription).dict()
-    return Status(201, {**out, "secret": created.secret})
+    return Status(201, {**_sub_out(created.subscription), "secret": created.secret})
 
 
 @router.get(
     "/webhooks/{subscription_id}", response=responses(SubscriptionOut, read_only=True), summary="一项订阅"
 )
 def subscription_detail(request: HttpRequest, subscription_id: int):
-    return webhooks.get_subscription(request.user, subscription_id)
+    return _sub_out(webhooks.get_subscription(request.user, subscription_id))
 
 
 @router.post(
@@ -137,7 +147,7 @@ def subscription_detail(request: HttpRequest, subscription_id: int):
 )
 def subscription_deactivate(request: HttpRequest, subscription_id: int):
     sub = webhooks.get_subscription(request.user, subscription_id)
-    return webhooks.subscription_deactivate(by=request.user, subscription=sub)
+    return _sub_out(webhooks.subscription_deactivate(by=request.user, subscription=sub))
 
 
 @router.get(

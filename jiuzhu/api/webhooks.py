@@ -95,7 +95,7 @@ def organisations_for(user) -> QuerySet[Organisation]:
         return qs
     q = Q(pk__in=[])
     for p in prefixes:
-        q |= Q(jurisdiction_id__startswith=p)
+        q |= Q(jurisdiction__code__startswith=p)
     return qs.filter(q)
 
 
