@@ -4,9 +4,9 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
-from jiuzhu.api.schemas import Id, responses
+from jiuzhu.api.schemas import Id, PageNumber, responses
 from jiuzhu.cases import queues, selectors
 from jiuzhu.cases.api import CaseDetailOut, CaseOut, detail
 from jiuzhu.cases.deadlines import deadline_of
@@ -359,26 +359,34 @@ class QueueItemOut(CaseOut):
     overdue: bool = False
 
 
+class QueuePage(Schema):
+    items: list[QueueItemOut]
+    count: int
+    page: int
+    page_size: int
+
+
 @router.get(
     "/queues/{name}",
-    response=responses(list[QueueItemOut], read_only=True),
-    summary="工作队列：todo 待办 / done 已办 / finished 办结 / overdue 逾期 / warning 即将超期",
+    response=responses(QueuePage, read_only=True),
+    summary="工作队列：todo 待办 / done 已办 / finished 办结 / overdue 逾期 / warning 即将超期（分页）",
 )
-def queue(request: HttpRequest, name: str):
+def queue(request: HttpRequest, name: str, p: Query[PageNumber.Input]):
     if name not in dict(queues.QUEUES):
         raise ValidationFailed(
             "队列名称无效", field_errors={"name": "应为 todo、done、finished、overdue、warning 之一"}
         )
+    start, end = (p.page - 1) * p.page_size, p.page * p.page_size
     if name in ("overdue", "warning"):
-        rows = getattr(queues, name)(request.user)
+        everything = getattr(queues, name)(request.user)
+        count, rows = len(everything), everything[start:end]
     else:
-        rows = [
-            (c, deadline_of(c)) for c in getattr(queues, name)(request.user).order_by("-updated_at")[:500]
-        ]
+        qs = getattr(queues, name)(request.user).order_by("-updated_at", "-id")
+        count, rows = qs.count(), [(c, deadline_of(c)) for c in qs[start:end]]
     out = []
     for case, d in rows:
         item = CaseOut.from_orm(case).dict()
         item["deadline_left"] = d.left if d and d.stopped_on is None else None
         item["overdue"] = bool(d and d.overdue and d.stopped_on is None)
         out.append(item)
-    return out
+    return {"items": out, "count": count, "page": p.page, "page_size": p.page_size}
