@@ -11,7 +11,9 @@ import os
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase
 from hypothesis import settings as hypothesis_settings
 from schemathesis.checks import not_a_server_error
@@ -25,7 +27,7 @@ from schemathesis.specs.openapi.checks import (
 from jiuzhu.api.api import api
 
 # Examples per operation; a longer hunt: JIUZHU_FUZZ_EXAMPLES=200 uv run pytest tests/api/test_fuzz.py
-EXAMPLES = int(os.environ.get("JIUZHU_FUZZ_EXAMPLES", "10"))
+EXAMPLES = int(os.environ.get("JIUZHU_FUZZ_EXAMPLES", "8"))
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
@@ -39,7 +41,18 @@ schema.app = get_wsgi_application()
 
 
 @pytest.fixture
-def fuzz_token(db, settings):
+def keep_connection():
+    """Schemathesis calls the WSGI application directly; Django's request signals would then close the test
+    database connection after each request (the test client disconnects them the same way)."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def fuzz_token(db, settings, keep_connection):
     from jiuzhu.orgs.services import token_issue
     from tests.helpers import user
 
