@@ -111,7 +111,11 @@ class ObjectionForm(BootstrapMixin, forms.Form):
 
 
 class ComplaintForm(BootstrapMixin, forms.Form):
-    kind = forms.ChoiceField(label="类别", choices=ComplaintKind.choices, widget=forms.RadioSelect)
+    kind = forms.ChoiceField(
+        label="类别",
+        choices=ComplaintKind.choices,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+    )
     area_code = forms.ChoiceField(label="涉及地区", choices=())
     case_number = forms.CharField(label="相关申请编号（可选）", max_length=20, required=False)
     content = forms.CharField(

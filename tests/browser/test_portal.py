@@ -81,14 +81,14 @@ def test_apply_on_a_phone_get_a_number_and_query_the_status(phone, tmp_path):
     fits(page)
     shot(page, "portal-4-status-phone")
 
-    for path in (
-        "/portal/policies/",
-        "/portal/policies/dibao_rural/?county=230502000000",
-        "/portal/complaint/",
+    for name, path in (
+        ("policies", "/portal/policies/"),
+        ("materials", "/portal/policies/dibao_rural/?county=230502000000"),
+        ("complaint", "/portal/complaint/"),
     ):
         page.goto(page.base_url + path)
         fits(page)
-    shot(page, "portal-5-complaint-phone")
+        shot(page, f"portal-5-{name}-phone")
     assert not page.js_errors, page.js_errors
 
 
