@@ -17,17 +17,46 @@ from django.http import Http404, HttpRequest
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser as NinjaParser
 from ninja.renderers import JSONRenderer
 from ninja.security import HttpBearer, django_auth
 
 from jiuzhu.api import idempotency
 from jiuzhu.api.middleware import MESSAGES
 from jiuzhu.api.ratelimit import PerAddress, PerUser
-from jiuzhu.core.errors import DomainError, Forbidden
+from jiuzhu.core.errors import DomainError, Forbidden, ValidationFailed
 
 log = logging.getLogger(__name__)
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def _has_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+class Parser(NinjaParser):
+    """JSON and query parameters, refusing the NUL character (PostgreSQL cannot store it in text)."""
+
+    def parse_body(self, request: HttpRequest):
+        data = super().parse_body(request)
+        if _has_nul(data):
+            raise ValidationFailed(
+                "请求内容含有不允许的空字符（\\u0000）", field_errors={"request": "含空字符"}
+            )
+        return data
+
+    def parse_querydict(self, data, list_fields, request: HttpRequest):
+        result = super().parse_querydict(data, list_fields, request)
+        if _has_nul(result):
+            raise ValidationFailed("查询参数含有不允许的空字符", field_errors={"request": "含空字符"})
+        return result
 
 
 class Renderer(JSONRenderer):
@@ -74,6 +103,7 @@ api = Api(
     docs_url="/docs",
     openapi_url="/openapi.json",
     renderer=Renderer(),
+    parser=Parser(),
 )
 idempotency.install(api)
 
@@ -163,6 +193,10 @@ _HTTP_CODES = {
 
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
+    if isinstance(exc.__cause__, DomainError):  # raised while parsing the body (see Parser)
+        return on_domain_error(request, exc.__cause__)
+    if isinstance(exc.__cause__, ValueError) and exc.status_code == 400:
+        return _error(request, 400, "invalid", "请求内容不是有效的 JSON", {"request": ["格式不正确"]})
     if isinstance(exc, Throttled):
         response = _error(request, 429, "rate_limited", MESSAGES[429][1])
         if exc.wait is not None:

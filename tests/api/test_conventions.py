@@ -245,3 +245,15 @@ def test_openapi_documents_the_header_rate_limits_and_errors():
     reveal = schema["paths"]["/api/v1/members/{member_id}/reveal"]["post"]
     assert not any(p["name"] == "Idempotency-Key" for p in reveal.get("parameters", []))
     assert {"429", "500"} <= set(schema["paths"]["/api/v1/cases"]["get"]["responses"])
+
+
+def test_nul_characters_are_refused_before_reaching_the_database():
+    c = client_for("ab_caseworker")
+    payload = {
+        "area_code": "230502200201",
+        "address": "安邦村\x00",
+        "members": [{"name": "孙二", "id_number": new_id(), "relation": "head"}],
+    }
+    body = is_error(c.post("/api/v1/households", payload, content_type="application/json"), 400, "invalid")
+    assert "空字符" in body["message"]
+    is_error(c.get("/api/v1/cases?q=%00"), 400, "invalid")
