@@ -118,6 +118,21 @@ def test_webhook_pages_and_api_for_every_role(username):
     assert created.status_code == (201 if allowed else 403), created.content
     if allowed:
         assert len(created.json()["secret"]) == 64
+    delivery = WebhookDelivery.objects.create(
+        subscription=county,
+        event_id=1,
+        event_type="case.create",
+        area_code=ANBANG,
+        payload={},
+        status=DeliveryStatus.FAILED,
+        created_at=clock.now(),
+    )
+    retry = c.post(f"/api/v1/webhooks/deliveries/{delivery.pk}/retry")
+    assert retry.status_code == (200 if allowed else 403), retry.content
+    page_retry = c.post(f"/integrations/webhooks/deliveries/{delivery.pk}/retry/")
+    assert page_retry.status_code == (302 if allowed else 403)
+    assert c.post(f"/integrations/webhooks/{county.pk}/deactivate/").status_code == (302 if allowed else 403)
+    assert c.post(f"/api/v1/webhooks/{county.pk}/deactivate").status_code == (200 if allowed else 403)
 
 
 def test_webhooks_of_another_county_are_404():
