@@ -69,11 +69,13 @@ INSTALLED_APPS = [
     "jiuzhu.documents",
     "jiuzhu.archive",
     "jiuzhu.supervision",
+    "jiuzhu.portal",
     "jiuzhu.api",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "jiuzhu.api.middleware.ApiErrorMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -273,6 +275,37 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
+
+
+def _rate(name: str, default: str) -> str:
+    """A rate limit "N/unit" (unit s, min, hour, day); a bad value stops the start."""
+    from jiuzhu.api.rates import Rate
+
+    value = env.str(name, default)
+    try:
+        Rate.parse(value)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name}: {exc}") from None
+    return value
+
+
+# Rate limits (docs/api.md): API calls per token or user, anonymous API calls per address, and the portal's
+# public forms per address (the status query also per application number, against guessing ID numbers).
+JIUZHU_RATES = {
+    "api_user": _rate("JIUZHU_API_RATE_USER", "600/min"),
+    "api_anon": _rate("JIUZHU_API_RATE_ANON", "60/min"),
+    "portal_query": _rate("JIUZHU_PORTAL_QUERY_RATE", "10/hour"),
+    "portal_query_number": _rate("JIUZHU_PORTAL_QUERY_NUMBER_RATE", "20/day"),
+    "portal_submit": _rate("JIUZHU_PORTAL_SUBMIT_RATE", "10/hour"),
+    "portal_complaint": _rate("JIUZHU_PORTAL_COMPLAINT_RATE", "10/hour"),
+}
+JIUZHU_IDEMPOTENCY_HOURS = env.int("JIUZHU_IDEMPOTENCY_HOURS", 24, minimum=1, maximum=720)
+# Webhooks: seconds to wait for a receiver, attempts before giving up, first retry delay (doubled each time).
+JIUZHU_WEBHOOK_TIMEOUT = env.int("JIUZHU_WEBHOOK_TIMEOUT", 10, minimum=1, maximum=120)
+JIUZHU_WEBHOOK_MAX_ATTEMPTS = env.int("JIUZHU_WEBHOOK_MAX_ATTEMPTS", 8, minimum=1, maximum=30)
+JIUZHU_WEBHOOK_RETRY_SECONDS = env.int("JIUZHU_WEBHOOK_RETRY_SECONDS", 60, minimum=1, maximum=86400)
+# Where complaints from the portal are answered by phone (S12); shown on the portal.
+JIUZHU_PORTAL_HOTLINE = env.str("JIUZHU_PORTAL_HOTLINE", "12345")
 
 JIUZHU_TRUST_X_FORWARDED_FOR = env.bool("JIUZHU_TRUST_X_FORWARDED_FOR", False)
 

@@ -30,6 +30,8 @@ urlpatterns = [
     path("verify/<str:doc_uuid>/", document_views.verify, name="verify"),
     path("archive/", include("jiuzhu.archive.urls")),
     path("board/<str:code>/", archive_views.board_public, name="board_public"),
+    path("portal/", include("jiuzhu.portal.urls")),
+    path("integrations/", include("jiuzhu.api.urls")),
     path("settings/", include("jiuzhu.core.urls")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),

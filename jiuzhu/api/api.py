@@ -1,17 +1,62 @@
-"""The API object. Each app contributes its own router; errors have one format everywhere."""
+"""The API object. Each app contributes its own router; errors have one format everywhere.
+
+Conventions every router gets by being added here (see docs/api.md, "Adding a router"):
+- errors `{code, message, errors}` (handlers below, and `middleware.ApiErrorMiddleware` for what ninja does
+  not answer itself);
+- rate limits per token/user and per address for anonymous calls (`throttle=` below, rates in settings);
+- idempotency keys on POST (`idempotency.install`); a POST returning a secret opts out with
+  `@not_idempotent`.
+"""
 
 from __future__ import annotations
 
+import logging
+
+from django.conf import settings
 from django.http import Http404, HttpRequest
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser as NinjaParser
 from ninja.renderers import JSONRenderer
 from ninja.security import HttpBearer, django_auth
 
-from jiuzhu.core.errors import DomainError, Forbidden
+from jiuzhu.api import idempotency
+from jiuzhu.api.middleware import MESSAGES
+from jiuzhu.api.ratelimit import PerAddress, PerUser
+from jiuzhu.core.errors import DomainError, Forbidden, ValidationFailed
+
+log = logging.getLogger(__name__)
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def _has_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+class Parser(NinjaParser):
+    """JSON and query parameters, refusing the NUL character (PostgreSQL cannot store it in text)."""
+
+    def parse_body(self, request: HttpRequest):
+        data = super().parse_body(request)
+        if _has_nul(data):
+            raise ValidationFailed(
+                "请求内容含有不允许的空字符（\\u0000）", field_errors={"request": "含空字符"}
+            )
+        return data
+
+    def parse_querydict(self, data, list_fields, request: HttpRequest):
+        result = super().parse_querydict(data, list_fields, request)
+        if _has_nul(result):
+            raise ValidationFailed("查询参数含有不允许的空字符", field_errors={"request": "含空字符"})
+        return result
 
 
 class Renderer(JSONRenderer):
@@ -39,16 +84,28 @@ class TokenAuth(HttpBearer):
 token_auth = TokenAuth()
 AUTH = [token_auth, django_auth]
 
-api = NinjaAPI(
+
+class Api(NinjaAPI):
+    def get_openapi_schema(self, *args, **kwargs):
+        return idempotency.document(self, super().get_openapi_schema(*args, **kwargs))
+
+
+api = Api(
     title="救助 jiuzhu API",
     version="1",
-    description="社会救助审批与监管系统接口。错误统一为 {code, message, errors}；列表统一分页 {items, count, page, page_size}。",
+    description=(
+        "社会救助审批与监管系统接口。错误统一为 {code, message, errors}；列表统一分页 {items, count, page, "
+        "page_size}；POST 请求可带 Idempotency-Key 头防止重复提交；超出访问频率返回 429 及 Retry-After。"
+    ),
     urls_namespace="api",
     auth=AUTH,
+    throttle=[PerUser(), PerAddress()],
     docs_url="/docs",
     openapi_url="/openapi.json",
     renderer=Renderer(),
+    parser=Parser(),
 )
+idempotency.install(api)
 
 
 def _error(request, status: int, code: str, message: str, errors: dict | None = None):
@@ -67,8 +124,50 @@ def on_validation_error(request, exc: NinjaValidationError):
     fields: dict[str, list[str]] = {}
     for err in exc.errors:
         loc = [str(p) for p in err.get("loc", []) if p not in ("body", "query", "path", "payload", "form")]
-        fields.setdefault(".".join(loc) or "request", []).append(err.get("msg", "无效"))
+        fields.setdefault(".".join(loc) or "request", []).append(_chinese(err))
     return _error(request, 422, "invalid", "请求参数有误，请检查后重试", fields)
+
+
+# Pydantic's error types in Chinese; the context fills the numbers. Others fall back to pydantic's text.
+_PYDANTIC_MESSAGES = {
+    "missing": "必填",
+    "int_parsing": "应为整数",
+    "int_type": "应为整数",
+    "float_parsing": "应为数字",
+    "bool_parsing": "应为 true 或 false",
+    "bool_type": "应为 true 或 false",
+    "string_type": "应为文本",
+    "date_parsing": "应为日期，格式 YYYY-MM-DD",
+    "date_from_datetime_parsing": "应为日期，格式 YYYY-MM-DD",
+    "datetime_parsing": "应为日期时间，格式 YYYY-MM-DDTHH:MM:SS",
+    "datetime_from_date_parsing": "应为日期时间，格式 YYYY-MM-DDTHH:MM:SS",
+    "enum": "取值无效，可选：{expected}",
+    "literal_error": "取值无效，可选：{expected}",
+    "greater_than_equal": "应不小于 {ge}",
+    "greater_than": "应大于 {gt}",
+    "less_than_equal": "应不大于 {le}",
+    "less_than": "应小于 {lt}",
+    "string_too_short": "至少 {min_length} 个字符",
+    "string_too_long": "最多 {max_length} 个字符",
+    "string_pattern_mismatch": "格式不正确",
+    "too_short": "至少 {min_length} 项",
+    "too_long": "最多 {max_length} 项",
+    "list_type": "应为列表",
+    "dict_type": "应为对象",
+    "model_type": "应为对象",
+    "json_invalid": "不是有效的 JSON",
+    "extra_forbidden": "不允许的字段",
+}
+
+
+def _chinese(err: dict) -> str:
+    template = _PYDANTIC_MESSAGES.get(err.get("type", ""))
+    if template is None:
+        return str(err.get("msg", "无效"))
+    try:
+        return template.format(**(err.get("ctx") or {}))
+    except (KeyError, IndexError, ValueError):
+        return template.split("{")[0].rstrip("：，") or "无效"
 
 
 @api.exception_handler(AuthenticationError)
@@ -94,10 +193,41 @@ _HTTP_CODES = {
 
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
-    return _error(request, exc.status_code, _HTTP_CODES.get(exc.status_code, "error"), str(exc))
+    if isinstance(exc.__cause__, DomainError):  # raised while parsing the body (see Parser)
+        return on_domain_error(request, exc.__cause__)
+    if isinstance(exc.__cause__, ValueError) and exc.status_code == 400:
+        return _error(request, 400, "invalid", "请求内容不是有效的 JSON", {"request": ["格式不正确"]})
+    if isinstance(exc, Throttled):
+        response = _error(request, 429, "rate_limited", MESSAGES[429][1])
+        if exc.wait is not None:
+            response["Retry-After"] = str(int(exc.wait))
+        return response
+    if exc.status_code == 403 and "CSRF" in str(exc):
+        # Session cookie without the CSRF token. Without a session there is simply no login.
+        if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+            return on_auth_error(request, exc)
+        return _error(
+            request,
+            403,
+            "csrf_failed",
+            "CSRF 校验失败：请刷新页面后重试；程序调用请使用令牌（Authorization: Bearer …）",
+        )
+    status = exc.status_code
+    code = _HTTP_CODES.get(status, "error")
+    message = MESSAGES.get(status, (code, ""))[1] or str(exc)
+    return _error(request, status, code, message)
+
+
+@api.exception_handler(Exception)
+def on_unexpected_error(request, exc: Exception):
+    """The single last-resort handler: a failure nobody foresaw is logged with its traceback for the
+    operators and answered with a generic Chinese message — never the traceback itself."""
+    log.error("unexpected API error on %s %s", request.method, request.path, exc_info=exc)
+    return _error(request, 500, "server_error", MESSAGES[500][1])
 
 
 def _register_routers() -> None:
+    from jiuzhu.api.integrations import router as integrations_router
     from jiuzhu.archive.api import router as archive_router
     from jiuzhu.benefits.api import router as benefits_router
     from jiuzhu.cases.api import router as cases_router
@@ -119,6 +249,7 @@ def _register_routers() -> None:
     api.add_router("/", payments_router)
     api.add_router("/", archive_router)
     api.add_router("/", supervision_router)
+    api.add_router("/", integrations_router)
 
 
 _register_routers()

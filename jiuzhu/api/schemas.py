@@ -1,6 +1,6 @@
 """Shared API schemas: the one error format and paginated lists."""
 
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 from ninja import Field, Schema
 from ninja.pagination import PaginationBase
@@ -14,6 +14,7 @@ class ErrorOut(Schema):
     errors: dict[str, list[str]] = Field(default_factory=dict, description="字段错误：字段名 → 说明")
 
 
+# Every operation may also answer 429 (rate limit, with Retry-After) and 500 (a generic message).
 ERRORS: dict[int, Any] = {
     400: ErrorOut,
     401: ErrorOut,
@@ -21,8 +22,21 @@ ERRORS: dict[int, Any] = {
     404: ErrorOut,
     409: ErrorOut,
     422: ErrorOut,
+    429: ErrorOut,
+    500: ErrorOut,
 }
-READ_ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+READ_ERRORS: dict[int, Any] = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    422: ErrorOut,
+    429: ErrorOut,
+    500: ErrorOut,
+}
+
+# A record id: positive and within a 64-bit column (larger numbers cannot exist; refused with 422).
+Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 
 def responses(ok: Any, *, status: int = 200, read_only: bool = False) -> dict[int, Any]:

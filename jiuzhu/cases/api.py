@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from jiuzhu.api.schemas import PageNumber, responses
+from jiuzhu.api.schemas import Id, PageNumber, responses
 from jiuzhu.cases import selectors
 from jiuzhu.cases.materials import missing_items, requirements_for
 from jiuzhu.cases.models import MaterialRequirement, SignatureKind
@@ -137,15 +137,15 @@ def case_list(request: HttpRequest, f: Query[CaseFilter]):
     ).order_by("-id")
 
 
-@router.get("/cases/{case_id}", response=responses(CaseDetailOut, read_only=True), summary="申请详情")
-def case_detail(request: HttpRequest, case_id: int):
+@router.get("/cases/{int:case_id}", response=responses(CaseDetailOut, read_only=True), summary="申请详情")
+def case_detail(request: HttpRequest, case_id: Id):
     return detail(request, selectors.get_case(request.user, case_id))
 
 
 class CaseIn(Schema):
-    household_id: int
+    household_id: Id
     assistance_type: AssistanceType
-    applicant_id: int
+    applicant_id: Id
     applied_on: date
     reason: str = Field(..., min_length=1, max_length=4000)
     requested_amount: str | None = Field(None, max_length=20)
@@ -180,7 +180,7 @@ def case_create(request: HttpRequest, payload: CaseIn):
 
 
 class FromDiscoveryIn(CaseIn):
-    discovery_id: int
+    discovery_id: Id
     consent_on: date
 
 
@@ -254,8 +254,8 @@ def requirement_list(
 
 
 class MaterialIn(Schema):
-    requirement_id: int
-    member_id: int | None = None
+    requirement_id: Id
+    member_id: Id | None = None
     received_on: date
     note: str = Field("", max_length=200)
 
@@ -263,7 +263,7 @@ class MaterialIn(Schema):
 @router.post(
     "/cases/{case_id}/materials", response=responses(CaseDetailOut, status=201), summary="登记收到材料"
 )
-def material_receive(request: HttpRequest, case_id: int, payload: MaterialIn):
+def material_receive(request: HttpRequest, case_id: Id, payload: MaterialIn):
     case = selectors.get_case(request.user, case_id)
     requirement = MaterialRequirement.objects.filter(pk=payload.requirement_id).first()
     if requirement is None:
@@ -288,7 +288,7 @@ class ReasonIn(Schema):
     "/cases/{case_id}/materials/{material_id}", response=responses(CaseDetailOut), summary="撤销材料登记"
 )
 def material_remove(
-    request: HttpRequest, case_id: int, material_id: int, reason: str = Query(..., min_length=1)
+    request: HttpRequest, case_id: Id, material_id: Id, reason: str = Query(..., min_length=1)
 ):
     case = selectors.get_case(request.user, case_id)
     material = case.materials.filter(pk=material_id).first()
@@ -299,13 +299,13 @@ def material_remove(
 
 
 class SignatureIn(Schema):
-    member_id: int
+    member_id: Id
     kind: SignatureKind
     signed_on: date
 
 
 @router.post("/cases/{case_id}/signatures", response=responses(CaseDetailOut, status=201), summary="登记签署")
-def signature_record(request: HttpRequest, case_id: int, payload: SignatureIn):
+def signature_record(request: HttpRequest, case_id: Id, payload: SignatureIn):
     case = selectors.get_case(request.user, case_id)
     member = case.household.members.filter(pk=payload.member_id).first()
     if member is None:
@@ -321,7 +321,7 @@ def signature_record(request: HttpRequest, case_id: int, payload: SignatureIn):
     response=responses(NoticeOut, status=201),
     summary="出具一次性告知书（A4）",
 )
-def notify_missing(request: HttpRequest, case_id: int):
+def notify_missing(request: HttpRequest, case_id: Id):
     case = selectors.get_case(request.user, case_id)
     return Status(201, intake.notify_missing(by=request.user, case=case))
 
@@ -331,7 +331,7 @@ class RefuseIn(Schema):
 
 
 @router.post("/cases/{case_id}/refuse", response=responses(NoticeOut, status=201), summary="不予受理（A4）")
-def refuse(request: HttpRequest, case_id: int, payload: RefuseIn):
+def refuse(request: HttpRequest, case_id: Id, payload: RefuseIn):
     case = selectors.get_case(request.user, case_id)
     return Status(201, intake.refuse(by=request.user, case=case, reasons=payload.reasons))
 
@@ -342,7 +342,7 @@ class AcceptIn(Schema):
 
 
 @router.post("/cases/{case_id}/accept", response=responses(CaseDetailOut), summary="受理")
-def accept(request: HttpRequest, case_id: int, payload: AcceptIn):
+def accept(request: HttpRequest, case_id: Id, payload: AcceptIn):
     case = selectors.get_case(request.user, case_id)
     intake.accept(
         by=request.user, case=case, accepted_on=payload.accepted_on, expected_version=payload.version
@@ -356,20 +356,20 @@ class WithdrawIn(Schema):
 
 
 @router.post("/cases/{case_id}/withdraw", response=responses(CaseDetailOut), summary="撤回申请")
-def withdraw(request: HttpRequest, case_id: int, payload: WithdrawIn):
+def withdraw(request: HttpRequest, case_id: Id, payload: WithdrawIn):
     case = selectors.get_case(request.user, case_id)
     intake.withdraw(by=request.user, case=case, on=payload.on, reason=payload.reason)
     return detail(request, case)
 
 
 @router.post("/cases/{case_id}/checks", response=responses(list[CheckOut]), summary="重新运行受理检查")
-def rerun_checks(request: HttpRequest, case_id: int):
+def rerun_checks(request: HttpRequest, case_id: Id):
     case = selectors.get_case(request.user, case_id)
     return intake.rerun_checks(by=request.user, case=case)
 
 
 class FilingIn(Schema):
-    relative_id: int
+    relative_id: Id
     filed_on: date
     note: str = Field(..., min_length=1, max_length=300)
 
@@ -377,7 +377,7 @@ class FilingIn(Schema):
 @router.post(
     "/cases/{case_id}/filings", response=responses(CaseDetailOut, status=201), summary="近亲属备案（DM2）"
 )
-def file_near_relative(request: HttpRequest, case_id: int, payload: FilingIn):
+def file_near_relative(request: HttpRequest, case_id: Id, payload: FilingIn):
     from jiuzhu.registry.models import NearRelative
 
     case = selectors.get_case(request.user, case_id)

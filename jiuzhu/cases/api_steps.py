@@ -4,9 +4,9 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
-from jiuzhu.api.schemas import responses
+from jiuzhu.api.schemas import Id, PageNumber, responses
 from jiuzhu.cases import queues, selectors
 from jiuzhu.cases.api import CaseDetailOut, CaseOut, detail
 from jiuzhu.cases.deadlines import deadline_of
@@ -55,7 +55,7 @@ def _case(request, case_id):
     response=responses(CaseDetailOut),
     summary="发起申请前核对（聊城流程）",
 )
-def pre_verify_request(request: HttpRequest, case_id: int, payload: DateIn):
+def pre_verify_request(request: HttpRequest, case_id: Id, payload: DateIn):
     case = _case(request, case_id)
     steps.pre_verify_request(by=request.user, case=case, on=payload.on)
     return detail(request, case)
@@ -64,7 +64,7 @@ def pre_verify_request(request: HttpRequest, case_id: int, payload: DateIn):
 @router.post(
     "/cases/{case_id}/pre-verification/result", response=responses(CaseDetailOut), summary="申请前核对结果"
 )
-def pre_verify_result(request: HttpRequest, case_id: int, payload: VerificationResultIn):
+def pre_verify_result(request: HttpRequest, case_id: Id, payload: VerificationResultIn):
     case = _case(request, case_id)
     steps.pre_verify_result(by=request.user, case=case, data=payload.to_data())
     return detail(request, case)
@@ -73,7 +73,7 @@ def pre_verify_result(request: HttpRequest, case_id: int, payload: VerificationR
 @router.post(
     "/cases/{case_id}/verification", response=responses(CaseDetailOut), summary="发起家庭经济状况核对（A5）"
 )
-def verify_request(request: HttpRequest, case_id: int, payload: DateIn):
+def verify_request(request: HttpRequest, case_id: Id, payload: DateIn):
     case = _case(request, case_id)
     steps.verify_request(by=request.user, case=case, on=payload.on)
     return detail(request, case)
@@ -84,7 +84,7 @@ def verify_request(request: HttpRequest, case_id: int, payload: DateIn):
     response=responses(CaseDetailOut),
     summary="登记核对结果（核对人员）",
 )
-def verify_result(request: HttpRequest, case_id: int, payload: VerificationResultIn):
+def verify_result(request: HttpRequest, case_id: Id, payload: VerificationResultIn):
     case = _case(request, case_id)
     steps.verify_result(by=request.user, case=case, data=payload.to_data())
     return detail(request, case)
@@ -95,13 +95,13 @@ def verify_result(request: HttpRequest, case_id: int, payload: VerificationResul
     response=responses(list[VerificationOut], read_only=True),
     summary="核对数据（仅核对人员和经办人员；每次查看记入审计，A6）",
 )
-def verifications(request: HttpRequest, case_id: int):
+def verifications(request: HttpRequest, case_id: Id):
     return steps.verifications_for(request.user, _case(request, case_id))
 
 
 class InvestigationIn(Schema):
     visited_on: date
-    investigator_ids: list[int] = Field(..., min_length=1, max_length=20)
+    investigator_ids: list[Id] = Field(..., min_length=1, max_length=20)
     home_visit: str = Field(..., min_length=1, max_length=4000)
     conclusion: str = Field(..., min_length=1, max_length=4000)
     neighbour_interviews: str = Field("", max_length=4000)
@@ -112,7 +112,7 @@ class InvestigationIn(Schema):
 
 
 @router.post("/cases/{case_id}/investigation", response=responses(CaseDetailOut), summary="入户调查（I1）")
-def investigate(request: HttpRequest, case_id: int, payload: InvestigationIn):
+def investigate(request: HttpRequest, case_id: Id, payload: InvestigationIn):
     case = _case(request, case_id)
     steps.investigate(by=request.user, case=case, data=steps.InvestigationInput(**payload.dict()))
     return detail(request, case)
@@ -125,7 +125,7 @@ class DisputeIn(Schema):
 @router.post(
     "/cases/{case_id}/dispute", response=responses(CaseDetailOut), summary="标记为有争议（须民主评议）"
 )
-def dispute(request: HttpRequest, case_id: int, payload: DisputeIn):
+def dispute(request: HttpRequest, case_id: Id, payload: DisputeIn):
     case = _case(request, case_id)
     steps.mark_disputed(by=request.user, case=case, reason=payload.reason)
     return detail(request, _case(request, case_id))
@@ -141,7 +141,7 @@ class ReviewIn(Schema):
 
 
 @router.post("/cases/{case_id}/review", response=responses(CaseDetailOut), summary="民主评议（R1）")
-def review(request: HttpRequest, case_id: int, payload: ReviewIn):
+def review(request: HttpRequest, case_id: Id, payload: ReviewIn):
     case = _case(request, case_id)
     steps.review(by=request.user, case=case, data=steps.ReviewInput(**payload.dict()))
     return detail(request, case)
@@ -169,7 +169,7 @@ class MeetingIn(Schema):
 @router.post(
     "/cases/{case_id}/decision", response=responses(CaseDetailOut), summary="受委托审批会议（乡镇，P1）"
 )
-def decide(request: HttpRequest, case_id: int, payload: MeetingIn):
+def decide(request: HttpRequest, case_id: Id, payload: MeetingIn):
     case = _case(request, case_id)
     steps.decide(by=request.user, case=case, data=payload.to_data())
     return detail(request, case)
@@ -178,7 +178,7 @@ def decide(request: HttpRequest, case_id: int, payload: MeetingIn):
 @router.post(
     "/cases/{case_id}/township-review", response=responses(CaseDetailOut), summary="乡镇审核（两级审批）"
 )
-def township_review(request: HttpRequest, case_id: int, payload: MeetingIn):
+def township_review(request: HttpRequest, case_id: Id, payload: MeetingIn):
     case = _case(request, case_id)
     steps.township_review(by=request.user, case=case, data=payload.to_data())
     return detail(request, case)
@@ -187,7 +187,7 @@ def township_review(request: HttpRequest, case_id: int, payload: MeetingIn):
 @router.post(
     "/cases/{case_id}/bureau-decision", response=responses(CaseDetailOut), summary="民政局审批（两级审批）"
 )
-def bureau_decide(request: HttpRequest, case_id: int, payload: MeetingIn):
+def bureau_decide(request: HttpRequest, case_id: Id, payload: MeetingIn):
     case = _case(request, case_id)
     steps.bureau_decide(by=request.user, case=case, data=payload.to_data())
     return detail(request, case)
@@ -196,14 +196,14 @@ def bureau_decide(request: HttpRequest, case_id: int, payload: MeetingIn):
 @router.post(
     "/cases/{case_id}/filing-with-bureau", response=responses(CaseDetailOut), summary="报民政局备案（P5）"
 )
-def file_with_bureau(request: HttpRequest, case_id: int, payload: DateIn):
+def file_with_bureau(request: HttpRequest, case_id: Id, payload: DateIn):
     case = _case(request, case_id)
     steps.file_with_bureau(by=request.user, case=case, on=payload.on, note=payload.note)
     return detail(request, case)
 
 
 class NoticeIn(Schema):
-    case_ids: list[int] = Field(..., min_length=1, max_length=500)
+    case_ids: list[Id] = Field(..., min_length=1, max_length=500)
     start_on: date
     places: str = Field("", max_length=200)
 
@@ -235,7 +235,7 @@ class ObjectionIn(Schema):
 @router.post(
     "/cases/{case_id}/objections", response=responses(CaseDetailOut, status=201), summary="登记公示异议（P3）"
 )
-def register_objection(request: HttpRequest, case_id: int, payload: ObjectionIn):
+def register_objection(request: HttpRequest, case_id: Id, payload: ObjectionIn):
     case = _case(request, case_id)
     steps.register_objection(by=request.user, case=case, **payload.dict())
     return Status(201, detail(request, case))
@@ -248,14 +248,14 @@ class ResolveIn(Schema):
 
 
 @router.post("/cases/{case_id}/objections/resolve", response=responses(CaseDetailOut), summary="异议复核结论")
-def resolve_objection(request: HttpRequest, case_id: int, payload: ResolveIn):
+def resolve_objection(request: HttpRequest, case_id: Id, payload: ResolveIn):
     case = _case(request, case_id)
     steps.resolve_objection(by=request.user, case=case, **payload.dict())
     return detail(request, case)
 
 
 class FinalizeIn(Schema):
-    case_ids: list[int] = Field(..., min_length=1, max_length=500)
+    case_ids: list[Id] = Field(..., min_length=1, max_length=500)
     on: date | None = None
 
 
@@ -277,7 +277,7 @@ class EmergencyAidIn(Schema):
 @router.post(
     "/cases/{case_id}/emergency-aid", response=responses(CaseDetailOut), summary="急难先行救助（P8）"
 )
-def emergency_aid(request: HttpRequest, case_id: int, payload: EmergencyAidIn):
+def emergency_aid(request: HttpRequest, case_id: Id, payload: EmergencyAidIn):
     case = _case(request, case_id)
     steps.emergency_aid(by=request.user, case=case, **payload.dict())
     return detail(request, case)
@@ -294,7 +294,7 @@ class EmergencyRegisterIn(Schema):
     response=responses(CaseDetailOut),
     summary="急难救助补办登记（P8）",
 )
-def emergency_register(request: HttpRequest, case_id: int, payload: EmergencyRegisterIn):
+def emergency_register(request: HttpRequest, case_id: Id, payload: EmergencyRegisterIn):
     case = _case(request, case_id)
     steps.emergency_register(by=request.user, case=case, **payload.dict())
     return detail(request, case)
@@ -338,7 +338,7 @@ class ProgressOut(Schema):
     response=responses(ProgressOut, read_only=True),
     summary="审批路径、时限与办理环节",
 )
-def progress(request: HttpRequest, case_id: int):
+def progress(request: HttpRequest, case_id: Id):
     case = _case(request, case_id)
     route = steps.current_route(case)
     return {
@@ -359,26 +359,34 @@ class QueueItemOut(CaseOut):
     overdue: bool = False
 
 
+class QueuePage(Schema):
+    items: list[QueueItemOut]
+    count: int
+    page: int
+    page_size: int
+
+
 @router.get(
     "/queues/{name}",
-    response=responses(list[QueueItemOut], read_only=True),
-    summary="工作队列：todo 待办 / done 已办 / finished 办结 / overdue 逾期 / warning 即将超期",
+    response=responses(QueuePage, read_only=True),
+    summary="工作队列：todo 待办 / done 已办 / finished 办结 / overdue 逾期 / warning 即将超期（分页）",
 )
-def queue(request: HttpRequest, name: str):
+def queue(request: HttpRequest, name: str, p: Query[PageNumber.Input]):
     if name not in dict(queues.QUEUES):
         raise ValidationFailed(
             "队列名称无效", field_errors={"name": "应为 todo、done、finished、overdue、warning 之一"}
         )
+    start, end = (p.page - 1) * p.page_size, p.page * p.page_size
     if name in ("overdue", "warning"):
-        rows = getattr(queues, name)(request.user)
+        everything = getattr(queues, name)(request.user)
+        count, rows = len(everything), everything[start:end]
     else:
-        rows = [
-            (c, deadline_of(c)) for c in getattr(queues, name)(request.user).order_by("-updated_at")[:500]
-        ]
+        qs = getattr(queues, name)(request.user).order_by("-updated_at", "-id")
+        count, rows = qs.count(), [(c, deadline_of(c)) for c in qs[start:end]]
     out = []
     for case, d in rows:
         item = CaseOut.from_orm(case).dict()
         item["deadline_left"] = d.left if d and d.stopped_on is None else None
         item["overdue"] = bool(d and d.overdue and d.stopped_on is None)
         out.append(item)
-    return out
+    return {"items": out, "count": count, "page": p.page, "page_size": p.page_size}

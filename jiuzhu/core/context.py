@@ -10,7 +10,7 @@ from dataclasses import dataclass
 class RequestMeta:
     ip: str = ""
     user_agent: str = ""
-    channel: str = "web"  # web | api | command | task
+    channel: str = "web"  # web | api | portal | command | task
 
 
 _meta: ContextVar[RequestMeta] = ContextVar("jiuzhu_request_meta", default=RequestMeta(channel="command"))  # noqa: B039 - frozen

@@ -28,7 +28,13 @@ class RequestContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        channel = "api" if request.path.startswith("/api/") else "web"
+        channel = (
+            "api"
+            if request.path.startswith("/api/")
+            else "portal"
+            if request.path.startswith("/portal/")
+            else "web"
+        )
         token = context.set_current(
             context.RequestMeta(
                 ip=client_ip(request),

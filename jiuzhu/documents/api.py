@@ -9,7 +9,7 @@ from ninja import Field, File, Query, Router, Schema
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from jiuzhu.api.schemas import PageNumber, responses
+from jiuzhu.api.schemas import Id, PageNumber, responses
 from jiuzhu.core.errors import NotFound, ValidationFailed
 from jiuzhu.documents import kinds, rendering, selectors, services
 from jiuzhu.documents.models import IssuedDocument
@@ -152,7 +152,7 @@ def document_list(request: HttpRequest, filters: Query[DocumentFilter]):
 
 
 @router.get("/documents/{document_id}", response=responses(DocumentOut, read_only=True), summary="一件文书")
-def document_detail(request: HttpRequest, document_id: int):
+def document_detail(request: HttpRequest, document_id: Id):
     return _out(selectors.get_document(request.user, document_id))
 
 
@@ -162,7 +162,7 @@ def document_detail(request: HttpRequest, document_id: int):
     summary="下载文书 PDF（记入审计日志）",
     openapi_extra={"responses": {200: {"description": "PDF", "content": {"application/pdf": {}}}}},
 )
-def document_pdf(request: HttpRequest, document_id: int):
+def document_pdf(request: HttpRequest, document_id: Id):
     document = selectors.get_document(request.user, document_id)
     response = FileResponse(
         services.document_open(by=request.user, document=document), content_type="application/pdf"
@@ -177,7 +177,7 @@ def document_pdf(request: HttpRequest, document_id: int):
     summary="下载附件（记入审计日志）",
     openapi_extra={"responses": {200: {"description": "文件", "content": {"application/octet-stream": {}}}}},
 )
-def attachment_download(request: HttpRequest, attachment_id: int):
+def attachment_download(request: HttpRequest, attachment_id: Id):
     attachment = selectors.get_attachment(request.user, attachment_id)
     response = FileResponse(
         services.attachment_open(by=request.user, attachment=attachment), content_type=attachment.content_type

@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from jiuzhu.api.schemas import ErrorOut, PageNumber, responses
+from jiuzhu.api.schemas import ErrorOut, Id, PageNumber, responses
 from jiuzhu.core.types import AssistanceType, Category
 from jiuzhu.orgs import authz, services
 from jiuzhu.orgs.delegation import grant_state_on, who_decides
@@ -152,7 +152,7 @@ def grant_list(request: HttpRequest, filters: Query[GrantFilter]):
 
 
 @router.get("/delegation/grants/{grant_id}", response=responses(GrantOut, read_only=True), summary="一项委托")
-def grant_detail(request: HttpRequest, grant_id: int):
+def grant_detail(request: HttpRequest, grant_id: Id):
     return _grant_out(get_grant(request.user, grant_id))
 
 
@@ -197,21 +197,21 @@ class RevokeIn(Schema):
 
 
 @router.post("/delegation/grants/{grant_id}/suspend", response=responses(GrantOut), summary="暂停委托")
-def grant_suspend(request: HttpRequest, grant_id: int, payload: SuspendIn):
+def grant_suspend(request: HttpRequest, grant_id: Id, payload: SuspendIn):
     grant = get_grant(request.user, grant_id)
     services.grant_suspend(by=request.user, grant=grant, start=payload.start, reason=payload.reason)
     return _grant_out(get_grant(request.user, grant_id))
 
 
 @router.post("/delegation/grants/{grant_id}/resume", response=responses(GrantOut), summary="恢复委托")
-def grant_resume(request: HttpRequest, grant_id: int, payload: ResumeIn):
+def grant_resume(request: HttpRequest, grant_id: Id, payload: ResumeIn):
     grant = get_grant(request.user, grant_id)
     services.grant_resume(by=request.user, grant=grant, on=payload.on, reason=payload.reason)
     return _grant_out(get_grant(request.user, grant_id))
 
 
 @router.post("/delegation/grants/{grant_id}/revoke", response=responses(GrantOut), summary="撤销委托")
-def grant_revoke(request: HttpRequest, grant_id: int, payload: RevokeIn):
+def grant_revoke(request: HttpRequest, grant_id: Id, payload: RevokeIn):
     grant = get_grant(request.user, grant_id)
     services.grant_revoke(by=request.user, grant=grant, on=payload.on, reason=payload.reason)
     return _grant_out(get_grant(request.user, grant_id))

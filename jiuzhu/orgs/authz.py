@@ -7,13 +7,25 @@ in scope when its area code starts with one of the user's prefixes. Outside the 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import Q
 
 from jiuzhu.core.errors import Forbidden, NotFound
 from jiuzhu.orgs.models import Membership
 from jiuzhu.orgs.roles import Perm, perms_of
 
-__all__ = ["Perm", "can", "in_scope", "membership_for", "memberships", "perms_of", "require", "scope_q"]
+__all__ = [
+    "CitizenGrant",
+    "Perm",
+    "can",
+    "in_scope",
+    "membership_for",
+    "memberships",
+    "perms_of",
+    "require",
+    "scope_q",
+]
 
 _CACHE_ATTR = "_jiuzhu_memberships"
 
@@ -86,12 +98,40 @@ def can(user, perm: str, area_code: str | None = None) -> bool:
     return membership_for(user, perm, area_code) is not None
 
 
+@dataclass(frozen=True)
+class CitizenGrant:
+    """What the citizen portal may do through one service call (docs/decisions.md D-101): the named
+    permissions, on one area only. Attached by `jiuzhu.portal.actor.portal_actor` to a fresh instance of the
+    inactive system account "系统/群众", which has no membership, cannot log in and sees nothing through
+    the staff selectors; only `require()` honours the grant."""
+
+    perms: frozenset[str]
+    area_code: str
+    purpose: str
+
+
+CITIZEN_GRANT_ATTR = "_jiuzhu_citizen_grant"
+
+
+def _require_citizen(grant: CitizenGrant, perm: str, area_code: str | None) -> None:
+    if area_code is None:
+        raise Forbidden("群众服务只能办理本人家庭所在地的事项")
+    if not area_code.startswith(grant.area_code):
+        raise NotFound()
+    if perm not in grant.perms:
+        raise Forbidden(f"群众服务不能“{Perm(perm).label}”")
+
+
 def require(user, perm: str, area_code: str | None = None) -> Membership | None:
     """Raise NotFound outside the user's scope, Forbidden inside it without `perm`.
 
     Returns the membership that authorised the action (its role and organisation go into the audit
-    event); None for a platform superuser.
+    event); None for a platform superuser and for the portal's citizen actor (see `CitizenGrant`).
     """
+    grant = getattr(user, CITIZEN_GRANT_ATTR, None)
+    if grant is not None:
+        _require_citizen(grant, perm, area_code)
+        return None
     if not getattr(user, "is_authenticated", False):
         raise Forbidden("请先登录")
     if is_global(user):

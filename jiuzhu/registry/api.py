@@ -7,7 +7,8 @@ from django.http import HttpRequest
 from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
-from jiuzhu.api.schemas import PageNumber, responses
+from jiuzhu.api.idempotency import not_idempotent
+from jiuzhu.api.schemas import Id, PageNumber, responses
 from jiuzhu.core import jobs
 from jiuzhu.core.errors import NotFound, ValidationFailed
 from jiuzhu.core.models import Job
@@ -132,7 +133,7 @@ def _detail(household) -> dict:
 @router.get(
     "/households/{household_id}", response=responses(HouseholdDetailOut, read_only=True), summary="家庭详情"
 )
-def household_detail(request: HttpRequest, household_id: int):
+def household_detail(request: HttpRequest, household_id: Id):
     return _detail(selectors.get_household(request.user, household_id))
 
 
@@ -192,7 +193,7 @@ class HouseholdPatch(Schema):
 
 
 @router.patch("/households/{household_id}", response=responses(HouseholdDetailOut), summary="修改家庭信息")
-def household_update(request: HttpRequest, household_id: int, payload: HouseholdPatch):
+def household_update(request: HttpRequest, household_id: Id, payload: HouseholdPatch):
     household = selectors.get_household(request.user, household_id)
     changes = {k: v for k, v in payload.dict(exclude_unset=True).items() if k != "version" and v is not None}
     household = services.household_update(
@@ -208,7 +209,7 @@ class MemberAddIn(MemberIn):
 @router.post(
     "/households/{household_id}/members", response=responses(MemberOut, status=201), summary="增加成员"
 )
-def member_add(request: HttpRequest, household_id: int, payload: MemberAddIn):
+def member_add(request: HttpRequest, household_id: Id, payload: MemberAddIn):
     household = selectors.get_household(request.user, household_id)
     data = payload.dict()
     version = data.pop("version")
@@ -219,7 +220,7 @@ def member_add(request: HttpRequest, household_id: int, payload: MemberAddIn):
 
 
 @router.put("/members/{member_id}", response=responses(MemberOut), summary="修改成员")
-def member_update(request: HttpRequest, member_id: int, payload: MemberAddIn):
+def member_update(request: HttpRequest, member_id: Id, payload: MemberAddIn):
     member = selectors.get_member(request.user, member_id)
     data = payload.dict()
     version = data.pop("version")
@@ -235,7 +236,7 @@ class LeaveIn(Schema):
 
 
 @router.post("/members/{member_id}/leave", response=responses(MemberOut), summary="成员离户")
-def member_leave(request: HttpRequest, member_id: int, payload: LeaveIn):
+def member_leave(request: HttpRequest, member_id: Id, payload: LeaveIn):
     member = selectors.get_member(request.user, member_id)
     return services.member_leave(
         by=request.user, member=member, on=payload.on, reason=payload.reason, expected_version=payload.version
@@ -249,7 +250,8 @@ class RevealOut(Schema):
 @router.post(
     "/members/{member_id}/reveal", response=responses(RevealOut), summary="查看完整身份证号（记入审计）"
 )
-def member_reveal(request: HttpRequest, member_id: int):
+@not_idempotent  # the full ID number is never kept in the idempotency table
+def member_reveal(request: HttpRequest, member_id: Id):
     member = selectors.get_member(request.user, member_id)
     return {"id_number": services.member_reveal_id(by=request.user, member=member)}
 
@@ -258,7 +260,7 @@ class IncomeIn(Schema):
     category: IncomeCategory
     description: str = Field(..., min_length=1, max_length=200)
     monthly_amount: str = Field(..., max_length=20, description='月均金额（元），如 "1200.50"')
-    member_id: int | None = None
+    member_id: Id | None = None
     excluded: bool = False
     excluded_reason: str = Field("", max_length=200)
 
@@ -266,7 +268,7 @@ class IncomeIn(Schema):
 @router.post(
     "/households/{household_id}/incomes", response=responses(IncomeOut, status=201), summary="登记收入"
 )
-def income_add(request: HttpRequest, household_id: int, payload: IncomeIn):
+def income_add(request: HttpRequest, household_id: Id, payload: IncomeIn):
     household = selectors.get_household(request.user, household_id)
     member = household.members.filter(pk=payload.member_id).first() if payload.member_id else None
     if payload.member_id and member is None:
@@ -285,7 +287,7 @@ def income_add(request: HttpRequest, household_id: int, payload: IncomeIn):
 
 
 @router.delete("/incomes/{income_id}", response=responses(None, status=204), summary="删除收入")
-def income_delete(request: HttpRequest, income_id: int):
+def income_delete(request: HttpRequest, income_id: Id):
     item = IncomeItem.objects.filter(
         pk=income_id, household__in=selectors.households_visible_to(request.user)
     ).first()
@@ -306,7 +308,7 @@ class AssetIn(Schema):
 @router.post(
     "/households/{household_id}/assets", response=responses(AssetOut, status=201), summary="登记财产"
 )
-def asset_add(request: HttpRequest, household_id: int, payload: AssetIn):
+def asset_add(request: HttpRequest, household_id: Id, payload: AssetIn):
     household = selectors.get_household(request.user, household_id)
     asset = services.asset_add(
         by=request.user,
@@ -321,7 +323,7 @@ def asset_add(request: HttpRequest, household_id: int, payload: AssetIn):
 
 
 @router.delete("/assets/{asset_id}", response=responses(None, status=204), summary="删除财产")
-def asset_delete(request: HttpRequest, asset_id: int):
+def asset_delete(request: HttpRequest, asset_id: Id):
     asset = Asset.objects.filter(
         pk=asset_id, household__in=selectors.households_visible_to(request.user)
     ).first()
@@ -431,7 +433,7 @@ class DiscoveryIn(Schema):
     situation: str = Field(..., min_length=1, max_length=4000)
     suggested_type: str = Field("", max_length=20)
     reported_on: date
-    household_id: int | None = None
+    household_id: Id | None = None
 
 
 @router.get("/discoveries", response=responses(list[DiscoveryOut], read_only=True), summary="主动发现报告")
@@ -456,7 +458,7 @@ class DeclineIn(Schema):
 
 
 @router.post("/discoveries/{report_id}/decline", response=responses(DiscoveryOut), summary="本户不同意申请")
-def discovery_decline(request: HttpRequest, report_id: int, payload: DeclineIn):
+def discovery_decline(request: HttpRequest, report_id: Id, payload: DeclineIn):
     report = selectors.get_discovery(request.user, report_id)
     return services.discovery_decline(by=request.user, report=report, note=payload.note)
 
@@ -478,7 +480,7 @@ class JobOut(Schema):
     finished_at: datetime | None
 
 
-def _import_job(request: HttpRequest, job_id: int) -> Job:
+def _import_job(request: HttpRequest, job_id: Id) -> Job:
     job = (
         Job.objects.filter(pk=job_id, kind=tasks.IMPORT_KIND)
         .filter(authz.scope_q(request.user, "area_code"))
@@ -516,7 +518,7 @@ def import_upload(request: HttpRequest, file: File[UploadedFile]):
 @router.get(
     "/jobs/household-import/{job_id}", response=responses(JobOut, read_only=True), summary="导入进度与结果"
 )
-def import_job(request: HttpRequest, job_id: int):
+def import_job(request: HttpRequest, job_id: Id):
     return _import_job(request, job_id)
 
 
@@ -529,7 +531,7 @@ class CommitIn(Schema):
 @router.post(
     "/imports/households/{job_id}/commit", response=responses(JobOut, status=202), summary="确认导入"
 )
-def import_commit(request: HttpRequest, job_id: int, payload: CommitIn):
+def import_commit(request: HttpRequest, job_id: Id, payload: CommitIn):
     preview = _import_job(request, job_id)
     authz.require(request.user, Perm.DATA_IMPORT)
     if preview.params.get("mode") != "preview" or preview.status != "done":
