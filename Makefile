@@ -42,9 +42,9 @@ test-browser: setup
 	@scripts/ensure-chromium; rc=$$?; \
 	if [ $$rc -eq 3 ]; then echo "SKIPPED: browser tests — Chromium is not installed (run as root, or set CI=true to require it)"; exit 0; fi; \
 	if [ $$rc -ne 0 ]; then exit $$rc; fi; \
-	@mkdir -p var
-	# A database file, not memory: the payroll test's worker thread shares it with the live server.
+	mkdir -p var; \
 	env -u DATABASE_URL JIUZHU_SQLITE_TEST_NAME=$(CURDIR)/var/test-browser.sqlite3 $(UV) run pytest -q -m browser -p no:xdist
+# (a database file, not memory: the payroll browser test's worker thread shares it with the live server)
 
 bench: setup
 	scripts/with-postgres $(UV) run python -m bench $(BENCH)

@@ -183,8 +183,8 @@ def verify(
         data=steps.VerificationResult(
             completed_on=d(completed),
             result=result,
-            monthly_income="300",
-            per_capita_income="150",
+            monthly_income="900",
+            per_capita_income="450",
             assets_value="0",
             findings="未发现存款、车辆和工商登记",
         ),

@@ -18,39 +18,18 @@ from decimal import Decimal
 from django.db.models import Q
 
 from jiuzhu.cases.materials import ADULT_AGE
-from jiuzhu.cases.models_steps import Decision, DecisionMeeting, MeetingLevel, Outcome, PublicNotice
-from jiuzhu.core import clock, params
+from jiuzhu.cases.models_steps import DecisionMeeting, MeetingLevel, Outcome, PublicNotice
+from jiuzhu.core import clock
+from jiuzhu.core.dates import month_start
 from jiuzhu.core.errors import NotFound
 from jiuzhu.core.idnumber import age_on
 from jiuzhu.core.jurisdiction_codes import county_code, is_valid_code, township_code
 from jiuzhu.core.masking import mask_name
-from jiuzhu.core.params import Kind, ParamDef
+from jiuzhu.documents.compose import HOTLINE, hotline  # noqa: F401 - HOTLINE is part of this module's API
 from jiuzhu.orgs.models import Jurisdiction, Level
 from jiuzhu.registry.models import Member, Relation
 
-HOTLINE = "notice.hotline"
-
-params.register(
-    ParamDef(
-        HOTLINE,
-        "社会救助监督举报电话",
-        Kind.TEXT,
-        "",
-        "S12、S8",
-        "在村（居）公示栏、审批结果公示和通知书上公布的投诉举报电话（按县（区）设置）",
-        group="监督管理",
-    )
-)
-
 ANONYMOUS = "某户"
-
-
-def hotline(area_code: str, on: date) -> str:
-    """S12: the county's published complaint hotline ('' until the county sets one)."""
-    try:
-        return str(params.get(HOTLINE, area_code=area_code, on=on)).strip()
-    except params.MissingParameter:
-        return ""
 
 
 def public_name(head: Member | None, on: date) -> str:
@@ -142,41 +121,27 @@ def notice_rows(village_code: str, on: date) -> list[NoticeRow]:
     return rows
 
 
-# ------------------------------------------------------------------------------------------------------
-# RECIPIENTS SOURCE — the one selector to replace when the payroll/enrolment app lands.
-#
-# For now the long-term list (S12) comes from approved cases with a monthly benefit (Decision.outcome ==
-# approve and a start_month). The enrolment app will add an `Enrolment` model with the amount paid and a
-# status (active / suspended / stopped); this function should then read active enrolments of the village
-# instead. Nothing else in this module, its pages, its PDF or its API needs to change: they only consume
-# the `RecipientRow`s returned here.
-# ------------------------------------------------------------------------------------------------------
 def recipients_source(village_code: str, on: date) -> list[RecipientRow]:
-    """S12: households of this village approved for a monthly benefit by `on` (with the month payment
-    starts), masked, one row per household and assistance type (the latest approval)."""
-    decisions = list(
-        Decision.objects.filter(
-            case__household__area_code=village_code,
-            outcome=Outcome.APPROVE,
-            start_month__isnull=False,
-            decided_on__lte=on,
-        )
-        .select_related("case")
-        .order_by("decided_on", "id")
+    """S12: households of this village on the rolls (enrolments being paid, or approved and paid from a
+    coming month), with the monthly amount and the month payment started, masked."""
+    from jiuzhu.benefits.models import Enrolment
+    from jiuzhu.benefits.selectors import on_rolls_q
+    from jiuzhu.benefits.services import amount_for
+
+    month = month_start(on)
+    enrolments = list(
+        Enrolment.objects.filter(on_rolls_q(month), area_code=village_code).order_by("start_month", "id")
     )
-    latest: dict[tuple[int, str], Decision] = {}
-    for d in decisions:
-        latest[(d.case.household_id, d.case.assistance_type)] = d
-    heads = _heads([k[0] for k in latest])
+    heads = _heads([e.household_id for e in enrolments])
     rows = [
         RecipientRow(
-            name=public_name(heads.get(d.case.household_id), on),
-            assistance=d.case.get_assistance_type_display(),
-            people=d.covered_members,
-            amount=d.amount,
-            since=d.start_month,
+            name=public_name(heads.get(e.household_id), on),
+            assistance=e.get_assistance_type_display(),
+            people=e.covered_members,
+            amount=amount_for(e, max(month, e.start_month)),
+            since=e.start_month,
         )
-        for d in latest.values()
+        for e in enrolments
     ]
     rows.sort(key=lambda r: (r.assistance, r.since or date.min, r.name))
     return rows
@@ -243,13 +208,13 @@ def board_counts(village_codes: list[str], on: date) -> dict[str, tuple[int, int
         case__household__area_code__in=village_codes, start_on__lte=on, end_on__gte=on, closed_on__isnull=True
     ).values_list("case__household__area_code", flat=True):
         on_notice[area] = on_notice.get(area, 0) + 1
+    from jiuzhu.benefits.models import Enrolment
+    from jiuzhu.benefits.selectors import on_rolls_q
+
     receiving: dict[str, set] = {}
-    for area, household, kind in Decision.objects.filter(
-        case__household__area_code__in=village_codes,
-        outcome=Outcome.APPROVE,
-        start_month__isnull=False,
-        decided_on__lte=on,
-    ).values_list("case__household__area_code", "case__household_id", "case__assistance_type"):
+    for area, household, kind in Enrolment.objects.filter(
+        on_rolls_q(month_start(on)), area_code__in=village_codes
+    ).values_list("area_code", "household_id", "assistance_type"):
         receiving.setdefault(area, set()).add((household, kind))
     for code in village_codes:
         out[code] = (on_notice.get(code, 0), len(receiving.get(code, ())))

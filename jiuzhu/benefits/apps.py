@@ -26,6 +26,7 @@ class BenefitsConfig(AppConfig):
             NavItem("待遇发放", "保障对象", "enrolments", "people-fill", Perm.VIEW, 5),
             NavItem("待遇发放", "定期核查", "reviews_due", "arrow-repeat", Perm.BENEFIT_MANAGE, 8),
             NavItem("待遇发放", "失信记录", "dishonesty_list", "person-x", Perm.VIEW, 70),
+            NavItem("待遇发放", "死亡信息比对", "deaths_import", "person-dash", Perm.DATA_IMPORT, 80),
         )
         audit.register_actions(
             {
@@ -37,5 +38,6 @@ class BenefitsConfig(AppConfig):
                 "benefit.terminate": "终止保障",
                 "benefit.assess": "生活自理能力评估",
                 "benefit.reassess": "自理能力重新评估",
+                "benefit.deaths_import": "死亡信息比对登记",
             }
         )

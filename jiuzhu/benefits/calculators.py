@@ -105,7 +105,6 @@ def dibao(
     counted_income: Decimal,
     covered: int,
     floor: Decimal | None = None,
-    source: str = "",
 ) -> Result:
     """B1: (standard − income per covered member) × covered members, computed as standard × n − income so
     that no per-head rounding leaks into the amount."""
@@ -118,7 +117,7 @@ def dibao(
     amount = round_fen(max(gap, Decimal("0")))
     text = (
         f"低保标准 {fmt(standard)} 元/人·月 − 家庭人均月收入 {fmt(per_head)} 元"
-        f"（计入收入 {fmt(counted_income)} 元{source} ÷ 保障人数 {covered} 人）；差额 × {covered} 人 = {fmt(amount)} 元/月"
+        f"（计入收入 {fmt(counted_income)} 元 ÷ 保障人数 {covered} 人）；差额 × {covered} 人 = {fmt(amount)} 元/月"
     )
     if gap <= 0:
         text += "（人均收入不低于标准，不符合低保条件）"
@@ -139,30 +138,18 @@ def dibao(
 
 
 def dibao_for_household(
-    household,
-    *,
-    assistance_type: str,
-    county_code: str,
-    month: date,
-    covered: int | None = None,
-    counted_income: Decimal | None = None,
-    source: str = "",
+    household, *, assistance_type: str, county_code: str, month: date, covered: int | None = None
 ) -> Result:
-    """B1 with the standard of the household's area in force for `month` and its income — the verified one
-    when given (`counted_income`, `source` says where it comes from), else the registered income items;
+    """B1 with the standard of the household's area in force for `month` and its registered income;
     `covered` overrides the number of covered members when a decision covers fewer (单人保)."""
     standard = params.get(_standard_key(assistance_type), area_code=county_code, on=month)
     try:
         floor = params.get("dibao.floor", area_code=county_code, on=month)
     except params.MissingParameter:
         floor = None
-    if counted_income is None:
-        registered = household.incomes.filter(excluded=False).aggregate(total=Sum("monthly_amount"))["total"]
-        counted_income, source = registered or Decimal("0"), source or "，登记收入"
+    income = household.incomes.filter(excluded=False).aggregate(total=Sum("monthly_amount"))["total"]
     covered = covered or household.members.filter(is_active=True, covered=True).count()
-    return dibao(
-        standard=standard, counted_income=counted_income, covered=covered, floor=floor, source=source
-    )
+    return dibao(standard=standard, counted_income=income or Decimal("0"), covered=covered, floor=floor)
 
 
 SELFCARE_ITEMS = [

@@ -52,6 +52,7 @@ def issue_adjustment_notice(*, by, change: EnrolmentChange) -> IssuedDocument:
             "effective_month": change.effective_month,
             "reason": change.reason,
             "end_month": enrolment.end_month if change.kind == ChangeKind.GRADUAL_EXIT else None,
+            "hotline": compose.hotline(enrolment.area_code, change.created_at.date()),
         },
     )
     change.notice_document = document

@@ -11,7 +11,7 @@ from jiuzhu.benefits.models import Assessment
 from jiuzhu.core import params
 from jiuzhu.core.dates import next_month
 from jiuzhu.core.errors import ValidationFailed
-from jiuzhu.core.money import fmt, round_fen
+from jiuzhu.core.money import fmt
 from jiuzhu.core.types import AssistanceType
 
 DIBAO = (AssistanceType.DIBAO_URBAN, AssistanceType.DIBAO_RURAL)
@@ -22,39 +22,18 @@ def latest_assessment(case) -> Assessment | None:
     return case.assessments.order_by("-assessed_on", "-id").first()
 
 
-def verified_income(case) -> tuple[Decimal | None, str]:
-    """The household's monthly income as the economic-status verification found it (A5), which is what the
-    decision rests on; None when no completed verification gives a figure."""
-    v = (
-        case.verifications.filter(completed_on__isnull=False, result="pass")
-        .order_by("-completed_on", "-id")
-        .first()
-    )
-    if v is None:
-        return None, ""
-    if v.monthly_income is not None:
-        return v.monthly_income, f"，{v.completed_on:%Y-%m-%d}核对结果"
-    if v.per_capita_income is not None:
-        members = case.household.members.filter(is_active=True).count()
-        return round_fen(v.per_capita_income * members), (
-            f"，{v.completed_on:%Y-%m-%d}核对人均 {fmt(v.per_capita_income)} 元 × {members} 人"
-        )
-    return None, ""
-
-
 def calculate(case, amount: Decimal | None, covered: int | None, on: date) -> calculators.Result | None:
     """The calculator's result for an approval decided on `on` (payment starts the next month, P3)."""
     month = next_month(on)
     if case.assistance_type in DIBAO:
-        income, source = verified_income(case)
+        # The registered income items: staff record there what verification and the home visit found, and
+        # the same figures drive reviews and the supervision rules.
         return calculators.dibao_for_household(
             case.household,
             assistance_type=case.assistance_type,
             county_code=case.county_code,
             month=month,
             covered=covered,
-            counted_income=income,
-            source=source,
         )
     if case.assistance_type == AssistanceType.TEKUN:
         assessment = latest_assessment(case)

@@ -56,3 +56,8 @@ class AssessmentForm(BootstrapMixin, forms.Form):
     def __init__(self, *args, members=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["member"].choices = [(m.pk, m.name) for m in members]
+
+
+class DeathImportForm(BootstrapMixin, forms.Form):
+    file = forms.FileField(label="死亡信息文件（.xlsx 或 .csv，须有“身份证号”“死亡日期”列）", required=False)
+    good_only = forms.BooleanField(label="有错误行时，仍登记其余各行（否则不作任何登记）", required=False)

@@ -16,6 +16,23 @@ from jiuzhu.orgs.roles import Perm
 LIVE = (EnrolmentStatus.ACTIVE, EnrolmentStatus.GRADUAL_EXIT, EnrolmentStatus.SUSPENDED)
 
 
+def in_force_q(month: date) -> Q:
+    """Enrolments paid for `month` (the ORM twin of the payroll's WHERE clause, `payments/payroll.py`)."""
+    return (
+        Q(start_month__lte=month)
+        & (Q(end_month__isnull=True) | Q(end_month__gte=month))
+        & (Q(suspended_from__isnull=True) | Q(suspended_from__gt=month))
+    )
+
+
+def on_rolls_q(month: date) -> Q:
+    """On the rolls in `month`: not ended before it and not suspended by it; payment may start later (the
+    public list shows approved households from their approval, S12)."""
+    return (Q(end_month__isnull=True) | Q(end_month__gte=month)) & (
+        Q(suspended_from__isnull=True) | Q(suspended_from__gt=month)
+    )
+
+
 def enrolments_visible_to(user) -> QuerySet[Enrolment]:
     authz.require(user, Perm.VIEW)
     return Enrolment.objects.filter(authz.scope_q(user, "area_code"))

@@ -418,7 +418,8 @@ class AssessmentInput:
     assessors: str
 
 
-def _assess(by, member, data: AssessmentInput, area_code: str) -> tuple[str, list[str]]:
+def _assess(by, member, data: AssessmentInput, area_code: str, *, case=None, enrolment=None) -> Assessment:
+    """Check the six indicators and the care form, and store the assessment with its level (B2)."""
     codes = {code for code, _ in calculators.SELFCARE_ITEMS}
     unmet = sorted(set(data.unmet))
     if set(unmet) - codes:
@@ -428,7 +429,18 @@ def _assess(by, member, data: AssessmentInput, area_code: str) -> tuple[str, lis
     if not data.assessors.strip():
         raise ValidationFailed("请填写评估人员", field_errors={"assessors": "必填"})
     ensure_not_future(data.assessed_on, "评估日期", field="assessed_on")
-    return calculators.selfcare_level(len(unmet), area_code=area_code, on=data.assessed_on), unmet
+    return Assessment.objects.create(
+        member=member,
+        case=case,
+        enrolment=enrolment,
+        assessed_on=data.assessed_on,
+        unmet=unmet,
+        level=calculators.selfcare_level(len(unmet), area_code=area_code, on=data.assessed_on),
+        care_form=data.care_form,
+        assessors=data.assessors.strip(),
+        by=by,
+        created_at=clock.now(),
+    )
 
 
 @transaction.atomic
@@ -439,24 +451,13 @@ def assess_for_case(*, by, case, member, data: AssessmentInput) -> Assessment:
         raise ValidationFailed("仅特困人员救助供养需要自理能力评估")
     if member.household_id != case.household_id:
         raise ValidationFailed("被评估人须为本户成员")
-    level, unmet = _assess(by, member, data, case.county_code)
-    row = Assessment.objects.create(
-        member=member,
-        case=case,
-        assessed_on=data.assessed_on,
-        unmet=unmet,
-        level=level,
-        care_form=data.care_form,
-        assessors=data.assessors.strip(),
-        by=by,
-        created_at=clock.now(),
-    )
+    row = _assess(by, member, data, case.county_code, case=case)
     audit.record(
         actor=by,
         membership=membership,
         action="benefit.assess",
         obj=case,
-        after={"unmet": unmet, "level": level, "care_form": data.care_form},
+        after={"unmet": row.unmet, "level": row.level, "care_form": row.care_form},
     )
     return row
 
@@ -469,18 +470,10 @@ def reassess(*, by, enrolment: Enrolment, member, data: AssessmentInput) -> Asse
     enrolment = _lock(enrolment)
     if enrolment.assistance_type != AssistanceType.TEKUN:
         raise ValidationFailed("仅特困供养对象可重新评估自理能力")
-    level, unmet = _assess(by, member, data, enrolment.county_code)
-    row = Assessment.objects.create(
-        member=member,
-        enrolment=enrolment,
-        assessed_on=data.assessed_on,
-        unmet=unmet,
-        level=level,
-        care_form=data.care_form,
-        assessors=data.assessors.strip(),
-        by=by,
-        created_at=clock.now(),
-    )
+    if member.household_id != enrolment.household_id:
+        raise ValidationFailed("被评估人须为本户成员")
+    row = _assess(by, member, data, enrolment.county_code, enrolment=enrolment)
+    level = row.level
     _fold(enrolment, clock.today())
     effective = next_month(clock.today())
     result = calculators.tekun(

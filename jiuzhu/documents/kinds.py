@@ -57,6 +57,73 @@ def _approval_notice_sample() -> dict:
     }
 
 
+def _payment_detail_sample() -> dict:
+    row = {
+        "village": "安邦村",
+        "name": "张某某",
+        "id_masked": "230502********1234",
+        "type": "农村最低生活保障",
+        "people": 2,
+        "amount": Decimal("1040.00"),
+        "account": "6217 **** **** 0001",
+    }
+    return {
+        "township": "安邦乡",
+        "month": date(2026, 12, 1),
+        "rows": [
+            row,
+            row
+            | {"name": "李某某", "people": 1, "amount": Decimal("370.00"), "account": "6217 **** **** 0002"},
+        ],
+        "total": Decimal("1410.00"),
+        "households": 2,
+        "persons": 3,
+    }
+
+
+def _adjustment_table_sample() -> dict:
+    return {
+        "township": "安邦乡",
+        "month": date(2026, 12, 1),
+        "late": False,
+        "rows": [
+            {
+                "village": "安邦村",
+                "name": "张某某",
+                "type": "农村最低生活保障",
+                "kind": "减发",
+                "before": Decimal("1040.00"),
+                "after": Decimal("740.00"),
+                "reason": "子女务工，月收入增加 300 元",
+            },
+            {
+                "village": "长胜村",
+                "name": "李某某",
+                "type": "农村最低生活保障",
+                "kind": "纳入保障",
+                "before": None,
+                "after": Decimal("370.00"),
+                "reason": "审批通过，纳入保障",
+            },
+        ],
+    }
+
+
+def _adjustment_notice_sample() -> dict:
+    return {
+        "recipient": "张某某",
+        "address": "安邦乡安邦村",
+        "assistance": "农村最低生活保障",
+        "kind": "减发",
+        "amount_before": Decimal("1040.00"),
+        "amount_after": Decimal("740.00"),
+        "effective_month": date(2027, 1, 1),
+        "reason": "经定期核查，子女外出务工，家庭月收入增加 300 元。",
+        "end_month": None,
+        "hotline": "0469-0000000",
+    }
+
+
 def _notice_board_sample() -> dict:
     notice = {"name": "王*户", "assistance": "农村最低生活保障", "people": 2, "amount": Decimal("600.00")}
     return {
@@ -120,7 +187,9 @@ _KINDS = [
     DocKind("notice_board", "村（居）社会救助公示栏", "P2、S12", Perm.CASE_PROCESS, _notice_board_sample),
     DocKind("approval_notice", "社会救助审批通知书", "P4、D1", Perm.CASE_PROCESS, _approval_notice_sample),
     DocKind("rejection_notice", "不予批准告知书", "P4、D1", Perm.CASE_PROCESS),
-    DocKind("adjustment_notice", "低保金调整（停发）告知书", "DM1", Perm.BENEFIT_MANAGE),
+    DocKind(
+        "adjustment_notice", "低保金调整（停发）告知书", "DM1", Perm.BENEFIT_MANAGE, _adjustment_notice_sample
+    ),
     DocKind("emergency_registration", "急难型临时救助登记表", "P8", Perm.CASE_PROCESS),
     DocKind(
         "delegation_letter",
@@ -129,8 +198,12 @@ _KINDS = [
         Perm.DELEGATION_MANAGE,
         _delegation_letter_sample,
     ),
-    DocKind("monthly_adjustment_table", "月度动态调整表", "M1", Perm.BENEFIT_MANAGE),
-    DocKind("payment_detail_table", "保障金发放明细表", "B3、M2", Perm.BENEFIT_MANAGE),
+    DocKind(
+        "monthly_adjustment_table", "月度动态调整表", "M1", Perm.BENEFIT_MANAGE, _adjustment_table_sample
+    ),
+    DocKind(
+        "payment_detail_table", "保障金发放明细表", "B3、M2", Perm.BENEFIT_MANAGE, _payment_detail_sample
+    ),
     DocKind("prompt_letter", "督办提示函", "S7", Perm.SUPERVISE),
     DocKind("inspection_report", "检查报告", "S1、S3", Perm.SUPERVISE),
 ]

@@ -9,7 +9,8 @@ from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from jiuzhu.api.schemas import PageNumber, responses
+from jiuzhu.api.idempotency import not_idempotent
+from jiuzhu.api.schemas import Id, PageNumber, responses
 from jiuzhu.core import clock
 from jiuzhu.core.dates import month_start
 from jiuzhu.core.errors import NotFound, ValidationFailed
@@ -130,7 +131,7 @@ def run_list(request: HttpRequest, county: str = Query(..., pattern=CODE)):
 
 
 @router.get("/payroll/runs/{run_id}", response=responses(RunOut, read_only=True), summary="生成进度")
-def run_detail(request: HttpRequest, run_id: int):
+def run_detail(request: HttpRequest, run_id: Id):
     run = PayrollRun.objects.filter(pk=run_id).first()
     if run is None:
         raise NotFound()
@@ -143,7 +144,7 @@ class EntryOut(Schema):
     month: date
     township_code: str
     area_code: str
-    enrolment_id: int
+    enrolment_id: Id
     household_id: int
     assistance_type: str
     amount: Decimal
@@ -243,7 +244,7 @@ def format_create(request: HttpRequest, payload: BankFormatIn):
 class BankFileIn(Schema):
     county: str = Field(..., pattern=CODE)
     month: date
-    bank_format_id: int
+    bank_format_id: Id
     file_type: str = Field("xlsx", description="xlsx 或 csv")
     township: str = Field("", pattern=r"^(\d{12})?$", description="只导出一个乡镇（可选）")
 
@@ -262,6 +263,7 @@ class BankFileOut(Schema):
     response=responses(BankFileOut, status=201),
     summary="导出银行发放文件（含完整账号，记录日志）",
 )
+@not_idempotent  # the file holds full account numbers: each export is made (and logged) afresh
 def bank_file(request: HttpRequest, payload: BankFileIn):
     fmt = BankFormat.objects.filter(pk=payload.bank_format_id, county_code__in=["", payload.county]).first()
     if fmt is None:

@@ -223,12 +223,11 @@ def fail(run_id: int, error: str) -> None:
 def unpayable(county_code: str, month: date):
     """Enrolments in force that month that cannot be paid: no bank account registered yet."""
     from jiuzhu.benefits.models import Enrolment
+    from jiuzhu.benefits.selectors import in_force_q
 
-    return (
-        Enrolment.objects.filter(county_code=county_code, start_month__lte=month, account_cipher="")
-        .exclude(end_month__lt=month)
-        .select_related("household")
-    )
+    return Enrolment.objects.filter(
+        in_force_q(month), county_code=county_code, account_cipher=""
+    ).select_related("household")
 
 
 def township_totals(county_code: str, month: date):

@@ -18,6 +18,7 @@ from django.db.models import Count, Q, Sum
 from jiuzhu.core import audit, clock, crypto
 from jiuzhu.core.dates import month_start
 from jiuzhu.core.errors import ValidationFailed
+from jiuzhu.core.tables import read_table
 from jiuzhu.core.types import AssistanceType
 from jiuzhu.orgs import authz
 from jiuzhu.orgs.models import Jurisdiction
@@ -282,24 +283,6 @@ PAID_WORDS = {"成功", "已发放", "已入账", "paid", "success", "ok", "1"}
 FAILED_WORDS = {"失败", "退回", "未发放", "failed", "fail", "0"}
 
 
-def _table(name: str, content: bytes) -> list[list[str]]:
-    lower = name.lower()
-    if lower.endswith(".xlsx") and content[:4] == b"PK\x03\x04":
-        from python_calamine import CalamineWorkbook
-
-        sheet = CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_index(0).to_python()
-        return [["" if c is None else str(c) for c in row] for row in sheet]
-    if lower.endswith(".csv") and b"\x00" not in content[:1024]:
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                return list(csv.reader(io.StringIO(content.decode(encoding))))
-            except UnicodeDecodeError:
-                continue
-    raise ValidationFailed(
-        "银行回盘文件只支持 .xlsx 或 .csv，且内容须与扩展名一致", field_errors={"file": "类型不符"}
-    )
-
-
 @transaction.atomic
 def reconcile(
     *, by, county_code: str, month: date, file_name: str, content: bytes, partial: bool = False
@@ -309,7 +292,7 @@ def reconcile(
     the usable rows update their payments and the others are listed on the record. A paid amount that
     differs from the list is applied (it is what the bank did) and reported, and counts as inconsistent."""
     membership = authz.require(by, Perm.RECONCILE, county_code)
-    table = _table(file_name, content)
+    table = read_table(file_name, content, what="银行回盘文件")
     if not table:
         raise ValidationFailed("文件是空的")
     header = [h.strip() for h in table[0]]

@@ -132,6 +132,5 @@ class ComplaintForm(BootstrapMixin, forms.Form):
     def __init__(self, *args, areas: list, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["area_code"].choices = [("", "请选择")] + [
-            (county, [(a.code, a.name if a.code == rows[0].code else f"　{a.name}") for a in rows])
-            for county, rows in areas
+            (county, [(a.code, a.name) for a in rows]) for county, rows in areas
         ]

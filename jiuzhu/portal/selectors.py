@@ -67,13 +67,14 @@ def villages_by_township(county_code: str) -> list[tuple[str, list[Jurisdiction]
 
 
 def areas_for_complaints() -> list[tuple[str, list[Jurisdiction]]]:
-    """Counties, each with its townships, for the complaint form."""
+    """Counties (as groups), each with its townships, for the complaint form: complaints are handled per
+    township (S8)."""
     out = []
     for c in counties():
         townships = list(
             Jurisdiction.objects.filter(level=Level.TOWNSHIP, code__startswith=c.code[:6]).order_by("code")
         )
-        out.append((c.name, [c, *townships]))
+        out.append((c.name, townships))
     return out
 
 

@@ -10,6 +10,7 @@ its household; what it unlocks (status, the household's notices, an objection) i
 from __future__ import annotations
 
 import hmac
+import logging
 import secrets
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -30,9 +31,11 @@ from jiuzhu.documents.services import attachment_store, check_upload
 from jiuzhu.orgs.models import Jurisdiction, Level
 from jiuzhu.orgs.roles import Perm
 from jiuzhu.portal.actor import portal_actor
-from jiuzhu.portal.models import Complaint, ComplaintKind
+from jiuzhu.portal.models import Complaint, ComplaintKind, ComplaintStatus
 from jiuzhu.registry.models import Member
 from jiuzhu.registry.services import ID_PURPOSE, MemberInput
+
+log = logging.getLogger(__name__)
 
 # Technical bounds of one submission (not policy numbers): a phone uploads a handful of photos.
 MAX_UPLOADS = 10
@@ -256,9 +259,9 @@ def complaint_submit(
     problems: dict[str, str] = {}
     if kind not in ComplaintKind.values:
         problems["kind"] = "请选择类别"
-    area = Jurisdiction.objects.filter(code=area_code, level__in=[Level.COUNTY, Level.TOWNSHIP]).first()
-    if area is None:
-        problems["area_code"] = "请选择涉及的县（区）或乡镇（街道）"
+    area = Jurisdiction.objects.filter(code=area_code, level=Level.TOWNSHIP).first()
+    if area is None:  # supervision handles complaints per township (S8)
+        problems["area_code"] = "请选择涉及的乡镇（街道）"
     content = (content or "").strip()
     if not 5 <= len(content) <= 4000:
         problems["content"] = "请填写具体内容（5–4000 字）"
@@ -295,16 +298,36 @@ def complaint_submit(
 
 
 def hand_over_to_supervision(complaint_id: int) -> None:
-    """INTEGRATION POINT (S8) — hands a portal complaint to the supervision app.
+    """S8: hand a portal complaint to the supervision app's intake (online channel), in one transaction
+    with the portal record's new status. Runs after the citizen's submission has committed; if supervision
+    refuses it, the complaint stays "received" on the staff list (/portal/staff/complaints/) and the
+    reason is logged, so the citizen's submission never fails because of the hand-over."""
+    from jiuzhu.supervision.models import ComplaintChannel
+    from jiuzhu.supervision.services.complaints import complaint_submit as supervision_intake
 
-    The supervision app is built on the branch `supervision` and will expose `complaint_submit(...)`. Until it
-    lands, complaints stay in `portal.Complaint` with status "received" and are listed for staff holding
-    "受理、办理投诉举报" at /portal/staff/complaints/. When it lands, this body becomes (one transaction, with
-    an audit event):
-
-        complaint = Complaint.objects.select_for_update().get(pk=complaint_id)
-        ref = supervision.services.complaint_submit(channel="portal", kind=..., area_code=..., content=..., ...)
-        complaint.status, complaint.supervision_ref = ComplaintStatus.HANDED_OVER, ref.number
-        complaint.handed_over_at = clock.now(); complaint.save(); audit.record(...)
-    """
-    return None
+    try:
+        with transaction.atomic():
+            complaint = Complaint.objects.select_for_update().get(pk=complaint_id)
+            if complaint.status != ComplaintStatus.RECEIVED:
+                return
+            case = (
+                Case.objects.filter(number=complaint.case_number).first() if complaint.case_number else None
+            )
+            if case is not None and not case.area_code.startswith(complaint.area_code[:9]):
+                case = None  # the number names a case elsewhere: keep it in the text only
+            note = f"（申请编号 {complaint.case_number}）" if complaint.case_number and case is None else ""
+            received = supervision_intake(
+                by=None,
+                channel=ComplaintChannel.ONLINE,
+                content=f"【{complaint.get_kind_display()}】{complaint.content}{note}",
+                area_code=complaint.area_code,
+                complainant=complaint.name,
+                contact=complaint.phone,
+                anonymous=not complaint.phone,
+                case=case,
+            )
+            complaint.status, complaint.supervision_ref = ComplaintStatus.HANDED_OVER, received.number
+            complaint.handed_over_at = clock.now()
+            complaint.save(update_fields=["status", "supervision_ref", "handed_over_at"])
+    except DomainError as exc:
+        log.warning("portal complaint %s not handed over: %s", complaint_id, exc.message)

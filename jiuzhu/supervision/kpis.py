@@ -165,7 +165,7 @@ def problem_data(user, townships: list[Jurisdiction]) -> Table:
         "问题数据率",
         ["乡镇（街道）", "申请件数", "有未处理预警的件数", "问题数据率（%）", "上限（%）", "达标"],
         rule="S11",
-        note="与财务台账一致率须待发放模块接入后统计（待发放模块接入）",
+        note="与财务台账一致率见“平台与财务台账一致率”",
     )
     today = clock.today()
     for t in townships:
@@ -173,6 +173,52 @@ def problem_data(user, townships: list[Jurisdiction]) -> Table:
         rate = _pct(problems.get(t.code, 0), cases.get(t.code, 0))
         table.rows.append(
             [t.name, cases.get(t.code, 0), problems.get(t.code, 0), rate, limit, rate is None or rate < limit]
+        )
+    return table
+
+
+def ledger_consistency(user, townships: list[Jurisdiction]) -> Table:
+    """S11: per township, the share of last paid month's ledger lines the bank paid with exactly the
+    ledger's amount (the month of the latest finished payroll run of its county), against the target."""
+    from jiuzhu.payments.models import PayrollRun, RunStatus
+    from jiuzhu.payments.services import consistency
+
+    table = Table(
+        "ledger",
+        "平台与财务台账一致率",
+        ["乡镇（街道）", "月份", "台账笔数", "银行成功且金额一致", "一致率（%）", "目标（%）", "达标"],
+        rule="S11",
+        note="按各县（区）最近一次生成的台账月份统计；尚未导入银行回盘的月份不计一致率",
+    )
+    today = clock.today()
+    latest: dict[str, date] = {}
+    for county, month in (
+        PayrollRun.objects.filter(
+            status=RunStatus.DONE, county_code__in={t.code[:6] + "000000" for t in townships}
+        )
+        .order_by("county_code", "-month")
+        .values_list("county_code", "month")
+    ):
+        latest.setdefault(county, month)
+    for t in townships:
+        month = latest.get(t.code[:6] + "000000")
+        if month is None:
+            continue
+        c = consistency(t.code[:6] + "000000", month, t.code)
+        if not c.entries:
+            continue
+        target = params.get("quality.ledger_consistency_percent", area_code=t.code, on=today)
+        rate = None if c.pending == c.entries else c.rate
+        table.rows.append(
+            [
+                t.name,
+                f"{month:%Y-%m}",
+                c.entries,
+                c.consistent,
+                rate,
+                target,
+                rate is not None and rate >= target,
+            ]
         )
     return table
 

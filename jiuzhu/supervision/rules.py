@@ -227,7 +227,8 @@ def dibao_amount_not_differential(d: Dialect) -> str:
     """B1, S4: the approved 低保 amount differs (by more than one fen) from the differential
     (standard in force in the first payment month − counted income per covered member) × covered members."""
     month = f"COALESCE(x.start_month, {d.month_of('x.decided_on')})"
-    differential = f"((st.standard - {_PER_HEAD}) * x.covered)"
+    # standard × n − income: the calculator's exact form (B1), free of per-head rounding.
+    differential = "(st.standard * x.covered - COALESCE(x.income, 0))"
     detail = (
         f"'审批金额 ' || {d.money('x.amount')} || ' 元，按标准 ' || {d.money('st.standard')}"
         f" || ' 元、人均收入 ' || {d.money(_PER_HEAD)} || ' 元、保障 ' || {d.text('x.covered')}"
@@ -353,7 +354,88 @@ def documents_missing(d: Dialect) -> str:
     """  # noqa: S608
 
 
-_PAYROLL = "待发放模块（待遇与发放）接入后启用"
+# --- enrolments (benefits app) -------------------------------------------------------------------------
+
+# An enrolment still on the rolls this month (the payroll's own condition is stricter: it also needs the
+# start month and a bank account).
+_ON_ROLLS = "e.status <> 'terminated' AND (e.end_month IS NULL OR e.end_month >= %(month)s)"
+
+
+def _enrolment_columns(key: str, detail: str) -> str:
+    return (
+        f"SELECT {key} AS subject_key, e.area_code, e.township_code, e.county_code, e.case_id, e.household_id, "
+        f"{detail} AS detail"
+    )
+
+
+def periodic_review_overdue(d: Dialect) -> str:
+    """DM1, S4: a recipient's periodic review date (its interval is a parameter per category) has passed."""
+    return f"""
+      {_enrolment_columns("'e' || " + d.text("e.id"), "'应于 ' || " + d.text("e.next_review_on") + " || ' 前完成定期核查'")}
+      FROM benefits_enrolment e
+      WHERE {_ON_ROLLS} AND e.area_code LIKE %(prefix)s AND e.next_review_on < %(today)s
+    """
+
+
+def same_bank_account(d: Dialect) -> str:
+    """B3, S6: one bank account (compared by its blind index) receives the benefit of two or more
+    households."""
+    detail = "'发放账户 ' || e.account_masked || ' 同时用于 ' || " + d.text("dup.n") + " || ' 户'"
+    return f"""
+      {_enrolment_columns("'a' || " + d.text("e.id"), detail)}
+      FROM (
+        SELECT e.account_index, COUNT(DISTINCT e.household_id) AS n FROM benefits_enrolment e
+        WHERE e.account_index <> '' AND {_ON_ROLLS}
+        GROUP BY e.account_index HAVING COUNT(DISTINCT e.household_id) > 1
+      ) dup
+      JOIN benefits_enrolment e ON e.account_index = dup.account_index AND {_ON_ROLLS}
+      WHERE e.area_code LIKE %(prefix)s
+    """  # noqa: S608
+
+
+def deceased_still_paid(d: Dialect) -> str:
+    """DM1, S6: a member registered as deceased (a household change or the death-records import) while
+    the household is still paid for more people than it has."""
+    detail = (
+        "m.name || '（' || m.id_masked || '）已于 ' || "
+        + d.text("m.left_on")
+        + " || ' 死亡，该户仍按 ' || "
+        + d.text("e.covered_members")
+        + " || ' 人发放'"
+    )
+    return f"""
+      {_enrolment_columns("'d' || " + d.text("e.id") + " || '-m' || " + d.text("m.id"), detail)}
+      FROM benefits_enrolment e
+      JOIN registry_member m ON m.household_id = e.household_id AND NOT m.is_active AND m.left_reason = 'deceased'
+      WHERE {_ON_ROLLS} AND e.area_code LIKE %(prefix)s
+        AND e.covered_members > (SELECT COUNT(*) FROM registry_member c
+                                 WHERE c.household_id = e.household_id AND c.is_active AND c.covered)
+    """  # noqa: S608
+
+
+def tekun_level_changed(d: Dialect) -> str:
+    """B2, S4: a 特困 recipient's self-care level or care form differs from its latest assessment (or it has
+    none): levels change only through an assessment."""
+    level = "CASE {x} WHEN 'able' THEN '具备' WHEN 'partial' THEN '部分丧失' WHEN 'unable' THEN '完全丧失' ELSE '未评定' END"
+    detail = (
+        "CASE WHEN la.level IS NULL THEN '没有自理能力评估记录' ELSE '在保等级“' || "
+        + level.format(x="e.selfcare_level")
+        + " || '”与最近一次评估“' || "
+        + level.format(x="la.level")
+        + " || '”（或供养形式）不一致' END"
+    )
+    return f"""
+      {_enrolment_columns("'t' || " + d.text("e.id"), detail)}
+      FROM benefits_enrolment e
+      LEFT JOIN (
+        SELECT a.enrolment_id, a.level, a.care_form,
+          ROW_NUMBER() OVER (PARTITION BY a.enrolment_id ORDER BY a.assessed_on DESC, a.id DESC) AS rn
+        FROM benefits_assessment a WHERE a.enrolment_id IS NOT NULL
+      ) la ON la.enrolment_id = e.id AND la.rn = 1
+      WHERE e.assistance_type = 'tekun' AND {_ON_ROLLS} AND e.area_code LIKE %(prefix)s
+        AND (la.level IS NULL OR la.level <> e.selfcare_level OR la.care_form <> e.care_form)
+    """  # noqa: S608
+
 
 register(
     Rule(
@@ -436,7 +518,7 @@ register(
         "DM1、S4",
         Severity.MAJOR,
         "在保对象超过定期核查间隔未核查",
-        waiting_for="待遇与动态管理模块（在保对象、定期核查记录）接入后启用",
+        periodic_review_overdue,
     ),
     Rule(
         "same_bank_account",
@@ -444,22 +526,22 @@ register(
         "B3、S6",
         Severity.SERIOUS,
         "同一银行账户用于两个及以上家庭的保障金发放",
-        waiting_for=_PAYROLL,
+        same_bank_account,
     ),
     Rule(
         "deceased_still_paid",
         "死亡人员仍在发放",
         "DM1、S6",
         Severity.SERIOUS,
-        "导入的死亡人员信息中的人员仍在发放名单中（含死亡信息导入）",
-        waiting_for=_PAYROLL,
+        "家庭成员已登记死亡（含死亡信息导入），该户仍按原保障人数发放",
+        deceased_still_paid,
     ),
     Rule(
         "tekun_level_changed",
         "特困等级变更无评估",
         "B2、S4",
         Severity.MAJOR,
-        "特困人员自理等级变更但没有相应的评估记录",
-        waiting_for="待遇模块（特困自理能力评估、等级变更记录）接入后启用",
+        "特困人员在保的自理等级或供养形式与最近一次评估不一致，或没有评估记录",
+        tekun_level_changed,
     ),
 )

@@ -6,7 +6,7 @@ from jiuzhu.cases.services import steps
 from tests.helpers import d, make_case, make_household, meeting, to_investigated, user
 
 
-def approved_case(household=None, *, amount="600", notice_start="2026-11-12", finalize=True, **kw):
+def approved_case(household=None, *, amount=None, notice_start="2026-11-12", finalize=True, **kw):
     """Accepted, verified, investigated, decided by the township in the bureau's name (D1), posted for 7
     days from `notice_start` (P2) and, unless `finalize=False`, approved at the end of the notice (P3)."""
     case = make_case(household or make_household(**kw))

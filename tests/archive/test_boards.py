@@ -56,7 +56,7 @@ def test_P2_board_lists_cases_on_notice_with_masked_names_and_no_id_numbers():
     response = Client().get(f"/board/{ANBANG_VILLAGE}/")  # no login
     assert response.status_code == 200
     html = response.content.decode()
-    assert "安邦村社会救助公示栏" in html and "王**户" in html and "600.00" in html
+    assert "安邦村社会救助公示栏" in html and "王**户" in html and "1,040.00" in html
     for name in ("王大山", "刘秀兰", "刘*"):
         assert name not in html
     for number in _ids(on_notice.household):
@@ -80,7 +80,7 @@ def test_P2_minors_are_never_listed_a_child_headed_household_is_some_household()
 
 
 def test_S12_long_term_list_of_recipients_and_amounts():
-    approved = approved_case(amount="680")  # notice 11-12 … 11-18, approved 11-20, paid from December
+    approved = approved_case()  # 1 040 a month (B1); notice 11-12 … 11-18, approved 11-20, paid from December
     other_village = approved_case(make_household(area="230502200202", address="长胜村1组"))
     board = boards.board_for(ANBANG_VILLAGE)
     assert board.notices == []  # its notice has ended
@@ -92,7 +92,7 @@ def test_S12_long_term_list_of_recipients_and_amounts():
     from django.test import Client
 
     html = Client().get(f"/board/{ANBANG_VILLAGE}/").content.decode()
-    assert "2026年12月" in html and "680.00" in html and "合计 1 户" in html
+    assert "2026年12月" in html and "1,040.00" in html and "合计 1 户" in html
 
 
 def test_S12_hotline_is_the_county_parameter():
@@ -124,7 +124,7 @@ def test_P2_board_is_only_for_villages_and_communities():
 def test_P2_S12_printable_board_pdf_is_issued_by_the_township_with_masked_content():
     household = _minor_headed()
     approved_case(household, notice_start="2026-11-14", finalize=False)
-    approved_case(amount="700")
+    approved_case()
     village = Jurisdiction.objects.get(code=ANBANG_VILLAGE)
     document = services.board_issue(by=user("ab_caseworker"), village=village)
     assert document.kind == "notice_board" and document.authority_name == "安邦乡人民政府"
@@ -133,7 +133,7 @@ def test_P2_S12_printable_board_pdf_is_issued_by_the_township_with_masked_conten
         text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(fh.read())).pages)
     assert "安邦村社会救助公示栏" in text and "审批结果公示" in text and "社会救助对象名单" in text
     print(text)
-    assert "某户" in text and "王**户" in text and "700.00" in text and "12345" in text
+    assert "某户" in text and "王**户" in text and "1,040.00" in text and "12345" in text
     for name in ("王大山", "李小明", "李小红", "李桂芝", "刘秀兰"):
         assert name not in text and name not in str(document.content)
     r = client_for("ab_caseworker").post(f"/archive/boards/{ANBANG_VILLAGE}/print/")

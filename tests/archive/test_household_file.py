@@ -45,7 +45,7 @@ def test_AR1_file_has_documents_attachments_decisions_custody_and_events_in_time
     titles = [e.title for e in entries]
     assert "社会救助审批通知书" in titles and "公示照片.png" in titles
     decision = next(e for e in entries if e.kind == hf.DECISION)
-    assert decision.case == case and "600" in decision.detail and "2026年12月" in decision.detail
+    assert decision.case == case and "1040" in decision.detail and "2026年12月" in decision.detail
     photo = next(e for e in entries if e.kind == hf.ATTACHMENT)
     assert "公示" in photo.detail and photo.case == case and len(photo.sha256) == 64
     assert any(e.kind == hf.EVENT and e.case == case and e.title == "受理" for e in entries)

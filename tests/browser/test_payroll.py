@@ -91,7 +91,7 @@ def test_finance_generates_payroll_watches_progress_and_downloads_bank_file(page
     shot(page, "payroll-progress")
     page.wait_for_selector('[data-testid="run-done"]', timeout=30000)  # the page refreshes itself when done
     done = page.inner_text('[data-testid="run-done"]')
-    assert "4 户" in done and "3,300.00" in done
+    assert "4 户" in done and "4,500.00" in done
     shot(page, "payroll-done")
 
     page.select_option('select[name="file_type"]', "xlsx")
@@ -106,6 +106,6 @@ def test_finance_generates_payroll_watches_progress_and_downloads_bank_file(page
     assert {"参考号", "户名", "账号", "金额"} <= set(header)
     accounts = {row[header.index("账号")] for row in rows[1:]}
     assert len(rows) == 5 and "6217000000000000099" in accounts
-    assert sum(Decimal(str(row[header.index("金额")])) for row in rows[1:]) == Decimal("3300.00")
+    assert sum(Decimal(str(row[header.index("金额")])) for row in rows[1:]) == Decimal("4500.00")
     assert AuditEvent.objects.filter(action="payroll.bank_file", actor__username="js_finance").exists()
     assert not page.js_errors, page.js_errors

@@ -79,8 +79,8 @@ def test_dibao_in_anbang_from_acceptance_to_approval_by_the_township(page, brows
 
     approver = _as(browser, page.base_url, "ab_approver")
     approver.goto(url)
-    # B1: the amount is calculated from the verified income; the meeting leaves it blank.
-    assert "测算金额 400.00 元/月" in approver.inner_text('[data-testid="suggestion"]')
+    # B1: the amount is calculated from the registered income; the meeting leaves it blank.
+    assert "测算金额 1,040.00 元/月" in approver.inner_text('[data-testid="suggestion"]')
     act(
         approver,
         "decide",
@@ -91,7 +91,7 @@ def test_dibao_in_anbang_from_acceptance_to_approval_by_the_township(page, brows
         },
     )
     assert status(approver) == "审批同意，待张榜公示"
-    assert "400.00 元" in approver.inner_text("main")
+    assert "1,040.00 元" in approver.inner_text("main")
     shot(approver, "workflow-1-decided")
 
     page.reload()

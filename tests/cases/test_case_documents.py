@@ -34,7 +34,7 @@ def test_approval_notice_names_the_bureau_and_the_township_as_handling_unit():
     doc = documents.issue(by=user("ab_caseworker"), case=case, kind="approval_notice")
     text = _text(doc)
     assert doc.authority_name == "尖山区民政局" and doc.handling_unit_name == "安邦乡人民政府"
-    assert "尖山区民政局" in text and "安邦乡人民政府" in text and "740.00" in text
+    assert "尖山区民政局" in text and "安邦乡人民政府" in text and "1,040.00" in text
     public = documents.issue(by=user("ab_caseworker"), case=case, kind="public_notice")
     public_text = _text(public)
     assert "王*" in public_text and case.household.head_name not in public_text  # masked (P2)

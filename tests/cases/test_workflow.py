@@ -49,7 +49,7 @@ def test_P1_delegated_township_decides_in_the_bureaus_name_and_start_month():
         steps.decide(by=user("ab_caseworker"), case=case, data=meeting())  # a case worker does not decide
     with pytest.raises(ValidationFailed) as wrong:  # B1: the amount follows the formula to the fen
         steps.decide(by=user("ab_approver"), case=case, data=meeting(amount="812.00"))
-    assert "740.00" in wrong.value.message
+    assert "1,040.00" in wrong.value.message
     steps.decide(by=user("ab_approver"), case=case, data=meeting())  # blank: the calculator's amount
     assert case.status == State.TO_NOTICE
     steps.post_notice(by=user("ab_caseworker"), cases=[case], start_on=d("2026-11-12"))
@@ -58,8 +58,8 @@ def test_P1_delegated_township_decides_in_the_bureaus_name_and_start_month():
     assert case.status == State.APPROVED
     assert decision.authority_name == "尖山区民政局" and decision.handling_unit_name == "安邦乡人民政府"
     assert (
-        decision.start_month == date(2026, 12, 1) and decision.amount == 740
-    )  # (520 − 300 / 2) × 2, income from the verification
+        decision.start_month == date(2026, 12, 1) and decision.amount == 1040
+    )  # 520 × 2, no income registered
     assert "低保标准 520.00" in decision.basis and "× 2 人" in decision.basis
     assert decision.route == "township"
 
@@ -79,7 +79,7 @@ def test_D3_two_level_route_township_reviews_bureau_decides():
     assert case.status == State.TOWNSHIP_REVIEWED
     with pytest.raises(Forbidden):
         steps.bureau_decide(by=user("qj_dx_approver"), case=case, data=meeting(on="2026-11-13"))
-    steps.bureau_decide(by=user("qj_bureau"), case=case, data=meeting(on="2026-11-13", amount="760"))
+    steps.bureau_decide(by=user("qj_bureau"), case=case, data=meeting(on="2026-11-13", amount="1060"))
     steps.post_notice(by=user("qj_dx_caseworker"), cases=[case], start_on=d("2026-11-13"))
     with pytest.raises(Forbidden):
         steps.finalize(by=user("qj_dx_approver"), case=case)
@@ -466,13 +466,13 @@ class TestVerificationA6:
         case = to_investigated()
         for username in ("ab_verifier", "ab_caseworker", "js_bureau"):
             r = client_for(username).get(f"/api/v1/cases/{case.pk}/verifications")
-            assert r.status_code == 200 and r.json()[0]["per_capita_income"] == "150.00"
+            assert r.status_code == 200 and r.json()[0]["per_capita_income"] == "450.00"
         for username in ("js_auditor", "js_inspector", "js_finance", "ab_assistant"):
             assert client_for(username).get(f"/api/v1/cases/{case.pk}/verifications").status_code == 403
-            assert "150.00" not in client_for(username).get(f"/cases/{case.pk}/").content.decode()
+            assert "450.00" not in client_for(username).get(f"/cases/{case.pk}/").content.decode()
         assert client_for("emr_caseworker").get(f"/api/v1/cases/{case.pk}/verifications").status_code == 404
         assert AuditEvent.objects.filter(action="verification.view", object_id=str(case.pk)).count() == 3
-        assert "150" not in str(AuditEvent.objects.filter(action="case.verify_result").get().after)
+        assert "450" not in str(AuditEvent.objects.filter(action="case.verify_result").get().after)
 
 
 def test_queues_follow_the_transition_table():
@@ -509,7 +509,7 @@ def test_bulk_post_notice_through_the_queue_page():
 def test_case_page_shows_route_and_why_and_actions():
     case = to_investigated()
     page = client_for("ab_approver").get(f"/cases/{case.pk}/").content.decode()
-    assert "测算金额 740.00 元/月" in page  # B1 suggestion on the case page
+    assert "测算金额 1,040.00 元/月" in page  # B1 suggestion on the case page
     assert "乡镇（街道）受委托审批" in page and "委托书" in page and "审批会议（受委托审批）" in page
     r = client_for("ab_approver").post(
         f"/cases/{case.pk}/act/decide/",
@@ -525,7 +525,7 @@ def test_case_page_shows_route_and_why_and_actions():
     )
     assert r.status_code == 302
     case.refresh_from_db()
-    assert case.status == State.TO_NOTICE and case.meetings.get().amount == 740
+    assert case.status == State.TO_NOTICE and case.meetings.get().amount == 1040
     assert client_for("ab_caseworker").post(f"/cases/{case.pk}/act/decide/", {}).status_code in (403, 302)
 
 

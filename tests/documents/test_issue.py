@@ -145,7 +145,7 @@ def test_kinds_without_a_template_cannot_be_issued_yet():
     with pytest.raises(ValidationFailed, match="暂不能出具"):
         services.document_issue(
             by=user("ab_caseworker"),
-            kind="payment_detail_table",
+            kind="commitment_letter",
             subject=None,
             context={},
             issuing_org=parties.authority,

@@ -129,8 +129,8 @@ def test_editing_needs_the_template_permission_in_the_county():
     with pytest.raises(NotFound):
         services.template_save(by=user("qj_bureau"), kind=KIND, county=jianshan(), html=edited_html())
     with pytest.raises(ValidationFailed, match="暂不能编辑"):
-        services.template_save(by=user("js_bureau"), kind="payment_detail_table", county=jianshan(), html="x")
-    assert client_for("js_bureau").get("/documents/templates/payment_detail_table/").status_code == 404
+        services.template_save(by=user("js_bureau"), kind="commitment_letter", county=jianshan(), html="x")
+    assert client_for("js_bureau").get("/documents/templates/commitment_letter/").status_code == 404
 
 
 def test_shipped_defaults_render_for_every_editable_kind():

@@ -72,7 +72,7 @@ def test_ledger_has_who_is_paid_what_and_why():
     assert run.status == RunStatus.DONE and run.entries == 4 and run.townships_total >= 2
     entries = {e.enrolment_id: e for e in LedgerEntry.objects.filter(month=DEC)}
     assert set(entries) == {e.pk for e in payable} and missing.pk not in entries
-    assert entries[payable[0].pk].amount == Decimal("740.00") and "低保标准" in entries[payable[0].pk].basis
+    assert entries[payable[0].pk].amount == Decimal("1040.00") and "低保标准" in entries[payable[0].pk].basis
     assert run.total_amount == sum(e.amount for e in entries.values())
     assert Payment.objects.filter(month=DEC).count() == 4
 
@@ -221,7 +221,7 @@ def test_bank_file_in_the_banks_layout_xlsx_and_csv():
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0] == ("收款账号", "户名", "金额", "参考号")
     assert len(rows) == 5 and {"6217000000000000000", "6217000000000000099"} <= {row[0] for row in rows[1:]}
-    assert sum(Decimal(str(row[2])) for row in rows[1:]) == Decimal("3300.00")  # 3 × 740 + 1080
+    assert sum(Decimal(str(row[2])) for row in rows[1:]) == Decimal("4500.00")  # 3 × 1040 + 1380
     export = services.bank_file_create(
         by=user("js_finance"),
         county_code=JIANSHAN,
@@ -231,7 +231,7 @@ def test_bank_file_in_the_banks_layout_xlsx_and_csv():
         township_code=ERMALU,
     )
     lines = list(csv.reader(io.StringIO(export.content.decode("gb18030"))))
-    assert lines[0] == ["收款账号", "户名", "金额", "参考号"] and len(lines) == 2 and lines[1][2] == "1080.00"
+    assert lines[0] == ["收款账号", "户名", "金额", "参考号"] and len(lines) == 2 and lines[1][2] == "1380.00"
     assert BankFile.objects.count() == 2
     assert AuditEvent.objects.filter(action="payroll.bank_file").count() == 2
     with pytest.raises(ValidationFailed):
@@ -308,7 +308,7 @@ def test_statistics_by_township_and_type_with_export():
         for r in services.statistics(user("js_bureau"), county_code=JIANSHAN, month=DEC)
     }
     assert rows[(ANBANG, "dibao_rural")]["households"] == 3 and rows[(ANBANG, "dibao_rural")]["persons"] == 6
-    assert rows[(ERMALU, "dibao_urban")]["amount"] == Decimal("1080.00")
+    assert rows[(ERMALU, "dibao_urban")]["amount"] == Decimal("1380.00")
     r = client_for("js_bureau").get(f"/payments/statistics/?county={JIANSHAN}&month=2026-12&export=xlsx")
     sheet = openpyxl.load_workbook(io.BytesIO(r.content)).active
     assert any("安邦乡" in str(c) for row in sheet.iter_rows(values_only=True) for c in row)

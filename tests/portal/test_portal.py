@@ -313,6 +313,29 @@ def test_S8_complaint_from_the_portal_is_kept_audited_and_listed_for_the_bureau(
     assert number in client_for("js_inspector").get("/portal/staff/complaints/").content.decode()
 
 
+def test_S8_portal_complaint_is_handed_to_supervision_after_commit(django_capture_on_commit_callbacks):
+    from jiuzhu.supervision.models import Complaint as Handled
+
+    with django_capture_on_commit_callbacks(execute=True):
+        r = Client().post(
+            "/portal/complaint/",
+            {
+                "kind": "report",
+                "area_code": ERMALU,
+                "content": "某户有车辆仍享受低保",
+                "name": "",
+                "phone": "",
+            },
+        )
+    assert r.status_code == 302
+    complaint = Complaint.objects.get()
+    handled = Handled.objects.get(number=complaint.supervision_ref)
+    assert complaint.status == "handed_over" and complaint.handed_over_at is not None
+    assert handled.channel == "online" and handled.anonymous and handled.township_code == ERMALU
+    assert handled.content.startswith("【举报") and "某户有车辆" in handled.content
+    assert handled.reply_due_on is not None  # the S8 clock runs from the portal submission
+
+
 def test_S8_complaint_validation():
     r = Client().post(
         "/portal/complaint/", {"kind": "report", "area_code": "230502200201", "content": "太短"}

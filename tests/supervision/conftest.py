@@ -14,7 +14,7 @@ from jiuzhu.supervision.services import complaints, escalation, inspections, sam
 from tests.helpers import ANBANG, JIANSHAN, accept, d, make_case, meeting, to_investigated, user
 
 
-def approve(case, amount="140.00"):
+def approve(case, amount=None):
     steps.decide(by=user("ab_approver"), case=case, data=meeting(amount=amount))
     steps.post_notice(by=user("ab_caseworker"), cases=[case], start_on=d("2026-11-12"))
     steps.finalize(by=user("ab_approver"), case=case, on=d("2026-11-20"))

@@ -5,9 +5,7 @@ The population is a list of (case, household, township, area) in a deterministic
 always give the same sample (`reproduce`). The population is stored with the sample, and `verify`
 re-reads it from the database to show whether the records have changed since.
 
-Populations are a registry: `new_approvals` (S1) and `recipients` (S2). Until the benefits app exists,
-recipients are the approved cases of the monthly types still in force; that app replaces the function
-with `register_population("recipients", …)` over its enrolments, and nothing else changes.
+Populations are a registry: `new_approvals` (S1) and `recipients` (S2, the enrolments on the rolls).
 """
 
 from __future__ import annotations
@@ -23,12 +21,10 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 
 from jiuzhu.cases.models_steps import Decision, Outcome
-from jiuzhu.cases.workflow import State
 from jiuzhu.core import audit, clock, params
 from jiuzhu.core.dates import month_start, next_month
 from jiuzhu.core.errors import ValidationFailed
 from jiuzhu.core.jurisdiction_codes import county_code as county_of
-from jiuzhu.core.types import MONTHLY_TYPES
 from jiuzhu.orgs import authz
 from jiuzhu.orgs.roles import Perm
 from jiuzhu.supervision.models import Sample, SampleItem, SampleKind
@@ -72,28 +68,29 @@ def new_approvals(county_code: str, start: date, end: date) -> list[Unit]:
     return _units(qs)
 
 
-def recipients_from_decisions(county_code: str, start: date, end: date) -> list[Unit]:
-    """S2 until enrolments exist: approved cases of the monthly types (低保, 特困) decided by the end of the
-    period and still approved, one per household (the latest)."""
-    qs = Decision.objects.filter(
-        outcome=Outcome.APPROVE,
-        decided_on__lte=end,
-        case__county_code=county_code,
-        case__status=State.APPROVED,
-        case__assistance_type__in=list(MONTHLY_TYPES),
-    ).order_by("case__township_code", "case__household_id", "-decided_on", "-id")
+def recipients(county_code: str, start: date, end: date) -> list[Unit]:
+    """S2: households on the rolls (live 低保 and 特困 enrolments) at the end of the period, one per
+    household, in township and household order."""
+    from jiuzhu.benefits.models import Enrolment
+    from jiuzhu.benefits.selectors import on_rolls_q
+
+    qs = (
+        Enrolment.objects.filter(on_rolls_q(month_start(end)), county_code=county_code, start_month__lte=end)
+        .order_by("township_code", "household_id", "-start_month", "-id")
+        .values_list("case_id", "household_id", "township_code", "area_code")
+    )
     seen: set[int] = set()
     out = []
-    for unit in _units(qs):
-        if unit.household_id in seen:
+    for case_id, household_id, township, area in qs:
+        if household_id in seen:
             continue
-        seen.add(unit.household_id)
-        out.append(unit)
+        seen.add(household_id)
+        out.append(Unit(case_id, household_id, township, area))
     return out
 
 
 register_population("new_approvals", "当期新审核确认对象", new_approvals)
-register_population("recipients", "在保对象（暂以已批准的低保、特困申请为准）", recipients_from_decisions)
+register_population("recipients", "在保对象（低保、特困）", recipients)
 
 KIND_SOURCE = {SampleKind.MONTHLY: "new_approvals", SampleKind.YEARLY_HOME: "recipients"}
 KIND_PARAMS = {

@@ -46,6 +46,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         kpis.processing_times(request.user, townships),
         kpis.backlog(request.user, townships),
         kpis.problem_data(request.user, townships),
+        kpis.ledger_consistency(request.user, townships),
     ]
     if authz.can(request.user, Perm.COMPLAINT_HANDLE):
         tables.append(kpis.complaint_trend(request.user))
@@ -55,9 +56,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "processing": kpis.bar_option(tables[0], [3, 5], names=["下放前平均", "下放后平均"]),
         "backlog": kpis.bar_option(tables[1], [1, 3], names=["在办件数", "已超期"]),
         "quality": kpis.bar_option(tables[2], [3], names=["问题数据率（%）"]),
+        "ledger": kpis.bar_option(tables[3], [4], names=["一致率（%）"]),
     }
-    if len(tables) > 3:
-        charts["complaints"] = kpis.line_option(tables[3], [1, 2, 3, 4])
+    if len(tables) > 4:
+        charts["complaints"] = kpis.line_option(tables[4], [1, 2, 3, 4])
     return render(
         request,
         "supervision/dashboard.html",
