@@ -2,8 +2,8 @@
 
 The data set is generated set-based with `INSERT … SELECT generate_series` (not through the services):
 households of two adult members in the villages of 尖山区, one income item each, and for 30 % of them a
-case — 200 000 approved 低保 decisions and 100 000 open applications, with acceptance steps, materials,
-signatures and home visits — seeded with a few problems of every kind so that each rule has work to do.
+case — 200 000 approved 低保 decisions with their enrolments and 100 000 open applications, with acceptance
+steps, materials, signatures and home visits — seeded with a few problems of every kind so that each rule has work to do.
 Then the whole scan runs twice (first: every warning is new; second: every warning is updated), and the
 figures are printed with their ratio to the target. `BENCH_HOUSEHOLDS` changes the size.
 """
@@ -147,10 +147,10 @@ def generate(n: int) -> None:
             "decisions",
             """
             INSERT INTO cases_decision (case_id, outcome, decided_on, route, authority_name, handling_unit_name, amount,
-              covered_members, covered_member_ids, start_month, reasons, created_at)
+              covered_members, covered_member_ids, start_month, reasons, basis, created_at)
             SELECT c.id, 'approve', c.applied_on + 25, 'township', '尖山区民政局', '',
               (520 - ROUND(i.monthly_amount / 2.0, 2)) * 2 + CASE WHEN c.id %% 97 = 0 THEN 10 ELSE 0 END, 2, '[]',
-              CAST(date_trunc('month', c.applied_on + 25) + INTERVAL '1 month' AS date), '', now()
+              CAST(date_trunc('month', c.applied_on + 25) + INTERVAL '1 month' AS date), '', '', now()
             FROM cases_case c JOIN registry_incomeitem i ON i.household_id = c.household_id
             WHERE c.number LIKE 'WB%%' AND c.status = 'approved'""",
         )
@@ -178,6 +178,35 @@ def generate(n: int) -> None:
             CROSS JOIN (VALUES ('authorisation'), ('commitment')) k(kind)
             WHERE c.number LIKE 'WB%%' AND c.status <> 'submitted' AND c.id %% 293 <> 11""",
         )
+        # Enrolments for the approved cases: every 5000th shares its bank account with the next household,
+        # every 50th is past its periodic review; every 2000th household lost a member (deceased) who is
+        # still counted in the amount.
+        _sql(
+            c,
+            "enrolments",
+            """
+            INSERT INTO benefits_enrolment (case_id, household_id, assistance_type, area_code, township_code,
+              county_code, status, start_month, amount, covered_members, covered_member_ids, basis, selfcare_level,
+              care_form, bank_name, account_holder, account_cipher, account_index, account_masked, next_review_on,
+              version, created_at, updated_at)
+            SELECT c.id, c.household_id, c.assistance_type, c.area_code, c.township_code, c.county_code, 'active',
+              d.start_month, d.amount, 2, '[]', '', '', '', '农村信用社', '户主', 'x',
+              md5('acct' || CASE WHEN substr(c.number, 3)::int %% 5000 < 2
+                                 THEN 'shared' || (substr(c.number, 3)::int / 10) ELSE c.household_id::text END),
+              '6217 **** **** 0000',
+              CASE WHEN substr(c.number, 3)::int %% 50 = 0 THEN CURRENT_DATE - 10 ELSE CURRENT_DATE + 100 END, 1, now(), now()
+            FROM cases_case c JOIN cases_decision d ON d.case_id = c.id
+            WHERE c.number LIKE 'WB%%' AND c.status = 'approved'""",
+        )
+        _sql(
+            c,
+            "deceased members",
+            """
+            UPDATE registry_member m SET is_active = false, left_reason = 'deceased', left_on = CURRENT_DATE - 40
+            FROM registry_household h
+            WHERE m.household_id = h.id AND h.external_key LIKE 'WB%%' AND m.relation = 'spouse'
+              AND substr(h.external_key, 3)::int %% 2000 = 10""",
+        )
         _sql(
             c,
             "near relatives",
@@ -200,6 +229,7 @@ def generate(n: int) -> None:
             "cases_casematerial",
             "cases_signature",
             "registry_nearrelative",
+            "benefits_enrolment",
         ):
             c.execute(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"

@@ -11,11 +11,13 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from jiuzhu.core import clock
 from jiuzhu.core.errors import RECOVERABLE, DomainError, NotFound
 from jiuzhu.core.forms import apply_error
 from jiuzhu.core.listing import paginate
 from jiuzhu.core.middleware import client_ip
 from jiuzhu.core.types import AssistanceType
+from jiuzhu.documents import compose
 from jiuzhu.portal import selectors, services
 from jiuzhu.portal.forms import ApplicationForm, ComplaintForm, MemberFormSet, ObjectionForm, QueryForm
 from jiuzhu.registry.models import Relation
@@ -29,8 +31,12 @@ SESSION_COMPLAINT = "portal_complaint"
 def _page(
     request: HttpRequest, template: str, context: dict | None = None, status: int = 200
 ) -> HttpResponse:
-    base = {"hotline": settings.JIUZHU_PORTAL_HOTLINE}
-    return render(request, template, base | (context or {}), status=status)
+    context = context or {}
+    county = context.get("county")
+    # The county's own published hotline (S12) once it is known; the portal-wide number otherwise.
+    number = compose.hotline(county.code, clock.today()) if county else ""
+    base = {"hotline": number or settings.JIUZHU_PORTAL_HOTLINE}
+    return render(request, template, base | context, status=status)
 
 
 def _too_many(

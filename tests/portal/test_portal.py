@@ -91,6 +91,23 @@ def test_public_portal_pages_need_no_login(who):
     assert c.get("/portal/status/case/").status_code == 302  # nothing unlocked yet
 
 
+def test_S12_portal_shows_the_chosen_county_hotline(settings):
+    from jiuzhu.archive import boards
+    from jiuzhu.core.services import param_set
+
+    settings.JIUZHU_PORTAL_HOTLINE = "96999"
+    param_set(
+        by=user("js_bureau"),
+        key=boards.HOTLINE,
+        scope_code=JIANSHAN,
+        effective_from=d("2026-01-01"),
+        value="0469-4221234",
+        reason="区民政局监督电话",
+    )
+    assert "0469-4221234" in Client().get(f"/portal/policies/?county={JIANSHAN}").content.decode()
+    assert "96999" in Client().get("/portal/").content.decode()  # no county chosen yet
+
+
 def test_A3_materials_list_marks_shared_items_as_not_needed():
     page = Client().get(f"/portal/policies/dibao_rural/?county={JIANSHAN}").content.decode()
     needed = page.split('data-testid="materials-needed"')[1].split("</ul>")[0]
