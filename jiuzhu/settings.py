@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "template_partials",
     "django_tasks",
     "django_tasks_db",
+    "ninja",  # serves the API docs page's swagger-ui from our own static files (no CDN)
     "jiuzhu.core",
     "jiuzhu.orgs",
     "jiuzhu.registry",
@@ -256,7 +257,12 @@ TASKS = {
 
 # The address printed in QR codes of official documents (verification page); the product's own
 # public address as citizens reach it.
-PUBLIC_BASE_URL = env.str("JIUZHU_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+PUBLIC_BASE_URL = env.str("JIUZHU_PUBLIC_BASE_URL", "http://127.0.0.1:8000" if DEBUG or TESTING else "")
+if not PUBLIC_BASE_URL.startswith(("http://", "https://")):
+    # Printed into the QR code of every issued document: a wrong address cannot be corrected afterwards.
+    raise ImproperlyConfigured(
+        "JIUZHU_PUBLIC_BASE_URL is required when DEBUG is off (e.g. https://jiuzhu.example.gov.cn)"
+    )
 
 LOGGING = {
     "version": 1,

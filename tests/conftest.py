@@ -14,6 +14,31 @@ import pytest
 from jiuzhu.core import clock, workdays
 from tests.helpers import client_for
 
+
+def pytest_configure(config):
+    """Uploads and generated PDFs of a test run go to a throwaway directory, not the project's var/media."""
+    import tempfile
+
+    from django.conf import settings
+
+    if settings.STORAGES["default"]["BACKEND"].endswith("FileSystemStorage"):
+        media = tempfile.mkdtemp(prefix="jiuzhu-test-media-")
+        config._jiuzhu_media = media
+        settings.MEDIA_ROOT = media
+        settings.STORAGES = {
+            **settings.STORAGES,
+            "default": {**settings.STORAGES["default"], "OPTIONS": {"location": media}},
+        }
+
+
+def pytest_unconfigure(config):
+    import shutil
+
+    media = getattr(config, "_jiuzhu_media", None)
+    if media:
+        shutil.rmtree(media, ignore_errors=True)
+
+
 # A fixed "now" for every test: a Friday, so day arithmetic in tests never depends on the real date.
 FROZEN_NOW = datetime(2026, 11, 20, 10, 0)
 

@@ -29,6 +29,11 @@ FEED_PREFIXES = (
     "params.set",
     "calendar.load_year",
     "portal.complaint",
+    # Enrolment, adjustments, suspension and termination matter most to other departments (seed 000
+    # annex 2 §2.3); the month's closed payroll and a reopened month tell them when figures are final.
+    "benefit.",
+    "payroll.done",
+    "payroll.reopen",
 )
 LAG = timedelta(seconds=10)
 

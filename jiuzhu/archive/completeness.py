@@ -19,6 +19,7 @@ from jiuzhu.cases.materials import requirements_for, signers
 from jiuzhu.cases.models import Case, SignatureKind
 from jiuzhu.cases.models_steps import Outcome, PublicNotice
 from jiuzhu.cases.workflow import State
+from jiuzhu.core import clock
 from jiuzhu.core.types import AssistanceType
 from jiuzhu.documents.models import Attachment, AttachmentKind, IssuedDocument
 from jiuzhu.registry.models import Household
@@ -265,6 +266,40 @@ def _decision_notice(case: Case, emergency: bool) -> Item:
     )
 
 
+def _benefit_items(case: Case) -> list[Item]:
+    """DM1, S3: after approval the file must hold a written notice for every decrease or stop, and the
+    periodic review must be on time."""
+    from jiuzhu.benefits.models import Enrolment, EnrolmentStatus
+
+    enrolment = Enrolment.objects.filter(case=case).first()
+    if enrolment is None:
+        return []
+    url = reverse("enrolment_detail", args=[enrolment.pk])
+    changes = [c for c in enrolment.changes.all() if c.needs_notice]
+    unissued = [c for c in changes if c.notice_document_id is None]
+    label = "减发、停发、终止的书面告知已出具"
+    if not changes:
+        notices = Item("change_notices", label, "S3、DM1", NA, "没有减发或停发")
+    elif unissued:
+        what = "、".join(f"{c.effective_month:%Y年%m月}{c.get_kind_display()}" for c in unissued)
+        notices = Item("change_notices", label, "S3、DM1", MISSING, f"尚未出具：{what}", url, "出具告知书")
+    else:
+        notices = Item("change_notices", label, "S3、DM1", OK, f"{len(changes)} 份均已出具")
+    label = "定期核查按时完成"
+    due = enrolment.next_review_on
+    if enrolment.status == EnrolmentStatus.TERMINATED:
+        review = Item("periodic_review", label, "S3、DM1", NA, "已终止保障")
+    elif due is None or due >= clock.today():
+        review = Item(
+            "periodic_review", label, "S3、DM1", OK, f"下次核查 {due:%Y-%m-%d} 前" if due else "未到核查期"
+        )
+    else:
+        review = Item(
+            "periodic_review", label, "S3、DM1", MISSING, f"应于 {due:%Y-%m-%d} 前完成", url, "登记核查"
+        )
+    return [notices, review]
+
+
 def check_case(case: Case, household: Household) -> CaseCheck:
     """S3 for one case, as far as the case has gone."""
     if case.status in CLOSED_EARLY:
@@ -303,6 +338,7 @@ def check_case(case: Case, household: Household) -> CaseCheck:
         items.append(_village_publication(case, household, emergency, notices))
     items.append(_decision(case))
     items.append(_decision_notice(case, emergency))
+    items += _benefit_items(case)
     return CaseCheck(case, items)
 
 

@@ -90,7 +90,7 @@ def _owners(household: Household, cases: list[Case]) -> list[Model]:
 
     for model in (CaseMaterial, Investigation, Review, DecisionMeeting, PublicNotice, Objection):
         owners += list(model.objects.filter(case_id__in=ids))
-    return owners
+    return owners + enrolments_of(cases)
 
 
 def _owner_q(owners: list[Model], type_field: str, id_field: str) -> Q:
@@ -112,9 +112,15 @@ def _case_of(owner: Model | None, cases: dict[int, Case]) -> Case | None:
     return cases.get(case_id) if case_id else None
 
 
+def enrolments_of(cases: list[Case]) -> list[Model]:
+    from jiuzhu.benefits.models import Enrolment
+
+    return list(Enrolment.objects.filter(case_id__in=[c.pk for c in cases]).order_by("id"))
+
+
 def file_documents(user, household: Household, cases: list[Case]) -> list[IssuedDocument]:
-    """Issued documents of the household and its cases (scoped)."""
-    subjects: list[Model] = [household, *cases]
+    """Issued documents of the household, its cases and their enrolments (adjustment notices) (scoped)."""
+    subjects: list[Model] = [household, *cases, *enrolments_of(cases)]
     return list(
         documents_visible_to(user)
         .filter(_owner_q(subjects, "subject_type", "subject_id"))
@@ -164,9 +170,10 @@ def entries(user, household: Household, filters: Filters | None = None) -> list[
     by_id = {c.pk: c for c in all_cases}
     out: list[Entry] = []
     documents = file_documents(user, household, all_cases)
+    enrolment_case = {e.pk: e.case_id for e in enrolments_of(all_cases)}
     if filters.wants(DOCUMENT):
         for d in documents:
-            case = by_id.get(int(d.subject_id)) if d.subject_type_id != _ct(Household) else None
+            case = _document_case(d, by_id, enrolment_case)
             out.append(
                 Entry(
                     at=d.issued_at,
@@ -186,8 +193,8 @@ def entries(user, household: Household, filters: Filters | None = None) -> list[
     if filters.wants(ATTACHMENT):
         for a, owner in file_attachments(user, household, all_cases, documents):
             case = _case_of(owner, by_id)
-            if isinstance(owner, IssuedDocument) and owner.subject_type_id != _ct(Household):
-                case = by_id.get(int(owner.subject_id))
+            if isinstance(owner, IssuedDocument):
+                case = _document_case(owner, by_id, enrolment_case)
             out.append(
                 Entry(
                     at=a.uploaded_at,
@@ -203,6 +210,7 @@ def entries(user, household: Household, filters: Filters | None = None) -> list[
                 )
             )
     if filters.wants(DECISION):
+        out += _benefit_changes(all_cases, by_id)
         for dec in Decision.objects.filter(case_id__in=list(by_id)).order_by("created_at"):
             case = by_id[dec.case_id]
             amount = f"，金额 {dec.amount} 元" if dec.amount is not None else ""
@@ -251,6 +259,47 @@ def entries(user, household: Household, filters: Filters | None = None) -> list[
     return out
 
 
+def _document_case(d: IssuedDocument, by_id: dict[int, Case], enrolment_case: dict[int, int]) -> Case | None:
+    if d.subject_type_id == _ct(Case):
+        return by_id.get(int(d.subject_id))
+    if d.subject_type.model == "enrolment":
+        return by_id.get(enrolment_case.get(int(d.subject_id), 0))
+    return None
+
+
+def _benefit_changes(cases: list[Case], by_id: dict[int, Case]) -> list[Entry]:
+    """DM1: every change of an enrolment (reviews, adjustments, suspension, termination, bank account)."""
+    from jiuzhu.benefits.models import EnrolmentChange
+
+    out = []
+    for ch in (
+        EnrolmentChange.objects.filter(enrolment__case_id__in=list(by_id))
+        .select_related("enrolment", "by")
+        .order_by("created_at", "id")
+    ):
+        amounts = ""
+        if (
+            ch.amount_before is not None
+            and ch.amount_after is not None
+            and ch.amount_before != ch.amount_after
+        ):
+            amounts = f"，{ch.amount_before} → {ch.amount_after} 元"
+        case = by_id[ch.enrolment.case_id]
+        out.append(
+            Entry(
+                at=ch.created_at,
+                kind=DECISION,
+                title=f"{ch.get_kind_display()}：{case.get_assistance_type_display()}",
+                detail=f"自{ch.effective_month:%Y年%m月}起{amounts} · {ch.reason}"
+                + (f" · {ch.by.full_name}" if ch.by else ""),
+                case=case,
+                url=reverse("enrolment_detail", args=[ch.enrolment_id]),
+                obj=ch,
+            )
+        )
+    return out
+
+
 def _ct(model) -> int:
     return ContentType.objects.get_for_model(model).pk
 
@@ -261,16 +310,23 @@ _SKIP_PREFIXES = ("document.", "attachment.", "custody.", "archive.")
 
 def _events(household: Household, cases: dict[int, Case]) -> list[Entry]:
     member_ids = [str(pk) for pk in household.members.values_list("pk", flat=True)]
+    enrolment_case = {str(e.pk): e.case_id for e in enrolments_of(list(cases.values()))}
     q = (
         Q(object_type="registry.household", object_id=str(household.pk))
         | Q(object_type="cases.case", object_id__in=[str(pk) for pk in cases])
         | Q(object_type="registry.member", object_id__in=member_ids)
+        | Q(object_type="benefits.enrolment", object_id__in=list(enrolment_case))
     )
     out = []
     for e in AuditEvent.objects.filter(q).exclude(action__endswith=".view").order_by("at", "id"):
         if e.action.startswith(_SKIP_PREFIXES) or e.action.startswith("pii."):
             continue
-        case = cases.get(int(e.object_id)) if e.object_type == "cases.case" else None
+        if e.object_type == "cases.case":
+            case = cases.get(int(e.object_id))
+        elif e.object_type == "benefits.enrolment":
+            case = cases.get(enrolment_case[e.object_id])
+        else:
+            case = None
         out.append(
             Entry(
                 at=e.at,

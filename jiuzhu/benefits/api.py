@@ -132,13 +132,13 @@ def bank_account(request: HttpRequest, enrolment_id: Id, payload: BankAccountIn)
     )
 
 
-class RevealOut(Schema):
+class AccountRevealOut(Schema):
     account: str
 
 
 @router.post(
     "/enrolments/{enrolment_id}/reveal-account",
-    response=responses(RevealOut),
+    response=responses(AccountRevealOut),
     summary="查看完整银行账号（记录日志）",
 )
 @not_idempotent  # the full account number is never kept in the idempotency table
@@ -147,7 +147,7 @@ def reveal_account(request: HttpRequest, enrolment_id: Id):
     return {"account": services.account_reveal(by=request.user, enrolment=enrolment)}
 
 
-class ReviewIn(Schema):
+class BenefitReviewIn(Schema):
     done_on: date
     outcome: ReviewOutcome = Field(..., description="keep 维持、increase 增发、decrease 减发、stop 停发")
     findings: str
@@ -162,7 +162,7 @@ class ReviewIn(Schema):
     response=responses(EnrolmentDetailOut, status=201),
     summary="登记定期核查结果（DM1，下月生效）",
 )
-def review(request: HttpRequest, enrolment_id: Id, payload: ReviewIn):
+def review(request: HttpRequest, enrolment_id: Id, payload: BenefitReviewIn):
     enrolment = selectors.get_enrolment(request.user, enrolment_id)
     services.periodic_review(
         by=request.user,
@@ -178,14 +178,14 @@ def review(request: HttpRequest, enrolment_id: Id, payload: ReviewIn):
     return Status(201, _detail(selectors.get_enrolment(request.user, enrolment_id)))
 
 
-class ReasonIn(Schema):
+class BenefitReasonIn(Schema):
     reason: str
 
 
 @router.post(
     "/enrolments/{enrolment_id}/suspend", response=responses(EnrolmentDetailOut), summary="暂停发放（下月起）"
 )
-def suspend(request: HttpRequest, enrolment_id: Id, payload: ReasonIn):
+def suspend(request: HttpRequest, enrolment_id: Id, payload: BenefitReasonIn):
     enrolment = selectors.get_enrolment(request.user, enrolment_id)
     return _detail(services.suspend(by=request.user, enrolment=enrolment, reason=payload.reason))
 
@@ -193,7 +193,7 @@ def suspend(request: HttpRequest, enrolment_id: Id, payload: ReasonIn):
 @router.post(
     "/enrolments/{enrolment_id}/resume", response=responses(EnrolmentDetailOut), summary="恢复发放（下月起）"
 )
-def resume(request: HttpRequest, enrolment_id: Id, payload: ReasonIn):
+def resume(request: HttpRequest, enrolment_id: Id, payload: BenefitReasonIn):
     enrolment = selectors.get_enrolment(request.user, enrolment_id)
     return _detail(services.resume(by=request.user, enrolment=enrolment, reason=payload.reason))
 
@@ -301,14 +301,14 @@ def case_calculation(request: HttpRequest, case_id: Id):
     return {"amount": result.amount, "breakdown": result.breakdown}
 
 
-class NoticeOut(Schema):
+class BenefitNoticeOut(Schema):
     document_id: int
     number: str
 
 
 @router.post(
     "/enrolments/{enrolment_id}/changes/{change_id}/notice",
-    response=responses(NoticeOut, status=201),
+    response=responses(BenefitNoticeOut, status=201),
     summary="出具低保金调整（停发）告知书（DM1）",
 )
 def notice(request: HttpRequest, enrolment_id: Id, change_id: Id):

@@ -221,18 +221,25 @@ def periodic_review(*, by, enrolment: Enrolment, data: ReviewInput) -> PeriodicR
     breakdown = ""
     new_amount = current
     if data.outcome in (ReviewOutcome.INCREASE, ReviewOutcome.DECREASE):
-        if data.new_amount in (None, ""):
-            if enrolment.assistance_type == AssistanceType.TEKUN:
-                raise ValidationFailed("特困供养金额须通过自理能力重新评估调整（B2）")
-            result = calculators.dibao_for_household(
-                enrolment.household,
-                assistance_type=enrolment.assistance_type,
-                county_code=enrolment.county_code,
-                month=effective,
-            )
-            new_amount, breakdown = result.amount, result.breakdown
-        else:
-            new_amount = to_yuan(data.new_amount, label="调整后金额", maximum=MAX_MONTHLY)
+        if enrolment.assistance_type == AssistanceType.TEKUN:
+            raise ValidationFailed("特困供养金额须通过自理能力重新评估调整（B2）")
+        # B1, D-016: a 低保 amount is the differential to the fen, from the registered household data; a
+        # typed amount is only a check against it, so the basis always explains what is paid.
+        result = calculators.dibao_for_household(
+            enrolment.household,
+            assistance_type=enrolment.assistance_type,
+            county_code=enrolment.county_code,
+            month=effective,
+        )
+        new_amount, breakdown = result.amount, result.breakdown
+        if data.new_amount not in (None, ""):
+            typed = to_yuan(data.new_amount, label="调整后金额", maximum=MAX_MONTHLY)
+            if typed != new_amount:
+                raise ValidationFailed(
+                    f"低保金额按差额计算应为 {new_amount:,.2f} 元（B1）：{breakdown}。"
+                    "如收入或保障人数有误，请先更正家庭信息",
+                    field_errors={"new_amount": f"应为 {new_amount:,.2f} 元"},
+                )
         if data.outcome == ReviewOutcome.INCREASE and new_amount <= current:
             raise ValidationFailed(f"增发后的金额应高于现金额 {current} 元")
         if data.outcome == ReviewOutcome.DECREASE and new_amount >= current:

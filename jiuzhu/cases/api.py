@@ -2,6 +2,7 @@
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Literal
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
@@ -9,11 +10,31 @@ from ninja.pagination import paginate
 
 from jiuzhu.api.schemas import Id, PageNumber, responses
 from jiuzhu.cases import selectors
+from jiuzhu.cases.api_schemas import (
+    AcceptanceOut,
+    BureauFilingOut,
+    CaseDeadlineOut,
+    CaseRouteOut,
+    DecisionOut,
+    DemocraticReviewOut,
+    EmergencyAidOut,
+    InvestigationOut,
+    LateEmergencyAidOut,
+    MeetingOut,
+    ObjectionOut,
+    PublicNoticeOut,
+    TimelineEventOut,
+    record_of,
+    route_out,
+)
+from jiuzhu.cases.deadlines import deadline_of
 from jiuzhu.cases.materials import missing_items, requirements_for
 from jiuzhu.cases.models import MaterialRequirement, SignatureKind
 from jiuzhu.cases.services import intake, online
+from jiuzhu.cases.services.steps import current_route
 from jiuzhu.cases.workflow import State, available_actions
 from jiuzhu.core.errors import NotFound, ValidationFailed
+from jiuzhu.core.selectors import events_for_object
 from jiuzhu.core.types import AssistanceType
 from jiuzhu.registry import selectors as registry
 from jiuzhu.registry.api import MemberIn
@@ -137,9 +158,67 @@ def case_list(request: HttpRequest, f: Query[CaseFilter]):
     ).order_by("-id")
 
 
-@router.get("/cases/{int:case_id}", response=responses(CaseDetailOut, read_only=True), summary="申请详情")
+class CaseRecordOut(CaseDetailOut):
+    """The case page as data: intake, route, deadline and every recorded step — never the verification
+    data (A6: `GET /cases/{id}/verifications`, restricted and logged)."""
+
+    disputed: bool
+    disputed_reason: str
+    route: CaseRouteOut
+    deadline: CaseDeadlineOut | None = Field(None, description="办理时限（P7）；不计时限的类型或受理前为空")
+    acceptance: AcceptanceOut | None
+    investigations: list[InvestigationOut]
+    reviews: list[DemocraticReviewOut]
+    meetings: list[MeetingOut]
+    bureau_filings: list[BureauFilingOut]
+    public_notices: list[PublicNoticeOut]
+    objections: list[ObjectionOut]
+    emergency_aid: EmergencyAidOut | None
+    decision: DecisionOut | None
+
+
+@router.get(
+    "/cases/{int:case_id}",
+    response=responses(CaseRecordOut, read_only=True),
+    summary="申请详情：状态、审批路径、办理时限和各环节记录（不含核对数据）",
+)
 def case_detail(request: HttpRequest, case_id: Id):
-    return detail(request, selectors.get_case(request.user, case_id))
+    case = selectors.get_case(request.user, case_id)
+    return {
+        **detail(request, case),
+        "disputed": case.disputed,
+        "disputed_reason": case.disputed_reason,
+        "route": route_out(current_route(case)),
+        "deadline": deadline_of(case),
+        **record_of(case),
+    }
+
+
+@router.get(
+    "/cases/{int:case_id}/timeline",
+    response=responses(list[TimelineEventOut], read_only=True),
+    summary="办理记录时间线（审计事件，按时间先后，分页）",
+)
+@paginate(PageNumber)
+def case_timeline(request: HttpRequest, case_id: Id):
+    return events_for_object(selectors.get_case(request.user, case_id))
+
+
+class LateEmergencyFilter(Schema):
+    kind: Literal["registration", "aid"] | None = Field(
+        None, description="registration：补办登记逾期；aid：先行救助超过时限；不填为两者"
+    )
+    township: str | None = Field(None, pattern=CODE, description="受理乡镇（街道）")
+
+
+@router.get(
+    "/cases/emergency-aid/late",
+    response=responses(list[LateEmergencyAidOut], read_only=True),
+    summary="急难先行救助异常：补办登记逾期或救助超过时限（P8，分页）",
+)
+@paginate(PageNumber)
+def emergency_late(request: HttpRequest, f: Query[LateEmergencyFilter]):
+    return selectors.late_emergency_aids(request.user, kind=f.kind or "", township=f.township or "")
 
 
 class CaseIn(Schema):

@@ -2,9 +2,13 @@
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Annotated
 
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
+from pydantic import AfterValidator
+from pydantic_core import PydanticCustomError
 
 from jiuzhu.api.schemas import Id, PageNumber, responses
 from jiuzhu.cases import queues, selectors
@@ -12,7 +16,7 @@ from jiuzhu.cases.api import CaseDetailOut, CaseOut, detail
 from jiuzhu.cases.deadlines import deadline_of
 from jiuzhu.cases.models_steps import ObjectionOutcome, Outcome, VerifyResult
 from jiuzhu.cases.services import steps
-from jiuzhu.core.errors import ValidationFailed
+from jiuzhu.core.errors import NotFound, ValidationFailed
 
 router = Router(tags=["审批流程"])
 
@@ -193,6 +197,22 @@ def bureau_decide(request: HttpRequest, case_id: Id, payload: MeetingIn):
     return detail(request, case)
 
 
+class ReturnIn(Schema):
+    on: date
+    reason: str = Field(..., min_length=1, max_length=500)
+
+
+@router.post(
+    "/cases/{case_id}/return-to-township",
+    response=responses(CaseDetailOut),
+    summary="民政局退回乡镇（街道）（委托在审核后生效等情形，D3）",
+)
+def return_to_township(request: HttpRequest, case_id: Id, payload: ReturnIn):
+    case = _case(request, case_id)
+    steps.return_to_township(by=request.user, case=case, on=payload.on, reason=payload.reason)
+    return detail(request, case)
+
+
 @router.post(
     "/cases/{case_id}/filing-with-bureau", response=responses(CaseDetailOut), summary="报民政局备案（P5）"
 )
@@ -219,8 +239,8 @@ class BulkOut(Schema):
 )
 def post_notice(request: HttpRequest, payload: NoticeIn):
     cases = list(selectors.cases_visible_to(request.user).filter(pk__in=payload.case_ids))
-    if len(cases) != len(set(payload.case_ids)):
-        raise ValidationFailed("部分申请不存在或不在您的辖区", field_errors={"case_ids": "无效"})
+    if len(cases) != len(set(payload.case_ids)):  # outside the jurisdiction is 404, as for one case
+        raise NotFound("部分申请不存在或不在您的辖区范围内", field_errors={"case_ids": "无效"})
     steps.post_notice(by=request.user, cases=cases, start_on=payload.start_on, places=payload.places)
     return Status(201, {"cases": [selectors.get_case(request.user, c.pk) for c in cases]})
 
@@ -262,15 +282,29 @@ class FinalizeIn(Schema):
 @router.post("/finalizations", response=responses(BulkOut), summary="公示期满作出批准决定（可多件，P3）")
 def finalize(request: HttpRequest, payload: FinalizeIn):
     cases = list(selectors.cases_visible_to(request.user).filter(pk__in=payload.case_ids))
-    if len(cases) != len(set(payload.case_ids)):
-        raise ValidationFailed("部分申请不存在或不在您的辖区", field_errors={"case_ids": "无效"})
+    if len(cases) != len(set(payload.case_ids)):  # outside the jurisdiction is 404, as for one case
+        raise NotFound("部分申请不存在或不在您的辖区范围内", field_errors={"case_ids": "无效"})
     steps.finalize_many(by=request.user, cases=cases, on=payload.on)
     return {"cases": [selectors.get_case(request.user, c.pk) for c in cases]}
 
 
+def _local_time(value: datetime) -> datetime:
+    """A time without an offset is the server's local time (Asia/Shanghai), as on the page; every time is
+    then held in local time, so that its date is the local date (P8 deadlines count from it)."""
+    try:
+        if timezone.is_naive(value):
+            value = timezone.make_aware(value)
+        return timezone.localtime(value)
+    except (OverflowError, ValueError):
+        raise PydanticCustomError("datetime_range", "超出支持的时间范围") from None
+
+
+LocalDateTime = Annotated[datetime, AfterValidator(_local_time)]
+
+
 class EmergencyAidIn(Schema):
-    requested_at: datetime
-    paid_at: datetime
+    requested_at: LocalDateTime = Field(..., description="求助时间；不带时区时按北京时间（+08:00）")
+    paid_at: LocalDateTime = Field(..., description="先行救助时间；不带时区时按北京时间（+08:00）")
     amount: str = Field(..., max_length=20)
 
 

@@ -140,11 +140,15 @@ def run(case: Case) -> list[IntakeCheck]:
     return list(case.checks.filter(cleared_at__isnull=True))
 
 
-def missing_filings(case: Case) -> list[IntakeCheck]:
-    """Near-relative findings without a filing record: they block any decision (DM2)."""
+def missing_filings(case: Case) -> list:
+    """Near-relative findings without a filing record: they block any decision (DM2). Judged on the
+    household as it is now, not only as it was at intake: a member added later, or a relative imported
+    into the register after intake, blocks the decision too."""
     filed = set(case.filings.values_list("relative_id", flat=True))
-    return [
-        c
-        for c in case.checks.filter(code=CheckCode.NEAR_RELATIVE, cleared_at__isnull=True)
-        if c.data.get("relative") not in filed
+    stored = list(case.checks.filter(code=CheckCode.NEAR_RELATIVE, cleared_at__isnull=True))
+    members = list(case.household.members.filter(is_active=True))
+    fresh = near_relatives(case, members)
+    seen = {c.data.get("relative") for c in stored}
+    return [c for c in stored if c.data.get("relative") not in filed] + [
+        f for f in fresh if f.data.get("relative") not in filed and f.data.get("relative") not in seen
     ]

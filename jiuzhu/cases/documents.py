@@ -1,6 +1,8 @@
 """Official documents of a case (DOMAIN §8): what each one says, who issues it (D1), and when it can be issued.
 
-Each step arrives with its documents: the intake notices (A4), the investigation form (I1), the review
+The application's own papers come with it from its creation: the application form, the verification
+authorisation and the commitment letter (A1, A3, A5), printed for the household to sign. Each step
+arrives with its documents: the intake notices (A4), the investigation form (I1), the review
 minutes (R1), the decision minutes (P1), the public notice (P2), the approval or rejection notice (P4) and
 the emergency registration (P8). Issuing is a separate action from the step itself: rendering a PDF is slow
 I/O that does not belong inside the step's transaction, and staff print when they are ready.
@@ -13,16 +15,20 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from jiuzhu.cases.models import Case, NoticeKind
+from jiuzhu.cases.materials import ADULT_AGE, signers
+from jiuzhu.cases.models import Case, NoticeKind, SignatureKind
 from jiuzhu.cases.models_steps import MeetingLevel, Outcome
 from jiuzhu.cases.services.steps import bureau_of, township_org
 from jiuzhu.core import clock
 from jiuzhu.core.errors import ValidationFailed
-from jiuzhu.core.masking import mask_name
+from jiuzhu.core.idnumber import age_on
+from jiuzhu.core.masking import mask_phone
 from jiuzhu.documents import compose
 from jiuzhu.documents import services as documents
 from jiuzhu.documents.models import IssuedDocument
-from jiuzhu.orgs.models import Jurisdiction, Organisation
+from jiuzhu.orgs.models import Jurisdiction, Level, Organisation
+from jiuzhu.registry.models import Relation
+from jiuzhu.registry.selectors import income_summary
 
 
 def _common(case: Case) -> dict:
@@ -100,7 +106,13 @@ def _minutes(case):
     }
 
 
+def _head(case):
+    return case.household.members.filter(relation=Relation.HEAD, is_active=True).order_by("id").first()
+
+
 def _public_notice(case):
+    from jiuzhu.archive.boards import public_name  # archive builds on cases; import late
+
     n = case.public_notices.order_by("-start_on").first()
     m = _decision_meeting(case)
     village = (
@@ -113,7 +125,7 @@ def _public_notice(case):
         "places": n.places,
         "rows": [
             {
-                "name": mask_name(case.household.head_name) + "户",
+                "name": public_name(_head(case), n.start_on),
                 "assistance": case.get_assistance_type_display(),
                 "people": m.covered_members if m else "",
                 "amount": m.amount if m else None,
@@ -158,6 +170,147 @@ def _emergency(case):
     }
 
 
+# --- the application's own papers (A1, A3, A5): printed for the household to sign -------------------
+
+# Descriptive age band on the application form (a head count, not a policy threshold).
+ELDERLY_AGE = 60
+
+
+def _place(code: str) -> str:
+    """The place's names from the county down (尖山区安邦乡安邦村), for addresses on forms."""
+    names = []
+    row = Jurisdiction.objects.filter(code=code).first() if code else None
+    while row is not None and row.level >= Level.COUNTY:
+        names.append(row.name)
+        row = row.parent
+    return "".join(reversed(names))
+
+
+def _household(case) -> dict:
+    h = case.household
+    bureau = bureau_of(case)
+    township = township_org(case)
+    return _common(case) | {
+        "place": _place(h.area_code),
+        "township_org": township.name if township else "",
+        "bureau": bureau.name if bureau else "",
+    }
+
+
+def _health(m) -> str:
+    if m.serious_illness:
+        return "患重特大疾病" + (f"：{m.illness_note}" if m.illness_note else "")
+    return m.illness_note or "—"
+
+
+def _application(case):
+    h = case.household
+    on = case.applied_on
+    members = list(h.members.filter(is_active=True).order_by("id"))
+    members.sort(key=lambda m: m.relation != Relation.HEAD)  # the head first, then as registered
+    ages = {m.pk: age_on(m.birth_date, on) for m in members}
+    counts = [
+        ("未成年人", sum(1 for m in members if ages[m.pk] < ADULT_AGE)),
+        (f"{ELDERLY_AGE}周岁以上老年人", sum(1 for m in members if ages[m.pk] >= ELDERLY_AGE)),
+        ("残疾人", sum(1 for m in members if m.disability)),
+        ("患重特大疾病", sum(1 for m in members if m.serious_illness)),
+    ]
+    summary = income_summary(h)
+    assets = list(h.assets.select_related("member"))
+    hukou = h.hukou_address or (_place(h.hukou_area_code) if h.hukou_area_code else "")
+    return _household(case) | {
+        "applicant_relation": case.applicant.get_relation_display(),
+        "urban_rural": h.get_urban_rural_display(),
+        "hukou": hukou,
+        "phone": mask_phone(h.phone),
+        "channel": case.get_channel_display(),
+        "reason": case.reason,
+        "requested_amount": case.requested_amount,
+        "size": len(members),
+        "composition": [f"{label} {n} 人" for label, n in counts if n],
+        "members": [
+            {
+                "name": m.name,
+                "sex": m.get_sex_display(),
+                "relation": m.get_relation_display(),
+                "id_masked": m.id_masked,
+                "age": ages[m.pk],
+                "disability": (
+                    m.get_disability_display() + (f"{m.disability_grade}级" if m.disability_grade else "")
+                    if m.disability
+                    else "无"
+                ),
+                "work_ability": m.get_work_ability_display(),
+                "health": _health(m),
+                "occupation": m.get_schooling_display() if m.schooling else m.get_employment_display(),
+                "covered": m.covered,
+                "covered_note": m.covered_note,
+            }
+            for m in members
+        ],
+        "incomes": [
+            {
+                "owner": i.member.name if i.member else "全家",
+                "category": i.get_category_display(),
+                "description": i.description,
+                "monthly_amount": i.monthly_amount,
+                "excluded": i.excluded,
+                "excluded_reason": i.excluded_reason,
+            }
+            for i in h.incomes.select_related("member")
+        ],
+        "income_counted": summary["counted"],
+        "income_excluded": summary["excluded"],
+        "covered": summary["covered"],
+        "per_head": summary["per_head"],
+        "assets": [
+            {
+                "owner": a.member.name if a.member else "全家",
+                "kind": a.get_kind_display(),
+                "description": a.description,
+                "quantity": f"{a.quantity.normalize():f}{a.unit}" if a.quantity is not None else "",
+                "value": a.value,
+            }
+            for a in assets
+        ],
+        "assets_value": sum((a.value for a in assets if a.value is not None), start=0),
+    }
+
+
+def _signed_by(case, kind: str) -> dict:
+    """A3: who of the adult members has signed the paper already (one row each, ID numbers masked)."""
+    adults = signers(case)
+    signed = {s.member_id: s for s in case.signatures.filter(kind=kind)}
+    rows = [
+        {
+            "name": m.name,
+            "relation": m.get_relation_display(),
+            "id_masked": m.id_masked,
+            "signed_on": signed[m.pk].signed_on if m.pk in signed else None,
+            "online": signed[m.pk].online if m.pk in signed else False,
+        }
+        for m in adults
+    ]
+    return {
+        "size": case.household.members.filter(is_active=True).count(),
+        "signers": rows,
+        "signed_count": sum(1 for r in rows if r["signed_on"]),
+        "unsigned": [r["name"] for r in rows if not r["signed_on"]],
+    }
+
+
+def _authorisation(case):
+    adults = {m.pk for m in signers(case)}
+    minors = [
+        m.name for m in case.household.members.filter(is_active=True).order_by("id") if m.pk not in adults
+    ]
+    return _household(case) | _signed_by(case, SignatureKind.AUTHORISATION) | {"minors": minors}
+
+
+def _commitment(case):
+    return _household(case) | _signed_by(case, SignatureKind.COMMITMENT)
+
+
 def _township_issues(case) -> tuple[Organisation, Organisation | None]:
     """Intake notices and step records are the township's own papers."""
     org = township_org(case)
@@ -194,6 +347,10 @@ def _decided(case, outcome) -> bool:
 
 
 CASE_DOCS = [
+    # A1, A3, A5: from the application's creation; the village assistant who registers it may print them.
+    CaseDoc("application_form", lambda c: True, _application, _township_issues),
+    CaseDoc("verification_authorisation", lambda c: True, _authorisation, _township_issues),
+    CaseDoc("commitment_letter", lambda c: True, _commitment, _township_issues),
     CaseDoc(
         "missing_materials_notice",
         lambda c: _latest_notice(c, NoticeKind.MISSING_MATERIALS) is not None,

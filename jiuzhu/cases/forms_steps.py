@@ -11,6 +11,11 @@ class DateForm(BootstrapMixin, forms.Form):
     note = forms.CharField(label="说明", max_length=300, required=False)
 
 
+class ReturnForm(BootstrapMixin, forms.Form):
+    on = forms.DateField(label="退回日期", widget=DateInput())
+    reason = forms.CharField(label="退回原因", widget=forms.Textarea(attrs={"rows": 2}), max_length=500)
+
+
 class VerificationResultForm(BootstrapMixin, forms.Form):
     completed_on = forms.DateField(label="核对完成日期", widget=DateInput())
     result = forms.ChoiceField(label="核对结果", choices=VerifyResult.choices)

@@ -18,6 +18,7 @@ class StepKind(models.TextChoices):
     MARK_DISPUTED = "mark_disputed", "标记为有争议"
     REVIEW = "review", "民主评议"
     TOWNSHIP_REVIEW = "township_review", "乡镇审核"
+    RETURN = "return", "民政局退回乡镇"
     DECIDE = "decide", "审批会议"
     FILE = "file", "报民政局备案"
     NOTICE_START = "notice_start", "张榜公示"

@@ -5,17 +5,20 @@ holds in the case's place. So a new transition shows up in the queues without to
 
 from __future__ import annotations
 
-from django.db.models import BigIntegerField, QuerySet
+from datetime import timedelta
+
+from django.db.models import BigIntegerField, Q, QuerySet
 from django.db.models.functions import Cast
 
 from jiuzhu.cases.deadlines import deadline_of
 from jiuzhu.cases.models import Case
 from jiuzhu.cases.selectors import cases_visible_to
 from jiuzhu.cases.workflow import OPEN, TERMINAL, TRANSITIONS
+from jiuzhu.core import clock, params
 from jiuzhu.core.models import AuditEvent
 from jiuzhu.core.types import TIME_LIMITED_TYPES
 from jiuzhu.orgs import authz
-from jiuzhu.orgs.roles import perms_of
+from jiuzhu.orgs.roles import OrgKind, Perm, perms_of
 
 QUEUES = [
     ("todo", "待办"),
@@ -26,12 +29,18 @@ QUEUES = [
 ]
 
 
+# Intake and processing are the township's work even where a bureau officer may step in: they stay out of the
+# bureau's 待办 (they are in its lists), so the bureau's queue holds what waits for the bureau.
+TOWNSHIP_WORK = frozenset({Perm.CASE_CREATE, Perm.CASE_PROCESS})
+
+
 def todo_states(user) -> set[str]:
-    held = (
-        set().union(*(perms_of(m.role) for m in authz.memberships(user)))
-        if authz.memberships(user)
-        else set()
-    )
+    held: set[str] = set()
+    for m in authz.memberships(user):
+        perms = set(perms_of(m.role))
+        if m.organisation.kind == OrgKind.BUREAU:
+            perms -= TOWNSHIP_WORK
+        held |= perms
     if authz.is_global(user):
         return set(OPEN)
     states: set[str] = set()
@@ -74,9 +83,26 @@ def with_deadlines(cases) -> list[tuple[Case, object]]:
     return out
 
 
+def _old_enough(qs: QuerySet[Case], *, days_left: int | None) -> QuerySet[Case]:
+    """Only cases that can have reached the point: N working days span at least N calendar days and the
+    clock starts no earlier than the application, so younger cases are skipped in SQL before the
+    per-case deadline (holidays, pauses) is worked out."""
+    today = clock.today()
+    q = Q(pk__in=[])
+    for code in qs.order_by().values_list("township_code", flat=True).distinct():
+        limit = params.get("deadline.working_days", area_code=code, on=today)
+        left = days_left
+        if left is None:
+            left = params.get("deadline.warning_days_left", area_code=code, on=today)
+        q |= Q(township_code=code, applied_on__lte=today - timedelta(days=max(limit - left, 0)))
+    return qs.filter(q)
+
+
 def overdue(user) -> list[tuple[Case, object]]:
-    return [(c, d) for c, d in with_deadlines(open_time_limited(user)) if d.overdue and d.stopped_on is None]
+    candidates = _old_enough(open_time_limited(user), days_left=0)
+    return [(c, d) for c, d in with_deadlines(candidates) if d.overdue and d.stopped_on is None]
 
 
 def warning(user) -> list[tuple[Case, object]]:
-    return [(c, d) for c, d in with_deadlines(open_time_limited(user)) if d.warning]
+    candidates = _old_enough(open_time_limited(user), days_left=None)
+    return [(c, d) for c, d in with_deadlines(candidates) if d.warning]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from jiuzhu.cases.models import Case
+from jiuzhu.cases.models import Case, EmergencyAid
+from jiuzhu.core import clock
 from jiuzhu.core.errors import NotFound
 from jiuzhu.core.jurisdiction_codes import is_valid_code
 from jiuzhu.core.jurisdiction_codes import prefix as code_prefix
@@ -68,3 +69,28 @@ def search_cases(
     if applied_to:
         qs = qs.filter(applied_on__lte=applied_to)
     return qs
+
+
+def emergency_aids_visible_to(user) -> QuerySet[EmergencyAid]:
+    """P8 emergency aid records of the cases the user can read."""
+    return EmergencyAid.objects.filter(case__in=cases_visible_to(user)).select_related("case")
+
+
+def registration_overdue(aid: EmergencyAid, today=None) -> bool:
+    """P8: the registration was due and is still missing, or it was made after the due date."""
+    today = today or clock.today()
+    return (aid.registered_on is None and aid.register_due_on < today) or aid.registration_late
+
+
+def late_emergency_aids(user, *, kind: str = "", township: str = "") -> QuerySet[EmergencyAid]:
+    """The P8 exceptions of the page 办理时限 (/cases/deadlines/): registration overdue (see
+    `registration_overdue`) or aid paid later than the hour limit. `kind`: "registration", "aid" or both."""
+    registration = Q(registered_on__isnull=True, register_due_on__lt=clock.today()) | Q(
+        registration_late=True
+    )
+    aid = Q(late=True)
+    wanted = {"registration": registration, "aid": aid}.get(kind, registration | aid)
+    qs = emergency_aids_visible_to(user).filter(wanted)
+    if township:
+        qs = qs.filter(case__township_code=township)
+    return qs.order_by("register_due_on", "id")

@@ -239,6 +239,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "township": Jurisdiction.objects.filter(code=case.township_code).first(),
         "materials": _materials_view(case),
         "signature_rows": signature_rows,
+        "signature_kinds": SignatureKind.choices,
         "checks": checks,
         "missing": missing_items(case),
         "notices": case.notices.all(),

@@ -159,6 +159,11 @@ ACTIONS: dict[str, ActionForm] = {
         lambda r, c, d, fm: steps.bureau_decide(by=r.user, case=c, data=_meeting(d, fm)),
         "民政局已作出审批",
     ),
+    "return_to_township": ActionForm(
+        f.ReturnForm,
+        lambda r, c, d, fm: steps.return_to_township(by=r.user, case=c, on=d["on"], reason=d["reason"]),
+        "已退回乡镇（街道）",
+    ),
     "file_with_bureau": ActionForm(
         f.DateForm,
         lambda r, c, d, fm: steps.file_with_bureau(by=r.user, case=c, on=d["on"], note=d["note"]),

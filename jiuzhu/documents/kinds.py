@@ -154,6 +154,138 @@ def _notice_board_sample() -> dict:
     }
 
 
+def _applicant_sample() -> dict:
+    """What the application's own papers (A1, A3, A5) share: the case and its household."""
+    return {
+        "case_number": "230502-2026-000001",
+        "assistance": "农村最低生活保障",
+        "applicant": "张某某",
+        "head": "张某某",
+        "address": "安邦村1组5号",
+        "place": "尖山区安邦乡安邦村",
+        "applied_on": date(2026, 11, 2),
+        "township": "安邦乡",
+        "township_org": "安邦乡人民政府",
+        "bureau": "尖山区民政局",
+        "size": 3,
+    }
+
+
+def _signers_sample() -> dict:
+    return {
+        "signers": [
+            {
+                "name": "张某某",
+                "relation": "户主",
+                "id_masked": "230502********1234",
+                "signed_on": date(2026, 11, 2),
+                "online": False,
+            },
+            {
+                "name": "李某某",
+                "relation": "配偶",
+                "id_masked": "230502********2345",
+                "signed_on": None,
+                "online": False,
+            },
+        ],
+        "signed_count": 1,
+        "unsigned": ["李某某"],
+    }
+
+
+def _application_form_sample() -> dict:
+    member = {
+        "name": "张某某",
+        "sex": "男",
+        "relation": "户主",
+        "id_masked": "230502********1234",
+        "age": 58,
+        "disability": "肢体残疾二级",
+        "work_ability": "部分丧失劳动能力",
+        "health": "患重特大疾病：尿毒症",
+        "occupation": "务农",
+        "covered": True,
+        "covered_note": "",
+    }
+    return _applicant_sample() | {
+        "applicant_relation": "户主",
+        "urban_rural": "农村",
+        "hukou": "尖山区安邦乡安邦村",
+        "phone": "139****0001",
+        "channel": "乡镇（街道）窗口受理",
+        "reason": "户主患尿毒症长期透析，丧失主要劳动能力，家庭收入低于当地低保标准。",
+        "requested_amount": None,
+        "composition": ["未成年人 1 人", "残疾人 1 人", "患重特大疾病 1 人"],
+        "members": [
+            member,
+            member
+            | {
+                "name": "李某某",
+                "sex": "女",
+                "relation": "配偶",
+                "id_masked": "230502********2345",
+                "age": 55,
+                "disability": "无",
+                "work_ability": "有劳动能力",
+                "health": "—",
+            },
+            member
+            | {
+                "name": "张小某",
+                "relation": "子女",
+                "id_masked": "230502********3456",
+                "age": 12,
+                "disability": "无",
+                "work_ability": "未成年/老年（不适用）",
+                "health": "—",
+                "occupation": "初中",
+            },
+        ],
+        "incomes": [
+            {
+                "owner": "李某某",
+                "category": "工资性收入",
+                "description": "镇上超市务工",
+                "monthly_amount": Decimal("900.00"),
+                "excluded": False,
+                "excluded_reason": "",
+            },
+            {
+                "owner": "全家",
+                "category": "转移净收入",
+                "description": "耕地地力保护补贴",
+                "monthly_amount": Decimal("45.00"),
+                "excluded": True,
+                "excluded_reason": "惠农补贴不计入家庭收入",
+            },
+        ],
+        "income_counted": Decimal("900.00"),
+        "income_excluded": Decimal("45.00"),
+        "covered": 3,
+        "per_head": Decimal("300.00"),
+        "assets": [
+            {
+                "owner": "张某某",
+                "kind": "房产",
+                "description": "自建砖房",
+                "quantity": "80平方米",
+                "value": None,
+            },
+            {"owner": "全家", "kind": "土地", "description": "承包耕地", "quantity": "6亩", "value": None},
+        ],
+        "assets_value": 0,
+    }
+
+
+def _verification_authorisation_sample() -> dict:
+    return _applicant_sample() | _signers_sample() | {"minors": ["张小某"]}
+
+
+def _commitment_letter_sample() -> dict:
+    return _applicant_sample() | _signers_sample()
+
+
 @dataclass(frozen=True)
 class DocKind:
     code: str
@@ -175,9 +307,15 @@ class DocKind:
 
 
 _KINDS = [
-    DocKind("application_form", "社会救助申请书", "A1、A3", Perm.CASE_CREATE),
-    DocKind("verification_authorisation", "家庭经济状况核对授权书", "A3、A5", Perm.CASE_CREATE),
-    DocKind("commitment_letter", "申请人承诺书", "A3", Perm.CASE_CREATE),
+    DocKind("application_form", "社会救助申请书", "A1、A3", Perm.CASE_CREATE, _application_form_sample),
+    DocKind(
+        "verification_authorisation",
+        "家庭经济状况核对授权书",
+        "A3、A5",
+        Perm.CASE_CREATE,
+        _verification_authorisation_sample,
+    ),
+    DocKind("commitment_letter", "申请人承诺书", "A3、DM3", Perm.CASE_CREATE, _commitment_letter_sample),
     DocKind("missing_materials_notice", "申请材料一次性告知书", "A4", Perm.CASE_PROCESS),
     DocKind("not_eligible_notice", "不予受理告知书", "A4", Perm.CASE_PROCESS),
     DocKind("investigation_form", "入户调查表", "I1", Perm.CASE_PROCESS),

@@ -217,7 +217,7 @@ def grant_revoke(request: HttpRequest, grant_id: Id, payload: RevokeIn):
     return _grant_out(get_grant(request.user, grant_id))
 
 
-class RouteOut(Schema):
+class WhoDecidesOut(Schema):
     decider: str = Field(..., description="township：乡镇（街道）以民政局名义审批；bureau：民政局审批")
     delegated: bool
     label: str
@@ -236,7 +236,7 @@ class WhoDecidesQuery(Schema):
 
 @router.get(
     "/delegation/who-decides",
-    response=responses(RouteOut, read_only=True),
+    response=responses(WhoDecidesOut, read_only=True),
     summary="某日某类申请由谁审批（D1、D3）",
 )
 def who_decides_endpoint(request: HttpRequest, q: Query[WhoDecidesQuery]):

@@ -78,6 +78,14 @@ def grant_create(
     ensure_not_future(signed_on, "委托书签署日期", field="signed_on")
     if valid_to is not None:
         ensure_not_before(valid_to, valid_from, "委托截止日", "起始日", field="valid_to")
+    if letter_file is not None:
+        # The scanned letter is served back inline: its type is checked by content, like every upload.
+        from jiuzhu.documents.services import check_upload
+
+        try:
+            check_upload(upload=letter_file, kind="scan")
+        except ValidationFailed as exc:
+            raise ValidationFailed(exc.message, field_errors={"letter_file": exc.message}) from exc
     Jurisdiction.objects.select_for_update().get(pk=township.pk)  # serialise grants of one township
     for other in DelegationGrant.objects.filter(township=township, category=category):
         if _overlaps(valid_from, valid_to, other.valid_from, _grant_end(other)):

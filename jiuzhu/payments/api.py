@@ -139,7 +139,7 @@ def run_detail(request: HttpRequest, run_id: Id):
     return run
 
 
-class EntryOut(Schema):
+class LedgerEntryOut(Schema):
     id: int
     month: date
     township_code: str
@@ -168,7 +168,9 @@ class LedgerFilter(Schema):
 
 
 @router.get(
-    "/payroll/ledger", response=responses(list[EntryOut], read_only=True), summary="台账（冻结的月度快照）"
+    "/payroll/ledger",
+    response=responses(list[LedgerEntryOut], read_only=True),
+    summary="台账（冻结的月度快照）",
 )
 @paginate(PageNumber)
 def ledger(request: HttpRequest, f: Query[LedgerFilter]):
@@ -183,7 +185,7 @@ def ledger(request: HttpRequest, f: Query[LedgerFilter]):
 
 
 def _entry(e) -> dict:
-    out = EntryOut.from_orm(e).dict()
+    out = LedgerEntryOut.from_orm(e).dict()
     p = getattr(e, "payment", None)
     if p is not None:
         out |= {
@@ -247,6 +249,7 @@ class BankFileIn(Schema):
     bank_format_id: Id
     file_type: str = Field("xlsx", description="xlsx 或 csv")
     township: str = Field("", pattern=r"^(\d{12})?$", description="只导出一个乡镇（可选）")
+    bank: str = Field("", max_length=60, description="只导出在该银行开户的对象（可选）")
 
 
 class BankFileOut(Schema):
@@ -275,6 +278,7 @@ def bank_file(request: HttpRequest, payload: BankFileIn):
         bank_format=fmt,
         file_type=payload.file_type,
         township_code=payload.township,
+        bank_name=payload.bank,
     )
     return Status(
         201,

@@ -48,11 +48,17 @@ def reopened(county_code: str, month: date) -> bool:
     return CycleReopen.objects.filter(county_code=county_code, month=month, closed_at__isnull=True).exists()
 
 
-def lock_reason(county_code: str, today: date | None = None) -> str | None:
-    """Why payment-affecting business is frozen in this county today, or None."""
+def lock_reason(county_code: str, today: date | None = None, *, decision: bool = False) -> str | None:
+    """Why payment-affecting business is frozen in this county today, or None. Decisions (`decision=True`)
+    close already after the decision day: approvals are complete by then, the list is exported next."""
     today = today or clock.today()
     month = month_start(today)
     d = days(county_code, today)
+    if decision and d.decision < today.day <= d.export and not reopened(county_code, month):
+        return (
+            f"本月审批须于{d.decision}日前完成，{d.export}日导出发放名单（M1）；"
+            f"{add_months(month, 1):%m月}台账生成后再作出审批决定；受理、调查等业务照常办理"
+        )
     if today.day > d.export and not reopened(county_code, month):
         return (
             f"{today:%Y年%m月}{d.export}日已导出发放名单，{add_months(month, 1):%m月}台账生成前"

@@ -25,11 +25,13 @@ class BankFileForm(BootstrapMixin, forms.Form):
     bank_format = forms.ChoiceField(label="银行格式")
     file_type = forms.ChoiceField(label="文件类型", choices=[("xlsx", "Excel（xlsx）"), ("csv", "CSV")])
     township = forms.ChoiceField(label="范围", required=False)
+    bank = forms.ChoiceField(label="开户银行", required=False)
 
-    def __init__(self, *args, formats=(), townships=(), **kwargs):
+    def __init__(self, *args, formats=(), townships=(), banks=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["bank_format"].choices = [(f.pk, f.name) for f in formats]
         self.fields["township"].choices = [("", "全县（区）"), *townships]
+        self.fields["bank"].choices = [("", "全部银行"), *((b, b) for b in banks)]
 
 
 class ReconcileForm(BootstrapMixin, forms.Form):

@@ -13,4 +13,4 @@ def cycle_open_for_monthly(case, on: date) -> str | None:
     system now, not the date written on the paper."""
     if case.assistance_type not in MONTHLY_TYPES:
         return None
-    return lock_reason(case.county_code)
+    return lock_reason(case.county_code, decision=True)

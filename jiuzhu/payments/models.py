@@ -167,6 +167,7 @@ class BankFile(models.Model):
     month = models.DateField()
     bank_format = models.ForeignKey(BankFormat, on_delete=models.PROTECT, related_name="+")
     file_type = models.CharField(max_length=4)
+    paying_bank = models.CharField("开户银行", max_length=60, blank=True)  # '' = every bank
     file = models.FileField(upload_to="bankfiles/%Y/%m/")
     lines = models.PositiveIntegerField()
     total = models.DecimalField(max_digits=16, decimal_places=2)

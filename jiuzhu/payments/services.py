@@ -164,7 +164,20 @@ def bank_format_save(
     return row
 
 
-def _rows(county_code: str, month: date, township_code: str):
+def paying_banks(county_code: str, month: date) -> list[str]:
+    """The banks that hold recipients' accounts this month (one file per bank, when the county pays
+    through several)."""
+    return sorted(
+        set(
+            LedgerEntry.objects.filter(county_code=county_code, month=month)
+            .exclude(bank_name="")
+            .values_list("bank_name", flat=True)
+            .distinct()
+        )
+    )
+
+
+def _rows(county_code: str, month: date, township_code: str, bank_name: str = ""):
     names = dict(Jurisdiction.objects.filter(code__startswith=county_code[:6]).values_list("code", "name"))
     qs = (
         Payment.objects.filter(county_code=county_code, month=month)
@@ -173,6 +186,8 @@ def _rows(county_code: str, month: date, township_code: str):
     )
     if township_code:
         qs = qs.filter(township_code=township_code)
+    if bank_name:
+        qs = qs.filter(entry__bank_name=bank_name)
     types = dict(AssistanceType.choices)
     for line, p in enumerate(qs.iterator(chunk_size=5000), start=1):
         e = p.entry
@@ -200,7 +215,14 @@ class Export:
 
 
 def bank_file_create(
-    *, by, county_code: str, month: date, bank_format: BankFormat, file_type: str, township_code: str = ""
+    *,
+    by,
+    county_code: str,
+    month: date,
+    bank_format: BankFormat,
+    file_type: str,
+    township_code: str = "",
+    bank_name: str = "",
 ) -> Export:
     """The bank's payment file, equal to the ledger by construction (M2); its checksum is recorded. A
     sensitive export (full account numbers), so it is an audit event."""
@@ -212,6 +234,11 @@ def bank_file_create(
         raise ValidationFailed("银行文件格式不属于本县（区）")
     if not Payment.objects.filter(county_code=county_code, month=month).exists():
         raise ValidationFailed(f"{month:%Y年%m月}尚未生成发放名单")
+    bank_name = (bank_name or "").strip()
+    if bank_name and bank_name not in paying_banks(county_code, month):
+        raise ValidationFailed(
+            f"{month:%Y年%m月}没有在“{bank_name}”开户的发放对象", field_errors={"bank": "无发放对象"}
+        )
     columns = bank_format.columns
     headers = [c["header"] for c in columns]
     lines, total = 0, Decimal("0")
@@ -219,7 +246,7 @@ def bank_file_create(
         text = io.StringIO()
         writer = csv.writer(text)
         writer.writerow(headers)
-        for row in _rows(county_code, month, township_code):
+        for row in _rows(county_code, month, township_code, bank_name):
             writer.writerow(
                 [f"{row[c['field']]:.2f}" if c["field"] == "amount" else row[c["field"]] for c in columns]
             )
@@ -233,7 +260,7 @@ def bank_file_create(
         text_fmt = book.add_format({"num_format": "@"})
         for col, header in enumerate(headers):
             ws.write_string(0, col, header)
-        for r, row in enumerate(_rows(county_code, month, township_code), start=1):
+        for r, row in enumerate(_rows(county_code, month, township_code, bank_name), start=1):
             for col, c in enumerate(columns):
                 value = row[c["field"]]
                 if c["field"] == "amount":
@@ -244,7 +271,7 @@ def bank_file_create(
         book.close()
         content = buffer.getvalue()
     digest = hashlib.sha256(content).hexdigest()
-    name = f"{month:%Y%m}-{township_code or county_code}-{bank_format.name}.{file_type}"
+    name = f"{month:%Y%m}-{township_code or county_code}-{bank_name or bank_format.name}.{file_type}"
     with transaction.atomic():
         record = BankFile(
             county_code=county_code,
@@ -252,6 +279,7 @@ def bank_file_create(
             month=month,
             bank_format=bank_format,
             file_type=file_type,
+            paying_bank=bank_name,
             lines=lines,
             total=total,
             sha256=digest,
@@ -272,6 +300,7 @@ def bank_file_create(
                 "total": total,
                 "sha256": digest,
                 "format": bank_format.name,
+                "bank": bank_name,
             },
         )
     return Export(record, content, name)

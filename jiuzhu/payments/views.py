@@ -144,7 +144,11 @@ def payroll_run(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         "can_sign": authz.can(request.user, Perm.BENEFIT_MANAGE),
         "persons": sum(row["persons"] or 0 for row in payroll.township_totals(run.county_code, run.month)),
-        "bank_form": BankFileForm(formats=formats, townships=_townships_with_entries(run)),
+        "bank_form": BankFileForm(
+            formats=formats,
+            townships=_townships_with_entries(run),
+            banks=services.paying_banks(run.county_code, run.month),
+        ),
         "files": BankFile.objects.filter(county_code=run.county_code, month=run.month).select_related(
             "bank_format", "by"
         )[:20],
@@ -158,7 +162,12 @@ def payroll_run(request: HttpRequest, pk: int) -> HttpResponse:
 def bank_file(request: HttpRequest, pk: int) -> HttpResponse:
     run = _run(request, pk)
     formats = list(services.formats_for(run.county_code))
-    form = BankFileForm(request.POST, formats=formats, townships=_townships_with_entries(run))
+    form = BankFileForm(
+        request.POST,
+        formats=formats,
+        townships=_townships_with_entries(run),
+        banks=services.paying_banks(run.county_code, run.month),
+    )
     if not form.is_valid():
         messages.error(request, "请选择银行格式和文件类型")
         return redirect("payroll_run", pk=run.pk)
@@ -171,6 +180,7 @@ def bank_file(request: HttpRequest, pk: int) -> HttpResponse:
             bank_format=chosen,
             file_type=form.cleaned_data["file_type"],
             township_code=form.cleaned_data["township"],
+            bank_name=form.cleaned_data["bank"],
         )
     except RECOVERABLE as exc:
         messages.error(request, exc.message)

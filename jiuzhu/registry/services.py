@@ -3,7 +3,7 @@ once in Chinese, then writes in one transaction with an audit event."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
@@ -344,6 +344,9 @@ def member_update(*, by, member: Member, data: MemberInput, expected_version: in
     membership = authz.require(by, Perm.HOUSEHOLD_EDIT, member.area_code)
     household = _lock(member.household)
     member = Member.objects.select_for_update().get(pk=member.pk)
+    if not (data.id_number or "").strip():
+        # Left blank on the edit form: the number stays as stored (it is never shown in full to re-type).
+        data = replace(data, id_number=crypto.decrypt(member.id_cipher, purpose=ID_PURPOSE))
     problems = Problems()
     info = check_member(data, problems)
     if (

@@ -158,7 +158,11 @@ def _spread_member_errors(form, formset, exc) -> None:
 @login_required
 @require_GET
 def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    household = selectors.get_household(request.user, pk)
+    return _detail_page(request, selectors.get_household(request.user, pk))
+
+
+def _detail_page(request, household, *, income_form=None, asset_form=None, status: int = 200) -> HttpResponse:
+    """The household page; a failed income or asset form comes back bound, keeping what was typed."""
     members = list(household.members.order_by("-is_active", "relation", "id"))
     from jiuzhu.cases.selectors import cases_visible_to
 
@@ -178,9 +182,10 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_edit": can_edit,
             "can_reveal": authz.can(request.user, Perm.PII_REVEAL, household.area_code),
             "can_apply": authz.can(request.user, Perm.CASE_CREATE, household.area_code),
-            "income_form": IncomeForm(members=[m for m in members if m.is_active]),
-            "asset_form": AssetForm(),
+            "income_form": income_form or IncomeForm(members=[m for m in members if m.is_active]),
+            "asset_form": asset_form or AssetForm(),
         },
+        status=status,
     )
 
 
@@ -258,7 +263,8 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
     initial = {f: getattr(member, f) for f in MemberForm.base_fields if hasattr(member, f)}
     initial |= {"id_number": "", "version": household.version}
     form = MemberEditForm(request.POST or None, initial=initial)
-    form.fields["id_number"].help_text = f"当前：{member.id_masked}。为保护个人信息，修改时须重新完整录入"
+    form.fields["id_number"].required = False
+    form.fields["id_number"].help_text = f"当前：{member.id_masked}。不修改请留空；更正时须完整录入新号码"
     if request.method == "POST" and form.is_valid():
         try:
             services.member_update(
@@ -341,12 +347,12 @@ def income_new(request: HttpRequest, pk: int) -> HttpResponse:
                 excluded_reason=d["excluded_reason"],
             )
         except RECOVERABLE as exc:
-            messages.error(request, exc.message)
+            apply_error(form, exc)
         else:
             messages.success(request, "已登记收入")
-    else:
-        messages.error(request, "收入信息不完整")
-    return redirect(f"/registry/households/{household.pk}/#income")
+            return redirect(f"/registry/households/{household.pk}/#income")
+    messages.error(request, "收入信息有误，未保存，请按提示修改")
+    return _detail_page(request, household, income_form=form, status=422)
 
 
 @login_required
@@ -381,12 +387,12 @@ def asset_new(request: HttpRequest, pk: int) -> HttpResponse:
                 unit=d["unit"],
             )
         except RECOVERABLE as exc:
-            messages.error(request, exc.message)
+            apply_error(form, exc)
         else:
             messages.success(request, "已登记财产")
-    else:
-        messages.error(request, "财产信息不完整")
-    return redirect(f"/registry/households/{household.pk}/#assets")
+            return redirect(f"/registry/households/{household.pk}/#assets")
+    messages.error(request, "财产信息有误，未保存，请按提示修改")
+    return _detail_page(request, household, asset_form=form, status=422)
 
 
 @login_required

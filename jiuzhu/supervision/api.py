@@ -10,7 +10,9 @@ from ninja.pagination import paginate
 from jiuzhu.api.schemas import PageNumber, responses
 from jiuzhu.cases import selectors as case_selectors
 from jiuzhu.core.errors import NotFound, ValidationFailed
+from jiuzhu.orgs import authz
 from jiuzhu.orgs.models import User
+from jiuzhu.orgs.roles import Perm
 from jiuzhu.supervision import kpis, selectors
 from jiuzhu.supervision.models import ComplaintChannel, SampleKind
 from jiuzhu.supervision.rules import RULES
@@ -53,7 +55,7 @@ class SampleIn(Schema):
     on: date | None = None
 
 
-class VerifyOut(Schema):
+class SampleVerifyOut(Schema):
     reproduced: bool
     population_unchanged: bool
     added: int
@@ -91,7 +93,7 @@ def sample_detail(request: HttpRequest, sample_id: int):
 
 @router.get(
     "/supervision/samples/{sample_id}/verify",
-    response=responses(VerifyOut, read_only=True),
+    response=responses(SampleVerifyOut, read_only=True),
     summary="按随机种子复现核验",
 )
 def sample_verify(request: HttpRequest, sample_id: int):
@@ -310,7 +312,7 @@ class ScanIn(Schema):
     area_code: str = Field(..., pattern=CODE)
 
 
-class JobOut(Schema):
+class ScanJobOut(Schema):
     id: int
     kind: str
     status: str
@@ -385,12 +387,12 @@ def alert_reopen(request: HttpRequest, alert_id: int, payload: NoteIn):
     )
 
 
-@router.post("/supervision/scans", response=responses(JobOut, status=202), summary="立即扫描（后台任务）")
+@router.post("/supervision/scans", response=responses(ScanJobOut, status=202), summary="立即扫描（后台任务）")
 def scan_request(request: HttpRequest, payload: ScanIn):
     return Status(202, alerts.scan_request(by=request.user, area_code=payload.area_code))
 
 
-class StepOut(Schema):
+class EscalationStepOut(Schema):
     id: int
     level: str
     issued_on: date
@@ -418,7 +420,7 @@ class MatterOut(Schema):
 
 
 class MatterDetailOut(MatterOut):
-    steps: list[StepOut]
+    steps: list[EscalationStepOut]
 
 
 class StepIn(Schema):
@@ -646,16 +648,20 @@ class TableOut(Schema):
 @router.get(
     "/supervision/kpis", response=responses(list[TableOut], read_only=True), summary="监管指标（S5、S11）"
 )
-def kpi_tables(request: HttpRequest, year: int | None = None):
-    townships = list(selectors.townships_for(request.user))
+def kpi_tables(request: HttpRequest, year: int | None = Query(None, ge=2000, le=2100)):
+    """The dashboard's tables (each chart's numbers), the funds table for `year` (this year by default)."""
     from jiuzhu.core import clock
 
+    townships = list(selectors.townships_for(request.user))
     tables = [
         kpis.processing_times(request.user, townships),
         kpis.backlog(request.user, townships),
         kpis.problem_data(request.user, townships),
+        kpis.ledger_consistency(request.user, townships),
         kpis.coverage(request.user, townships, clock.today()),
         kpis.funds(request.user, townships, year or clock.today().year),
         kpis.staffing(request.user, townships),
     ]
+    if authz.can(request.user, Perm.COMPLAINT_HANDLE):
+        tables.append(kpis.complaint_trend(request.user))
     return [t.__dict__ for t in tables]

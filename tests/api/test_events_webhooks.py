@@ -84,6 +84,24 @@ def test_event_feed_cursor_lag_and_no_personal_data():
     assert all(not i["type"].startswith("pii.") for i in later["items"])
 
 
+def test_event_feed_carries_benefit_changes():
+    from jiuzhu.benefits import services as benefits
+    from tests.helpers import enrolled, user
+
+    e = enrolled()
+    c = client_for("js_bureau")
+    start = c.get("/api/v1/events?limit=500").json()["next_cursor"]
+    settle()
+    start = c.get(f"/api/v1/events?after={start}&limit=500").json()["next_cursor"] or start
+    benefits.suspend(by=user("ab_caseworker"), enrolment=e, reason="群众举报，核查期间暂停")
+    settle()
+    items = c.get(f"/api/v1/events?after={start}&limit=500&types=benefit.").json()["items"]
+    assert [i["type"] for i in items] == ["benefit.suspend"]
+    assert items[0]["object_type"] == "benefits.enrolment" and "举报" not in json.dumps(
+        items, ensure_ascii=False
+    )
+
+
 def test_event_feed_needs_login():
     from django.test import Client
 

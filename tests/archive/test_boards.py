@@ -64,6 +64,16 @@ def test_P2_board_lists_cases_on_notice_with_masked_names_and_no_id_numbers():
     assert page is None
 
 
+def test_P2_the_case_public_notice_pdf_never_names_a_minor_head():
+    from jiuzhu.cases import documents
+
+    case = approved_case(_minor_headed(), notice_start="2026-11-14", finalize=False)
+    doc = documents.issue(by=user("ab_caseworker"), case=case, kind="public_notice")
+    with doc.pdf.open("rb") as fh:
+        text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(fh.read())).pages)
+    assert "某户" in text and "李*" not in text and "李小明" not in text
+
+
 def test_P2_minors_are_never_listed_a_child_headed_household_is_some_household():
     household = _minor_headed()
     case = approved_case(household, notice_start="2026-11-14", finalize=False)

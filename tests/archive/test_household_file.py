@@ -44,7 +44,7 @@ def test_AR1_file_has_documents_attachments_decisions_custody_and_events_in_time
     assert [e.at for e in entries] == sorted(e.at for e in entries)
     titles = [e.title for e in entries]
     assert "社会救助审批通知书" in titles and "公示照片.png" in titles
-    decision = next(e for e in entries if e.kind == hf.DECISION)
+    decision = next(e for e in entries if e.kind == hf.DECISION and e.title.startswith("批准"))
     assert decision.case == case and "1040" in decision.detail and "2026年12月" in decision.detail
     photo = next(e for e in entries if e.kind == hf.ATTACHMENT)
     assert "公示" in photo.detail and photo.case == case and len(photo.sha256) == 64
@@ -153,3 +153,40 @@ def test_S3_rejected_case_needs_the_rejection_notice(fast_pdf):
     case_documents.issue(by=user("ab_caseworker"), case=case, kind="rejection_notice")
     items = {i.code: i for i in completeness.check_case(case, case.household).items}
     assert items["decision_notice"].status == "ok"
+
+
+def test_AR1_DM1_benefit_changes_and_their_notices_are_in_the_file_and_checked(fast_pdf):
+    from jiuzhu.archive import completeness
+    from jiuzhu.benefits import services as benefits
+    from jiuzhu.benefits.documents import issue_adjustment_notice
+    from jiuzhu.benefits.models import Enrolment
+    from jiuzhu.registry import services as registry
+
+    case = approved_case()
+    enrolment = Enrolment.objects.get(case=case)
+    registry.income_add(
+        by=user("ab_caseworker"),
+        household=case.household,
+        category="wage",
+        description="务工",
+        monthly_amount="600",
+    )
+    review = benefits.periodic_review(
+        by=user("ab_caseworker"),
+        enrolment=enrolment,
+        data=benefits.ReviewInput(done_on=d("2026-11-20"), outcome="decrease", findings="子女务工"),
+    )
+
+    def notice_item():
+        checks = completeness.check_household(case.household, [case]).cases[0].items
+        return next(i for i in checks if i.code == "change_notices")
+
+    assert notice_item().status == completeness.MISSING and "减发" in notice_item().note
+    doc = issue_adjustment_notice(by=user("ab_caseworker"), change=review.change)
+    assert notice_item().status == completeness.OK
+    entries = hf.entries(user("ab_caseworker"), case.household)
+    change = next(e for e in entries if e.kind == hf.DECISION and e.title.startswith("减发"))
+    assert change.case == case and "1040.00 → 440.00" in change.detail
+    notice = next(e for e in entries if e.kind == hf.DOCUMENT and e.obj.pk == doc.pk)
+    assert notice.case == case
+    assert any(e.kind == hf.EVENT and e.case == case and "核查" in e.title for e in entries)

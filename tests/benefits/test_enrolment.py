@@ -133,11 +133,33 @@ def test_B3_bank_account_is_encrypted_masked_and_its_reveal_logged():
     assert e.changes.filter(kind=ChangeKind.BANK).count() == 1
 
 
+def _add_income(enrolment, amount: str) -> None:
+    from jiuzhu.registry import services as registry
+
+    registry.income_add(
+        by=user("ab_caseworker"),
+        household=enrolment.household,
+        category="wage",
+        description="子女务工",
+        monthly_amount=amount,
+    )
+
+
 def test_DM1_decrease_takes_effect_next_month_with_a_notice_and_never_changes_a_closed_month():
     e = enrolled()
     clock.freeze(datetime(2026, 12, 1, 9))
     run_payroll(month="2026-12-01")
     clock.freeze(datetime(2026, 12, 10, 9))
+    _add_income(e, "600")
+    with pytest.raises(ValidationFailed) as typed:  # D-016: a typed amount must equal the differential
+        services.periodic_review(
+            by=user("ab_caseworker"),
+            enrolment=e,
+            data=services.ReviewInput(
+                done_on=d("2026-12-10"), outcome="decrease", findings="x", new_amount="500"
+            ),
+        )
+    assert "440.00" in typed.value.message
     review = services.periodic_review(
         by=user("ab_caseworker"),
         enrolment=e,
@@ -150,6 +172,7 @@ def test_DM1_decrease_takes_effect_next_month_with_a_notice_and_never_changes_a_
     )
     e.refresh_from_db()
     assert e.amount == Decimal("1040.00") and e.next_amount == Decimal("440.00") and e.next_from == JAN
+    assert "600.00" in e.basis and "440.00" in e.basis  # the basis explains what January pays
     assert LedgerEntry.objects.get(enrolment=e, month=DEC).amount == Decimal("1040.00")
     change = review.change
     assert change.kind == ChangeKind.DECREASE and change.needs_notice
@@ -331,6 +354,7 @@ def test_form_error_keeps_what_was_typed():
 
 def test_api_enrolments_and_review():
     e = enrolled()
+    _add_income(e, "440")
     c = client_for("ab_caseworker")
     r = c.get("/api/v1/enrolments?account=&status=live")
     assert r.status_code == 200 and any(i["id"] == e.pk for i in r.json()["items"])

@@ -7,8 +7,18 @@ from pypdf import PdfReader
 
 from jiuzhu.cases import documents
 from jiuzhu.cases.services import intake, steps
-from jiuzhu.core.errors import Forbidden, ValidationFailed
-from tests.helpers import client_for, d, make_case, meeting, review, to_investigated, user
+from jiuzhu.core.errors import Forbidden, NotFound, ValidationFailed
+from tests.helpers import (
+    client_for,
+    d,
+    make_case,
+    make_household,
+    meeting,
+    member,
+    review,
+    to_investigated,
+    user,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -41,15 +51,9 @@ def test_approval_notice_names_the_bureau_and_the_township_as_handling_unit():
 
 
 def test_rejection_notice_on_the_bureau_route_has_no_handling_unit():
-    from tests.cases.test_workflow import qijiang_case
-    from tests.helpers import accept, investigate, verify
+    from tests.cases.test_workflow import qijiang_township_reviewed
 
-    case = qijiang_case()
-    accept(case, by="qj_dx_caseworker")
-    verify(case, by="qj_dx_caseworker", verifier="qj_verifier")
-    investigate(case, by="qj_dx_caseworker")
-    review(case, by="qj_dx_caseworker")
-    steps.township_review(by=user("qj_dx_approver"), case=case, data=meeting())
+    case = qijiang_township_reviewed()
     steps.bureau_decide(
         by=user("qj_bureau"),
         case=case,
@@ -72,6 +76,115 @@ def test_intake_notice_pdf_and_who_may_issue():
     r = client_for("ab_caseworker").post(f"/cases/{case.pk}/documents/missing_materials_notice/")
     assert r.status_code == 302 and "/documents/" in r["Location"]
     assert "申请材料一次性告知书" in client_for("ab_caseworker").get(f"/cases/{case.pk}/").content.decode()
+
+
+def _household_with_income_and_assets():
+    from jiuzhu.registry import services as registry
+
+    household = make_household(
+        members=[
+            member("王大山", disability="physical", disability_grade=2, work_ability="partial"),
+            member("刘秀兰", "spouse", id_kw={"birth": "19820303", "female": True}),
+            member("王小禾", "child", id_kw={"birth": "20140505", "female": True}, schooling="primary"),
+        ],
+        urban_rural="rural",
+    )
+    registry.income_add(
+        by=user("ab_caseworker"),
+        household=household,
+        member=household.members.get(name="刘秀兰"),
+        category="wage",
+        description="镇上超市务工",
+        monthly_amount="900",
+    )
+    registry.asset_add(
+        by=user("ab_caseworker"),
+        household=household,
+        kind="housing",
+        description="自建砖房",
+        quantity="80",
+        unit="平方米",
+    )
+    return household
+
+
+def _flat(document) -> str:
+    """The PDF's text without the line breaks and spaces of its layout."""
+    return _text(document).replace("\n", "").replace(" ", "")
+
+
+def _assert_members_masked(case, text: str, names) -> None:
+    for m in case.household.members.filter(name__in=names):
+        assert m.name in text and m.id_masked in text
+    for m in case.household.members.all():
+        assert intake_id(m) not in text  # the full ID number never appears
+
+
+def intake_id(m) -> str:
+    from jiuzhu.registry.services import member_reveal_id
+
+    return member_reveal_id(by=user("ab_caseworker"), member=m)
+
+
+def test_A1_A3_application_form_lists_the_household_members_masked_income_and_assets():
+    case = make_case(_household_with_income_and_assets(), reason="户主肢体残疾，丧失主要劳动能力")
+    assert {"application_form", "verification_authorisation", "commitment_letter"} <= set(
+        documents.issuable(case)
+    )
+    doc = documents.issue(by=user("ab_caseworker"), case=case, kind="application_form")
+    text = _flat(doc)
+    assert doc.title == "社会救助申请书" and doc.authority_name == "安邦乡人民政府"
+    assert doc.handling_unit_name == "" and "安邦乡人民政府" in text
+    assert "社会救助申请书" in text and case.number in text and "农村最低生活保障" in text
+    _assert_members_masked(case, text, ["王大山", "刘秀兰", "王小禾"])
+    assert "肢体残疾2级" in text and "部分丧失劳动能力" in text and "小学" in text
+    assert "尖山区安邦乡" in text and "农村" in text
+    assert "镇上超市务工" in text and "900.00" in text and "人均300.00元" in text
+    assert "自建砖房" in text and "80平方米" in text
+    assert "户主肢体残疾，丧失主要劳动能力" in text and "2026年11月2日" in text
+    assert "申请人（签字或按手印）" in text
+
+
+def test_A5_authorisation_has_a_signature_place_per_adult_and_shows_who_signed():
+    from jiuzhu.cases.services import intake
+
+    case = make_case(_household_with_income_and_assets())
+    spouse = case.household.members.get(name="刘秀兰")
+    intake.signature_record(
+        by=user("ab_caseworker"), case=case, member=spouse, kind="authorisation", signed_on=d("2026-11-02")
+    )
+    doc = documents.issue(by=user("ab_caseworker"), case=case, kind="verification_authorisation")
+    text = _flat(doc)
+    assert doc.title == "家庭经济状况核对授权书" and doc.authority_name == "安邦乡人民政府"
+    assert "安邦乡人民政府" in text and "尖山区民政局" in text
+    for source in ("银行存款", "不动产", "机动车辆", "社会保险", "纳税", "市场主体登记"):
+        assert source in text
+    _assert_members_masked(case, text, ["王大山", "刘秀兰"])
+    child = case.household.members.get(name="王小禾")
+    assert child.id_masked not in text  # a minor has no signature row: the guardian authorises
+    assert "王小禾的信息由其监护人代为授权" in text
+    assert "已签署2026年11月2日" in text and "待签署：王大山" in text
+    assert "成年家庭成员2人，已签署1人" in text
+
+
+def test_A3_commitment_letter_binds_every_adult_and_the_village_assistant_may_print_it():
+    case = make_case(_household_with_income_and_assets())
+    doc = documents.issue(by=user("ab_assistant"), case=case, kind="commitment_letter")
+    text = _flat(doc)
+    assert doc.title == "申请人承诺书" and doc.authority_name == "安邦乡人民政府"
+    assert "安邦乡人民政府" in text
+    assert "真实、完整" in text and "及时主动向安邦乡人民政府" in text and "社会信用记录" in text
+    assert "近亲属" in text
+    _assert_members_masked(case, text, ["王大山", "刘秀兰"])
+    assert "待签署：王大山、刘秀兰" in text
+    page = client_for("ab_assistant").get(f"/cases/{case.pk}/").content.decode()
+    for kind in ("application_form", "verification_authorisation", "commitment_letter"):
+        assert f'data-testid="issue-{kind}"' in page
+    assert 'data-testid="issue-missing_materials_notice"' not in page
+    r = client_for("ab_assistant").post(f"/cases/{case.pk}/documents/application_form/")
+    assert r.status_code == 302 and "/documents/" in r["Location"]
+    with pytest.raises(NotFound):  # outside the assistant's own area
+        documents.issue(by=user("emr_assistant"), case=case, kind="commitment_letter")
 
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64

@@ -177,6 +177,31 @@ def test_DM2_near_relative_flags_the_case_and_filing_clears_the_block():
     assert checks.missing_filings(case) == []
 
 
+def test_DM2_a_relative_registered_after_intake_still_blocks_the_decision():
+    from jiuzhu.cases.services import steps
+    from tests.helpers import meeting, to_investigated
+
+    number = new_id()
+    household = make_household(members=[member("刘小红", id_number=number, id_kw={"female": True})])
+    case = to_investigated(make_case(household))
+    assert not case.has_near_relative and checks.missing_filings(case) == []
+    relative = registry.relative_add(
+        by=user("ab_caseworker"),
+        area_code="230502200000",
+        data=registry.RelativeInput(
+            "刘宏伟", "staff", "安邦乡人民政府", "刘小红", number, "妹妹", date(2025, 1, 1)
+        ),
+    )
+    with pytest.raises(TransitionNotAllowed) as exc:
+        steps.decide(by=user("ab_approver"), case=case, data=meeting())
+    assert "近亲属备案" in exc.value.message and "重新检查" in exc.value.message
+    intake.rerun_checks(by=user("ab_caseworker"), case=case)
+    intake.file_near_relative(
+        by=user("ab_caseworker"), case=case, relative=relative, filed_on=date(2026, 11, 12), note="回避"
+    )
+    steps.decide(by=user("ab_approver"), case=case, data=meeting())
+
+
 def test_A2_discovery_becomes_an_application_once_the_household_agrees():
     report = registry.discovery_create(
         by=user("ab_assistant"),
@@ -222,6 +247,19 @@ def test_signatures_per_member_once():
             by=user("ab_caseworker"), case=case, member=m, kind="commitment", signed_on=date(2026, 11, 2)
         )
     assert Signature.objects.filter(case=case).count() == 1
+
+
+def test_signature_table_columns_match_their_headers():
+    import re
+
+    case = make_case()
+    html = client_for("ab_caseworker").get(f"/cases/{case.pk}/").content.decode()
+    table = html.split('data-testid="signatures"')[1].split("</table>")[0]
+    headers = re.findall(r"<th>([^<]+)</th>", table.split("</thead>")[0])[1:]
+    first_row = table.split("</thead>")[1].split("</tr>")[0]
+    kinds = re.findall(r'name="kind" value="(\w+)"', first_row)
+    labels = dict(Signature._meta.get_field("kind").choices)
+    assert headers == [labels[k] for k in kinds] and len(kinds) == 2
 
 
 def test_pages_through_the_counter_flow():

@@ -43,6 +43,17 @@ def qijiang_case(township=DONGXI, village_suffix="201"):
     return make_case(household, by="qj_bureau")
 
 
+def qijiang_township_reviewed():
+    """A 低保 case in 东溪镇 (not delegated): reviewed by the town and forwarded to the bureau (D3)."""
+    case = qijiang_case()
+    accept(case, by="qj_dx_caseworker")
+    verify(case, by="qj_dx_caseworker", verifier="qj_verifier")
+    investigate(case, by="qj_dx_caseworker")
+    review(case, by="qj_dx_caseworker")
+    steps.township_review(by=user("qj_dx_approver"), case=case, data=meeting())
+    return case
+
+
 def test_P1_delegated_township_decides_in_the_bureaus_name_and_start_month():
     case = to_investigated()
     with pytest.raises(Forbidden):
@@ -139,6 +150,61 @@ def test_temporary_aid_above_the_township_cap_goes_to_the_bureau():
         steps.decide(by=user("ab_approver"), case=small, data=meeting(amount="4000"))
     steps.decide(by=user("ab_approver"), case=small, data=meeting(amount="1500"))
     assert small.status == State.TO_NOTICE
+
+
+def test_D3_a_grant_in_force_after_the_township_review_sends_the_case_back_to_the_township():
+    from jiuzhu.cases.workflow import blocked_reason
+    from jiuzhu.orgs.models import Jurisdiction
+
+    case = qijiang_township_reviewed()
+    org_services.grant_create(
+        by=user("qj_bureau"),
+        township=Jurisdiction.objects.get(code=DONGXI),
+        category="dibao",
+        valid_from=date(2026, 11, 13),
+        valid_to=None,
+        letter_no="綦府委〔2026〕12号",
+        signed_on=date(2026, 11, 12),
+        phase="batch",
+    )
+    assert "退回" in blocked_reason(case, "bureau_decide", d("2026-11-13"))
+    with pytest.raises(TransitionNotAllowed):
+        steps.bureau_decide(by=user("qj_bureau"), case=case, data=meeting(on="2026-11-13"))
+    with pytest.raises(Forbidden):  # only the bureau returns a case
+        steps.return_to_township(by=user("qj_dx_approver"), case=case, on=d("2026-11-13"), reason="x")
+    with pytest.raises(ValidationFailed):
+        steps.return_to_township(by=user("qj_bureau"), case=case, on=d("2026-11-13"), reason=" ")
+    assert (
+        client_for("qj_dx_approver")
+        .post(
+            f"/api/v1/cases/{case.pk}/return-to-township",
+            {"on": "2026-11-13", "reason": "x"},
+            content_type="application/json",
+        )
+        .status_code
+        == 403
+    )
+    r = client_for("qj_bureau").post(
+        f"/api/v1/cases/{case.pk}/return-to-township",
+        {"on": "2026-11-13", "reason": "11月13日起已委托东溪镇审批"},
+        content_type="application/json",
+    )
+    assert r.status_code == 200, r.content
+    case.refresh_from_db()
+    assert case.status == State.REVIEWED
+    assert AuditEvent.objects.filter(action="case.return_to_township", object_id=str(case.pk)).exists()
+    steps.decide(by=user("qj_dx_approver"), case=case, data=meeting(on="2026-11-14"))
+    assert case.meetings.order_by("-id").first().route == "township"
+
+
+def test_D3_the_bureau_may_settle_above_cap_temporary_aid_at_a_lower_amount():
+    case = make_case(make_household(), assistance_type="linshi_expense", requested_amount="5000")
+    to_investigated(case)
+    steps.township_review(by=user("ab_approver"), case=case, data=meeting(amount="5000"))
+    steps.bureau_decide(by=user("js_bureau"), case=case, data=meeting(on="2026-11-13", amount="2000"))
+    case.refresh_from_db()
+    assert case.status == State.TO_NOTICE
+    assert case.meetings.order_by("-id").first().route == "bureau"
 
 
 def test_R1_disputed_case_needs_a_review_under_the_jianshan_profile():
@@ -482,7 +548,12 @@ def test_queues_follow_the_transition_table():
     todo = client_for("ab_caseworker").get("/api/v1/queues/todo").json()["items"]
     assert accepted.number in {c["number"] for c in todo}
     bureau = client_for("js_bureau").get("/api/v1/queues/todo?page_size=500").json()["items"]
-    assert accepted.number in {c["number"] for c in bureau}
+    assert accepted.number not in {c["number"] for c in bureau}  # township work is not the bureau's to-do
+    forwarded = make_case(make_household(), assistance_type="linshi_expense", requested_amount="5000")
+    to_investigated(forwarded)
+    steps.township_review(by=user("ab_approver"), case=forwarded, data=meeting(amount="5000"))
+    bureau = client_for("js_bureau").get("/api/v1/queues/todo?page_size=500").json()["items"]
+    assert forwarded.number in {c["number"] for c in bureau}
     assert client_for("js_finance").get("/api/v1/queues/todo").json()["items"] == []
     done = client_for("ab_caseworker").get("/api/v1/queues/done").json()["items"]
     assert accepted.number in {c["number"] for c in done}

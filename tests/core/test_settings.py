@@ -47,6 +47,15 @@ GOOD_KEY = "Vz2dA1R0mJ1Q3ZcW9x8y7v6u5t4s3r2q1p0o9n8m7l6="
         ({"DEBUG": "true", "FIELD_ENCRYPTION_KEY": "short"}, "FIELD_ENCRYPTION_KEY"),
         ({"DEBUG": "false", "SECRET_KEY": "k" * 50}, "FIELD_ENCRYPTION_KEY is required"),
         ({"DEBUG": "true", "JIUZHU_STORAGE": "ftp"}, "JIUZHU_STORAGE='ftp' must be one of"),
+        (
+            {
+                "DEBUG": "false",
+                "SECRET_KEY": "k" * 50,
+                "FIELD_ENCRYPTION_KEY": GOOD_KEY,
+                "BLIND_INDEX_KEY": GOOD_KEY,
+            },
+            "JIUZHU_PUBLIC_BASE_URL is required",
+        ),
     ],
 )
 def test_bad_settings_are_refused_at_start(env, message):
@@ -57,7 +66,11 @@ def test_bad_settings_are_refused_at_start(env, message):
 
 def test_good_production_settings_start():
     result = _start(
-        DEBUG="false", SECRET_KEY="k" * 50, FIELD_ENCRYPTION_KEY=GOOD_KEY, BLIND_INDEX_KEY=GOOD_KEY
+        DEBUG="false",
+        SECRET_KEY="k" * 50,
+        FIELD_ENCRYPTION_KEY=GOOD_KEY,
+        BLIND_INDEX_KEY=GOOD_KEY,
+        JIUZHU_PUBLIC_BASE_URL="https://jiuzhu.example.gov.cn",
     )
     assert result.returncode == 0, result.stderr
     assert "started" in result.stdout

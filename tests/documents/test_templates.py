@@ -11,7 +11,7 @@ from jiuzhu.documents import kinds, services
 from jiuzhu.documents.models import DocumentTemplate
 from jiuzhu.documents.selectors import current_template
 from jiuzhu.orgs.models import Jurisdiction
-from tests.documents.test_issue import issue_letter, pdf_text
+from tests.documents.test_issue import issue_letter, pdf_text, without_template
 from tests.helpers import JIANSHAN, QIJIANG, client_for, user
 
 pytestmark = pytest.mark.django_db
@@ -103,6 +103,32 @@ def test_preview_renders_html_and_pdf_with_the_sample_content():
     assert not DocumentTemplate.objects.exists()  # previews save nothing
 
 
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        ("application_form", ["张小某", "230502********3456", "镇上超市务工", "人均 300.00 元"]),
+        (
+            "verification_authorisation",
+            ["尖山区民政局", "李某某", "待签署：李某某", "张小某的信息由其监护人"],
+        ),
+        ("commitment_letter", ["安邦乡人民政府", "社会信用记录", "230502********2345"]),
+    ],
+)
+def test_preview_of_the_application_papers_shows_their_sample(code, expected):
+    page = (
+        client_for("js_bureau")
+        .post(
+            f"/documents/templates/{code}/preview/",
+            {"html": kinds.get(code).default_html()},
+            HTTP_HX_REQUEST="true",
+        )
+        .content.decode()
+    )
+    assert "preview-frame" in page and "preview-error" not in page and "样稿" in page
+    for text in expected:
+        assert text in page
+
+
 def test_restore_default_adds_a_version_and_keeps_history():
     county = jianshan()
     with pytest.raises(ValidationFailed, match="已是系统默认模板"):
@@ -123,21 +149,31 @@ def test_restore_default_adds_a_version_and_keeps_history():
     assert AuditEvent.objects.filter(action="template.restore_default").count() == 1
 
 
-def test_editing_needs_the_template_permission_in_the_county():
+def test_editing_needs_the_template_permission_in_the_county(monkeypatch):
+    pending = without_template(monkeypatch)
     with pytest.raises(Forbidden):
         services.template_save(by=user("js_inspector"), kind=KIND, county=jianshan(), html=edited_html())
     with pytest.raises(NotFound):
         services.template_save(by=user("qj_bureau"), kind=KIND, county=jianshan(), html=edited_html())
     with pytest.raises(ValidationFailed, match="暂不能编辑"):
-        services.template_save(by=user("js_bureau"), kind="commitment_letter", county=jianshan(), html="x")
-    assert client_for("js_bureau").get("/documents/templates/commitment_letter/").status_code == 404
+        services.template_save(by=user("js_bureau"), kind=pending.code, county=jianshan(), html="x")
+    assert client_for("js_bureau").get(f"/documents/templates/{pending.code}/").status_code == 404
+    page = client_for("js_bureau").get("/documents/templates/").content.decode()
+    assert "尚无模板的文书" in page  # listed as coming with its capability
+    assert client_for("js_bureau").get("/documents/templates/commitment_letter/").status_code == 200
 
 
 def test_shipped_defaults_render_for_every_editable_kind():
     from jiuzhu.documents import compose
     from jiuzhu.documents.rendering import render_pdf
 
-    assert {k.code for k in kinds.editable()} >= {"delegation_letter", "approval_notice"}
+    assert {k.code for k in kinds.editable()} >= {
+        "delegation_letter",
+        "approval_notice",
+        "application_form",
+        "verification_authorisation",
+        "commitment_letter",
+    }
     for kind in kinds.editable():
         html = compose.render_sample(kind, kind.default_html(), issued_on=date(2026, 11, 20))
         assert render_pdf(html).startswith(b"%PDF")

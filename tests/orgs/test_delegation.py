@@ -194,3 +194,26 @@ def test_who_decides_query_page_and_api():
         f"/api/v1/delegation/who-decides?township={ANBANG}&assistance_type=tekun&day=2021-06-01"
     ).json()
     assert api["decider"] == "bureau" and api["delegated"] is False
+
+
+def test_D2_the_scanned_letter_is_checked_by_content_and_nothing_is_written_when_refused():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    kwargs = {
+        "by": user("qj_bureau"),
+        "township": Jurisdiction.objects.get(code=DONGXI),
+        "category": "linshi",
+        "valid_from": date(2026, 12, 1),
+        "valid_to": None,
+        "letter_no": "綦府委〔2026〕20号",
+        "signed_on": date(2026, 11, 1),
+        "phase": "batch",
+    }
+    fake = SimpleUploadedFile("letter.pdf", b"<html><script>alert(1)</script></html>", "application/pdf")
+    with pytest.raises(ValidationFailed) as exc:
+        services.grant_create(letter_file=fake, **kwargs)
+    assert "文件类型不符" in exc.value.message and "letter_file" in exc.value.field_errors
+    assert not DelegationGrant.objects.filter(letter_no="綦府委〔2026〕20号").exists()
+    pdf = SimpleUploadedFile("letter.pdf", b"%PDF-1.4\n%letter\n" + b"0" * 64, "application/pdf")
+    grant = services.grant_create(letter_file=pdf, **kwargs)
+    assert grant.letter_file.name.endswith(".pdf")

@@ -28,6 +28,11 @@ pytestmark = pytest.mark.django_db
 def test_M1_decision_refused_on_day_26_and_accepted_after_the_ledger_of_the_1st():
     run_payroll(month="2026-11-01")  # the county works by the cycle: November's ledger exists
     case = to_investigated()
+    clock.freeze(datetime(2026, 11, 25, 10))
+    with pytest.raises(TransitionNotAllowed) as exc:  # approvals are complete by the 24th
+        steps.decide(by=user("ab_approver"), case=case, data=meeting(on="2026-11-25"))
+    assert "24日前完成" in exc.value.message
+    assert cycle.lock_reason(JIANSHAN) is None  # other payment changes are still open on the 25th
     clock.freeze(datetime(2026, 11, 26, 10))
     with pytest.raises(TransitionNotAllowed) as exc:
         steps.decide(by=user("ab_approver"), case=case, data=meeting(on="2026-11-26"))

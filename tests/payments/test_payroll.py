@@ -242,6 +242,46 @@ def test_bank_file_in_the_banks_layout_xlsx_and_csv():
     ).status_code in (403, 404)
 
 
+def test_B3_one_bank_file_per_paying_bank():
+    payable, _ = _world()
+    benefits.bank_account_set(
+        by=user("emr_caseworker"),
+        enrolment=payable[3],
+        bank_name="邮储银行",
+        holder="x",
+        account="6221000000000000001",
+    )
+    run_payroll()
+    assert services.paying_banks(JIANSHAN, DEC) == ["农村信用社", "邮储银行"]
+    fmt = services.formats_for(JIANSHAN).first()
+    r = client_for("js_finance").post(
+        f"/payments/runs/{PayrollRun.objects.get().pk}/bank-file/",
+        {"bank_format": fmt.pk, "file_type": "csv", "township": "", "bank": "邮储银行"},
+    )
+    assert r.status_code == 200
+    export = BankFile.objects.get()
+    assert export.paying_bank == "邮储银行" and export.lines == 1 and export.total == Decimal("1380.00")
+    other = services.bank_file_create(
+        by=user("js_finance"),
+        county_code=JIANSHAN,
+        month=DEC,
+        bank_format=fmt,
+        file_type="csv",
+        bank_name="农村信用社",
+    )
+    assert other.bank_file.lines == 3
+    with pytest.raises(ValidationFailed) as exc:
+        services.bank_file_create(
+            by=user("js_finance"),
+            county_code=JIANSHAN,
+            month=DEC,
+            bank_format=fmt,
+            file_type="csv",
+            bank_name="花旗银行",
+        )
+    assert "没有在“花旗银行”开户" in exc.value.message and BankFile.objects.count() == 2
+
+
 def _bank_results(rows):
     out = io.StringIO()
     w = csv.writer(out)
@@ -331,7 +371,16 @@ def test_payment_detail_table_for_the_township_heads_signature():
 
 
 def test_monthly_adjustment_report_by_the_20th():
+    from jiuzhu.registry import services as registry
+
     e = enrolled()
+    registry.income_add(
+        by=user("ab_caseworker"),
+        household=e.household,
+        category="wage",
+        description="务工",
+        monthly_amount="440",
+    )
     benefits.periodic_review(
         by=user("ab_caseworker"),
         enrolment=e,

@@ -220,3 +220,45 @@ def test_member_leave_and_head_refresh():
             on=date(2026, 12, 1),
             reason="moved",
         )
+
+
+def test_income_and_asset_forms_keep_what_was_typed_when_refused():
+    household = make_household()
+    c = client_for("ab_caseworker")
+    url = f"/registry/households/{household.pk}/income/"
+    r = c.post(url, {"category": "wage", "description": "县城打零工", "monthly_amount": "-300"})
+    body = r.content.decode()
+    assert r.status_code == 422 and 'value="县城打零工"' in body and 'value="-300"' in body
+    assert not household.incomes.exists()
+    r = c.post(url, {"category": "wage", "description": "县城打零工", "monthly_amount": "300"})
+    assert r.status_code == 302 and household.incomes.get().monthly_amount == 300
+    r = c.post(
+        f"/registry/households/{household.pk}/assets/",
+        {"kind": "vehicle", "description": "二手农用三轮车", "value": "abc"},
+    )
+    body = r.content.decode()
+    assert r.status_code == 422 and 'value="二手农用三轮车"' in body and not household.assets.exists()
+
+
+def test_editing_a_member_keeps_the_id_number_when_left_blank():
+    household = make_household()
+    head = household.members.get(relation="head")
+    index, masked = head.id_index, head.id_masked
+    c = client_for("ab_caseworker")
+    page = c.get(f"/registry/members/{head.pk}/edit/").content.decode()
+    assert "不修改请留空" in page and crypto.decrypt(head.id_cipher, purpose="id_number") not in page
+    r = c.post(
+        f"/registry/members/{head.pk}/edit/",
+        {
+            "name": "王大山",
+            "id_number": "",
+            "relation": "head",
+            "work_ability": "partial",
+            "employment": head.employment,
+            "covered": "on",
+            "version": household.version,
+        },
+    )
+    assert r.status_code == 302
+    head.refresh_from_db()
+    assert head.work_ability == "partial" and head.id_index == index and head.id_masked == masked

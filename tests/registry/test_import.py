@@ -66,6 +66,8 @@ def test_one_bad_row_in_a_thousand(django_capture_on_commit_callbacks):
     assert job.status == "done", job.error
     assert job.result["rows"] == 1000 and job.result["error_count"] == 1
     assert job.result["errors"][0].startswith("第377行：") and "校验位不正确" in job.result["errors"][0]
+    bad_number = content.decode("utf-8-sig").splitlines()[376].split(",")[7]
+    assert bad_number[-4:] in job.result["errors"][0] and bad_number not in str(job.result)  # masked
     assert (
         job.result["good_households"] == 499 and Household.objects.count() == before
     )  # preview writes nothing

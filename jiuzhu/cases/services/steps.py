@@ -34,10 +34,10 @@ from jiuzhu.cases.workflow import State, Transition, register, step
 from jiuzhu.core import audit, clock, params, workdays
 from jiuzhu.core.dates import ensure_not_before, ensure_not_future, next_month
 from jiuzhu.core.errors import Forbidden, TransitionNotAllowed, ValidationFailed
-from jiuzhu.core.masking import mask_name
 from jiuzhu.core.money import to_yuan
 from jiuzhu.core.types import AssistanceType
 from jiuzhu.orgs import authz
+from jiuzhu.orgs.delegation import Route
 from jiuzhu.orgs.models import Jurisdiction, Organisation
 from jiuzhu.orgs.roles import OrgKind, Perm
 from jiuzhu.registry.services import Problems
@@ -79,9 +79,11 @@ def _review_requirement(case, on: date) -> str | None:
 
 def _filings_complete(case, on: date) -> str | None:
     missing = checks.missing_filings(case)
-    if missing:
-        return "涉及近亲属，须先完成近亲属备案（DM2）：" + "；".join(c.message for c in missing)
-    return None
+    if not missing:
+        return None
+    new = any(isinstance(c, checks.Finding) for c in missing)
+    hint = "（受理后新发现，请先“重新检查”再登记备案）" if new else ""
+    return "涉及近亲属，须先完成近亲属备案（DM2）" + hint + "：" + "；".join(c.message for c in missing)
 
 
 def _township_route(case, on: date) -> str | None:
@@ -97,6 +99,27 @@ def _bureau_route(case, on: date) -> str | None:
         if not route.delegated
         else f"该申请在 {on:%Y-%m-%d} 由乡镇（街道）受委托审批，无需报民政局：" + route.reason
     )
+
+
+def _reviewed_amount(case) -> Decimal | None:
+    meeting = case.meetings.filter(level=MeetingLevel.TOWNSHIP_REVIEW).order_by("-held_on", "-id").first()
+    return meeting.amount if meeting else None
+
+
+def _bureau_route_for(case, on: date, amount: Decimal | None = None) -> Route:
+    """The route of a case the township has reviewed and forwarded: above-cap temporary aid stays with the
+    bureau even when the bureau settles on a lower amount (the cap is judged on the amount forwarded)."""
+    amounts = [a for a in (amount, _reviewed_amount(case)) if a is not None]
+    return route_for(case, on, max(amounts) if amounts else None)
+
+
+def _bureau_decides(case, on: date) -> str | None:
+    """D3: a grant that came into force after the township's review hands the decision back to the
+    township; the bureau returns the case instead of deciding it."""
+    route = _bureau_route_for(case, on)
+    if route.delegated:
+        return f"{on:%Y-%m-%d} 起该乡镇（街道）已受委托审批（D3），请退回乡镇（街道）审批：" + route.reason
+    return None
 
 
 def _notice_over(case, on: date) -> str | None:
@@ -207,8 +230,16 @@ register(
         frozenset({State.TOWNSHIP_REVIEWED}),
         None,
         Perm.CASE_DECIDE_BUREAU,
-        guards=(_filings_complete,),
+        guards=(_filings_complete, _bureau_decides),
         targets=(State.TO_NOTICE, State.REJECTED),
+    ),
+    Transition(
+        "return_to_township",
+        "退回乡镇（街道）",
+        frozenset({State.TOWNSHIP_REVIEWED}),
+        None,
+        Perm.CASE_DECIDE_BUREAU,
+        targets=(State.INVESTIGATED, State.REVIEWED),
     ),
     Transition(
         "file_with_bureau",
@@ -695,7 +726,7 @@ def bureau_decide(*, by, case: Case, data: MeetingInput) -> DecisionMeeting:
     with step(case=case, action="bureau_decide", by=by, on=data.held_on) as s:
         amount, basis = _check_meeting(s.case, data)
         _dated(data.held_on, s.case, "审批日期", "held_on")
-        route = route_for(s.case, data.held_on, amount)
+        route = _bureau_route_for(s.case, data.held_on, amount)
         if route.delegated:
             raise TransitionNotAllowed("该申请在审批当日已委托乡镇（街道）审批：" + route.reason)
         meeting = _meeting(s.case, data, MeetingLevel.BUREAU_DECISION, by, route, amount, basis)
@@ -708,6 +739,20 @@ def bureau_decide(*, by, case: Case, data: MeetingInput) -> DecisionMeeting:
         s.audit_after = {"outcome": data.outcome, "amount": amount, "route": route.decider}
         s.reason = data.reasons.strip()
     return meeting
+
+
+def return_to_township(*, by, case: Case, on: date, reason: str) -> CaseStep:
+    """The bureau sends a reviewed case back to the township: to be decided there when a grant came into
+    force meanwhile (D3), or to complete or correct the review. The township then decides or reviews again."""
+    if not reason.strip():
+        raise ValidationFailed("请填写退回原因", field_errors={"reason": "必填"})
+    with step(case=case, action="return_to_township", by=by, on=on) as s:
+        _dated(on, s.case, "退回日期")
+        row = _record(s.case, StepKind.RETURN, on, by, reason.strip())
+        s.case.status = State.REVIEWED if s.case.reviews.exists() else State.INVESTIGATED
+        s.reason = reason.strip()
+        s.audit_after = {"status": s.case.status}
+    return row
 
 
 def file_with_bureau(*, by, case: Case, on: date, note: str = "") -> CaseStep:
@@ -726,8 +771,11 @@ def notice_content(case) -> str:
     """What is posted: masked names, no ID numbers (P2)."""
     meeting = case.meetings.order_by("-held_on", "-id").first()
     amount = f"，金额 {meeting.amount} 元" if meeting and meeting.amount else ""
+    from jiuzhu.archive.boards import public_name  # archive builds on cases; import late
+
+    head = case.household.members.filter(relation="head", is_active=True).order_by("id").first()
     return (
-        f"{mask_name(case.household.head_name)}户（{case.household.members.filter(is_active=True, covered=True).count()}人），"
+        f"{public_name(head, clock.today())}（{case.household.members.filter(is_active=True, covered=True).count()}人），"
         f"{case.get_assistance_type_display()}，拟同意{amount}"
     )
 
