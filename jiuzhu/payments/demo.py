@@ -19,7 +19,7 @@ def load() -> None:
     from jiuzhu.cases import demo as cases_demo
 
     bureau = {code: User.objects.get(username=name) for code, name in COUNTIES.items()}
-    reopened = [code for code in COUNTIES if cycle.lock_reason(code)]
+    reopened = [code for code in COUNTIES if cycle.lock_reason(code, decision=True)]
     for code in reopened:
         services.reopen(by=bureau[code], county_code=code, reason="载入演示数据")
     cases_demo.load()

@@ -168,6 +168,14 @@ def test_D3_a_grant_in_force_after_the_township_review_sends_the_case_back_to_th
         phase="batch",
     )
     assert "退回" in blocked_reason(case, "bureau_decide", d("2026-11-13"))
+    page = client_for("qj_bureau").get(f"/cases/{case.pk}/").content.decode()
+    assert "退回乡镇（街道）" in page and "请退回乡镇（街道）审批" in page
+    r = client_for("qj_bureau").post(
+        f"/cases/{case.pk}/act/return_to_township/",
+        {"return_to_township-on": "2026-11-13", "return_to_township-reason": ""},
+    )
+    case.refresh_from_db()
+    assert case.status == State.TOWNSHIP_REVIEWED  # a reason is required; nothing changed
     with pytest.raises(TransitionNotAllowed):
         steps.bureau_decide(by=user("qj_bureau"), case=case, data=meeting(on="2026-11-13"))
     with pytest.raises(Forbidden):  # only the bureau returns a case
