@@ -232,23 +232,27 @@ def _register_routers() -> None:
     from jiuzhu.benefits.api import router as benefits_router
     from jiuzhu.cases.api import router as cases_router
     from jiuzhu.cases.api_steps import router as steps_router
+    from jiuzhu.cases.materials_api import router as materials_router
     from jiuzhu.core.api import router as core_router
     from jiuzhu.documents.api import router as documents_router
     from jiuzhu.orgs.api import router as orgs_router
     from jiuzhu.payments.api import router as payments_router
     from jiuzhu.registry.api import router as registry_router
     from jiuzhu.supervision.api import router as supervision_router
+    from jiuzhu.supervision.api_more import router as supervision_more_router
 
     api.add_router("/", orgs_router)
     api.add_router("/", core_router)
     api.add_router("/", registry_router)
     api.add_router("/", cases_router)
     api.add_router("/", steps_router)
+    api.add_router("/", materials_router)
     api.add_router("/", documents_router)
     api.add_router("/", benefits_router)
     api.add_router("/", payments_router)
     api.add_router("/", archive_router)
     api.add_router("/", supervision_router)
+    api.add_router("/", supervision_more_router)
     api.add_router("/", integrations_router)
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jiuzhu.cases import views, views_steps
+from jiuzhu.cases import views, views_materials, views_steps
 
 urlpatterns = [
     path("", views.case_list, name="cases"),
@@ -23,4 +23,5 @@ urlpatterns = [
     path("queue/", views_steps.queue, name="queue"),
     path("queue/bulk/<str:action>/", views_steps.bulk_action, name="queue_bulk"),
     path("deadlines/", views_steps.deadlines, name="deadlines"),
+    path("materials/", views_materials.checklist_page, name="materials_checklist"),
 ]

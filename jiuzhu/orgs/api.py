@@ -2,17 +2,29 @@
 
 from datetime import date, datetime
 
+from django.db.models import Q
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
+from jiuzhu.api.idempotency import not_idempotent
 from jiuzhu.api.schemas import ErrorOut, Id, PageNumber, responses
+from jiuzhu.core.errors import NotFound
 from jiuzhu.core.types import AssistanceType, Category
 from jiuzhu.orgs import authz, services
 from jiuzhu.orgs.delegation import grant_state_on, who_decides
-from jiuzhu.orgs.models import DelegationGrant, GrantPhase, Level
-from jiuzhu.orgs.roles import perms_of
-from jiuzhu.orgs.selectors import get_grant, get_jurisdiction, grants_visible_to, jurisdictions_visible_to
+from jiuzhu.orgs.models import DelegationGrant, GrantPhase, Level, User
+from jiuzhu.orgs.roles import Role, perms_of
+from jiuzhu.orgs.selectors import (
+    accounts_visible_to,
+    get_account,
+    get_grant,
+    get_jurisdiction,
+    get_membership,
+    grants_visible_to,
+    jurisdictions_visible_to,
+    organisations_visible_to,
+)
 
 router = Router(tags=["组织与权限"])
 
@@ -256,6 +268,149 @@ def who_decides_endpoint(request: HttpRequest, q: Query[WhoDecidesQuery]):
         "day": route.day,
         "grant_id": route.grant_id,
     }
+
+
+# --- staff accounts (administrator) ------------------------------------------------------------------
+
+
+class StaffMembershipOut(Schema):
+    id: int
+    organisation_id: int
+    organisation: str
+    jurisdiction_code: str
+    role: str
+    role_label: str
+    is_active: bool
+    created_at: datetime
+
+
+class StaffAccountOut(Schema):
+    id: int
+    username: str
+    full_name: str
+    phone: str
+    is_active: bool
+    last_login: datetime | None
+    memberships: list[StaffMembershipOut]
+
+    @staticmethod
+    def resolve_memberships(obj: User) -> list[dict]:
+        held = sorted(obj.memberships.all(), key=lambda m: (not m.is_active, m.pk))
+        return [
+            {
+                "id": m.pk,
+                "organisation_id": m.organisation_id,
+                "organisation": m.organisation.name,
+                "jurisdiction_code": m.organisation.jurisdiction_id,
+                "role": m.role,
+                "role_label": m.get_role_display(),
+                "is_active": m.is_active,
+                "created_at": m.created_at,
+            }
+            for m in held
+        ]
+
+
+def _account_out(account: User) -> User:
+    return User.objects.prefetch_related("memberships__organisation").get(pk=account.pk)
+
+
+class StaffAccountFilter(Schema):
+    q: str | None = Field(None, max_length=60, description="姓名或用户名包含")
+    active: bool | None = Field(None, description="账号是否有效；不填表示全部")
+
+
+@router.get(
+    "/staff/accounts",
+    response=responses(list[StaffAccountOut], read_only=True),
+    summary="辖区内的工作人员账号",
+)
+@paginate(PageNumber)
+def staff_account_list(request: HttpRequest, filters: Query[StaffAccountFilter]):
+    qs = accounts_visible_to(request.user)
+    if filters.q:
+        qs = qs.filter(Q(full_name__contains=filters.q) | Q(username__contains=filters.q))
+    if filters.active is not None:
+        qs = qs.filter(is_active=filters.active)
+    return qs.prefetch_related("memberships__organisation")
+
+
+@router.get(
+    "/staff/accounts/{user_id}",
+    response=responses(StaffAccountOut, read_only=True),
+    summary="一个工作人员账号",
+)
+def staff_account_detail(request: HttpRequest, user_id: Id):
+    return _account_out(get_account(request.user, user_id))
+
+
+class StaffMembershipIn(Schema):
+    organisation_id: Id
+    role: Role
+
+
+@router.post(
+    "/staff/accounts/{user_id}/memberships",
+    response=responses(StaffAccountOut, status=201),
+    summary="为账号增加岗位（系统管理员）",
+)
+def staff_membership_add(request: HttpRequest, user_id: Id, payload: StaffMembershipIn):
+    account = get_account(request.user, user_id)
+    organisation = organisations_visible_to(request.user).filter(pk=payload.organisation_id).first()
+    if organisation is None:
+        raise NotFound("未找到该单位，或不在您的辖区范围内")
+    services.membership_add(by=request.user, user=account, organisation=organisation, role=payload.role)
+    return Status(201, _account_out(account))
+
+
+class StaffReasonIn(Schema):
+    reason: str = Field("", max_length=500)
+
+
+class StaffDeactivateIn(Schema):
+    reason: str = Field(..., min_length=1, max_length=500)
+
+
+@router.post(
+    "/staff/memberships/{membership_id}/end", response=responses(StaffAccountOut), summary="结束岗位"
+)
+def staff_membership_end(request: HttpRequest, membership_id: Id, payload: StaffReasonIn):
+    membership = get_membership(request.user, membership_id)
+    services.membership_end(by=request.user, membership=membership, reason=payload.reason)
+    return _account_out(membership.user)
+
+
+@router.post("/staff/accounts/{user_id}/deactivate", response=responses(StaffAccountOut), summary="停用账号")
+def staff_deactivate(request: HttpRequest, user_id: Id, payload: StaffDeactivateIn):
+    account = services.staff_deactivate(
+        by=request.user, user=get_account(request.user, user_id), reason=payload.reason
+    )
+    return _account_out(account)
+
+
+@router.post("/staff/accounts/{user_id}/reactivate", response=responses(StaffAccountOut), summary="启用账号")
+def staff_reactivate(request: HttpRequest, user_id: Id, payload: StaffReasonIn):
+    account = services.staff_reactivate(
+        by=request.user, user=get_account(request.user, user_id), reason=payload.reason
+    )
+    return _account_out(account)
+
+
+class StaffPasswordResetOut(Schema):
+    username: str
+    temporary_password: str = Field(..., description="临时密码，只返回这一次")
+
+
+@router.post(
+    "/staff/accounts/{user_id}/password-reset",
+    response=responses(StaffPasswordResetOut),
+    summary="重置密码（返回临时密码）",
+)
+@not_idempotent  # the temporary password is never kept in the idempotency table
+def staff_password_reset(request: HttpRequest, user_id: Id, payload: StaffReasonIn):
+    account = get_account(request.user, user_id)
+    raw = services.staff_password_reset(by=request.user, user=account, reason=payload.reason)
+    return {"username": account.username, "temporary_password": raw}
 
 
 __all__ = ["ErrorOut", "router"]

@@ -7,6 +7,7 @@ class OrgsConfig(AppConfig):
     verbose_name = "组织与权限"
 
     def ready(self) -> None:
+        from jiuzhu.core import audit
         from jiuzhu.core.navigation import NavItem, register, register_panel
         from jiuzhu.orgs import views
         from jiuzhu.orgs.roles import Perm, Role
@@ -40,3 +41,26 @@ class OrgsConfig(AppConfig):
             order=50,
         )
         register_panel(list(Role.values), views.recent_activity_panel, order=900)
+        # The materials checklist page (cases app) sits with the other settings pages.
+        from jiuzhu.cases.materials_admin import ACTIONS as MATERIAL_ACTIONS
+
+        register(
+            NavItem(
+                "系统设置",
+                "申请材料清单",
+                "materials_checklist",
+                "list-check",
+                Perm.VIEW,
+                25,
+                frozenset({Role.BUREAU_OFFICER, Role.ADMIN, Role.BUREAU_INSPECTOR, Role.AUDITOR}),
+            )
+        )
+        audit.register_actions(MATERIAL_ACTIONS)
+        audit.register_actions(
+            {
+                "staff.membership_end": "结束岗位",
+                "staff.deactivate": "停用账号",
+                "staff.reactivate": "启用账号",
+                "staff.password_reset": "重置密码",
+            }
+        )

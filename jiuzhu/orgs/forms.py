@@ -71,3 +71,35 @@ class StaffForm(BootstrapMixin, forms.Form):
         self.fields["organisation"].choices = [
             (o.pk, f"{o.jurisdiction.name} · {o.name}") for o in organisations
         ]
+
+
+class MembershipForm(BootstrapMixin, forms.Form):
+    organisation = forms.ChoiceField(label="所在单位")
+    role = forms.ChoiceField(label="岗位", choices=Role.choices)
+
+    def __init__(self, *args, organisations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].choices = [
+            (o.pk, f"{o.jurisdiction.name} · {o.name}") for o in organisations
+        ]
+
+
+class MembershipEndForm(BootstrapMixin, forms.Form):
+    membership = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(label="说明", max_length=200, required=False, help_text="如：调离、退休")
+
+
+class DeactivateForm(BootstrapMixin, forms.Form):
+    reason = forms.CharField(label="停用原因", widget=forms.Textarea(attrs={"rows": 2}), max_length=500)
+
+
+class ReactivateForm(BootstrapMixin, forms.Form):
+    reason = forms.CharField(
+        label="说明", widget=forms.Textarea(attrs={"rows": 2}), max_length=500, required=False
+    )
+
+
+class PasswordResetForm(BootstrapMixin, forms.Form):
+    reason = forms.CharField(
+        label="说明", max_length=200, required=False, help_text="如：本人遗忘密码，电话核实身份"
+    )

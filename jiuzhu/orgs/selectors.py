@@ -11,7 +11,7 @@ from jiuzhu.core.errors import NotFound
 from jiuzhu.core.types import Category
 from jiuzhu.orgs import authz
 from jiuzhu.orgs.delegation import grant_state_on
-from jiuzhu.orgs.models import DelegationGrant, Jurisdiction, Level, Membership, Organisation
+from jiuzhu.orgs.models import DelegationGrant, Jurisdiction, Level, Membership, Organisation, User
 from jiuzhu.orgs.roles import Perm
 
 
@@ -61,6 +61,27 @@ def staff_visible_to(user) -> QuerySet[Membership]:
         .select_related("user", "organisation__jurisdiction")
         .order_by("organisation__jurisdiction_id", "organisation__kind", "role", "user__username")
     )
+
+
+def accounts_visible_to(user) -> QuerySet[User]:
+    """Accounts holding (or having held) a role in the user's jurisdiction."""
+    authz.require(user, Perm.VIEW)
+    in_scope = Membership.objects.filter(authz.scope_q(user, "organisation__jurisdiction__code"))
+    return User.objects.filter(pk__in=in_scope.values("user_id")).order_by("username")
+
+
+def get_account(user, pk) -> User:
+    try:
+        return accounts_visible_to(user).get(pk=pk)
+    except (User.DoesNotExist, ValueError):
+        raise NotFound() from None
+
+
+def get_membership(user, pk) -> Membership:
+    try:
+        return staff_visible_to(user).get(pk=pk)
+    except (Membership.DoesNotExist, ValueError):
+        raise NotFound() from None
 
 
 def grants_visible_to(user) -> QuerySet[DelegationGrant]:

@@ -14,7 +14,7 @@ from django.db import transaction
 
 from jiuzhu.core import audit, clock
 from jiuzhu.core.dates import ensure_not_before, ensure_not_future
-from jiuzhu.core.errors import ValidationFailed
+from jiuzhu.core.errors import Forbidden, NotFound, ValidationFailed
 from jiuzhu.core.types import Category
 from jiuzhu.orgs import authz
 from jiuzhu.orgs.models import (
@@ -254,6 +254,10 @@ def membership_add(
     role: str,
     _authorised: Membership | None = None,
 ) -> Membership:
+    """Give an account a role in an organisation; an ended membership of the same role is taken up again."""
+    authorising = _authorised
+    if by is not None and authorising is None:
+        authorising = authz.require(by, Perm.STAFF_MANAGE, organisation.jurisdiction_id)
     if role not in Role.values:
         raise ValidationFailed("角色无效", field_errors={"role": "无效"})
     if organisation.kind not in ROLE_ORG_KINDS[role]:
@@ -262,25 +266,164 @@ def membership_add(
             field_errors={"role": "与机构类型不符"},
         )
     with transaction.atomic():
-        authorising = _authorised
-        if by is not None and authorising is None:
-            authorising = authz.require(by, Perm.STAFF_MANAGE, organisation.jurisdiction_id)
-        membership, _ = Membership.objects.get_or_create(
+        if not user.is_active:
+            raise ValidationFailed("该账号已停用，请先启用账号再分配岗位")
+        membership, created = Membership.objects.select_for_update().get_or_create(
             user=user,
             organisation=organisation,
             role=role,
             defaults={"created_at": clock.now(), "is_active": True},
         )
+        if not created:
+            if membership.is_active:
+                raise ValidationFailed(
+                    f"{user.get_full_name()}已在{organisation.name}担任“{Role(role).label}”",
+                    field_errors={"role": "已有该岗位"},
+                )
+            membership.is_active = True
+            membership.save(update_fields=["is_active"])
         audit.record(
             actor=by,
             membership=authorising,
             action="staff.membership_add",
             obj=membership,
             area_code=organisation.jurisdiction_id,
-            after={"user": user.username, "role": role},
+            after={"user": user.username, "role": role, "resumed": not created},
         )
     authz.forget(user)
     return membership
+
+
+@transaction.atomic
+def membership_end(*, by: User, membership: Membership, reason: str = "") -> Membership:
+    """End one role of an account; its history (cases, audit events) stays attached to the account."""
+    authorising = authz.require(by, Perm.STAFF_MANAGE, membership.organisation.jurisdiction_id)
+    membership = (
+        Membership.objects.select_for_update().select_related("user", "organisation").get(pk=membership.pk)
+    )
+    if not membership.is_active:
+        raise ValidationFailed("该岗位已结束")
+    if membership.user_id == by.pk:
+        # An administrator ending their own role could lock the county out of staff management.
+        raise ValidationFailed("不能结束本人的岗位，请由其他管理员办理")
+    membership.is_active = False
+    membership.save(update_fields=["is_active"])
+    audit.record(
+        actor=by,
+        membership=authorising,
+        action="staff.membership_end",
+        obj=membership,
+        area_code=membership.organisation.jurisdiction_id,
+        before={"user": membership.user.username, "role": membership.role, "active": True},
+        after={"active": False},
+        reason=(reason or "").strip(),
+    )
+    authz.forget(membership.user)
+    return membership
+
+
+def _account_authority(by: User, user: User) -> tuple[Membership | None, str]:
+    """An account-wide action needs STAFF_MANAGE over every place where the account holds an active role:
+    a county administrator must not lock out someone who also works for the city. Returns the authorising
+    membership and the account's home area (for the audit chain)."""
+    held = list(user.memberships.select_related("organisation").order_by("-is_active", "id"))
+    if not held or not any(authz.in_scope(by, m.organisation.jurisdiction_id) for m in held):
+        raise NotFound()
+    if user.is_superuser and not authz.is_global(by):
+        raise Forbidden("平台管理员账号只能由平台管理员办理")
+    active = [m for m in held if m.is_active] or held
+    authorising = None
+    for m in active:
+        area = m.organisation.jurisdiction_id
+        if not authz.in_scope(by, area):
+            raise Forbidden("该账号在您的辖区以外还有岗位，须由上级管理员办理")
+        authorising = authz.require(by, Perm.STAFF_MANAGE, area)
+    return authorising, active[0].organisation.jurisdiction_id
+
+
+@transaction.atomic
+def staff_deactivate(*, by: User, user: User, reason: str) -> User:
+    """A deactivated account cannot log in or use its tokens; its records and audit trail stay."""
+    authorising, area = _account_authority(by, user)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed("请填写停用原因", field_errors={"reason": "必填"})
+    if user.pk == by.pk:
+        raise ValidationFailed("不能停用本人的账号")
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not user.is_active:
+        raise ValidationFailed("该账号已停用")
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    audit.record(
+        actor=by,
+        membership=authorising,
+        action="staff.deactivate",
+        obj=user,
+        area_code=area,
+        before={"active": True},
+        after={"active": False},
+        reason=reason,
+    )
+    return user
+
+
+@transaction.atomic
+def staff_reactivate(*, by: User, user: User, reason: str = "") -> User:
+    authorising, area = _account_authority(by, user)
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.is_active:
+        raise ValidationFailed("该账号未停用")
+    user.is_active = True
+    user.save(update_fields=["is_active"])
+    audit.record(
+        actor=by,
+        membership=authorising,
+        action="staff.reactivate",
+        obj=user,
+        area_code=area,
+        before={"active": False},
+        after={"active": True},
+        reason=(reason or "").strip(),
+    )
+    return user
+
+
+# No 0/O, 1/l/I: the temporary password is read out over the phone.
+_TEMP_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghjkmnpqrstuvwxyz23456789"
+
+
+def temporary_password() -> str:
+    while True:
+        raw = "".join(secrets.choice(_TEMP_ALPHABET) for _ in range(12))
+        if any(c.isdigit() for c in raw) and any(c.isalpha() for c in raw):
+            return raw
+
+
+@transaction.atomic
+def staff_password_reset(*, by: User, user: User, reason: str = "") -> str:
+    """Set a temporary password and return it (shown once, never stored or audited in clear). Changing
+    the password ends the account's other sessions (Django checks the session's password hash)."""
+    authorising, area = _account_authority(by, user)
+    if user.pk == by.pk:
+        raise ValidationFailed("本人密码请在“修改密码”页面修改")
+    user = User.objects.select_for_update().get(pk=user.pk)
+    raw = temporary_password()
+    user.set_password(raw)
+    user.save(update_fields=["password"])
+    from axes.utils import reset as axes_reset
+
+    # A user who locked themselves out is usually why the password is reset: lift the lockout too.
+    axes_reset(username=user.username)
+    audit.record(
+        actor=by,
+        membership=authorising,
+        action="staff.password_reset",
+        obj=user,
+        area_code=area,
+        reason=(reason or "").strip(),
+    )
+    return raw
 
 
 # --- tokens ------------------------------------------------------------------------------------------

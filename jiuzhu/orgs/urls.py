@@ -5,6 +5,7 @@ from jiuzhu.orgs import views
 urlpatterns = [
     path("jurisdictions/", views.jurisdiction_list, name="jurisdictions"),
     path("staff/", views.staff_list, name="staff"),
+    path("staff/<int:pk>/", views.staff_account, name="staff_account"),
     path("delegation/", views.rollout, name="rollout"),
     path("delegation/who-decides/", views.who_decides_view, name="who_decides"),
     path("delegation/new/", views.grant_create, name="grant_create"),

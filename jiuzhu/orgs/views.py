@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
+from django.db.models import Q
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
@@ -21,7 +22,12 @@ from jiuzhu.core.types import Category
 from jiuzhu.orgs import authz, services
 from jiuzhu.orgs.delegation import who_decides
 from jiuzhu.orgs.forms import (
+    DeactivateForm,
     GrantForm,
+    MembershipEndForm,
+    MembershipForm,
+    PasswordResetForm,
+    ReactivateForm,
     ResumeForm,
     RevokeForm,
     StaffForm,
@@ -34,8 +40,10 @@ from jiuzhu.orgs.roles import Perm, Role
 from jiuzhu.orgs.selectors import (
     STATE_LABELS,
     counties_visible_to,
+    get_account,
     get_grant,
     get_jurisdiction,
+    get_membership,
     jurisdictions_visible_to,
     organisations_visible_to,
     rollout_table,
@@ -225,6 +233,11 @@ def staff_list(request: HttpRequest) -> HttpResponse:
         )
     if q := request.GET.get("q", "").strip():
         qs = qs.filter(user__full_name__contains=q) | qs.filter(user__username__contains=q)
+    state = request.GET.get("state", "")
+    if state == "active":
+        qs = qs.filter(is_active=True, user__is_active=True)
+    elif state == "inactive":
+        qs = qs.filter(Q(is_active=False) | Q(user__is_active=False))
     can_manage = authz.can(request.user, Perm.STAFF_MANAGE)
     orgs = list(organisations_visible_to(request.user).order_by("jurisdiction_id", "kind"))
     form = StaffForm(request.POST or None, organisations=orgs)
@@ -260,7 +273,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
                     m.organisation.name,
                     m.organisation.jurisdiction.name,
                     m.get_role_display(),
-                    m.is_active,
+                    m.is_active and m.user.is_active,
                 )
                 for m in qs
             ),
@@ -276,6 +289,115 @@ def staff_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "can_manage": can_manage,
         },
+    )
+
+
+STAFF_ACTIONS = {
+    "membership_add": "membership",
+    "membership_end": "end",
+    "deactivate": "deactivate",
+    "reactivate": "reactivate",
+    "password_reset": "reset",
+}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def staff_account(request: HttpRequest, pk: int) -> HttpResponse:
+    """One account: its roles, adding or ending a role, deactivation and a password reset."""
+    account = get_account(request.user, pk)
+    orgs = list(organisations_visible_to(request.user).order_by("jurisdiction_id", "kind"))
+    forms = {
+        "membership": MembershipForm(prefix="m", organisations=orgs),
+        "end": MembershipEndForm(prefix="e"),
+        "deactivate": DeactivateForm(prefix="d"),
+        "reactivate": ReactivateForm(prefix="a"),
+        "reset": PasswordResetForm(prefix="p"),
+    }
+    temporary = None
+    status = 200
+    if request.method == "POST":
+        authz.require(request.user, Perm.STAFF_MANAGE)
+        action = request.POST.get("action", "")
+        key = STAFF_ACTIONS.get(action)
+        if key is None:
+            raise NotFound()
+        form_class = type(forms[key])
+        kwargs = {"organisations": orgs} if key == "membership" else {}
+        form = form_class(request.POST, prefix=forms[key].prefix, **kwargs)
+        forms[key] = form
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                if action == "membership_add":
+                    org = next((o for o in orgs if str(o.pk) == data["organisation"]), None)
+                    if org is None:
+                        raise NotFound()
+                    services.membership_add(
+                        by=request.user, user=account, organisation=org, role=data["role"]
+                    )
+                    done = f"已为{account.get_full_name()}增加岗位"
+                elif action == "membership_end":
+                    membership = get_membership(request.user, data["membership"])
+                    if membership.user_id != account.pk:
+                        raise NotFound()
+                    services.membership_end(by=request.user, membership=membership, reason=data["reason"])
+                    done = f"已结束岗位：{membership}"
+                elif action == "deactivate":
+                    services.staff_deactivate(by=request.user, user=account, reason=data["reason"])
+                    done = "账号已停用，该人员不能再登录"
+                elif action == "reactivate":
+                    services.staff_reactivate(by=request.user, user=account, reason=data["reason"])
+                    done = "账号已启用"
+                else:
+                    temporary = services.staff_password_reset(
+                        by=request.user, user=account, reason=data["reason"]
+                    )
+                    done = ""
+            except RECOVERABLE as exc:
+                apply_error(form, exc)
+                status = 422
+            else:
+                if temporary is None:
+                    messages.success(request, done)
+                    return redirect("staff_account", pk=account.pk)
+                # The temporary password is shown once, on this response only: no redirect.
+                account.refresh_from_db()
+                forms[key] = PasswordResetForm(prefix="p")
+        else:
+            status = 422
+    memberships = list(
+        account.memberships.select_related("organisation__jurisdiction").order_by("-is_active", "id")
+    )
+    from jiuzhu.core.models import AuditEvent
+
+    # The account's own events and those of its roles; logins are left to the audit pages.
+    events = (
+        AuditEvent.objects.filter(
+            Q(object_type="orgs.user", object_id=str(account.pk))
+            | Q(object_type="orgs.membership", object_id__in=[str(m.pk) for m in memberships])
+        )
+        .exclude(action="auth.login")
+        .exclude(action__endswith=".view")
+        .order_by("at", "id")
+    )
+    return render(
+        request,
+        "orgs/staff_account.html",
+        {
+            "page_title": f"工作人员：{account.get_full_name()}",
+            "account": account,
+            "memberships": memberships,
+            "manageable": {
+                m.pk for m in memberships if authz.can(request.user, Perm.STAFF_MANAGE, m.area_code)
+            },
+            "can_manage": authz.can(request.user, Perm.STAFF_MANAGE),
+            "forms": forms,
+            "temporary": temporary,
+            "events": events,
+            "is_self": account.pk == request.user.pk,
+        },
+        status=status,
     )
 
 

@@ -2,8 +2,9 @@
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Literal
 
-from django.http import HttpRequest
+from django.http import FileResponse, HttpRequest
 from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
@@ -11,6 +12,7 @@ from jiuzhu.api.idempotency import not_idempotent
 from jiuzhu.api.schemas import Id, PageNumber, responses
 from jiuzhu.core import jobs
 from jiuzhu.core.errors import NotFound, ValidationFailed
+from jiuzhu.core.exports import XLSX
 from jiuzhu.core.models import Job
 from jiuzhu.orgs import authz
 from jiuzhu.orgs.roles import Perm
@@ -347,6 +349,8 @@ class RelativeOut(Schema):
     relation: str
     registered_on: date
     is_active: bool
+    deactivated_on: date | None
+    deactivate_reason: str
 
 
 class RelativeIn(Schema):
@@ -366,16 +370,43 @@ class RelativeCreateIn(RelativeIn):
     area_code: str = Field(..., pattern=CODE)
 
 
+class RelativeFilter(Schema):
+    q: str | None = Field(None, max_length=60, description="工作人员或近亲属姓名包含")
+    official: str | None = Field(None, max_length=120, description="工作人员姓名或所在单位包含")
+    area: str | None = Field(None, pattern=CODE, description="乡镇（街道）或村（社区）区划代码")
+    role: RelativeRole | None = None
+    status: Literal["active", "inactive", "all"] = Field(
+        "active", description="active 有效；inactive 已停用；all 全部"
+    )
+
+
 @router.get(
     "/near-relatives", response=responses(list[RelativeOut], read_only=True), summary="近亲属备案名册"
 )
 @paginate(PageNumber)
-def relative_list(request: HttpRequest, q: str | None = None):
+def relative_list(request: HttpRequest, f: Query[RelativeFilter]):
     authz.require(request.user, Perm.RELATIVE_REGISTRY)
-    qs = selectors.relatives_visible_to(request.user).filter(is_active=True)
-    if q:
-        qs = qs.filter(official_name__contains=q) | qs.filter(relative_name__contains=q)
+    qs = selectors.filter_relatives(
+        selectors.relatives_visible_to(request.user),
+        q=f.q or "",
+        official=f.official or "",
+        area=f.area or "",
+        role=f.role or "",
+        status=f.status,
+    )
     return qs.order_by("id")
+
+
+class RelativeDeactivateIn(Schema):
+    reason: str = Field(..., min_length=1, max_length=200)
+
+
+@router.post(
+    "/near-relatives/{relative_id}/deactivate", response=responses(RelativeOut), summary="停用近亲属记录"
+)
+def relative_deactivate(request: HttpRequest, relative_id: Id, payload: RelativeDeactivateIn):
+    relative = selectors.get_relative(request.user, relative_id)
+    return services.relative_deactivate(by=request.user, relative=relative, reason=payload.reason)
 
 
 @router.post("/near-relatives", response=responses(RelativeOut, status=201), summary="登记近亲属")
@@ -520,6 +551,19 @@ def import_upload(request: HttpRequest, file: File[UploadedFile]):
 )
 def import_job(request: HttpRequest, job_id: Id):
     return _import_job(request, job_id)
+
+
+@router.get(
+    "/jobs/household-import/{job_id}/errors.xlsx",
+    response=responses(None, read_only=True),
+    summary="下载全部错误行（Excel）",
+    openapi_extra={"responses": {200: {"description": "Excel", "content": {XLSX: {}}}}},
+)
+def import_errors(request: HttpRequest, job_id: Id):
+    from jiuzhu.registry import importer
+
+    fh, filename = importer.open_error_workbook(_import_job(request, job_id))
+    return FileResponse(fh, as_attachment=True, filename=filename, content_type=XLSX)
 
 
 class CommitIn(Schema):

@@ -163,6 +163,15 @@ class RelativeForm(BootstrapMixin, forms.Form):
         )
 
 
+class RelativeDeactivateForm(BootstrapMixin, forms.Form):
+    reason = forms.CharField(
+        label="停用原因",
+        max_length=200,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="如：该工作人员已调离社会救助岗位、已不再担任村（居）委会成员",
+    )
+
+
 class UploadForm(BootstrapMixin, forms.Form):
     file = forms.FileField(label="文件（.xlsx 或 .csv）")
 

@@ -229,6 +229,9 @@ class NearRelative(models.Model):
     relation = models.CharField("关系", max_length=40)
     registered_on = models.DateField("登记日期")
     is_active = models.BooleanField(default=True)
+    # Kept on the row (not only in the audit trail) so the register itself shows why an entry stopped.
+    deactivated_on = models.DateField("停用日期", null=True, blank=True)
+    deactivate_reason = models.CharField("停用原因", max_length=200, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

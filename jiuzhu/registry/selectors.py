@@ -72,6 +72,31 @@ def relatives_visible_to(user) -> QuerySet[NearRelative]:
     return NearRelative.objects.filter(authz.scope_q(user, "area_code"))
 
 
+def filter_relatives(
+    qs: QuerySet[NearRelative],
+    *,
+    q: str = "",
+    official: str = "",
+    area: str = "",
+    role: str = "",
+    status: str = "active",
+) -> QuerySet[NearRelative]:
+    """The register's filters, shared by the page and the API. `status`: active, inactive or all."""
+    if q:
+        qs = qs.filter(Q(official_name__contains=q) | Q(relative_name__contains=q))
+    if official:
+        qs = qs.filter(Q(official_name__contains=official) | Q(official_unit__contains=official))
+    if area:
+        qs = qs.filter(area_code__startswith=code_prefix(area) if is_valid_code(area) else area)
+    if role:
+        qs = qs.filter(official_role=role)
+    if status == "active":
+        qs = qs.filter(is_active=True)
+    elif status == "inactive":
+        qs = qs.filter(is_active=False)
+    return qs
+
+
 def get_relative(user, pk) -> NearRelative:
     try:
         return relatives_visible_to(user).get(pk=pk)

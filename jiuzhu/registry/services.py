@@ -687,15 +687,32 @@ def relative_import(
 
 
 @transaction.atomic
-def relative_deactivate(*, by, relative: NearRelative, reason: str) -> None:
+def relative_deactivate(*, by, relative: NearRelative, reason: str) -> NearRelative:
+    """DM2: the official left the post, or the relationship ended. The entry stays in the register
+    (inactive), so past filings still point at it; new applications are no longer flagged."""
     membership = authz.require(by, Perm.RELATIVE_REGISTRY, relative.area_code)
-    if not reason.strip():
-        raise ValidationFailed("请填写原因", field_errors={"reason": "必填"})
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed("请填写停用原因", field_errors={"reason": "必填"})
+    if len(reason) > 200:
+        raise ValidationFailed("停用原因最多 200 字", field_errors={"reason": "过长"})
+    relative = NearRelative.objects.select_for_update().get(pk=relative.pk)
+    if not relative.is_active:
+        raise ValidationFailed(f"该记录已于{relative.deactivated_on or ''}停用")
     relative.is_active = False
-    relative.save(update_fields=["is_active"])
+    relative.deactivated_on = clock.today()
+    relative.deactivate_reason = reason
+    relative.save(update_fields=["is_active", "deactivated_on", "deactivate_reason"])
     audit.record(
-        actor=by, membership=membership, action="relative.deactivate", obj=relative, reason=reason.strip()
+        actor=by,
+        membership=membership,
+        action="relative.deactivate",
+        obj=relative,
+        before={"active": True},
+        after={"active": False, "official": relative.official_name, "relative": relative.relative_id_masked},
+        reason=reason,
     )
+    return relative
 
 
 # --- proactive discovery (A2) -------------------------------------------------------------------------

@@ -26,6 +26,9 @@ def _work(job: Job) -> dict:
     preview = importer.validate(job.created_by, rows, progress=lambda n: jobs.progress(job.pk, done=n))
     result = importer.summarise(preview)
     result["sha256"] = importer.file_digest(content)
+    if preview.errors:
+        jobs.progress(job.pk, phase="整理错误行")
+        result["errors_file"] = importer.save_error_workbook(job.pk, preview.errors, rows)
     if job.params.get("mode") == "preview":
         jobs.progress(job.pk, done=total)
         return result

@@ -17,10 +17,12 @@ urlpatterns = [
     path("assets/<int:pk>/delete/", views.asset_delete, name="asset_delete"),
     path("relatives/", views.relative_list, name="relatives"),
     path("relatives/import/", views.relative_import, name="relative_import"),
+    path("relatives/<int:pk>/deactivate/", views.relative_deactivate, name="relative_deactivate"),
     path("discoveries/", views.discovery_list, name="discoveries"),
     path("discoveries/<int:pk>/decline/", views.discovery_decline, name="discovery_decline"),
     path("import/", views.household_import, name="household_import"),
     path("import/template.xlsx", views.household_import_template, name="household_import_template"),
     path("import/jobs/<int:pk>/", views.household_import_job, name="household_import_job"),
     path("import/jobs/<int:pk>/commit/", views.household_import_commit, name="household_import_commit"),
+    path("import/jobs/<int:pk>/errors.xlsx", views.household_import_errors, name="household_import_errors"),
 ]

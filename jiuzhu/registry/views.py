@@ -29,6 +29,7 @@ from jiuzhu.registry.forms import (
     MemberEditForm,
     MemberForm,
     MemberFormSet,
+    RelativeDeactivateForm,
     RelativeForm,
     RelativeImportForm,
     UploadForm,
@@ -431,15 +432,37 @@ def relative_list(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "已登记近亲属")
             return redirect("relatives")
-    qs = selectors.relatives_visible_to(request.user).filter(is_active=True)
-    if q := request.GET.get("q", "").strip():
-        qs = qs.filter(official_name__contains=q) | qs.filter(relative_name__contains=q)
+    f = request.GET
+    qs = selectors.filter_relatives(
+        selectors.relatives_visible_to(request.user),
+        q=f.get("q", "").strip(),
+        official=f.get("official", "").strip(),
+        area=f.get("area", ""),
+        role=f.get("role", ""),
+        status=f.get("status", "active"),
+    ).order_by("area_code", "official_name", "id")
     if wants_export(request):
+        names = dict(
+            Jurisdiction.objects.filter(authz.scope_q(request.user, "code")).values_list("code", "name")
+        )
         return xlsx_response(
             "近亲属备案名册",
-            ["工作人员", "身份", "单位", "近亲属", "身份证号", "关系", "登记日期"],
+            [
+                "所属区划",
+                "工作人员",
+                "身份",
+                "单位",
+                "近亲属",
+                "身份证号",
+                "关系",
+                "登记日期",
+                "状态",
+                "停用日期",
+                "停用原因",
+            ],
             (
                 (
+                    names.get(r.area_code, r.area_code),
                     r.official_name,
                     r.get_official_role_display(),
                     r.official_unit,
@@ -447,10 +470,15 @@ def relative_list(request: HttpRequest) -> HttpResponse:
                     r.relative_id_masked,
                     r.relation,
                     r.registered_on,
+                    "有效" if r.is_active else "已停用",
+                    r.deactivated_on,
+                    r.deactivate_reason,
                 )
                 for r in qs
             ),
         )
+    from jiuzhu.registry.models import RelativeRole
+
     return render(
         request,
         "registry/relatives.html",
@@ -458,9 +486,40 @@ def relative_list(request: HttpRequest) -> HttpResponse:
             "page_title": "近亲属备案名册",
             "form": form,
             "listing": paginate(request, qs),
-            "f": request.GET,
+            "f": f,
+            "status": f.get("status", "active"),
+            "areas": areas_for(request.user),
+            "roles": RelativeRole.choices,
             "import_form": RelativeImportForm(areas=areas),
         },
+        status=422 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def relative_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    """DM2: take an entry off the active register, with the reason (the entry itself is kept)."""
+    relative = selectors.get_relative(request.user, pk)
+    authz.require(request.user, Perm.RELATIVE_REGISTRY, relative.area_code)
+    form = RelativeDeactivateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.relative_deactivate(
+                by=request.user, relative=relative, reason=form.cleaned_data["reason"]
+            )
+        except RECOVERABLE as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(
+                request, f"已停用：{relative.official_name}的{relative.relation}{relative.relative_name}"
+            )
+            return redirect("relatives")
+    return render(
+        request,
+        "registry/relative_deactivate.html",
+        {"page_title": "停用近亲属记录", "form": form, "relative": relative},
+        status=422 if request.method == "POST" else 200,
     )
 
 
@@ -686,6 +745,16 @@ def household_import_job(request: HttpRequest, pk: int) -> HttpResponse:
     job = _job(request, pk)
     template = "registry/import_job.html#progress" if request.htmx else "registry/import_job.html"
     return render(request, template, {"page_title": "导入进度", "job": job})
+
+
+@login_required
+@require_GET
+def household_import_errors(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every error row of a finished import job as Excel (the page lists only the first ones)."""
+    from django.http import FileResponse
+
+    fh, filename = importer.open_error_workbook(_job(request, pk))
+    return FileResponse(fh, as_attachment=True, filename=filename, content_type=XLSX)
 
 
 @login_required

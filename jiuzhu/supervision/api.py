@@ -7,8 +7,9 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from jiuzhu.api.schemas import PageNumber, responses
+from jiuzhu.api.schemas import Id, PageNumber, responses
 from jiuzhu.cases import selectors as case_selectors
+from jiuzhu.core import clock
 from jiuzhu.core.errors import NotFound, ValidationFailed
 from jiuzhu.orgs import authz
 from jiuzhu.orgs.models import User
@@ -87,7 +88,7 @@ def _sample(sample) -> dict:
     response=responses(SampleDetailOut, read_only=True),
     summary="抽查批次详情",
 )
-def sample_detail(request: HttpRequest, sample_id: int):
+def sample_detail(request: HttpRequest, sample_id: Id):
     return _sample(selectors.get_sample(request.user, sample_id))
 
 
@@ -96,7 +97,7 @@ def sample_detail(request: HttpRequest, sample_id: int):
     response=responses(SampleVerifyOut, read_only=True),
     summary="按随机种子复现核验",
 )
-def sample_verify(request: HttpRequest, sample_id: int):
+def sample_verify(request: HttpRequest, sample_id: Id):
     return sampling.verify(selectors.get_sample(request.user, sample_id)).__dict__
 
 
@@ -185,7 +186,7 @@ def inspection_start(request: HttpRequest, payload: InspectionIn):
     response=responses(InspectionDetailOut, read_only=True),
     summary="检查详情",
 )
-def inspection_detail(request: HttpRequest, inspection_id: int):
+def inspection_detail(request: HttpRequest, inspection_id: Id):
     return _inspection(selectors.get_inspection(request.user, inspection_id))
 
 
@@ -194,7 +195,7 @@ def inspection_detail(request: HttpRequest, inspection_id: int):
     response=responses(InspectionDetailOut),
     summary="填写检查清单",
 )
-def inspection_answer(request: HttpRequest, inspection_id: int, payload: AnswersIn):
+def inspection_answer(request: HttpRequest, inspection_id: Id, payload: AnswersIn):
     inspection = selectors.get_inspection(request.user, inspection_id)
     inspections.inspection_answer(
         by=request.user,
@@ -210,7 +211,7 @@ def inspection_answer(request: HttpRequest, inspection_id: int, payload: Answers
     response=responses(InspectionDetailOut),
     summary="完成检查",
 )
-def inspection_complete(request: HttpRequest, inspection_id: int, payload: CompleteIn):
+def inspection_complete(request: HttpRequest, inspection_id: Id, payload: CompleteIn):
     inspection = selectors.get_inspection(request.user, inspection_id)
     inspections.inspection_complete(
         by=request.user,
@@ -315,11 +316,24 @@ class ScanIn(Schema):
 class ScanJobOut(Schema):
     id: int
     kind: str
-    status: str
+    status: str = Field(..., description="queued 排队中、running 进行中、done 已完成、failed 失败")
     phase: str
     done: int
     total: int
-    result: dict
+    percent: int
+    result: dict = Field(
+        ..., description="完成后：scan（扫描记录）、found（发现预警数）、rules（各规则结果）"
+    )
+    found: int | None = Field(None, description="发现的预警数（完成后）")
+    error: str
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+
+    @staticmethod
+    def resolve_found(obj) -> int | None:
+        found = (obj.result or {}).get("found")
+        return found if isinstance(found, int) else None
 
 
 @router.get("/supervision/rules", response=responses(list[RuleOut], read_only=True), summary="预警规则")
@@ -360,19 +374,19 @@ def alert_list(
 @router.get(
     "/supervision/alerts/{alert_id}", response=responses(AlertOut, read_only=True), summary="预警详情"
 )
-def alert_detail(request: HttpRequest, alert_id: int):
+def alert_detail(request: HttpRequest, alert_id: Id):
     return selectors.get_alert(request.user, alert_id)
 
 
 @router.post("/supervision/alerts/{alert_id}/handle", response=responses(AlertOut), summary="处理预警")
-def alert_handle(request: HttpRequest, alert_id: int, payload: NoteIn):
+def alert_handle(request: HttpRequest, alert_id: Id, payload: NoteIn):
     return alerts.alert_handle(
         by=request.user, alert=selectors.get_alert(request.user, alert_id), note=payload.note
     )
 
 
 @router.post("/supervision/alerts/{alert_id}/assign", response=responses(AlertOut), summary="指派预警")
-def alert_assign(request: HttpRequest, alert_id: int, payload: AssignIn):
+def alert_assign(request: HttpRequest, alert_id: Id, payload: AssignIn):
     alert = selectors.get_alert(request.user, alert_id)
     assignee = User.objects.filter(pk=payload.assignee_id, is_active=True).first()
     if assignee is None:
@@ -381,7 +395,7 @@ def alert_assign(request: HttpRequest, alert_id: int, payload: AssignIn):
 
 
 @router.post("/supervision/alerts/{alert_id}/reopen", response=responses(AlertOut), summary="重新打开预警")
-def alert_reopen(request: HttpRequest, alert_id: int, payload: NoteIn):
+def alert_reopen(request: HttpRequest, alert_id: Id, payload: NoteIn):
     return alerts.alert_reopen(
         by=request.user, alert=selectors.get_alert(request.user, alert_id), reason=payload.note
     )
@@ -389,7 +403,10 @@ def alert_reopen(request: HttpRequest, alert_id: int, payload: NoteIn):
 
 @router.post("/supervision/scans", response=responses(ScanJobOut, status=202), summary="立即扫描（后台任务）")
 def scan_request(request: HttpRequest, payload: ScanIn):
-    return Status(202, alerts.scan_request(by=request.user, area_code=payload.area_code))
+    """Follow the job with `GET /supervision/scans/{id}`."""
+    job = alerts.scan_request(by=request.user, area_code=payload.area_code)
+    job.refresh_from_db()  # a worker may already have picked it up (tests run it at once)
+    return Status(202, job)
 
 
 class EscalationStepOut(Schema):
@@ -457,9 +474,24 @@ def _matter(m) -> dict:
 
 @router.get("/supervision/matters", response=responses(list[MatterOut], read_only=True), summary="督办事项")
 @paginate(PageNumber)
-def matter_list(request: HttpRequest, status: str | None = None):
+def matter_list(
+    request: HttpRequest,
+    status: str | None = None,
+    level: str | None = None,
+    township: str | None = Query(None, pattern=CODE),
+    overdue: bool | None = Query(None, description="true：当前环节已过整改时限且未回复；false：其余"),
+):
     qs = selectors.matters_visible_to(request.user).order_by("-opened_on", "-id")
-    return qs.filter(status=status) if status else qs
+    if status:
+        qs = qs.filter(status=status)
+    if level:
+        qs = qs.filter(level=level)
+    if township:
+        qs = qs.filter(township_code=township)
+    if overdue is not None:
+        late = escalation.overdue_steps().filter(matter__in=qs).values("matter_id")
+        qs = qs.filter(pk__in=late) if overdue else qs.exclude(pk__in=late)
+    return qs
 
 
 @router.post(
@@ -484,14 +516,14 @@ def matter_open(request: HttpRequest, payload: MatterIn):
     response=responses(MatterDetailOut, read_only=True),
     summary="督办详情",
 )
-def matter_detail(request: HttpRequest, matter_id: int):
+def matter_detail(request: HttpRequest, matter_id: Id):
     return _matter(selectors.get_matter(request.user, matter_id))
 
 
 @router.post(
     "/supervision/matters/{matter_id}/escalate", response=responses(MatterDetailOut), summary="升级督办"
 )
-def matter_escalate(request: HttpRequest, matter_id: int, payload: StepIn):
+def matter_escalate(request: HttpRequest, matter_id: Id, payload: StepIn):
     matter = selectors.get_matter(request.user, matter_id)
     escalation.matter_escalate(by=request.user, matter=matter, step=_step(payload))
     return _matter(selectors.get_matter(request.user, matter_id))
@@ -500,7 +532,7 @@ def matter_escalate(request: HttpRequest, matter_id: int, payload: StepIn):
 @router.post(
     "/supervision/matters/{matter_id}/answer", response=responses(MatterDetailOut), summary="回复督办（乡镇）"
 )
-def matter_answer(request: HttpRequest, matter_id: int, payload: AnswerMatterIn):
+def matter_answer(request: HttpRequest, matter_id: Id, payload: AnswerMatterIn):
     matter = selectors.get_matter(request.user, matter_id)
     escalation.matter_answer(
         by=request.user,
@@ -515,7 +547,7 @@ def matter_answer(request: HttpRequest, matter_id: int, payload: AnswerMatterIn)
 @router.post(
     "/supervision/matters/{matter_id}/close", response=responses(MatterDetailOut), summary="办结督办"
 )
-def matter_close(request: HttpRequest, matter_id: int, payload: NoteIn):
+def matter_close(request: HttpRequest, matter_id: Id, payload: NoteIn):
     matter = selectors.get_matter(request.user, matter_id)
     escalation.matter_close(by=request.user, matter=matter, note=payload.note)
     return _matter(selectors.get_matter(request.user, matter_id))
@@ -536,6 +568,28 @@ class ComplaintOut(Schema):
     substantiated: bool | None
     replied_on: date | None
     satisfaction: str
+    assigned_to_id: int | None
+    assigned_on: date | None
+    investigated_on: date | None
+    return_visit_on: date | None
+    overdue: bool = Field(..., description="超过答复期限：未答复且期限已过，或答复晚于期限")
+    version: int
+
+    @staticmethod
+    def resolve_overdue(obj) -> bool:
+        return obj.overdue_on(clock.today())
+
+
+class ComplaintDetailOut(ComplaintOut):
+    method: str
+    investigation: str
+    reply: str
+    return_visit_note: str
+    finding_ids: list[int] = Field(..., description="查实后形成的问题")
+
+    @staticmethod
+    def resolve_finding_ids(obj) -> list[int]:
+        return list(obj.findings.order_by("id").values_list("id", flat=True))
 
 
 class ComplaintIn(Schema):
@@ -581,10 +635,10 @@ def complaint_submit(request: HttpRequest, payload: ComplaintIn):
 
 @router.get(
     "/supervision/complaints/{complaint_id}",
-    response=responses(ComplaintOut, read_only=True),
+    response=responses(ComplaintDetailOut, read_only=True),
     summary="投诉举报详情",
 )
-def complaint_detail(request: HttpRequest, complaint_id: int):
+def complaint_detail(request: HttpRequest, complaint_id: Id):
     return selectors.get_complaint(request.user, complaint_id)
 
 
@@ -631,7 +685,7 @@ def score_compute(request: HttpRequest, payload: ComputeIn):
 @router.get(
     "/supervision/scores/{card_id}", response=responses(ScoreDetailOut, read_only=True), summary="考评明细"
 )
-def score_detail(request: HttpRequest, card_id: int):
+def score_detail(request: HttpRequest, card_id: Id):
     card = selectors.get_scorecard(request.user, card_id)
     return ScoreOut.from_orm(card).dict() | {"points": list(card.points.all())}
 
@@ -650,8 +704,6 @@ class TableOut(Schema):
 )
 def kpi_tables(request: HttpRequest, year: int | None = Query(None, ge=2000, le=2100)):
     """The dashboard's tables (each chart's numbers), the funds table for `year` (this year by default)."""
-    from jiuzhu.core import clock
-
     townships = list(selectors.townships_for(request.user))
     tables = [
         kpis.processing_times(request.user, townships),

@@ -107,6 +107,20 @@ def test_S3_township_rectifies_and_bureau_closes(world):
     )
 
 
+def test_S7_two_simultaneous_letter_requests_leave_one_letter(world):
+    from jiuzhu.documents.models import IssuedDocument
+
+    step = world.matter.steps.get()
+    stale = world.matter.steps.get()  # read by the second request before the first one saved its letter
+    first = escalation.letter_issue(by=user("js_inspector"), step=step)
+    with pytest.raises(ValidationFailed, match="已出具"):
+        escalation.letter_issue(by=user("js_inspector"), step=stale)
+    stale.refresh_from_db()
+    assert stale.document_id == first.pk
+    letters = IssuedDocument.objects.filter(kind="prompt_letter")
+    assert letters.filter(revoked=False).count() == 1 and letters.filter(revoked=True).count() == 1
+
+
 def test_S7_overdue_prompt_letter_is_tracked_and_escalated(world):
     matter = world.matter
     step = matter.steps.get()

@@ -330,13 +330,19 @@ def letter_issue(*, by, step: MatterStep) -> IssuedDocument:
         title=LETTER_TITLES[step.level],
     )
     with transaction.atomic():
-        MatterStep.objects.filter(pk=step.pk).update(document=document)
-        audit.record(
-            actor=by,
-            membership=authz.membership_for(by, Perm.SUPERVISE, step.matter.township_code),
-            action="matter.letter",
-            obj=step.matter,
-            after={"document": document.pk, "number": document.number, "level": step.level},
-        )
+        # Rendering happens outside the transaction: of two simultaneous requests only the first keeps its
+        # letter (conditional update); the other's already numbered document is revoked below.
+        won = MatterStep.objects.filter(pk=step.pk, document__isnull=True).update(document=document)
+        if won:
+            audit.record(
+                actor=by,
+                membership=authz.membership_for(by, Perm.SUPERVISE, step.matter.township_code),
+                action="matter.letter",
+                obj=step.matter,
+                after={"document": document.pk, "number": document.number, "level": step.level},
+            )
+    if not won:
+        documents.document_revoke(by=by, document=document, reason="同一环节已由他人出具文书，本件作废")
+        raise ValidationFailed("该环节的文书已出具")
     step.document = document
     return document
