@@ -212,9 +212,10 @@ def generate(n: int) -> None:
             "near relatives",
             """
             INSERT INTO registry_nearrelative (area_code, official_name, official_role, official_unit, relative_name,
-              relative_id_cipher, relative_id_index, relative_id_masked, relation, registered_on, is_active, created_at)
+              relative_id_cipher, relative_id_index, relative_id_masked, relation, registered_on, is_active,
+              deactivate_reason, created_at)
             SELECT '230502200000', '工作人员' || g, 'staff', '安邦乡人民政府', '亲属' || g, 'x', md5('p' || (1000 * g + 1) || '-0'),
-              '', '兄弟', DATE '2024-01-01', true, now()
+              '', '兄弟', DATE '2024-01-01', true, '', now()
             FROM generate_series(1, %(k)s) g""",
             {"k": max(1, n // 1000)},
         )

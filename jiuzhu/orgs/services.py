@@ -341,52 +341,41 @@ def _account_authority(by: User, user: User) -> tuple[Membership | None, str]:
     return authorising, active[0].organisation.jurisdiction_id
 
 
-@transaction.atomic
-def staff_deactivate(*, by: User, user: User, reason: str) -> User:
-    """A deactivated account cannot log in or use its tokens; its records and audit trail stay."""
+def _set_active(by: User, user: User, *, active: bool, reason: str) -> User:
     authorising, area = _account_authority(by, user)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationFailed("请填写停用原因", field_errors={"reason": "必填"})
-    if user.pk == by.pk:
-        raise ValidationFailed("不能停用本人的账号")
     user = User.objects.select_for_update().get(pk=user.pk)
-    if not user.is_active:
-        raise ValidationFailed("该账号已停用")
-    user.is_active = False
+    if user.is_active == active:
+        raise ValidationFailed("该账号未停用" if active else "该账号已停用")
+    user.is_active = active
     user.save(update_fields=["is_active"])
     audit.record(
         actor=by,
         membership=authorising,
-        action="staff.deactivate",
+        action="staff.reactivate" if active else "staff.deactivate",
         obj=user,
         area_code=area,
-        before={"active": True},
-        after={"active": False},
+        before={"active": not active},
+        after={"active": active},
         reason=reason,
     )
     return user
 
 
 @transaction.atomic
+def staff_deactivate(*, by: User, user: User, reason: str) -> User:
+    """A deactivated account cannot log in or use its tokens; its records and audit trail stay."""
+    _account_authority(by, user)  # scope before input: another county's account is 404 whatever was typed
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed("请填写停用原因", field_errors={"reason": "必填"})
+    if user.pk == by.pk:
+        raise ValidationFailed("不能停用本人的账号")
+    return _set_active(by, user, active=False, reason=reason)
+
+
+@transaction.atomic
 def staff_reactivate(*, by: User, user: User, reason: str = "") -> User:
-    authorising, area = _account_authority(by, user)
-    user = User.objects.select_for_update().get(pk=user.pk)
-    if user.is_active:
-        raise ValidationFailed("该账号未停用")
-    user.is_active = True
-    user.save(update_fields=["is_active"])
-    audit.record(
-        actor=by,
-        membership=authorising,
-        action="staff.reactivate",
-        obj=user,
-        area_code=area,
-        before={"active": False},
-        after={"active": True},
-        reason=(reason or "").strip(),
-    )
-    return user
+    return _set_active(by, user, active=True, reason=(reason or "").strip())
 
 
 # No 0/O, 1/l/I: the temporary password is read out over the phone.
