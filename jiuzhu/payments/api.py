@@ -14,6 +14,7 @@ from jiuzhu.api.schemas import Id, PageNumber, responses
 from jiuzhu.core import clock
 from jiuzhu.core.dates import month_start
 from jiuzhu.core.errors import NotFound, ValidationFailed
+from jiuzhu.core.models import Job
 from jiuzhu.orgs import authz
 from jiuzhu.orgs.roles import Perm
 from jiuzhu.orgs.selectors import counties_visible_to
@@ -305,10 +306,30 @@ class ReconciliationOut(Schema):
     created_at: datetime
 
 
+class ReconcileJobOut(Schema):
+    id: int = Field(..., description="任务编号，用于查询进度")
+    status: str = Field(..., description="queued 排队中、running 进行中、done 已完成、failed 失败")
+    phase: str
+    total: int
+    done: int
+    percent: int
+    params: dict = Field(..., description="month 发放月份、filename 文件名、partial 是否仅导入可用行")
+    result: dict = Field(
+        ...,
+        description="完成后：committed 是否已导入；message 说明；rows、paid、failed、unmatched、unusable（无法"
+        "使用的行）、inconsistent（实发金额与名单不一致）；consistency 一致率（S11）；reconciliation 导入记录"
+        "编号；bad_rows 每一个需要核实的行 [行号, 参考号, 问题类型, 值, 名单金额]，问题类型 unmatched 参考号"
+        "不在名单中、amount 实发金额不是数字、state 状态无法识别、differs 已按实发金额导入但与名单金额不一致",
+    )
+    error: str
+    created_at: datetime
+    finished_at: datetime | None
+
+
 @router.post(
     "/payroll/reconciliations",
-    response=responses(ReconciliationOut, status=201),
-    summary="导入银行回盘（参考号、状态、实发金额、失败原因）",
+    response=responses(ReconcileJobOut, status=202),
+    summary="导入银行回盘（参考号、状态、实发金额、失败原因）：后台任务，轮询进度与结果",
 )
 def reconcile(
     request: HttpRequest,
@@ -319,17 +340,29 @@ def reconcile(
 ):
     if not len(county) == 12 or not county.isdigit():
         raise ValidationFailed("县（区）代码应为 12 位数字", field_errors={"county": ["格式不正确"]})
-    return Status(
-        201,
-        services.reconcile(
-            by=request.user,
-            county_code=county,
-            month=_month(month),
-            file_name=file.name or "",
-            content=file.read(),
-            partial=partial,
-        ),
+    job = services.reconcile_start(
+        by=request.user,
+        county_code=county,
+        month=_month(month),
+        file_name=file.name or "",
+        content=file.read(),
+        partial=partial,
     )
+    job.refresh_from_db()
+    return Status(202, job)
+
+
+@router.get(
+    "/payroll/reconciliations/jobs/{job_id}",
+    response=responses(ReconcileJobOut, read_only=True),
+    summary="回盘导入进度与结果",
+)
+def reconcile_job(request: HttpRequest, job_id: Id):
+    job = Job.objects.filter(pk=job_id, kind=services.RECONCILE_KIND).first()
+    if job is None:
+        raise NotFound()
+    authz.require(request.user, Perm.RECONCILE, job.area_code)
+    return job
 
 
 @router.get(

@@ -12,6 +12,8 @@ urlpatterns = [
     path("ledger/", views.ledger, name="ledger"),
     path("statistics/", views.statistics, name="payment_statistics"),
     path("reconcile/", views.reconcile, name="reconcile"),
+    path("reconcile/jobs/<int:pk>/", views.reconcile_job, name="reconcile_job"),
+    path("reconcile/jobs/<int:pk>/rows.xlsx", views.reconcile_job_rows, name="reconcile_job_rows"),
     path("bank-formats/", views.bank_formats, name="bank_formats"),
     path("adjustments/", views.adjustment_reports, name="adjustment_reports"),
 ]

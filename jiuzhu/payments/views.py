@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from decimal import Decimal
+from itertools import islice
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -17,6 +19,7 @@ from jiuzhu.core.errors import RECOVERABLE, NotFound
 from jiuzhu.core.exports import XLSX, attachment, xlsx_response
 from jiuzhu.core.forms import apply_error
 from jiuzhu.core.listing import paginate, wants_export
+from jiuzhu.core.models import Job
 from jiuzhu.core.types import AssistanceType
 from jiuzhu.orgs import authz
 from jiuzhu.orgs.models import Jurisdiction, Level
@@ -351,16 +354,16 @@ def statistics(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def reconcile(request: HttpRequest) -> HttpResponse:
+    """Upload the bank's results: checked at once, imported by a background job whose page shows progress."""
     county = _county(request)
     authz.require(request.user, Perm.RECONCILE, county.code)
     form = ReconcileForm(
         request.POST or None, request.FILES or None, initial={"month": month_start(clock.today())}
     )
-    record = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            record = services.reconcile(
+            job = services.reconcile_start(
                 by=request.user,
                 county_code=county.code,
                 month=month_start(form.cleaned_data["month"]),
@@ -371,14 +374,8 @@ def reconcile(request: HttpRequest) -> HttpResponse:
         except RECOVERABLE as exc:
             apply_error(form, exc)
         else:
-            messages.success(
-                request,
-                f"已导入回盘：成功 {record.paid} 笔，失败 {record.failed} 笔，未匹配 {record.unmatched} 笔",
-            )
+            return redirect("reconcile_job", pk=job.pk)
     month = _month(request)
-    from jiuzhu.core import params
-
-    target = params.get("quality.ledger_consistency_percent", area_code=county.code, on=clock.today())
     return render(
         request,
         "payments/reconcile.html",
@@ -386,13 +383,72 @@ def reconcile(request: HttpRequest) -> HttpResponse:
             "page_title": "银行回盘对账",
             "county": county,
             "form": form,
-            "record": record,
             "month": month,
             "consistency": services.consistency(county.code, month),
-            "target": target,
+            "target": _target(county.code),
             "history": Reconciliation.objects.filter(county_code=county.code).select_related("by")[:20],
+            "jobs": Job.objects.filter(kind=services.RECONCILE_KIND, area_code=county.code)
+            .select_related("created_by")
+            .defer("result")[:10],
+        },
+        status=422 if request.method == "POST" else 200,  # a valid upload redirected above
+    )
+
+
+def _reconcile_job(request: HttpRequest, pk: int, *, full: bool = True) -> Job:
+    """A reconcile job of a county the user reconciles for: outside their scope it does not exist (404);
+    in scope without the role, 403."""
+    qs = Job.objects.filter(pk=pk, kind=services.RECONCILE_KIND)
+    job = (qs if full else qs.defer("result")).first()
+    if job is None:
+        raise NotFound()
+    authz.require(request.user, Perm.RECONCILE, job.area_code)
+    return job
+
+
+@login_required
+@require_GET
+def reconcile_job(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _reconcile_job(request, pk, full=not request.htmx)
+    if request.htmx:
+        if not job.finished:
+            return render(request, "payments/reconcile_job.html#progress", {"job": job})
+        return HttpResponse(headers={"HX-Refresh": "true"})  # finished: the whole page shows the result
+    month, bad_count, bad_rows = services.bad_rows_of(job)
+    shown = list(islice(bad_rows, services.BAD_ROWS_SHOWN))
+    result = job.result or {}
+    target = _target(job.area_code)
+    return render(
+        request,
+        "payments/reconcile_job.html",
+        {
+            "page_title": "银行回盘导入",
+            "job": job,
+            "county": Jurisdiction.objects.get(code=job.area_code),
+            "month": month,
+            "r": result,
+            "target": target,
+            "below_target": Decimal(result.get("consistency", {}).get("rate", "0")) < target,
+            "bad_rows": [{"row": b, "reason": b.reason(month)} for b in shown],
+            "bad_count": bad_count,
         },
     )
+
+
+def _target(county_code: str) -> Decimal:
+    """S11's target rate for the county (a policy parameter)."""
+    from jiuzhu.core import params
+
+    value = params.get("quality.ledger_consistency_percent", area_code=county_code, on=clock.today())
+    return Decimal(str(value))
+
+
+@login_required
+@require_GET
+def reconcile_job_rows(request: HttpRequest, pk: int) -> FileResponse:
+    """Every bad row of a finished reconcile job as Excel (the page lists only the first ones)."""
+    fh, filename = services.open_bad_rows(_reconcile_job(request, pk))
+    return FileResponse(fh, as_attachment=True, filename=filename, content_type=XLSX)
 
 
 @login_required

@@ -290,7 +290,7 @@ def _bank_results(rows):
     return out.getvalue().encode("gb18030")
 
 
-def test_S11_reconciliation_and_consistency_rate():
+def test_S11_reconciliation_and_consistency_rate(django_capture_on_commit_callbacks):
     _world()
     run_payroll()
     ps = list(Payment.objects.filter(month=DEC).order_by("id"))
@@ -321,10 +321,12 @@ def test_S11_reconciliation_and_consistency_rate():
             [refs[3], "失败", "", "账户已销户"],
         ]
     )
-    r = client_for("js_finance").post(
-        "/payments/reconcile/", {"county": JIANSHAN, "month": "2026-12", "file": _upload("回盘.csv", good)}
-    )
-    assert r.status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):  # the page queues a job (see test_reconcile_jobs)
+        r = client_for("js_finance").post(
+            "/payments/reconcile/",
+            {"county": JIANSHAN, "month": "2026-12", "file": _upload("回盘.csv", good)},
+        )
+    assert r.status_code == 302 and "/payments/reconcile/jobs/" in r["Location"]
     c = services.consistency(JIANSHAN, DEC)
     assert (c.entries, c.consistent, c.failed) == (4, 3, 1) and c.rate == Decimal("75.0")
     assert Payment.objects.get(pk=ps[3].pk).failure_reason == "账户已销户"
