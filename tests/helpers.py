@@ -291,6 +291,25 @@ def enrolled(household=None, *, account: str | None = "6217000012345678901", **k
     return enrolment
 
 
+def payable_world() -> list:
+    """Four enrolments paid from December 2026 in 尖山区 (three in 安邦乡, one in 二马路街道), then the
+    clock on 1 December: the world of the payroll tests."""
+    from datetime import datetime
+
+    from jiuzhu.core import clock
+
+    out = [enrolled(account=f"62170000000000000{i:02d}") for i in range(3)]
+    out.append(
+        enrolled(
+            make_household(by="emr_caseworker", area="230502004001", address="光明社区1号"),
+            assistance_type="dibao_urban",
+            account="6217000000000000099",
+        )
+    )
+    clock.freeze(datetime(2026, 12, 1, 9))
+    return out
+
+
 def run_payroll(county: str = JIANSHAN, month: str = "2026-12-01", by: str = "js_finance"):
     """Start a payroll run and let the (immediate) task backend execute it, as after a commit."""
     from django.test import TestCase

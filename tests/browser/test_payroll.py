@@ -5,18 +5,17 @@ import io
 import re
 import threading
 import time
-from datetime import datetime
 from decimal import Decimal
 
 import openpyxl
 import pytest
 from django.db import connection, connections, transaction
 
-from jiuzhu.core import clock, jobs
+from jiuzhu.core import jobs
 from jiuzhu.core.models import AuditEvent
 from jiuzhu.payments import payroll
 from tests.browser.conftest import login, shot
-from tests.helpers import JIANSHAN, enrolled, make_household
+from tests.helpers import JIANSHAN, payable_world
 
 
 @pytest.fixture
@@ -60,14 +59,7 @@ def test_finance_generates_payroll_watches_progress_and_downloads_bank_file(page
             "OPTIONS": {"location": str(tmp_path / "media")},
         },
     }
-    for i in range(3):
-        enrolled(account=f"62170000000000000{i:02d}")
-    enrolled(
-        make_household(by="emr_caseworker", area="230502004001", address="光明社区1号"),
-        assistance_type="dibao_urban",
-        account="6217000000000000099",
-    )
-    clock.freeze(datetime(2026, 12, 1, 9))
+    payable_world()
 
     login(page, "js_finance")
     page.goto(f"{page.base_url}/payments/?county={JIANSHAN}")

@@ -7,7 +7,7 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -17,7 +17,7 @@ from jiuzhu.core import clock
 from jiuzhu.core.errors import DomainError
 from jiuzhu.payments import payroll
 from jiuzhu.payments.models import LedgerEntry, Payment, PayrollRun, RunStatus
-from tests.helpers import JIANSHAN, d, enrolled, make_household, run_payroll, user
+from tests.helpers import JIANSHAN, d, payable_world, run_payroll, user
 
 pytestmark = [
     pytest.mark.postgres,
@@ -27,14 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _world():
-    for i in range(3):
-        enrolled(account=f"62170000000000000{i:02d}")
-    enrolled(
-        make_household(by="emr_caseworker", area="230502004001", address="光明社区1号"),
-        assistance_type="dibao_urban",
-        account="6217000000000000099",
-    )
-    clock.freeze(datetime(2026, 12, 1, 9))
+    payable_world()
 
 
 @pytest.mark.django_db(transaction=True)

@@ -4,7 +4,6 @@
 import csv
 import io
 import re
-from datetime import datetime
 from decimal import Decimal
 
 import openpyxl
@@ -19,7 +18,7 @@ from jiuzhu.core.errors import ValidationFailed
 from jiuzhu.core.models import AuditEvent, Job
 from jiuzhu.payments import services
 from jiuzhu.payments.models import Payment, Reconciliation
-from tests.helpers import JIANSHAN, QIJIANG, client_for, d, enrolled, make_household, run_payroll, user
+from tests.helpers import JIANSHAN, QIJIANG, client_for, d, payable_world, run_payroll, user
 
 pytestmark = pytest.mark.django_db
 DEC = d("2026-12-01")
@@ -30,14 +29,7 @@ API = "/api/v1/payroll/reconciliations"
 @pytest.fixture
 def payments():
     """Four payments of December 2026 in 尖山区 (three in 安邦乡, one in 二马路街道), in id order."""
-    for i in range(3):
-        enrolled(account=f"62170000000000000{i:02d}")
-    enrolled(
-        make_household(by="emr_caseworker", area="230502004001", address="光明社区1号"),
-        assistance_type="dibao_urban",
-        account="6217000000000000099",
-    )
-    clock.freeze(datetime(2026, 12, 1, 9))
+    payable_world()
     run_payroll()
     return list(Payment.objects.filter(month=DEC).order_by("id"))
 
