@@ -17,27 +17,22 @@ from decimal import Decimal
 
 from django.db.models import Q
 
-from jiuzhu.cases.materials import ADULT_AGE
 from jiuzhu.cases.models_steps import DecisionMeeting, MeetingLevel, Outcome, PublicNotice
 from jiuzhu.core import clock
 from jiuzhu.core.dates import month_start
 from jiuzhu.core.errors import NotFound
-from jiuzhu.core.idnumber import age_on
 from jiuzhu.core.jurisdiction_codes import county_code, is_valid_code, township_code
-from jiuzhu.core.masking import mask_name
+from jiuzhu.core.masking import ANONYMOUS_HOUSEHOLD, public_household_name
 from jiuzhu.documents.compose import HOTLINE, hotline  # noqa: F401 - HOTLINE is part of this module's API
 from jiuzhu.orgs.models import Jurisdiction, Level
 from jiuzhu.registry.models import Member, Relation
 
-ANONYMOUS = "某户"
+ANONYMOUS = ANONYMOUS_HOUSEHOLD
 
 
 def public_name(head: Member | None, on: date) -> str:
-    """The name a board may show for a household: the head's surname and stars; “某户” when the head is a
-    minor (or unknown). P2: no full names; minors are never listed."""
-    if head is None or not head.name or age_on(head.birth_date, on) < ADULT_AGE:
-        return ANONYMOUS
-    return mask_name(head.name) + "户"
+    """P2: the head's surname and stars, “某户” for a minor head (see `core.masking`)."""
+    return public_household_name(head.name if head else None, head.birth_date if head else None, on)
 
 
 def _heads(household_ids: list[int]) -> dict[int, Member]:

@@ -15,14 +15,14 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from jiuzhu.cases.materials import ADULT_AGE, signers
+from jiuzhu.cases.materials import signers
 from jiuzhu.cases.models import Case, NoticeKind, SignatureKind
 from jiuzhu.cases.models_steps import MeetingLevel, Outcome
 from jiuzhu.cases.services.steps import bureau_of, township_org
 from jiuzhu.core import clock
 from jiuzhu.core.errors import ValidationFailed
-from jiuzhu.core.idnumber import age_on
-from jiuzhu.core.masking import mask_phone
+from jiuzhu.core.idnumber import ADULT_AGE, age_on
+from jiuzhu.core.masking import mask_phone, public_household_name
 from jiuzhu.documents import compose
 from jiuzhu.documents import services as documents
 from jiuzhu.documents.models import IssuedDocument
@@ -106,13 +106,12 @@ def _minutes(case):
     }
 
 
-def _head(case):
-    return case.household.members.filter(relation=Relation.HEAD, is_active=True).order_by("id").first()
+def _public_name(case, on):
+    head = case.household.members.filter(relation=Relation.HEAD, is_active=True).order_by("id").first()
+    return public_household_name(head.name if head else None, head.birth_date if head else None, on)
 
 
 def _public_notice(case):
-    from jiuzhu.archive.boards import public_name  # archive builds on cases; import late
-
     n = case.public_notices.order_by("-start_on").first()
     m = _decision_meeting(case)
     village = (
@@ -125,7 +124,7 @@ def _public_notice(case):
         "places": n.places,
         "rows": [
             {
-                "name": public_name(_head(case), n.start_on),
+                "name": _public_name(case, n.start_on),
                 "assistance": case.get_assistance_type_display(),
                 "people": m.covered_members if m else "",
                 "amount": m.amount if m else None,

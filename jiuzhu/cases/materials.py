@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from jiuzhu.cases.models import Case, MaterialRequirement, SignatureKind
-from jiuzhu.core.idnumber import age_on
+from jiuzhu.core.idnumber import ADULT_AGE, age_on
 from jiuzhu.registry.models import Member
 
 DEFAULTS_FILE = Path(__file__).with_name("materials_defaults.json")
@@ -32,7 +32,6 @@ def load_defaults(requirement_model) -> None:
 
 
 # Signatures are given by adult members (civil-law age of majority, not a policy-document number).
-ADULT_AGE = 18
 
 
 def requirements_for(assistance_type: str, county_code: str) -> list[MaterialRequirement]:

@@ -61,5 +61,9 @@ def make(first17: str) -> str:
     return first17 + check_character(first17)
 
 
+# Full civil capacity at 18 (Civil Code art. 17): statute, not a policy parameter.
+ADULT_AGE = 18
+
+
 def age_on(birth: date, on: date) -> int:
     return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))

@@ -32,3 +32,16 @@ def mask_phone(phone: str | None) -> str:
     if not phone:
         return ""
     return phone[:3] + "****" + phone[-4:] if len(phone) >= 11 else phone[:2] + "***"
+
+
+ANONYMOUS_HOUSEHOLD = "某户"
+
+
+def public_household_name(head_name: str | None, head_birth, on) -> str:
+    """The name anything posted in public may show for a household: the head's surname and stars; “某户”
+    when the head is a minor or unknown (P2: no full names, minors never listed)."""
+    from jiuzhu.core.idnumber import ADULT_AGE, age_on
+
+    if not head_name or head_birth is None or age_on(head_birth, on) < ADULT_AGE:
+        return ANONYMOUS_HOUSEHOLD
+    return mask_name(head_name) + "户"

@@ -14,11 +14,10 @@ from jiuzhu.api.schemas import Id, PageNumber, responses
 from jiuzhu.core import clock
 from jiuzhu.core.dates import month_start
 from jiuzhu.core.errors import NotFound, ValidationFailed
-from jiuzhu.core.models import Job
 from jiuzhu.orgs import authz
 from jiuzhu.orgs.roles import Perm
 from jiuzhu.orgs.selectors import counties_visible_to
-from jiuzhu.payments import cycle, payroll, services
+from jiuzhu.payments import cycle, payroll, selectors, services
 from jiuzhu.payments.models import BankFormat, PayrollRun, Reconciliation
 
 router = Router(tags=["月度发放"])
@@ -133,11 +132,7 @@ def run_list(request: HttpRequest, county: str = Query(..., pattern=CODE)):
 
 @router.get("/payroll/runs/{run_id}", response=responses(RunOut, read_only=True), summary="生成进度")
 def run_detail(request: HttpRequest, run_id: Id):
-    run = PayrollRun.objects.filter(pk=run_id).first()
-    if run is None:
-        raise NotFound()
-    _county(request, run.county_code)
-    return run
+    return selectors.get_run(request.user, run_id)
 
 
 class LedgerEntryOut(Schema):
@@ -358,11 +353,7 @@ def reconcile(
     summary="回盘导入进度与结果",
 )
 def reconcile_job(request: HttpRequest, job_id: Id):
-    job = Job.objects.filter(pk=job_id, kind=services.RECONCILE_KIND).first()
-    if job is None:
-        raise NotFound()
-    authz.require(request.user, Perm.RECONCILE, job.area_code)
-    return job
+    return selectors.get_reconcile_job(request.user, job_id)
 
 
 @router.get(

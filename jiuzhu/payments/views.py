@@ -25,7 +25,7 @@ from jiuzhu.orgs import authz
 from jiuzhu.orgs.models import Jurisdiction, Level
 from jiuzhu.orgs.roles import Perm
 from jiuzhu.orgs.selectors import counties_visible_to
-from jiuzhu.payments import cycle, payroll, services
+from jiuzhu.payments import cycle, payroll, selectors, services
 from jiuzhu.payments.forms import BankFileForm, BankFormatForm, ReconcileForm, ReopenForm, RunForm
 from jiuzhu.payments.models import AdjustmentReport, BankFile, PayrollRun, Reconciliation
 
@@ -114,10 +114,7 @@ def _townships_with_entries(run: PayrollRun) -> list[tuple[str, str]]:
 
 
 def _run(request: HttpRequest, pk: int) -> PayrollRun:
-    run = PayrollRun.objects.filter(pk=pk).select_related("job", "by").first()
-    if run is None or not counties_visible_to(request.user).filter(code=run.county_code).exists():
-        raise NotFound()
-    return run
+    return selectors.get_run(request.user, pk)
 
 
 @login_required
@@ -396,14 +393,7 @@ def reconcile(request: HttpRequest) -> HttpResponse:
 
 
 def _reconcile_job(request: HttpRequest, pk: int, *, full: bool = True) -> Job:
-    """A reconcile job of a county the user reconciles for: outside their scope it does not exist (404);
-    in scope without the role, 403."""
-    qs = Job.objects.filter(pk=pk, kind=services.RECONCILE_KIND)
-    job = (qs if full else qs.defer("result")).first()
-    if job is None:
-        raise NotFound()
-    authz.require(request.user, Perm.RECONCILE, job.area_code)
-    return job
+    return selectors.get_reconcile_job(request.user, pk, full=full)
 
 
 @login_required

@@ -12,8 +12,7 @@ from ninja.pagination import paginate
 
 from jiuzhu.api.schemas import Id, PageNumber, responses
 from jiuzhu.core import clock
-from jiuzhu.core.errors import NotFound, ValidationFailed
-from jiuzhu.core.models import Job
+from jiuzhu.core.errors import ValidationFailed
 from jiuzhu.documents import rendering
 from jiuzhu.orgs import authz
 from jiuzhu.orgs.models import User
@@ -29,8 +28,7 @@ from jiuzhu.supervision.api import (
     ScanJobOut,
 )
 from jiuzhu.supervision.models import InvestigationMethod, MatterStep, Satisfaction, Severity
-from jiuzhu.supervision.services import alerts, capacity, complaints, escalation, inspections
-from jiuzhu.supervision.views.escalation import queue_counts
+from jiuzhu.supervision.services import capacity, complaints, escalation, inspections
 
 router = Router(tags=["监督管理"])
 
@@ -403,10 +401,7 @@ def training_create(request: HttpRequest, payload: TrainingIn):
 )
 def scan_job(request: HttpRequest, job_id: Id):
     """The job that `POST /supervision/scans` started: poll until status is done or failed."""
-    job = Job.objects.filter(pk=job_id, kind=alerts.SCAN_KIND).first()
-    if job is None or not authz.in_scope(request.user, job.area_code):
-        raise NotFound()
-    authz.require(request.user, Perm.SUPERVISE, job.area_code)
+    job = selectors.get_scan_job(request.user, job_id)
     return job
 
 
@@ -452,7 +447,7 @@ def queue(request: HttpRequest):
     """What the page 督办待办 shows. Full lists: `/supervision/matters?status=open&overdue=true`,
     `/supervision/alerts?status=open`, `/supervision/findings?status=open`, `/supervision/complaints`."""
     authz.require(request.user, Perm.WARNING_HANDLE)
-    counts = queue_counts(request.user)
+    counts = selectors.queue_counts(request.user)
     today = clock.today()
     latest = MatterStep.objects.filter(matter=OuterRef("pk")).order_by("-id")
     matters = list(

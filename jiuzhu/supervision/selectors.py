@@ -145,3 +145,39 @@ def handlers_for(area_code: str, perm: str = Perm.WARNING_HANDLE) -> list[User]:
 
 def names() -> dict[str, str]:
     return dict(Jurisdiction.objects.filter(level__lte=Level.TOWNSHIP).values_list("code", "name"))
+
+
+def get_scan_job(user, pk):
+    """A warning-scan job (S6) of the user's jurisdiction, for those who supervise."""
+    from jiuzhu.core.models import Job
+    from jiuzhu.supervision.services.alerts import SCAN_KIND
+
+    job = Job.objects.filter(pk=pk, kind=SCAN_KIND).first()
+    if job is None or not authz.in_scope(user, job.area_code):
+        raise NotFound()
+    authz.require(user, Perm.SUPERVISE, job.area_code)
+    return job
+
+
+def queue_counts(user) -> dict:
+    """What a township has to answer: open matters, open warnings, open findings, complaints given to it."""
+    from jiuzhu.core import clock
+    from jiuzhu.supervision.models import AlertStatus, ComplaintStatus, FindingStatus, MatterStatus
+    from jiuzhu.supervision.services import escalation
+
+    today = clock.today()
+    matters = matters_visible_to(user).filter(status=MatterStatus.OPEN)
+    complaints = (
+        complaints_visible_to(user).filter(
+            status__in=[ComplaintStatus.RECEIVED, ComplaintStatus.ASSIGNED, ComplaintStatus.INVESTIGATED]
+        )
+        if authz.can(user, Perm.COMPLAINT_HANDLE)
+        else None
+    )
+    return {
+        "matters": matters,
+        "overdue": escalation.overdue_steps(today=today).filter(matter__in=matters).count(),
+        "alerts": alerts_visible_to(user).filter(status=AlertStatus.OPEN),
+        "findings": findings_visible_to(user).filter(status=FindingStatus.OPEN),
+        "complaints": complaints,
+    }

@@ -34,6 +34,7 @@ from jiuzhu.cases.workflow import State, Transition, register, step
 from jiuzhu.core import audit, clock, params, workdays
 from jiuzhu.core.dates import ensure_not_before, ensure_not_future, next_month
 from jiuzhu.core.errors import Forbidden, TransitionNotAllowed, ValidationFailed
+from jiuzhu.core.masking import public_household_name
 from jiuzhu.core.money import to_yuan
 from jiuzhu.core.types import AssistanceType
 from jiuzhu.orgs import authz
@@ -771,11 +772,9 @@ def notice_content(case) -> str:
     """What is posted: masked names, no ID numbers (P2)."""
     meeting = case.meetings.order_by("-held_on", "-id").first()
     amount = f"，金额 {meeting.amount} 元" if meeting and meeting.amount else ""
-    from jiuzhu.archive.boards import public_name  # archive builds on cases; import late
-
     head = case.household.members.filter(relation="head", is_active=True).order_by("id").first()
     return (
-        f"{public_name(head, clock.today())}（{case.household.members.filter(is_active=True, covered=True).count()}人），"
+        f"{public_household_name(head.name if head else None, head.birth_date if head else None, clock.today())}（{case.household.members.filter(is_active=True, covered=True).count()}人），"
         f"{case.get_assistance_type_display()}，拟同意{amount}"
     )
 

@@ -12,7 +12,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from jiuzhu.core.errors import NotFound
 from jiuzhu.core.exports import xlsx_response
 from jiuzhu.core.listing import paginate, wants_export
-from jiuzhu.core.models import Job
 from jiuzhu.orgs import authz
 from jiuzhu.orgs.roles import Perm
 from jiuzhu.orgs.selectors import home_area
@@ -183,9 +182,6 @@ def scan_now(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def scan_job(request: HttpRequest, pk: int) -> HttpResponse:
-    job = Job.objects.filter(pk=pk, kind=alerts.SCAN_KIND).first()
-    if job is None or not authz.in_scope(request.user, job.area_code):
-        raise NotFound()
-    authz.require(request.user, Perm.SUPERVISE, job.area_code)
+    job = selectors.get_scan_job(request.user, pk)
     template = "supervision/scan_job.html#progress" if request.htmx else "supervision/scan_job.html"
     return render(request, template, {"page_title": "预警扫描", "job": job, "rules": RULES})

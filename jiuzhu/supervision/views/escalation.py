@@ -20,9 +20,6 @@ from jiuzhu.supervision import forms as f
 from jiuzhu.supervision import selectors
 from jiuzhu.supervision.models import (
     LETTER_LEVELS,
-    AlertStatus,
-    ComplaintStatus,
-    FindingStatus,
     Level,
     MatterStatus,
 )
@@ -258,32 +255,12 @@ def matter_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def queue_counts(user) -> dict:
-    """What a township has to answer: open matters, open warnings, open findings, complaints given to it."""
-    today = clock.today()
-    matters = selectors.matters_visible_to(user).filter(status=MatterStatus.OPEN)
-    complaints = (
-        selectors.complaints_visible_to(user).filter(
-            status__in=[ComplaintStatus.RECEIVED, ComplaintStatus.ASSIGNED, ComplaintStatus.INVESTIGATED]
-        )
-        if authz.can(user, Perm.COMPLAINT_HANDLE)
-        else None
-    )
-    return {
-        "matters": matters,
-        "overdue": escalation.overdue_steps(today=today).filter(matter__in=matters).count(),
-        "alerts": selectors.alerts_visible_to(user).filter(status=AlertStatus.OPEN),
-        "findings": selectors.findings_visible_to(user).filter(status=FindingStatus.OPEN),
-        "complaints": complaints,
-    }
-
-
 @login_required
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
     """The township's supervision queue: matters to answer, warnings to handle, findings to rectify."""
     authz.require(request.user, Perm.WARNING_HANDLE)
-    counts = queue_counts(request.user)
+    counts = selectors.queue_counts(request.user)
     today = clock.today()
     matters = list(counts["matters"].order_by("opened_on"))
     current = {m.pk: m.current_step for m in matters}

@@ -40,11 +40,10 @@ def inspector_panel(request, membership):
 
 def township_panel(request, membership):
     """For township staff: supervision matters to answer and warnings to handle."""
-    from jiuzhu.supervision.views.escalation import queue_counts
 
     if not authz.can(request.user, Perm.WARNING_HANDLE, membership.area_code):
         return None
-    counts = queue_counts(request.user)
+    counts = selectors.queue_counts(request.user)
     return "supervision/panels/township.html", {
         "matters": counts["matters"].count(),
         "overdue": counts["overdue"],
