@@ -24,6 +24,11 @@ VAR_DIR = Path(env.str("JIUZHU_VAR_DIR", str(BASE_DIR / "var")))
 DEBUG = env.bool("DEBUG", False)
 TESTING = env.bool("JIUZHU_TESTING", "pytest" in sys.modules)
 
+# A frozen clock handed down from a test to the processes it starts (see core.clock). A production
+# server must never run on one by accident.
+if env.str("JIUZHU_FROZEN_AT") and not (DEBUG or TESTING):
+    raise ImproperlyConfigured("JIUZHU_FROZEN_AT (a frozen clock) is only allowed with DEBUG or in tests")
+
 SECRET_KEY = env.str("SECRET_KEY")
 if not SECRET_KEY and TESTING:
     SECRET_KEY = "test-only-secret-key-" + "x" * 32

@@ -54,3 +54,42 @@ def test_month_helpers():
     assert next_month(date(2026, 12, 15)) == date(2027, 1, 1)
     assert add_months(date(2026, 1, 31), 1) == date(2026, 2, 28)
     assert add_months(date(2026, 11, 30), 6) == date(2027, 5, 30)
+
+
+def test_a_frozen_clock_reaches_child_processes():
+    """A process started while the clock is frozen runs on the same frozen clock, not the real one."""
+    import subprocess
+    import sys
+
+    clock.freeze(datetime(2026, 12, 1, 9))
+    code = "import django; django.setup(); from jiuzhu.core import clock; print(clock.now().isoformat())"
+    env = {**__import__("os").environ, "DJANGO_SETTINGS_MODULE": "jiuzhu.settings", "DEBUG": "true"}
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT.parent, env=env, capture_output=True, text=True
+    )
+    assert out.returncode == 0, out.stderr
+    assert datetime.fromisoformat(out.stdout.strip()) == clock.now()
+    clock.unfreeze()
+    assert clock.ENV_VAR not in __import__("os").environ
+
+
+def test_a_frozen_clock_is_refused_outside_debug_and_tests():
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("JIUZHU_", "DEBUG"))}
+    env.update(
+        DJANGO_SETTINGS_MODULE="jiuzhu.settings",
+        JIUZHU_TESTING="false",
+        SECRET_KEY="k" * 40,
+        JIUZHU_FROZEN_AT="2026-12-01T09:00:00+08:00",
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=ROOT.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert out.returncode != 0 and "JIUZHU_FROZEN_AT" in out.stderr
