@@ -52,6 +52,14 @@ def _frozen_clock():
     workdays.invalidate()
 
 
+@pytest.fixture
+def package_stops_at_2026(monkeypatch):
+    """For tests about years no published arrangement covers (P7a): a later `chinese-calendar` release may
+    cover 2027 and 2028, so the package is held at 2026, where version 1.11 stops."""
+    covers = workdays._package_covers
+    monkeypatch.setattr(workdays, "_package_covers", lambda year: year <= 2026 and covers(year))
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     from jiuzhu.orgs.management.commands.load_demo import DEMO_MODULES

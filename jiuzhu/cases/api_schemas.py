@@ -46,7 +46,9 @@ class CaseDeadlineOut(Schema):
     stopped_on: date | None = Field(None, description="作出决定的日期（时限停止计算）")
     overdue: bool
     warning: bool
-    provisional: bool = Field(..., description="涉及节假日尚未公布的年份，按周一至周五临时计算")
+    provisional: bool = Field(
+        ..., description="涉及节假日安排尚未公布的年份：按法定节假日推算（调休上班日未知），为临时结果"
+    )
 
 
 class StaffRefOut(Schema):

@@ -36,6 +36,12 @@ class CasesConfig(AppConfig):
             order=10,
         )
 
+        from jiuzhu.cases.deadline_sources import SOURCES
+        from jiuzhu.core import deadline_moves
+
+        for source in SOURCES:
+            deadline_moves.register(source)
+
         # Every transition is named once, in the table; the rest are edits that are not transitions.
         audit.register_actions({f"case.{t.action}": t.label for t in TRANSITIONS.values()})
         audit.register_actions(
@@ -47,6 +53,7 @@ class CasesConfig(AppConfig):
                 "case.checks": "重新检查",
                 "case.near_relative_filing": "近亲属备案",
                 "case.mark_disputed": "标记为有争议",
+                "case.deadline_moved": "期限随节假日安排调整",
                 "verification.view": "查看核对数据",
             }
         )

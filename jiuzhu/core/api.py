@@ -21,7 +21,9 @@ class AddWorkingDaysOut(Schema):
     start: date
     days: int
     result: date
-    provisional: bool = Field(..., description="该年节假日尚未掌握，按周一至周五临时计算")
+    provisional: bool = Field(
+        ..., description="该年节假日安排尚未公布：按法定节假日推算（调休上班日未知），为临时结果"
+    )
 
 
 class AddWorkingDaysQuery(Schema):

@@ -32,6 +32,7 @@ ACTION_LABELS: dict[str, str] = {
     "staff.membership_add": "分配岗位",
     "params.set": "调整政策参数",
     "calendar.load_year": "导入节假日安排",
+    "calendar.recompute_deadlines": "按节假日安排重算期限",
     "delegation.grant_create": "登记审批权限委托",
     "delegation.grant_suspend": "暂停委托",
     "delegation.grant_resume": "恢复委托",

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.db import transaction
 
-from jiuzhu.core import audit, clock, params, workdays
+from jiuzhu.core import audit, clock, deadline_moves, params, statutory_holidays, workdays
+from jiuzhu.core.arrangement import HolidayRow
 from jiuzhu.core.errors import ValidationFailed
 from jiuzhu.core.models import CalendarDay, CalendarYear, ParameterValue
 
@@ -71,64 +70,6 @@ def param_set(
     return row
 
 
-@dataclass(frozen=True)
-class HolidayRow:
-    day: date
-    is_workday: bool
-    name: str
-
-
-_WORK_WORDS = {"班", "上班", "调休上班", "workday", "work", "1", "是"}
-_REST_WORDS = {"休", "休息", "放假", "holiday", "rest", "0", "否"}
-
-
-def parse_holiday_text(year: int, text: str) -> list[HolidayRow]:
-    """Lines of `日期,休/班,名称`, e.g. `2027-02-06,休,春节` or `2027-02-14,班,春节调休`.
-
-    Every bad line is reported at once; nothing is loaded unless all lines are good."""
-    rows: list[HolidayRow] = []
-    errors: list[str] = []
-    seen: set[date] = set()
-    for lineno, parts in enumerate(csv.reader(io.StringIO(text.replace("，", ","))), start=1):
-        parts = [p.strip() for p in parts]
-        if not parts or not any(parts) or parts[0].startswith("#"):
-            continue
-        if len(parts) < 2:
-            errors.append(f"第{lineno}行：应为“日期,休/班,名称”")
-            continue
-        try:
-            day = date.fromisoformat(parts[0].replace("/", "-"))
-        except ValueError:
-            errors.append(f"第{lineno}行：日期“{parts[0]}”格式不正确（应为 YYYY-MM-DD）")
-            continue
-        kind = parts[1].lower()
-        if kind in _WORK_WORDS:
-            is_workday = True
-        elif kind in _REST_WORDS:
-            is_workday = False
-        else:
-            errors.append(f"第{lineno}行：第二列应为“休”或“班”，实际为“{parts[1]}”")
-            continue
-        if day.year != year:
-            errors.append(f"第{lineno}行：{day} 不在 {year} 年")
-            continue
-        if day in seen:
-            errors.append(f"第{lineno}行：{day} 重复")
-            continue
-        if is_workday and day.weekday() < 5:
-            errors.append(f"第{lineno}行：{day} 本来就是工作日，无需登记为调休上班")
-            continue
-        seen.add(day)
-        rows.append(HolidayRow(day, is_workday, parts[2] if len(parts) > 2 else ""))
-    if errors:
-        raise ValidationFailed(
-            "节假日数据有误，未导入任何内容：" + "；".join(errors), field_errors={"text": errors}
-        )
-    if not rows:
-        raise ValidationFailed("没有可导入的节假日数据", field_errors={"text": "请至少填写一行"})
-    return rows
-
-
 def rows_from_package(year: int) -> list[HolidayRow]:
     """Holidays of a year as the chinese-calendar package knows them (to review before loading)."""
     import chinese_calendar
@@ -137,8 +78,6 @@ def rows_from_package(year: int) -> list[HolidayRow]:
         raise ValidationFailed(f"chinese-calendar 尚无 {year} 年数据，请按国务院办公厅通知手工录入")
     rows = []
     day = date(year, 1, 1)
-    from datetime import timedelta
-
     while day.year == year:
         try:
             workday = chinese_calendar.is_workday(day)
@@ -151,17 +90,104 @@ def rows_from_package(year: int) -> list[HolidayRow]:
     return rows
 
 
-@transaction.atomic
-def calendar_load_year(*, by, year: int, rows: list[HolidayRow], source: str) -> CalendarYear:
-    """Replace a year's holidays and make-up days (P7). Deadlines computed before stay as recorded."""
+@dataclass(frozen=True)
+class DayChange:
+    before: workdays.DayInfo
+    after: workdays.DayInfo
+
+
+@dataclass(frozen=True)
+class CalendarPreview:
+    """What loading an arrangement would change: days, and open deadlines (those of the user's jurisdiction
+    listed, the others counted)."""
+
+    year: int
+    status: workdays.YearStatus
+    rows: list[HolidayRow]
+    changes: list[DayChange]
+    recalculation: deadline_moves.Recalculation
+    moves: list[deadline_moves.Move]
+    moves_elsewhere: int
+    # Statutory holidays (P7a) the arrangement leaves as working days: an official arrangement never does.
+    missing_statutory: list[tuple[date, str]]
+
+
+def _as_days(rows: list[HolidayRow]) -> dict[date, tuple[bool, str]]:
+    return {r.day: (r.is_workday, r.name) for r in rows}
+
+
+def calendar_preview(*, by, year: int, rows: list[HolidayRow]) -> CalendarPreview:
+    """Reads only: the days whose working/rest status the arrangement changes, and the deadlines it moves."""
+    from jiuzhu.orgs import authz
+    from jiuzhu.orgs.roles import Perm
+
+    authz.require(by, Perm.CALENDAR_MANAGE)
+    days = _as_days(rows)
+    changes = []
+    day = date(year, 1, 1)
+    while day.year == year:
+        before = workdays.day_info(day)
+        with workdays.assuming(year, days):
+            after = workdays.day_info(day)
+        if before.workday != after.workday:
+            changes.append(DayChange(before, after))
+        day += timedelta(days=1)
+    recalculation = deadline_moves.moves_if_loaded(year, days)
+    visible = [m for m in recalculation.moves if authz.in_scope(by, m.area_code)]
+    missing = [
+        (day, name)
+        for day, name in statutory_holidays.holidays(year).items()
+        if (days[day][0] if day in days else day.weekday() < 5)
+    ]
+    return CalendarPreview(
+        year,
+        workdays.year_status(year),
+        rows,
+        changes,
+        recalculation,
+        sorted(visible, key=lambda m: (m.after, m.key)),
+        len(recalculation.moves) - len(visible),
+        missing,
+    )
+
+
+@dataclass(frozen=True)
+class CalendarLoad:
+    year: CalendarYear
+    recalculation: deadline_moves.Recalculation
+
+
+def calendar_load_year(*, by, year: int, rows: list[HolidayRow], source: str) -> CalendarLoad:
+    """Replace a year's holidays and make-up days (P7). Open deadlines the change moves are recomputed
+    (P7a): stored ones are rewritten, each move is an event on its case, and one event counts the batch.
+
+    The deadlines are worked out before the transaction (reads only), so the write itself stays short."""
     from jiuzhu.orgs import authz
     from jiuzhu.orgs.roles import Perm
 
     membership = authz.require(by, Perm.CALENDAR_MANAGE) if by is not None else None
-    if not (source or "").strip():
+    source = (source or "").strip()
+    if not source:
         raise ValidationFailed(
             "请填写依据（如国务院办公厅关于某年部分节假日安排的通知）", field_errors={"source": "必填"}
         )
+    recalculation = deadline_moves.moves_if_loaded(year, _as_days(rows))
+    with transaction.atomic():
+        entry = _write_year(by=by, membership=membership, year=year, rows=rows, source=source)
+        workdays.invalidate()
+        _record_moves(by=by, membership=membership, year=year, entry=entry, recalculation=recalculation)
+    transaction.on_commit(workdays.invalidate)
+    workdays.invalidate()
+    return CalendarLoad(entry, recalculation)
+
+
+def _actor_area(membership) -> str:
+    """The calendar is national; its events go to the loading officer's jurisdiction, whose auditors see them
+    (the moved deadlines are each in their own county)."""
+    return membership.organisation.jurisdiction_id if membership is not None else ""
+
+
+def _write_year(*, by, membership, year: int, rows: list[HolidayRow], source: str) -> CalendarYear:
     before = [
         {"date": d.date, "workday": d.is_workday, "name": d.name}
         for d in CalendarDay.objects.filter(date__year=year)
@@ -171,17 +197,47 @@ def calendar_load_year(*, by, year: int, rows: list[HolidayRow], source: str) ->
         [CalendarDay(date=r.day, is_workday=r.is_workday, name=r.name) for r in rows]
     )
     entry, _ = CalendarYear.objects.update_or_create(
-        year=year, defaults={"loaded_at": clock.now(), "loaded_by": by, "source": source.strip()}
+        year=year, defaults={"loaded_at": clock.now(), "loaded_by": by, "source": source}
     )
     audit.record(
         actor=by,
         membership=membership,
         action="calendar.load_year",
         obj=entry,
+        area_code=_actor_area(membership),
         before=before or None,
         after=[{"date": r.day, "workday": r.is_workday, "name": r.name} for r in rows],
-        reason=source.strip(),
+        reason=source,
     )
-    transaction.on_commit(workdays.invalidate)
-    workdays.invalidate()
     return entry
+
+
+def _record_moves(*, by, membership, year: int, entry: CalendarYear, recalculation) -> None:
+    for source in deadline_moves.sources():
+        moved = [m for m in recalculation.moves if m.source is source]
+        if moved and source.store is not None:
+            source.store(moved)
+    for move in recalculation.moves:
+        audit.record(
+            actor=by,
+            membership=membership,
+            action=move.source.action,
+            obj=move.obj,
+            before={"deadline": move.source.label, "due_on": move.before},
+            after={"deadline": move.source.label, "due_on": move.after},
+            reason=f"导入{year}年节假日安排：{entry.source}",
+        )
+    audit.record(
+        actor=by,
+        membership=membership,
+        action="calendar.recompute_deadlines",
+        obj=entry,
+        area_code=_actor_area(membership),
+        after={
+            "year": year,
+            "checked": sum(recalculation.checked.values()),
+            "moved": len(recalculation.moves),
+            "by_deadline": recalculation.counts(),
+        },
+        reason=entry.source,
+    )

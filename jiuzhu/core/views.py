@@ -1,8 +1,6 @@
-"""Pages owned by core: policy parameters, holiday calendar, audit trail, health check."""
+"""Pages owned by core: policy parameters, audit trail, health check (the calendar: `views_calendar`)."""
 
 from __future__ import annotations
-
-from datetime import date
 
 from django import forms
 from django.contrib import messages
@@ -12,14 +10,13 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from jiuzhu.core import audit, clock, params, workdays
+from jiuzhu.core import audit, clock, params
 from jiuzhu.core.errors import RECOVERABLE, DomainError, NotFound
 from jiuzhu.core.exports import xlsx_response
 from jiuzhu.core.forms import BootstrapMixin, DateInput, apply_error
 from jiuzhu.core.listing import date_param, paginate, wants_export
-from jiuzhu.core.models import CalendarDay, CalendarYear
 from jiuzhu.core.selectors import audit_events_visible_to, parameter_history, parameter_table
-from jiuzhu.core.services import calendar_load_year, param_set, parse_holiday_text, rows_from_package
+from jiuzhu.core.services import param_set
 from jiuzhu.orgs import authz
 from jiuzhu.orgs.models import Level
 from jiuzhu.orgs.roles import Perm
@@ -151,109 +148,6 @@ def param_detail(request: HttpRequest, key: str) -> HttpResponse:
             ],
             "can_edit": can_edit,
         },
-    )
-
-
-# --- calendar -----------------------------------------------------------------------------------------
-
-
-class HolidayForm(BootstrapMixin, forms.Form):
-    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
-    text = forms.CharField(
-        label="节假日与调休上班日",
-        widget=forms.Textarea(attrs={"rows": 12, "class": "jz-mono"}),
-        help_text="每行一天：日期,休/班,名称。例如 2027-10-01,休,国庆节；2027-09-26,班,国庆节调休",
-    )
-    source = forms.CharField(
-        label="依据", max_length=200, help_text="如：国务院办公厅关于2027年部分节假日安排的通知"
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def calendar_page(request: HttpRequest) -> HttpResponse:
-    authz.require(request.user, Perm.VIEW)
-    year = int(request.GET.get("year") or clock.today().year)
-    can_manage = authz.can(request.user, Perm.CALENDAR_MANAGE)
-    form = HolidayForm(request.POST or None, initial={"year": year + 1})
-    if request.method == "POST":
-        authz.require(request.user, Perm.CALENDAR_MANAGE)
-        if request.POST.get("from_package") and request.POST.get("year", "").isdigit():
-            try:
-                rows = rows_from_package(int(request.POST["year"]))
-            except RECOVERABLE as exc:
-                messages.error(request, exc.message)
-            else:
-                form = HolidayForm(
-                    initial={
-                        "year": request.POST["year"],
-                        "text": "\n".join(f"{r.day},{'班' if r.is_workday else '休'},{r.name}" for r in rows),
-                        "source": "chinese-calendar 软件包（请与国务院办公厅通知核对）",
-                    }
-                )
-        elif form.is_valid():
-            try:
-                rows = parse_holiday_text(form.cleaned_data["year"], form.cleaned_data["text"])
-                calendar_load_year(
-                    by=request.user,
-                    year=form.cleaned_data["year"],
-                    rows=rows,
-                    source=form.cleaned_data["source"],
-                )
-            except RECOVERABLE as exc:
-                apply_error(form, exc)
-            else:
-                messages.success(
-                    request, f"已导入 {form.cleaned_data['year']} 年节假日安排，共 {len(rows)} 天"
-                )
-                return redirect(f"{request.path}?year={form.cleaned_data['year']}")
-    days = []
-    d = date(year, 1, 1)
-    from datetime import timedelta
-
-    while d.year == year:
-        info = workdays.day_info(d)
-        if info.workday != (d.weekday() < 5):
-            days.append(info)
-        d += timedelta(days=1)
-    return render(
-        request,
-        "core/calendar.html",
-        {
-            "page_title": "工作日历",
-            "year": year,
-            "days": days,
-            "known": workdays.is_known_year(year),
-            "loaded_years": CalendarYear.objects.all(),
-            "db_days": CalendarDay.objects.filter(date__year=year).count(),
-            "form": form,
-            "can_manage": can_manage,
-            "years": range(clock.today().year - 5, clock.today().year + 3),
-        },
-    )
-
-
-@login_required
-@require_GET
-def workday_calculator(request: HttpRequest) -> HttpResponse:
-    """The working-day calculator on the calendar page (htmx fragment)."""
-    start = date_param(request, "start")
-    try:
-        days = int(request.GET.get("days", ""))
-    except ValueError:
-        days = -1
-    result = None
-    error = ""
-    if start is None:
-        error = "请填写起始日期"
-    elif days < 0 or days > 1000:
-        error = "工作日数应为 0 至 1000 的整数"
-    else:
-        result = workdays.add_working_days(start, days)
-    return render(
-        request,
-        "core/calendar.html#calculator-result",
-        {"result": result, "error": error, "start": start, "days": days},
     )
 
 

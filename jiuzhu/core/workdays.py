@@ -1,22 +1,49 @@
 """Working days (P7): statutory holidays and make-up working days (调休) respected.
 
 Sources, in order: days an administrator loaded into the database (they correct and extend the
-package), then the `chinese-calendar` package, then Monday–Friday. A result that needed the last
-fallback is *provisional*: the year's holidays are not known yet, so a deadline may move once they are.
+package), then the `chinese-calendar` package, then the statutory holidays the law fixes (P7a,
+`statutory_holidays`) on top of Monday–Friday. A result that needed the last fallback is *provisional*: the
+year's arrangement is not published yet, so a deadline may move once its make-up days are known.
 """
 
 from __future__ import annotations
 
 import threading
 import time as _time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, timedelta
+from enum import StrEnum
+from functools import cache
 
 import chinese_calendar
+
+from jiuzhu.core import statutory_holidays
 
 _CACHE_SECONDS = 300
 _cache_lock = threading.Lock()
 _year_cache: dict[int, tuple[float, bool, dict[date, tuple[bool, str]]]] = {}
+# A year's arrangement as it would be once loaded, to preview what loading it changes (see `assuming`).
+_assumed: ContextVar[dict[int, dict[date, tuple[bool, str]]] | None] = ContextVar("assumed", default=None)
+
+
+class YearStatus(StrEnum):
+    LOADED = "loaded"
+    OFFICIAL = "official"
+    PROVISIONAL = "provisional"
+
+    @property
+    def label(self) -> str:
+        return _STATUS_LABELS[self]
+
+
+_STATUS_LABELS = {
+    YearStatus.LOADED: "已导入（管理员录入的国务院办公厅安排）",
+    YearStatus.OFFICIAL: "已公布（chinese-calendar 软件包）",
+    YearStatus.PROVISIONAL: "临时（按法定节假日推算，调休上班日未知）",
+}
 
 
 @dataclass(frozen=True)
@@ -44,7 +71,31 @@ def invalidate() -> None:
         _year_cache.clear()
 
 
+@contextmanager
+def assuming(year: int, days: dict[date, tuple[bool, str]]) -> Iterator[None]:
+    """Inside the block, `year` is calendared as if `days` (day → (workday, name)) had been loaded."""
+    current = dict(_assumed.get() or {})
+    current[year] = dict(days)
+    token = _assumed.set(current)
+    try:
+        yield
+    finally:
+        _assumed.reset(token)
+
+
+@cache
+def _package_covers(year: int) -> bool:
+    try:
+        chinese_calendar.is_workday(date(year, 6, 1))
+    except NotImplementedError:
+        return False
+    return True
+
+
 def _year(year: int) -> tuple[bool, dict[date, tuple[bool, str]]]:
+    assumed = _assumed.get()
+    if assumed and year in assumed:
+        return True, assumed[year]
     now = _time.monotonic()
     with _cache_lock:
         hit = _year_cache.get(year)
@@ -69,26 +120,57 @@ def day_info(day: date) -> DayInfo:
         return DayInfo(day, workday, True, name)
     if loaded:
         return DayInfo(day, day.weekday() < 5, True)
-    try:
-        on_holiday, holiday_name = chinese_calendar.get_holiday_detail(day)
-        workday = chinese_calendar.is_workday(day)
-    except NotImplementedError:
+    if not _package_covers(day.year):
+        statutory = statutory_holidays.holidays(day.year).get(day)
+        if statutory:
+            return DayInfo(day, False, False, statutory)
         return DayInfo(day, day.weekday() < 5, False)
+    on_holiday, holiday_name = chinese_calendar.get_holiday_detail(day)
+    workday = chinese_calendar.is_workday(day)
     name = ""
     if holiday_name:
         name = _HOLIDAY_NAMES.get(str(holiday_name), str(holiday_name))
     return DayInfo(day, workday, True, name if on_holiday or workday != (day.weekday() < 5) else "")
 
 
-def is_known_year(year: int) -> bool:
+def year_status(year: int) -> YearStatus:
+    """Where a year's holidays come from: loaded by an administrator, the package, or provisional (P7a)."""
     loaded, _ = _year(year)
     if loaded:
-        return True
-    try:
-        chinese_calendar.is_workday(date(year, 6, 1))
-    except NotImplementedError:
-        return False
-    return True
+        return YearStatus.LOADED
+    if _package_covers(year):
+        return YearStatus.OFFICIAL
+    return YearStatus.PROVISIONAL
+
+
+# The State Council publishes the next year's arrangement late in the year: remind from this month on.
+REMIND_FROM_MONTH = 11
+
+
+def years_to_load(today: date) -> list[int]:
+    """Years whose arrangement an administrator should load now: the current year while it is provisional,
+    and from November the next one (P7a)."""
+    years = [today.year] if year_status(today.year) == YearStatus.PROVISIONAL else []
+    if today.month >= REMIND_FROM_MONTH and year_status(today.year + 1) == YearStatus.PROVISIONAL:
+        years.append(today.year + 1)
+    return years
+
+
+def is_known_year(year: int) -> bool:
+    return year_status(year) != YearStatus.PROVISIONAL
+
+
+def special_days(year: int) -> list[DayInfo]:
+    """The days of `year` that are not plain Monday–Friday work or weekend rest, or that carry a holiday
+    name (a weekend inside a holiday), in date order."""
+    out = []
+    day = date(year, 1, 1)
+    while day.year == year:
+        info = day_info(day)
+        if info.workday != (day.weekday() < 5) or info.name:
+            out.append(info)
+        day += timedelta(days=1)
+    return out
 
 
 def add_working_days(start: date, days: int) -> WorkdayResult:

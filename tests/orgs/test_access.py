@@ -3,6 +3,7 @@ scope (404) and forbidden (403)."""
 
 import pytest
 
+from jiuzhu.core.views_calendar import arrangement_digest
 from jiuzhu.orgs.models import DelegationGrant
 from tests.helpers import (
     ALL_JIANSHAN_USERS,
@@ -77,7 +78,17 @@ def test_writes_through_pages_for_every_role(username):
     )
     want = expected(username, scope=SEES_ANBANG, allowed=PARAM_EDITORS)
     assert param.status_code == (302 if want == 200 else want), username
-    cal = c.post("/settings/calendar/", {"year": "2027", "text": "2027-01-01,休,元旦", "source": "测试"})
+    text = "2027-01-01,休,元旦"
+    cal = c.post(
+        "/settings/calendar/",
+        {
+            "year": "2027",
+            "text": text,
+            "source": "测试",
+            "action": "confirm",
+            "digest": arrangement_digest(2027, text),
+        },
+    )
     want = expected(username, scope=everyone, allowed=CALENDAR_MANAGERS)
     assert cal.status_code == (302 if want == 200 else want), username
     suspend = c.post(
