@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from django.db import transaction
 
-from jiuzhu.core import audit, clock, params, workdays
+from jiuzhu.core import audit, clock, params, tables, workdays
 from jiuzhu.core.errors import ValidationFailed
 from jiuzhu.core.models import CalendarDay, CalendarYear, ParameterValue
 
@@ -89,8 +87,7 @@ def parse_holiday_text(year: int, text: str) -> list[HolidayRow]:
     rows: list[HolidayRow] = []
     errors: list[str] = []
     seen: set[date] = set()
-    for lineno, parts in enumerate(csv.reader(io.StringIO(text.replace("，", ","))), start=1):
-        parts = [p.strip() for p in parts]
+    for lineno, parts in enumerate(tables.text_rows(text.replace("，", ","), what="节假日数据"), start=1):
         if not parts or not any(parts) or parts[0].startswith("#"):
             continue
         if len(parts) < 2:
