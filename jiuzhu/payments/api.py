@@ -340,7 +340,7 @@ def reconcile(
         county_code=county,
         month=_month(month),
         file_name=file.name or "",
-        content=file.read(),
+        content=file,
         partial=partial,
     )
     job.refresh_from_db()

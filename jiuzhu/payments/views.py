@@ -365,7 +365,7 @@ def reconcile(request: HttpRequest) -> HttpResponse:
                 county_code=county.code,
                 month=month_start(form.cleaned_data["month"]),
                 file_name=upload.name,
-                content=upload.read(),
+                content=upload,
                 partial=form.cleaned_data["partial"],
             )
         except RECOVERABLE as exc:

@@ -528,12 +528,10 @@ def _import_job(request: HttpRequest, job_id: Id) -> Job:
     summary="上传家庭导入文件（先校验，不写入）",
 )
 def import_upload(request: HttpRequest, file: File[UploadedFile]):
-    from jiuzhu.registry import importer
+    from jiuzhu.core import tables
 
     membership = authz.require(request.user, Perm.DATA_IMPORT)
-    head = file.read(261)
-    file.seek(0)
-    importer.check_upload(file.name or "", head, file.size)
+    tables.check_table(file.name or "", file)
     job = jobs.create(
         by=request.user,
         kind=tasks.IMPORT_KIND,
