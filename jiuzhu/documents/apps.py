@@ -21,6 +21,7 @@ class DocumentsConfig(AppConfig):
                 "template.save": "保存文书模板",
                 "template.restore_default": "恢复默认文书模板",
                 "numbering.prefix_set": "设置文号字头",
+                "numbering.void": "文号登记为空号",
             }
         )
         register(

@@ -14,7 +14,7 @@ from jiuzhu.core import audit
 from jiuzhu.core.errors import Forbidden, NotFound, ValidationFailed
 from jiuzhu.core.models import AuditEvent
 from jiuzhu.documents import compose, kinds, rendering, services
-from jiuzhu.documents.models import IssuedDocument
+from jiuzhu.documents.models import DocumentNumber, IssuedDocument, NumberStatus
 from jiuzhu.orgs.models import DelegationGrant
 from jiuzhu.orgs.roles import Perm
 from tests.documents.conftest import stored_files, upload
@@ -169,18 +169,94 @@ def test_every_declared_kind_ships_a_default_template():
     assert [k.code for k in kinds.KINDS.values() if not k.has_default] == []
 
 
-def test_a_failed_issue_leaves_no_file_no_row_and_no_number(media_root, monkeypatch):
-    def broken(**kwargs):
-        raise RuntimeError("disk full")
+def test_a_failed_issue_leaves_no_file_no_row_and_records_its_number_void(media_root, monkeypatch):
+    from django.core.files.storage import default_storage
 
-    monkeypatch.setattr(audit, "record", broken)
-    with pytest.raises(RuntimeError):
-        issue_letter()
+    def full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(default_storage, "save", full)
+    with pytest.raises(OSError):
+        _approval_notice()
     monkeypatch.undo()
     assert IssuedDocument.objects.count() == 0
     assert stored_files(media_root) == []
+    void = DocumentNumber.objects.get()
+    assert void.number == "尖民救二〔2026〕1号" and void.status == NumberStatus.VOID
+    assert "No space left on device" in void.void_reason
+    first = _approval_notice()
+    assert first.number == "尖民救二〔2026〕2号"  # the void number is not reused and not skipped silently
+    assert [(n.serial, n.status) for n in DocumentNumber.objects.order_by("serial")] == [
+        (1, NumberStatus.VOID),
+        (2, NumberStatus.ISSUED),
+    ]
+    assert first.register_entry.serial == 2
+
+
+def test_when_even_the_void_cannot_be_written_the_clean_up_voids_the_number_later(media_root, monkeypatch):
+    from datetime import timedelta
+
+    from jiuzhu.core import clock
+    from jiuzhu.documents import register
+
+    def broken(**kwargs):
+        raise RuntimeError("database unavailable")
+
+    monkeypatch.setattr(audit, "record", broken)
+    with pytest.raises(RuntimeError, match="database unavailable"):
+        _approval_notice()
+    monkeypatch.undo()
+    assert IssuedDocument.objects.count() == 0 and stored_files(media_root) == []
+    entry = DocumentNumber.objects.get()
+    assert entry.status == NumberStatus.RESERVED
+    assert register.void_abandoned() == 0  # still possibly rendering
+    clock.advance(register.ABANDONED_AFTER + timedelta(minutes=1))
+    assert register.void_abandoned() == 1
+    entry.refresh_from_db()
+    assert entry.status == NumberStatus.VOID and "出具过程中断" in entry.void_reason
+
+
+def test_a_template_that_fails_to_render_voids_its_number_with_the_reason(monkeypatch):
+    def broken(html):
+        raise rendering.TemplateFailed("文书模板有误，无法生成：缺少字体")
+
+    monkeypatch.setattr(rendering, "render_pdf", broken)
+    with pytest.raises(rendering.TemplateFailed):
+        _approval_notice()
+    entry = DocumentNumber.objects.get()
+    assert entry.status == NumberStatus.VOID and entry.void_reason == "文书模板有误，无法生成：缺少字体"
+    event = AuditEvent.objects.filter(action="numbering.void").latest("id")
+    assert event.reason == entry.void_reason and event.after["number"] == entry.number
+
+
+def test_the_pdf_is_rendered_outside_any_transaction(monkeypatch):
+    """No long write transaction: the sequence row is not locked (and SQLite not write-locked) while
+    WeasyPrint renders."""
+    from django.db import connection
+
+    seen = []
+    real = rendering.render_pdf
+
+    def spy(html):
+        # The test itself runs inside one transaction (rolled back afterwards): nothing deeper may be open.
+        seen.append(len(connection.atomic_blocks))
+        return real(html)
+
+    monkeypatch.setattr(rendering, "render_pdf", spy)
+    _approval_notice()
+    assert seen == [1]
+
+
+def test_issuing_inside_a_callers_transaction_is_refused():
+    from django.db import transaction
+
+    with pytest.raises(RuntimeError, match="durable"), transaction.atomic():
+        _approval_notice()
+
+
+def _approval_notice():
     parties = compose.decision_parties(township_code=ERMALU, category="dibao", day=date(2026, 11, 20))
-    first = services.document_issue(
+    return services.document_issue(
         by=user("emr_caseworker"),
         kind="approval_notice",
         subject=None,
@@ -188,7 +264,6 @@ def test_a_failed_issue_leaves_no_file_no_row_and_no_number(media_root, monkeypa
         issuing_org=parties.authority,
         handling_org=parties.handling,
     )
-    assert first.number == "尖民救二〔2026〕1号"
 
 
 # --- verification ----------------------------------------------------------------------------------------
