@@ -1,0 +1,42 @@
+"""`manage.py run_worker`: the background worker (see `jiuzhu.core.worker`), with django-tasks-db's
+`db_worker` options plus `--beat` (seconds between heartbeats)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
+
+from jiuzhu.core.worker import Worker
+
+
+class Command(DbWorkerCommand):
+    help = "Run the background worker: survives a busy database, writes a heartbeat, fails orphaned jobs"
+
+    def add_arguments(self, parser) -> None:
+        super().add_arguments(parser)
+        parser.add_argument(
+            "--beat",
+            type=float,
+            default=None,
+            help="Seconds between heartbeats (default: JIUZHU_WORKER_BEAT_SECONDS)",
+        )
+        # Restarts on code changes would hide crashes from the supervisor that must see them.
+        parser.set_defaults(reload=False)
+
+    def handle(self, *, verbosity, queue_name, interval, batch, backend_name, startup_delay, max_tasks,
+               worker_id, exclude_queues, beat, **options) -> None:  # fmt: skip
+        self.configure_logging(verbosity)
+        queue_names = queue_name.split(",")
+        worker = Worker(
+            beat_seconds=beat or settings.JIUZHU_WORKER_BEAT_SECONDS,
+            queue_names=queue_names,
+            interval=interval,
+            batch=batch,
+            backend_name=backend_name,
+            startup_delay=startup_delay,
+            max_tasks=max_tasks,
+            worker_id=worker_id,
+            excluded_queue_names=exclude_queues.split(",") if exclude_queues else [],
+        )
+        worker.configure_signals()
+        worker.run()
