@@ -16,7 +16,9 @@ class Command(BaseCommand):
     help = "Nightly clean-up: sessions, old task results, expired API keys and counters, stale worker rows, abandoned 文号 reservations"
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--task-days", type=int, default=14, help="keep finished task results this many days")
+        parser.add_argument(
+            "--task-days", type=int, default=14, help="keep finished task results this many days"
+        )
 
     def handle(self, *args, task_days: int, **options) -> None:
         from jiuzhu.api.models import IdempotencyKey, RateCounter
