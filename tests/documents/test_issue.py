@@ -376,3 +376,48 @@ def test_the_signed_scan_is_attached_to_the_document(media_root):
         {"action": "upload", "a-kind": "scan", "a-file": upload("盖章件2.pdf", zip_bytes())},
     )
     assert refused.status_code == 200 and "文件类型不符" in refused.content.decode()
+
+
+def test_the_nightly_clean_up_voids_abandoned_numbers_and_deletes_files_no_row_refers_to(media_root):
+    """A process killed between storing a PDF and recording it leaves personal data in storage and a
+    reserved number: the clean-up (deploy/jiuzhu-cleanup.timer) removes the one and voids the other."""
+    import io
+    import os
+    from datetime import timedelta
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+    from django.core.management import call_command
+    from django.db import transaction
+
+    from jiuzhu.core import clock
+    from jiuzhu.documents import register
+
+    kept = _approval_notice()
+    orphan = default_storage.save("documents/230502/2026/orphan.pdf", ContentFile(b"%PDF-1.4 personal data"))
+    with transaction.atomic():
+        entry = register.reserve(
+            by=user("emr_caseworker"),
+            org=kept.handling_org,
+            year=2026,
+            kind="approval_notice",
+            title="审批通知书",
+            area_code=ERMALU,
+        )
+    out = io.StringIO()
+    call_command("cleanup", stdout=out)
+    assert default_storage.exists(orphan)  # may still be in the middle of being issued
+    assert "unreferenced stored files deleted: 0" in out.getvalue()
+
+    clock.advance(register.ABANDONED_AFTER + timedelta(minutes=5))
+    # The grace period is measured against the file's modification time, which the frozen clock does not set.
+    old = (clock.now() - timedelta(hours=2)).timestamp()
+    os.utime(default_storage.path(orphan), (old, old))
+    os.utime(default_storage.path(kept.pdf.name), (old, old))
+    out = io.StringIO()
+    call_command("cleanup", stdout=out)
+    assert "abandoned 文号 reservations voided: 1" in out.getvalue()
+    assert "unreferenced stored files deleted: 1" in out.getvalue()
+    assert not default_storage.exists(orphan) and default_storage.exists(kept.pdf.name)
+    entry.refresh_from_db()
+    assert entry.status == NumberStatus.VOID

@@ -13,7 +13,10 @@ from jiuzhu.core.models import WorkerBeat
 
 
 class Command(BaseCommand):
-    help = "Nightly clean-up: sessions, old task results, expired API keys and counters, stale worker rows, abandoned 文号 reservations"
+    help = (
+        "Nightly clean-up: sessions, old task results, expired API keys and counters, stale worker rows, "
+        "abandoned 文号 reservations, stored files no row refers to"
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument(
@@ -22,17 +25,20 @@ class Command(BaseCommand):
 
     def handle(self, *args, task_days: int, **options) -> None:
         from jiuzhu.api.models import IdempotencyKey, RateCounter
-        from jiuzhu.documents import register
+        from jiuzhu.documents import register, sweep
 
         now = clock.now()
         call_command("clearsessions")
-        call_command("prune_db_task_results", min_age_days=task_days, verbosity=0)
+        if jobs.uses_worker():  # otherwise tasks ran at once and left no rows
+            call_command("prune_db_task_results", min_age_days=task_days, verbosity=0)
         reaped = jobs.reap()
         voided = register.void_abandoned()
+        files = sweep.delete_unreferenced_files()
         keys, _ = IdempotencyKey.objects.filter(expires_at__lt=now).delete()
         counters, _ = RateCounter.objects.filter(expires_at__lt=now).delete()
         beats, _ = WorkerBeat.objects.filter(beat_at__lt=now - timedelta(days=7)).delete()
         self.stdout.write(
             f"interrupted jobs marked failed: {reaped}; abandoned 文号 reservations voided: {voided}; "
+            f"unreferenced stored files deleted: {files}; "
             f"expired idempotency keys: {keys}; rate counters: {counters}; old worker rows: {beats}"
         )
