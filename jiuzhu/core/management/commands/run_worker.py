@@ -23,8 +23,21 @@ class Command(DbWorkerCommand):
         # Restarts on code changes would hide crashes from the supervisor that must see them.
         parser.set_defaults(reload=False)
 
-    def handle(self, *, verbosity, queue_name, interval, batch, backend_name, startup_delay, max_tasks,
-               worker_id, exclude_queues, beat, **options) -> None:  # fmt: skip
+    def handle(  # type: ignore[override]  # the library's options plus --beat; --reload is ignored
+        self,
+        *,
+        verbosity: int,
+        queue_name: str,
+        interval: float,
+        batch: bool,
+        backend_name: str,
+        startup_delay: bool,
+        max_tasks: int | None,
+        worker_id: str,
+        exclude_queues: str,
+        beat: float | None,
+        **options,
+    ) -> None:
         self.configure_logging(verbosity)
         queue_names = queue_name.split(",")
         worker = Worker(
