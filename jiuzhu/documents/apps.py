@@ -26,6 +26,7 @@ class DocumentsConfig(AppConfig):
         )
         register(
             NavItem("文书档案", "已出具文书", "documents", "file-earmark-text", Perm.VIEW, 10),
+            NavItem("文书档案", "发文登记", "number_register", "list-ol", Perm.VIEW, 15),
             NavItem(
                 "文书档案", "文书模板", "document_templates", "file-earmark-code", Perm.TEMPLATE_EDIT, 20
             ),

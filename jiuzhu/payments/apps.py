@@ -70,7 +70,8 @@ def _payroll_interrupted(job, reason: str) -> None:
     from jiuzhu.payments import payroll
 
     if job.params.get("run"):
-        payroll.fail(job.params["run"], reason.replace("可重新开始", "可再次生成，已完成的部分不会重复"))
+        # The run page goes on "可再次生成，已完成的部分不会重复" itself.
+        payroll.fail(job.params["run"], reason.split("；")[0])
 
 
 def _fetch_reconcile_job(user, pk):

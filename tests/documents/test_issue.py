@@ -421,3 +421,22 @@ def test_the_nightly_clean_up_voids_abandoned_numbers_and_deletes_files_no_row_r
     assert not default_storage.exists(orphan) and default_storage.exists(kept.pdf.name)
     entry.refresh_from_db()
     assert entry.status == NumberStatus.VOID
+
+
+def test_the_register_page_lists_issued_and_void_numbers_within_scope(monkeypatch):
+    def broken(html):
+        raise rendering.TemplateFailed("文书模板有误，无法生成：缺少字体")
+
+    issued = _approval_notice()
+    monkeypatch.setattr(rendering, "render_pdf", broken)
+    with pytest.raises(rendering.TemplateFailed):
+        _approval_notice()
+    monkeypatch.undo()
+    page = client_for("emr_caseworker").get("/documents/numbers/").content.decode()
+    assert issued.number in page and f"/documents/{issued.pk}/" in page
+    assert "尖民救二〔2026〕2号" in page and "空号" in page and "缺少字体" in page
+    void_only = client_for("emr_caseworker").get("/documents/numbers/?status=void").content.decode()
+    assert "尖民救二〔2026〕2号" in void_only and issued.number not in void_only
+    assert "尖民救二〔2026〕" not in client_for("ab_caseworker").get("/documents/numbers/").content.decode()
+    export = client_for("emr_caseworker").get("/documents/numbers/?export=xlsx")
+    assert export.status_code == 200 and export["Content-Type"].startswith("application/vnd.openxmlformats")
