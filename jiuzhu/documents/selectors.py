@@ -14,7 +14,7 @@ from django.db.models import Model, QuerySet
 
 from jiuzhu.core.errors import NotFound
 from jiuzhu.documents import kinds, rendering
-from jiuzhu.documents.models import Attachment, DocumentNumber, DocumentTemplate, IssuedDocument, NumberStatus
+from jiuzhu.documents.models import Attachment, DocumentNumber, DocumentTemplate, IssuedDocument
 from jiuzhu.orgs import authz
 from jiuzhu.orgs.models import DelegationGrant, Jurisdiction
 from jiuzhu.orgs.roles import Perm

@@ -98,7 +98,18 @@ def number_register(request: HttpRequest) -> HttpResponse:
     if wants_export(request):
         return xlsx_response(
             "发文登记",
-            ["发文单位", "年度", "序号", "文号", "文书种类", "标题", "状态", "取号时间", "取号人", "空号原因"],
+            [
+                "发文单位",
+                "年度",
+                "序号",
+                "文号",
+                "文书种类",
+                "标题",
+                "状态",
+                "取号时间",
+                "取号人",
+                "空号原因",
+            ],
             (
                 (
                     n.organisation.name,
@@ -118,7 +129,12 @@ def number_register(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "documents/number_register.html",
-        {"page_title": "发文登记", "listing": paginate(request, qs), "statuses": NumberStatus.choices, "f": f},
+        {
+            "page_title": "发文登记",
+            "listing": paginate(request, qs),
+            "statuses": NumberStatus.choices,
+            "f": f,
+        },
     )
 
 
