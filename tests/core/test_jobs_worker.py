@@ -150,6 +150,11 @@ def test_pages_say_when_no_worker_runs_and_show_the_queue_position(
     assert MISSING not in page and "排队中：前面还有 1 个任务" in page
     assert MISSING not in c.get("/").content.decode()
     assert client_for("js_inspector").get("/healthz").json()["worker"] == "ok"
+    # The API says the same to programs that poll a job.
+    api = c.get(f"/api/v1/supervision/scans/{job.pk}").json()
+    assert api["status"] == "queued" and api["queue_position"] == 1 and api["worker_running"] is True
+    WorkerBeat.objects.all().delete()
+    assert c.get(f"/api/v1/supervision/scans/{job.pk}").json()["worker_running"] is False
 
 
 def test_a_worker_on_another_machine_lives_while_it_beats(settings):
