@@ -284,6 +284,18 @@ def reap(job: Job | None = None) -> int:
     return count
 
 
+def reap_for_page(job: Job) -> bool:
+    """`reap(job)` for a page about to show a running job; a busy database only postpones it (the page still
+    answers, and the next look or a worker does it)."""
+    if job.status != JobStatus.RUNNING:
+        return False
+    try:
+        return reap(job) > 0
+    except TRANSIENT as exc:
+        log.warning("job %s: could not check its worker now: %s", job.pk, exc)
+        return False
+
+
 def _fail_orphan_tasks() -> None:
     """django-tasks' own rows of tasks whose worker vanished stay "RUNNING" forever otherwise."""
     from django_tasks_db.models import DBTaskResult

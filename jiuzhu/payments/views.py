@@ -121,7 +121,7 @@ def _run(request: HttpRequest, pk: int) -> PayrollRun:
 @require_GET
 def payroll_run(request: HttpRequest, pk: int) -> HttpResponse:
     run = _run(request, pk)
-    if run.status == "running" and run.job_id and jobs.reap(run.job):
+    if run.status == "running" and run.job_id and jobs.reap_for_page(run.job):
         run.refresh_from_db()  # its worker vanished: the run is failed now, with the reason
     county = Jurisdiction.objects.get(code=run.county_code)
     context = {"page_title": f"{run.month:%Y年%m月}台账与发放名单", "run": run, "county": county}

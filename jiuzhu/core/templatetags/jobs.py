@@ -16,7 +16,7 @@ def job_status(context, job: Job, failed_label: str = "失败"):
     """Status, phase, progress, queue position, the missing-worker notice, the failure and the restart
     button. A running job whose worker is gone is marked interrupted here (`jobs.reap`), so the page
     tells the truth even when no worker is left to notice."""
-    if job.status == JobStatus.RUNNING and jobs.reap(job):
+    if jobs.reap_for_page(job):
         job.refresh_from_db()
     spec = jobs.KINDS.get(job.kind)
     request = context.get("request")
@@ -42,7 +42,7 @@ def job_status(context, job: Job, failed_label: str = "失败"):
 @register.inclusion_tag("core/partials/worker_notice.html")
 def worker_notice(job: Job | None = None):
     """The missing-worker notice and the queue position alone (pages with their own progress display)."""
-    if job is not None and job.status == JobStatus.RUNNING and jobs.reap(job):
+    if job is not None and jobs.reap_for_page(job):
         job.refresh_from_db()
     waiting = job is None or not job.finished
     return {
