@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -183,6 +184,20 @@ def stale_after() -> timedelta:
     return timedelta(seconds=settings.JIUZHU_WORKER_STALE_SECONDS)
 
 
+def process_key(pid: int) -> str:
+    """This machine's boot, the pid and the process's start tick: the same key means the same process. Empty
+    where /proc is not there (then the pid alone is checked)."""
+    try:
+        boot = Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return ""
+    fields = stat.rsplit(")", 1)[1].split()  # fields 3… (the command name in parentheses may hold spaces)
+    if fields[0] in ("Z", "X"):
+        return ""  # exited, not yet reaped by its parent
+    return f"{boot}:{pid}:{fields[19]}"  # field 22: start tick
+
+
 def _process_exists(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -194,11 +209,14 @@ def _process_exists(pid: int) -> bool:
 
 
 def is_alive(beat: WorkerBeat, *, now: datetime | None = None) -> bool:
-    """A worker lives while it beats. On this machine a missing process settles it at once either way:
-    a worker busy in a long SQLite write cannot beat but still lives, a killed one is dead at once."""
+    """A worker lives while it beats. On this machine its process settles it at once either way: a worker
+    busy in a long SQLite write cannot beat but still lives, a killed one is dead at once (and a pid
+    reused by another process after a restart is told apart by its start tick)."""
     if beat.stopped_at is not None:
         return False
     if beat.host == socket.gethostname():
+        if beat.process_key and Path("/proc").is_dir():
+            return process_key(beat.pid) == beat.process_key
         return _process_exists(beat.pid)
     return (now or clock.now()) - beat.beat_at < stale_after()
 

@@ -183,6 +183,8 @@ class WorkerBeat(models.Model):
     worker_id = models.CharField(max_length=64, unique=True)
     host = models.CharField(max_length=255)
     pid = models.PositiveIntegerField()
+    # Boot, pid and start tick of the process (Linux): a pid reused after a restart is not mistaken for it.
+    process_key = models.CharField(max_length=80, blank=True)
     started_at = models.DateTimeField()
     beat_at = models.DateTimeField()
     stopped_at = models.DateTimeField(null=True, blank=True)

@@ -54,6 +54,7 @@ class Worker(DatabaseWorker):
             defaults={
                 "host": socket.gethostname(),
                 "pid": os.getpid(),
+                "process_key": jobs.process_key(os.getpid()),
                 "started_at": now,
                 "beat_at": now,
                 "stopped_at": None,

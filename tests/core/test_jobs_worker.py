@@ -145,7 +145,7 @@ def test_pages_say_when_no_worker_runs_and_show_the_queue_position(
     assert MISSING in c.get("/").content.decode()  # the home page of a role that starts jobs
     assert MISSING not in client_for("ab_assistant").get("/").content.decode()  # starts none
 
-    beat("w-alive", os.getpid())  # this very process: alive
+    beat("w-alive", os.getpid(), process_key=jobs.process_key(os.getpid()))  # this very process: alive
     page = c.get(second["Location"]).content.decode()
     assert MISSING not in page and "排队中：前面还有 1 个任务" in page
     assert MISSING not in c.get("/").content.decode()
@@ -196,3 +196,14 @@ def test_a_job_whose_worker_vanished_is_marked_failed_and_can_be_started_again(
     c.post(f"/settings/jobs/{job.pk}/restart/")
     job.refresh_from_db()
     assert job.status == JobStatus.DONE
+
+
+def test_a_pid_taken_by_another_process_after_a_restart_is_not_a_worker(settings):
+    settings.TASKS = DB_BACKEND
+    key = jobs.process_key(os.getpid())
+    assert key  # Linux: boot id, pid, start tick
+    boot, pid, start = key.split(":")
+    beat("w-before-reboot", os.getpid(), process_key=f"{boot}:{pid}:{int(start) + 1}")
+    assert jobs.worker_status().missing  # the pid lives, but it is not that worker
+    beat("w-now", os.getpid(), process_key=key)
+    assert not jobs.worker_status().missing
