@@ -339,3 +339,11 @@ JIUZHU_TRUST_X_FORWARDED_FOR = env.bool("JIUZHU_TRUST_X_FORWARDED_FOR", False)
 PAYROLL_STALE_MINUTES = env.int("JIUZHU_PAYROLL_STALE_MINUTES", 10, minimum=1)
 # Townships written at once by a payroll run on PostgreSQL (about one per core of the database server).
 PAYROLL_WORKERS = env.int("JIUZHU_PAYROLL_WORKERS", 2, minimum=1)
+
+# Background workers (manage.py run_worker): a heartbeat every few seconds; pages say no worker runs when
+# none has beaten for this long. A job's work is tried this many times when the database is busy or
+# unreachable, waiting this long before the second try and twice as long before each further one.
+JIUZHU_WORKER_BEAT_SECONDS = env.int("JIUZHU_WORKER_BEAT_SECONDS", 5, minimum=1, maximum=300)
+JIUZHU_WORKER_STALE_SECONDS = env.int("JIUZHU_WORKER_STALE_SECONDS", 60, minimum=10, maximum=3600)
+JIUZHU_JOB_ATTEMPTS = env.int("JIUZHU_JOB_ATTEMPTS", 4, minimum=1, maximum=20)
+JIUZHU_JOB_RETRY_SECONDS = env.int("JIUZHU_JOB_RETRY_SECONDS", 2, minimum=0, maximum=600)

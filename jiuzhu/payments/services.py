@@ -726,35 +726,51 @@ def adjustments_for(township_code: str, month: date):
     )
 
 
-@transaction.atomic
 def adjustment_report_submit(*, by, township_code: str, month: date) -> AdjustmentReport:
     """M1: the township reports next month's dynamic adjustments by the report day (late ones are marked),
-    with the numbered adjustment table for the township head's signature."""
+    with the numbered adjustment table for the township head's signature.
+
+    The report row is written first (it claims the month), the table is rendered outside any transaction,
+    and the report's event is written with the table's record. If the table cannot be issued the report
+    is removed again (its number is recorded void), so the township can submit once more."""
     from jiuzhu.core.dates import add_months
+    from jiuzhu.documents.register import ABANDONED_AFTER
     from jiuzhu.payments.cycle import report_late
+    from jiuzhu.payments.documents import issue_adjustment_table
 
     membership = authz.require(by, Perm.BENEFIT_MANAGE, township_code)
-    if AdjustmentReport.objects.filter(township_code=township_code, month=month).exists():
-        raise ValidationFailed(f"{month:%Y年%m月}的动态调整表已上报")
     today = clock.today()
     if month != add_months(month_start(today), 1):
         raise ValidationFailed("只能上报下月生效的动态调整")
-    report = AdjustmentReport.objects.create(
-        township_code=township_code,
-        month=month,
-        changes=adjustments_for(township_code, month).count(),
-        late=report_late(township_code[:6] + "000000", today),
-        by=by,
-        submitted_at=clock.now(),
-    )
-    from jiuzhu.payments.documents import issue_adjustment_table
+    with transaction.atomic():
+        existing = AdjustmentReport.objects.filter(township_code=township_code, month=month).first()
+        if existing is not None:
+            # A submission whose process died before its table was recorded does not block a new one.
+            if existing.document_id or clock.now() - existing.submitted_at < ABANDONED_AFTER:
+                raise ValidationFailed(f"{month:%Y年%m月}的动态调整表已上报")
+            existing.delete()
+        report = AdjustmentReport.objects.create(
+            township_code=township_code,
+            month=month,
+            changes=adjustments_for(township_code, month).count(),
+            late=report_late(township_code[:6] + "000000", today),
+            by=by,
+            submitted_at=clock.now(),
+        )
 
-    issue_adjustment_table(by=by, report=report)  # the signed table belongs to the report: one transaction
-    audit.record(
-        actor=by,
-        membership=membership,
-        action="payroll.adjustment_report",
-        obj=report,
-        after={"month": month, "changes": report.changes, "late": report.late},
-    )
+    def submitted(document) -> None:
+        AdjustmentReport.objects.filter(pk=report.pk).update(document=document)
+        audit.record(
+            actor=by,
+            membership=membership,
+            action="payroll.adjustment_report",
+            obj=report,
+            after={"month": month, "changes": report.changes, "late": report.late},
+        )
+
+    try:
+        report.document = issue_adjustment_table(by=by, report=report, on_record=submitted)
+    except BaseException:
+        AdjustmentReport.objects.filter(pk=report.pk, document__isnull=True).delete()
+        raise
     return report

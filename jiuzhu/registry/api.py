@@ -9,7 +9,7 @@ from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
 from jiuzhu.api.idempotency import not_idempotent
-from jiuzhu.api.schemas import Id, PageNumber, responses
+from jiuzhu.api.schemas import Id, JobState, PageNumber, responses
 from jiuzhu.core import jobs
 from jiuzhu.core.errors import NotFound, ValidationFailed
 from jiuzhu.core.exports import XLSX
@@ -497,7 +497,7 @@ def discovery_decline(request: HttpRequest, report_id: Id, payload: DeclineIn):
 # --- bulk import --------------------------------------------------------------------------------------
 
 
-class JobOut(Schema):
+class JobOut(JobState):
     id: int
     kind: str
     status: str

@@ -704,14 +704,9 @@ def household_import(request: HttpRequest) -> HttpResponse:
 
 
 def _job(request: HttpRequest, pk: int) -> Job:
-    job = (
-        Job.objects.filter(pk=pk, kind=tasks.IMPORT_KIND)
-        .filter(authz.scope_q(request.user, "area_code"))
-        .first()
-    )
-    if job is None or (job.created_by_id != request.user.pk and not authz.can(request.user, Perm.AUDIT_VIEW)):
-        raise NotFound()
-    return job
+    from jiuzhu.registry.selectors import get_import_job
+
+    return get_import_job(request.user, pk)
 
 
 @login_required
