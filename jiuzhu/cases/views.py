@@ -131,7 +131,15 @@ def case_new(request: HttpRequest) -> HttpResponse:
         return render(
             request,
             "cases/case_pick_household.html",
-            {"page_title": "登记申请", "found": found, "f": request.GET, "discovery": discovery},
+            {
+                "page_title": "登记申请",
+                "found": found,
+                "searched": bool(q or idn),
+                "q": q or (discovery.family_name if discovery else ""),
+                "id_number": idn,
+                "discovery": discovery,
+                "can_register": authz.can(request.user, Perm.HOUSEHOLD_EDIT),
+            },
         )
     household = registry.get_household(request.user, request.GET["household"])
     authz.require(request.user, Perm.CASE_CREATE, household.area_code)

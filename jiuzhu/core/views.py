@@ -16,7 +16,7 @@ from jiuzhu.core import audit, clock, params, workdays
 from jiuzhu.core.errors import RECOVERABLE, DomainError, NotFound
 from jiuzhu.core.exports import xlsx_response
 from jiuzhu.core.forms import BootstrapMixin, DateInput, apply_error
-from jiuzhu.core.listing import date_param, paginate, wants_export
+from jiuzhu.core.listing import date_param, paginate, wants_export, year_param
 from jiuzhu.core.models import CalendarDay, CalendarYear
 from jiuzhu.core.selectors import audit_events_visible_to, parameter_history, parameter_table
 from jiuzhu.core.services import calendar_load_year, param_set, parse_holiday_text, rows_from_package
@@ -173,7 +173,7 @@ class HolidayForm(BootstrapMixin, forms.Form):
 @require_http_methods(["GET", "POST"])
 def calendar_page(request: HttpRequest) -> HttpResponse:
     authz.require(request.user, Perm.VIEW)
-    year = int(request.GET.get("year") or clock.today().year)
+    year = year_param(request, clock.today().year)
     can_manage = authz.can(request.user, Perm.CALENDAR_MANAGE)
     form = HolidayForm(request.POST or None, initial={"year": year + 1})
     if request.method == "POST":
