@@ -219,7 +219,22 @@ def _materials_view(case):
 @login_required
 @require_GET
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    case = selectors.get_case(request.user, pk)
+    return case_page(request, selectors.get_case(request.user, pk))
+
+
+def filing_form(relative_pk: int, data=None) -> FilingForm:
+    """One near-relative filing form per flagged relative; element ids stay unique on the page."""
+    return FilingForm(
+        data,
+        auto_id=f"id_filing{relative_pk}_%s",
+        initial={"relative": relative_pk, "filed_on": clock.today()},
+    )
+
+
+def case_page(request: HttpRequest, case, *, bound: dict | None = None) -> HttpResponse:
+    """The case page. `bound` holds a form the user submitted with errors (a step by its action, a filing
+    as "filing"): it is shown open in its place with what was typed and every error next to its field."""
+    bound = bound or {}
     signed = {(s.member_id, s.kind): s for s in case.signatures.all()}
     signature_rows = [
         {
@@ -235,10 +250,15 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
     }
     filed = {f.relative_id: f for f in case.filings.all()}
-    checks = [
-        (c, relatives.get(c.data.get("relative")), filed.get(c.data.get("relative")))
-        for c in case.checks.filter(cleared_at__isnull=True)
-    ]
+    failed_filing = bound.get("filing")
+    checks = []
+    for c in case.checks.filter(cleared_at__isnull=True):
+        relative = relatives.get(c.data.get("relative"))
+        form = None
+        if relative is not None and relative.pk not in filed:
+            mine = failed_filing is not None and str(failed_filing.data.get("relative")) == str(relative.pk)
+            form = failed_filing if mine else filing_form(relative.pk)
+        checks.append((c, relative, filed.get(c.data.get("relative")), form))
     can_process = authz.can(request.user, Perm.CASE_PROCESS, case.area_code)
     context = {
         "page_title": case.number,
@@ -265,7 +285,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     from jiuzhu.documents import kinds
     from jiuzhu.documents.selectors import documents_of
 
-    context |= step_context(request, case)
+    context |= step_context(request, case, {k: v for k, v in bound.items() if k != "filing"})
     context["issuable"] = [
         (k, kinds.name_of(k))
         for k in case_documents.issuable(case)
@@ -506,15 +526,22 @@ def rerun_checks(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def file_near_relative(request: HttpRequest, pk: int) -> HttpResponse:
+    from jiuzhu.cases.views_steps import done_redirect, form_with_errors
+
     case = selectors.get_case(request.user, pk)
-    form = FilingForm(request.POST)
-    if form.is_valid():
-        # Only a registry entry that matches a member of this (visible) case can be filed.
-        relative = NearRelative.objects.filter(
-            pk=form.cleaned_data["relative"], relative_id_index__in=case.household.members.values("id_index")
+    raw = request.POST.get("relative", "")
+    # Only a registry entry that matches a member of this (visible) case can be filed.
+    relative = (
+        NearRelative.objects.filter(
+            pk=int(raw), relative_id_index__in=case.household.members.values("id_index")
         ).first()
-        if relative is None:
-            raise NotFound()
+        if raw.isdigit() and len(raw) < 19
+        else None
+    )
+    if relative is None:
+        raise NotFound()
+    form = filing_form(relative.pk, request.POST)
+    if form.is_valid():
         try:
             intake.file_near_relative(
                 by=request.user,
@@ -524,12 +551,11 @@ def file_near_relative(request: HttpRequest, pk: int) -> HttpResponse:
                 note=form.cleaned_data["note"],
             )
         except RECOVERABLE as exc:
-            messages.error(request, exc.message)
+            apply_error(form, exc)
         else:
             messages.success(request, "已完成近亲属备案")
-    else:
-        messages.error(request, "请填写备案日期和说明")
-    return _back(case)
+            return done_redirect(request, case)
+    return form_with_errors(request, case, "filing", form)
 
 
 @login_required
