@@ -276,16 +276,17 @@ def case_page(request: HttpRequest, case, *, bound: dict | None = None) -> HttpR
         "can_process": can_process,
         "intake_open": case.status in (State.SUBMITTED, State.INCOMPLETE, State.ACCEPTED),
         "today": clock.today(),
-        "accept_form": AcceptForm(initial={"version": case.version, "accepted_on": clock.today()}),
-        "refuse_form": RefuseForm(),
-        "withdraw_form": WithdrawForm(initial={"on": clock.today()}),
+        "accept_form": bound.get("accept")
+        or AcceptForm(initial={"version": case.version, "accepted_on": clock.today()}),
+        "refuse_form": bound.get("refuse") or RefuseForm(),
+        "withdraw_form": bound.get("withdraw") or WithdrawForm(initial={"on": clock.today()}),
     }
     from jiuzhu.cases import documents as case_documents
-    from jiuzhu.cases.views_steps import step_context
+    from jiuzhu.cases.views_steps import ACTIONS, step_context
     from jiuzhu.documents import kinds
     from jiuzhu.documents.selectors import documents_of
 
-    context |= step_context(request, case, {k: v for k, v in bound.items() if k != "filing"})
+    context |= step_context(request, case, {k: v for k, v in bound.items() if k in ACTIONS})
     context["issuable"] = [
         (k, kinds.name_of(k))
         for k in case_documents.issuable(case)
@@ -463,14 +464,17 @@ def notify_missing(request: HttpRequest, pk: int) -> HttpResponse:
 def refuse(request: HttpRequest, pk: int) -> HttpResponse:
     case = selectors.get_case(request.user, pk)
     form = RefuseForm(request.POST)
-    reasons = form.data.get("reasons", "").splitlines()
-    try:
-        notice = intake.refuse(by=request.user, case=case, reasons=reasons)
-    except RECOVERABLE as exc:
-        messages.error(request, exc.message)
-        return _back(case)
-    messages.success(request, "已作出不予受理决定，请打印告知书交申请人")
-    return redirect("case_notice", pk=case.pk, notice_pk=notice.pk)
+    if form.is_valid():
+        try:
+            notice = intake.refuse(
+                by=request.user, case=case, reasons=form.cleaned_data["reasons"].splitlines()
+            )
+        except RECOVERABLE as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, "已作出不予受理决定，请打印告知书交申请人")
+            return redirect("case_notice", pk=case.pk, notice_pk=notice.pk)
+    return case_page(request, case, bound={"refuse": form})
 
 
 @login_required
@@ -487,12 +491,11 @@ def accept(request: HttpRequest, pk: int) -> HttpResponse:
                 expected_version=form.cleaned_data["version"],
             )
         except RECOVERABLE as exc:
-            messages.error(request, exc.message)
+            apply_error(form, exc)
         else:
             messages.success(request, "已受理")
-    else:
-        messages.error(request, "请填写受理日期")
-    return _back(case)
+            return _back(case)
+    return case_page(request, case, bound={"accept": form})
 
 
 @login_required
@@ -506,12 +509,11 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user, case=case, on=form.cleaned_data["on"], reason=form.cleaned_data["reason"]
             )
         except RECOVERABLE as exc:
-            messages.error(request, exc.message)
+            apply_error(form, exc)
         else:
             messages.success(request, "申请已撤回")
-    else:
-        messages.error(request, "请填写撤回日期和原因")
-    return _back(case)
+            return _back(case)
+    return case_page(request, case, bound={"withdraw": form})
 
 
 @login_required

@@ -206,3 +206,20 @@ def test_a_review_form_dated_2000_keeps_what_was_typed_and_says_why_next_to_the_
     )
     page = response.content.decode()
     assert response.status_code == 200 and "不能早于上一环节日期" in page and "一致认可" in page
+
+
+def test_withdraw_and_accept_come_back_with_what_was_typed_and_the_error_beside_the_date():
+    from tests.helpers import complete_intake, make_case
+
+    case = complete_intake(make_case())
+    c = client_for("ab_caseworker")
+    r = c.post(f"/cases/{case.pk}/withdraw/", {"on": "2026-12-01", "reason": "申请人已外出务工，有稳定收入"})
+    got = parse(r.content.decode())
+    assert r.status_code == 200 and got.values["reason"] == "申请人已外出务工，有稳定收入"
+    assert got.invalid == {"on"} and "不能晚于今天" in r.content.decode()
+    r = c.post(f"/cases/{case.pk}/accept/", {"version": case.version, "accepted_on": "2026-10-01"})
+    got = parse(r.content.decode())
+    assert got.invalid == {"accepted_on"} and got.values["accepted_on"] == "2026-10-01"
+    assert "受理日期不能早于申请日期" in r.content.decode()
+    case.refresh_from_db()
+    assert case.status == "submitted"
