@@ -225,6 +225,7 @@ register(
         Perm.CASE_DECIDE_TOWNSHIP,
         guards=(_review_requirement, _filings_complete, _township_route),
         targets=(State.FILING, State.TO_NOTICE, State.REJECTED),
+        optional=lambda case: _township_route(case, clock.today()) is not None,  # the other route's step
     ),
     Transition(
         "township_review",
@@ -233,6 +234,7 @@ register(
         State.TOWNSHIP_REVIEWED,
         Perm.CASE_REVIEW_TOWNSHIP,
         guards=(_review_requirement, _filings_complete, _bureau_route),
+        optional=lambda case: _bureau_route(case, clock.today()) is not None,
     ),
     Transition(
         "bureau_decide",

@@ -56,7 +56,7 @@
     if (details) { details.open = true; }
     var field = form.querySelector(".is-invalid") || form.querySelector("[role=alert]");
     if (field) {
-      field.scrollIntoView({ block: "center" });
+      field.scrollIntoView({ block: "center", behavior: "instant" });
       if (field.focus) { field.focus({ preventScroll: true }); }
     }
   }
