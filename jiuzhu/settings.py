@@ -93,6 +93,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "jiuzhu.core.middleware.RequestContextMiddleware",
+    "jiuzhu.core.middleware.RefuseNulMiddleware",
     "jiuzhu.core.middleware.DomainErrorMiddleware",
     "axes.middleware.AxesMiddleware",
 ]

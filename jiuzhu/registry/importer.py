@@ -377,7 +377,6 @@ def commit(
             "created_households": 0,
             "created_members": 0,
             "skipped_households": preview.bad_households,
-            "errors": len(preview.errors),
             "committed": False,
         }
     good = preview.good
@@ -485,11 +484,11 @@ def commit(
                 "errors": len(preview.errors),
             },
         )
+    # No "errors" here: the job's result already lists them (and counts them in error_count).
     return {
         "created_households": len(good),
         "created_members": created_members,
         "skipped_households": preview.bad_households,
-        "errors": len(preview.errors),
         "committed": True,
     }
 
