@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "jiuzhu.supervision",
     "jiuzhu.portal",
     "jiuzhu.api",
+    "jiuzhu.events",
 ]
 
 MIDDLEWARE = [

@@ -31,7 +31,7 @@ urlpatterns = [
     path("archive/", include("jiuzhu.archive.urls")),
     path("board/<str:code>/", archive_views.board_public, name="board_public"),
     path("portal/", include("jiuzhu.portal.urls")),
-    path("integrations/", include("jiuzhu.api.urls")),
+    path("integrations/", include("jiuzhu.events.urls")),
     path("settings/", include("jiuzhu.core.urls")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),

@@ -244,7 +244,6 @@ def on_unexpected_error(request, exc: Exception):
 
 
 def _register_routers() -> None:
-    from jiuzhu.api.integrations import router as integrations_router
     from jiuzhu.archive.api import router as archive_router
     from jiuzhu.benefits.api import router as benefits_router
     from jiuzhu.cases.api import router as cases_router
@@ -252,6 +251,7 @@ def _register_routers() -> None:
     from jiuzhu.cases.materials_api import router as materials_router
     from jiuzhu.core.api import router as core_router
     from jiuzhu.documents.api import router as documents_router
+    from jiuzhu.events.api import router as integrations_router
     from jiuzhu.orgs.api import router as orgs_router
     from jiuzhu.payments.api import router as payments_router
     from jiuzhu.registry.api import router as registry_router

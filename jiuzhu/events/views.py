@@ -9,11 +9,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from jiuzhu.api import events, webhooks
-from jiuzhu.api.models import DeliveryStatus
 from jiuzhu.core.errors import RECOVERABLE, NotFound
 from jiuzhu.core.forms import BootstrapMixin, apply_error
 from jiuzhu.core.listing import paginate
+from jiuzhu.events import feed, webhooks
+from jiuzhu.events.models import DeliveryStatus
 
 SESSION_SECRET = "webhook_secret_once"  # noqa: S105 - a session key name
 
@@ -25,7 +25,7 @@ class SubscriptionForm(BootstrapMixin, forms.Form):
     event_types = forms.MultipleChoiceField(
         label="事件类型（不选为全部）",
         required=False,
-        choices=[(p, p) for p in events.FEED_PREFIXES],
+        choices=[(p, p) for p in feed.FEED_PREFIXES],
         widget=forms.CheckboxSelectMultiple,
     )
 
@@ -59,7 +59,7 @@ def webhook_list(request: HttpRequest) -> HttpResponse:
             return redirect("webhook_detail", pk=created.subscription.pk)
     return render(
         request,
-        "api/webhook_list.html",
+        "events/webhook_list.html",
         {"form": form, "subscriptions": subscriptions, "page_title": "数据交换与事件推送"},
         status=400 if form.errors else 200,
     )
@@ -77,7 +77,7 @@ def webhook_detail(request: HttpRequest, pk: int) -> HttpResponse:
         deliveries = deliveries.filter(status=status)
     return render(
         request,
-        "api/webhook_detail.html",
+        "events/webhook_detail.html",
         {
             "subscription": subscription,
             "secret": secret,

@@ -12,9 +12,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from jiuzhu.api import events, webhooks
-from jiuzhu.api.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
 from jiuzhu.core import clock
+from jiuzhu.events import feed, webhooks
+from jiuzhu.events.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
 from jiuzhu.orgs.models import Organisation
 from tests.helpers import (
     ALL_JIANSHAN_USERS,
@@ -32,7 +32,7 @@ pytestmark = pytest.mark.django_db
 
 
 def settle():
-    clock.advance(events.LAG + timedelta(seconds=1))
+    clock.advance(feed.LAG + timedelta(seconds=1))
 
 
 def org(code: str) -> Organisation:

@@ -6,7 +6,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from jiuzhu.api import webhooks
+from jiuzhu.events import webhooks
 
 
 class Command(BaseCommand):

@@ -27,12 +27,13 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q, QuerySet
+from django_tasks import task
 
-from jiuzhu.api.events import FEED_PREFIXES, as_item, events_in_area
-from jiuzhu.api.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
 from jiuzhu.core import audit, clock, crypto
 from jiuzhu.core.errors import Forbidden, NotFound, ValidationFailed
 from jiuzhu.core.models import AuditEvent
+from jiuzhu.events.feed import FEED_PREFIXES, as_item, events_in_area
+from jiuzhu.events.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
 from jiuzhu.orgs import authz
 from jiuzhu.orgs.models import Organisation
 from jiuzhu.orgs.roles import Perm
@@ -203,15 +204,13 @@ def delivery_retry(*, by, delivery: WebhookDelivery) -> WebhookDelivery:
 
 
 def _enqueue(delivery_id: int, run_after=None) -> None:
-    from jiuzhu.api import tasks
-
     def go() -> None:
-        task = tasks.webhook_deliver
+        queued = webhook_deliver
         if run_after is not None:
-            if not task.get_backend().supports_defer:
+            if not queued.get_backend().supports_defer:
                 return  # pump() sends it when due
-            task = task.using(run_after=run_after)
-        task.enqueue(delivery_id)
+            queued = queued.using(run_after=run_after)
+        queued.enqueue(delivery_id)
 
     transaction.on_commit(go)
 
@@ -349,3 +348,17 @@ def pump() -> dict[str, int]:
     for pk in due:
         deliver(pk)
     return {"created": created, "attempted": len(due)}
+
+
+# --- background tasks (django-tasks) -----------------------------------------------------------------------
+# Defined beside the work they run, so that sending and scheduling need no import of a second module.
+
+
+@task()
+def webhook_deliver(delivery_id: int) -> None:
+    deliver(delivery_id)
+
+
+@task()
+def webhooks_pump() -> None:
+    pump()

@@ -6,11 +6,11 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from jiuzhu.api import events, webhooks
 from jiuzhu.api.idempotency import not_idempotent
-from jiuzhu.api.models import DeliveryStatus
 from jiuzhu.api.schemas import PageNumber, responses
 from jiuzhu.core.errors import NotFound
+from jiuzhu.events import feed, webhooks
+from jiuzhu.events.models import DeliveryStatus
 
 router = Router(tags=["数据交换"])
 
@@ -46,11 +46,11 @@ class EventQuery(Schema):
 )
 def event_feed(request: HttpRequest, q: Query[EventQuery]):
     types = [t[:80] for t in q.type if t.strip()][:20]
-    rows = list(events.events_visible_to(request.user, after=q.after, types=types or None)[: q.limit + 1])
+    rows = list(feed.events_visible_to(request.user, after=q.after, types=types or None)[: q.limit + 1])
     more = len(rows) > q.limit
     rows = rows[: q.limit]
     return {
-        "items": [events.as_item(e) for e in rows],
+        "items": [feed.as_item(e) for e in rows],
         "next_cursor": rows[-1].pk if rows else q.after,
         "has_more": more,
     }

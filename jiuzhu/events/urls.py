@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jiuzhu.api import views
+from jiuzhu.events import views
 
 urlpatterns = [
     path("webhooks/", views.webhook_list, name="webhooks"),
