@@ -4,11 +4,11 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from jiuzhu.api.api import api
 from jiuzhu.archive import views as archive_views
 from jiuzhu.core import views as core_views
 from jiuzhu.documents import views as document_views
 from jiuzhu.orgs import views as org_views
+from jiuzhu.routers import api
 
 urlpatterns = [
     path("", org_views.home, name="home"),

@@ -7,7 +7,11 @@ class OrgsConfig(AppConfig):
     verbose_name = "组织与权限"
 
     def ready(self) -> None:
+        from jiuzhu.api.api import use_token_lookup
         from jiuzhu.core import audit
+        from jiuzhu.orgs.services import token_authenticate
+
+        use_token_lookup(token_authenticate)
         from jiuzhu.core.navigation import NavItem, register, register_panel
         from jiuzhu.orgs import views
         from jiuzhu.orgs.roles import Perm, Role

@@ -24,7 +24,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from jiuzhu.api.api import api
+from jiuzhu.routers import api
 
 # Examples per operation; a longer hunt: JIUZHU_FUZZ_EXAMPLES=200 uv run pytest tests/api/test_fuzz.py
 EXAMPLES = int(os.environ.get("JIUZHU_FUZZ_EXAMPLES", "8"))
