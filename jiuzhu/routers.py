@@ -13,7 +13,7 @@ from jiuzhu.benefits.api import router as benefits_router
 from jiuzhu.cases.api import router as cases_router
 from jiuzhu.cases.api_steps import router as steps_router
 from jiuzhu.cases.materials_api import router as materials_router
-from jiuzhu.core.api import router as core_router
+from jiuzhu.console.api import router as console_router
 from jiuzhu.documents.api import router as documents_router
 from jiuzhu.events.api import router as events_router
 from jiuzhu.orgs.api import router as orgs_router
@@ -26,7 +26,7 @@ __all__ = ["api"]
 
 for router in (
     orgs_router,
-    core_router,
+    console_router,
     registry_router,
     cases_router,
     steps_router,

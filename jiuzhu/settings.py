@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "jiuzhu.portal",
     "jiuzhu.api",
     "jiuzhu.events",
+    "jiuzhu.console",
 ]
 
 MIDDLEWARE = [

@@ -32,6 +32,7 @@ urlpatterns = [
     path("board/<str:code>/", archive_views.board_public, name="board_public"),
     path("portal/", include("jiuzhu.portal.urls")),
     path("integrations/", include("jiuzhu.events.urls")),
+    path("settings/", include("jiuzhu.console.urls")),
     path("settings/", include("jiuzhu.core.urls")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),

@@ -21,7 +21,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import InterfaceError, OperationalError, connection, transaction
 
-from jiuzhu.core import audit, clock
+from jiuzhu.core import access, audit, clock
 from jiuzhu.core.errors import ValidationFailed
 from jiuzhu.core.models import Job, JobStatus, WorkerBeat
 
@@ -337,12 +337,10 @@ def _fail_orphan_tasks() -> None:
 
 def restart(*, job: Job, by) -> Job:
     """Start an interrupted job again: the same input, from the beginning (the work is safe to repeat)."""
-    from jiuzhu.orgs import authz
-
     spec = KINDS.get(job.kind)
     if spec is None or not spec.restartable or not job.task_path:
         raise ValidationFailed("该任务不能在此重新开始")
-    membership = authz.require(by, spec.perm, job.area_code)
+    membership = access.require(by, spec.perm, job.area_code)
     from django.utils.module_loading import import_string
 
     task = import_string(job.task_path)

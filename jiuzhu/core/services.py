@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db import transaction
 
-from jiuzhu.core import audit, clock, deadline_moves, params, statutory_holidays, workdays
+from jiuzhu.core import access, audit, clock, deadline_moves, params, statutory_holidays, workdays
 from jiuzhu.core.arrangement import HolidayRow
 from jiuzhu.core.errors import ValidationFailed
 from jiuzhu.core.models import CalendarDay, CalendarYear, ParameterValue
@@ -27,14 +27,10 @@ def param_set(
 ) -> ParameterValue:
     """Set a parameter for a jurisdiction from a date (convention 7). Earlier values stay in history; a
     value for the same scope and date replaces the previous one, which points to its successor."""
-    from jiuzhu.orgs import authz
-    from jiuzhu.orgs.models import Jurisdiction
-    from jiuzhu.orgs.roles import Perm
-
-    if scope_code and not Jurisdiction.objects.filter(code=scope_code).exists():
+    if scope_code and not access.area_exists(scope_code):
         raise ValidationFailed("适用区划不存在", field_errors={"scope_code": "不存在"})
-    membership = authz.require(by, Perm.PARAMS_EDIT, scope_code or None) if by is not None else None
-    if by is not None and not scope_code and not authz.is_global(by):
+    membership = access.require(by, access.PARAMS_EDIT, scope_code or None) if by is not None else None
+    if by is not None and not scope_code and not access.is_global(by):
         raise ValidationFailed("全国默认值只能由平台管理员修改，请选择本辖区")
     if not (reason or "").strip():
         raise ValidationFailed("请填写调整依据或原因", field_errors={"reason": "必填"})
@@ -118,10 +114,7 @@ def _as_days(rows: list[HolidayRow]) -> dict[date, tuple[bool, str]]:
 
 def calendar_preview(*, by, year: int, rows: list[HolidayRow]) -> CalendarPreview:
     """Reads only: the days whose working/rest status the arrangement changes, and the deadlines it moves."""
-    from jiuzhu.orgs import authz
-    from jiuzhu.orgs.roles import Perm
-
-    authz.require(by, Perm.CALENDAR_MANAGE)
+    access.require(by, access.CALENDAR_MANAGE)
     days = _as_days(rows)
     changes = []
     day = date(year, 1, 1)
@@ -133,7 +126,7 @@ def calendar_preview(*, by, year: int, rows: list[HolidayRow]) -> CalendarPrevie
             changes.append(DayChange(before, after))
         day += timedelta(days=1)
     recalculation = deadline_moves.moves_if_loaded(year, days)
-    visible = [m for m in recalculation.moves if authz.in_scope(by, m.area_code)]
+    visible = [m for m in recalculation.moves if access.in_scope(by, m.area_code)]
     missing = [
         (day, name)
         for day, name in statutory_holidays.holidays(year).items()
@@ -162,10 +155,7 @@ def calendar_load_year(*, by, year: int, rows: list[HolidayRow], source: str) ->
     (P7a): stored ones are rewritten, each move is an event on its case, and one event counts the batch.
 
     The deadlines are worked out before the transaction (reads only), so the write itself stays short."""
-    from jiuzhu.orgs import authz
-    from jiuzhu.orgs.roles import Perm
-
-    membership = authz.require(by, Perm.CALENDAR_MANAGE) if by is not None else None
+    membership = access.require(by, access.CALENDAR_MANAGE) if by is not None else None
     source = (source or "").strip()
     if not source:
         raise ValidationFailed(

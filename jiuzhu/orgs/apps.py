@@ -8,10 +8,24 @@ class OrgsConfig(AppConfig):
 
     def ready(self) -> None:
         from jiuzhu.api.api import use_token_lookup
-        from jiuzhu.core import audit
+        from jiuzhu.core import access, audit
+        from jiuzhu.orgs import authz
+        from jiuzhu.orgs.selectors import jurisdiction_exists
         from jiuzhu.orgs.services import token_authenticate
 
+        # The layers below ask orgs through these hooks: the API kit for tokens, core for permissions.
         use_token_lookup(token_authenticate)
+        access.install(
+            access.Authority(
+                require=authz.require,
+                can=authz.can,
+                is_global=authz.is_global,
+                in_scope=authz.in_scope,
+                roles=authz.roles,
+                memberships=authz.memberships,
+                area_exists=jurisdiction_exists,
+            )
+        )
         from jiuzhu.core.navigation import NavItem, register, register_panel
         from jiuzhu.orgs import views
         from jiuzhu.orgs.roles import Perm, Role

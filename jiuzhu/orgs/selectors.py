@@ -20,6 +20,11 @@ def jurisdictions_visible_to(user) -> QuerySet[Jurisdiction]:
     return Jurisdiction.objects.filter(authz.scope_q(user, "code"))
 
 
+def jurisdiction_exists(code: str) -> bool:
+    """Whether a jurisdiction with this code is registered (a fact, not scoped: for validating input)."""
+    return Jurisdiction.objects.filter(code=code).exists()
+
+
 def get_jurisdiction(user, code: str) -> Jurisdiction:
     try:
         return jurisdictions_visible_to(user).get(code=code)

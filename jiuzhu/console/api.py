@@ -8,9 +8,9 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from jiuzhu.api.schemas import PageNumber, responses
+from jiuzhu.console.selectors import audit_events_visible_to
 from jiuzhu.core import clock, params, workdays
 from jiuzhu.core.errors import NotFound, ValidationFailed
-from jiuzhu.core.selectors import audit_events_visible_to
 from jiuzhu.core.services import param_set
 from jiuzhu.orgs.selectors import get_jurisdiction, home_area
 

@@ -90,7 +90,7 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
                 apply_error(form, exc)
     return render(
         request,
-        "core/calendar.html",
+        "console/calendar.html",
         {
             "page_title": "工作日历",
             "year": year,
@@ -148,7 +148,7 @@ def workday_calculator(request: HttpRequest) -> HttpResponse:
         result = workdays.add_working_days(start, days)
     return render(
         request,
-        "core/calendar.html#calculator-result",
+        "console/calendar.html#calculator-result",
         {"result": result, "error": error, "start": start, "days": days},
     )
 
@@ -158,4 +158,4 @@ def calendar_reminder_panel(request: HttpRequest, membership) -> tuple[str, dict
     years = workdays.years_to_load(clock.today())
     if not years:
         return None
-    return "core/panels/calendar_reminder.html", {"years": years}
+    return "console/panels/calendar_reminder.html", {"years": years}
