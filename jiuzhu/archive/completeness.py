@@ -20,8 +20,9 @@ from jiuzhu.cases.models import Case, SignatureKind
 from jiuzhu.cases.models_steps import Outcome, PublicNotice
 from jiuzhu.cases.workflow import State
 from jiuzhu.core import clock
+from jiuzhu.core.filetypes import AttachmentKind
 from jiuzhu.core.types import AssistanceType
-from jiuzhu.documents.models import Attachment, AttachmentKind, IssuedDocument
+from jiuzhu.documents.models import Attachment, IssuedDocument
 from jiuzhu.registry.models import Household
 
 OK = "ok"

@@ -57,3 +57,18 @@ class CasesConfig(AppConfig):
                 "verification.view": "查看核对数据",
             }
         )
+        # The materials checklist page sits with the other settings pages.
+        from jiuzhu.cases.materials_admin import ACTIONS as MATERIAL_ACTIONS
+
+        register(
+            NavItem(
+                "系统设置",
+                "申请材料清单",
+                "materials_checklist",
+                "list-check",
+                Perm.VIEW,
+                25,
+                frozenset({Role.BUREAU_OFFICER, Role.ADMIN, Role.BUREAU_INSPECTOR, Role.AUDITOR}),
+            )
+        )
+        audit.register_actions(MATERIAL_ACTIONS)

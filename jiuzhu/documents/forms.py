@@ -3,9 +3,9 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 
+from jiuzhu.core import filetypes
+from jiuzhu.core.filetypes import AttachmentKind
 from jiuzhu.core.forms import BootstrapMixin
-from jiuzhu.documents import filetypes
-from jiuzhu.documents.models import AttachmentKind
 
 
 class AttachmentForm(BootstrapMixin, forms.Form):

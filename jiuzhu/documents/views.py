@@ -15,13 +15,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from jiuzhu.core import clock
 from jiuzhu.core.errors import RECOVERABLE, NotFound
 from jiuzhu.core.exports import xlsx_response
+from jiuzhu.core.filetypes import AttachmentKind
 from jiuzhu.core.forms import apply_error
 from jiuzhu.core.jurisdiction_codes import county_code
 from jiuzhu.core.listing import date_param, paginate, wants_export
 from jiuzhu.core.selectors import events_for_object
 from jiuzhu.documents import compose, kinds, rendering, selectors, services
 from jiuzhu.documents.forms import AttachmentForm, DelegationLetterForm, PrefixForm, RevokeForm, TemplateForm
-from jiuzhu.documents.models import AttachmentKind, IssuedDocument, NumberStatus
+from jiuzhu.documents.models import IssuedDocument, NumberStatus
 from jiuzhu.orgs import authz
 from jiuzhu.orgs.models import Jurisdiction, Organisation
 from jiuzhu.orgs.roles import Perm

@@ -59,21 +59,6 @@ class OrgsConfig(AppConfig):
             order=50,
         )
         register_panel(list(Role.values), views.recent_activity_panel, order=900)
-        # The materials checklist page (cases app) sits with the other settings pages.
-        from jiuzhu.cases.materials_admin import ACTIONS as MATERIAL_ACTIONS
-
-        register(
-            NavItem(
-                "系统设置",
-                "申请材料清单",
-                "materials_checklist",
-                "list-check",
-                Perm.VIEW,
-                25,
-                frozenset({Role.BUREAU_OFFICER, Role.ADMIN, Role.BUREAU_INSPECTOR, Role.AUDITOR}),
-            )
-        )
-        audit.register_actions(MATERIAL_ACTIONS)
         audit.register_actions(
             {
                 "staff.membership_end": "结束岗位",

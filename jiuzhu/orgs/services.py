@@ -15,6 +15,7 @@ from django.db import transaction
 from jiuzhu.core import audit, clock
 from jiuzhu.core.dates import ensure_not_before, ensure_not_future
 from jiuzhu.core.errors import Forbidden, NotFound, ValidationFailed
+from jiuzhu.core.filetypes import check_upload
 from jiuzhu.core.types import Category
 from jiuzhu.orgs import authz
 from jiuzhu.orgs.models import (
@@ -80,8 +81,6 @@ def grant_create(
         ensure_not_before(valid_to, valid_from, "委托截止日", "起始日", field="valid_to")
     if letter_file is not None:
         # The scanned letter is served back inline: its type is checked by content, like every upload.
-        from jiuzhu.documents.services import check_upload
-
         try:
             check_upload(upload=letter_file, kind="scan")
         except ValidationFailed as exc:

@@ -25,9 +25,10 @@ from jiuzhu.cases.services import online, steps
 from jiuzhu.cases.workflow import State
 from jiuzhu.core import audit, clock, crypto, idnumber
 from jiuzhu.core.errors import DomainError, Forbidden, ValidationFailed
+from jiuzhu.core.filetypes import AttachmentKind, check_upload
 from jiuzhu.core.types import AssistanceType
-from jiuzhu.documents.models import AttachmentKind, IssuedDocument
-from jiuzhu.documents.services import attachment_store, check_upload
+from jiuzhu.documents.models import IssuedDocument
+from jiuzhu.documents.services import attachment_store
 from jiuzhu.orgs.models import Jurisdiction, Level
 from jiuzhu.orgs.roles import Perm
 from jiuzhu.portal.actor import portal_actor

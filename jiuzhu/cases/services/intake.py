@@ -252,8 +252,8 @@ def material_receive(
 ) -> CaseMaterial:
     """Record a material as received, with its scan when given (A3, AR1). The scan's type and size are
     checked before anything is written; the file itself is stored after the record commits."""
-    from jiuzhu.documents.models import AttachmentKind
-    from jiuzhu.documents.services import attachment_store, check_upload
+    from jiuzhu.core.filetypes import AttachmentKind, check_upload
+    from jiuzhu.documents.services import attachment_store
 
     if scan is not None:
         check_upload(upload=scan, kind=AttachmentKind.SCAN)
