@@ -16,8 +16,8 @@ from jiuzhu.archive import household_file as hf
 from jiuzhu.core import jobs
 from jiuzhu.core.errors import NotFound, ValidationFailed
 from jiuzhu.core.models import Job
-from jiuzhu.orgs.models import Jurisdiction, Organisation
-from jiuzhu.orgs.roles import OrgKind
+from jiuzhu.orgs.models import Jurisdiction
+from jiuzhu.orgs.selectors import county_bureau
 from jiuzhu.registry.selectors import get_household
 
 router = Router(tags=["一户一档与公示栏"])
@@ -264,7 +264,7 @@ def custody_bulk(request: HttpRequest, payload: BulkIn):
     county = Jurisdiction.objects.filter(code=payload.county_code).first()
     if county is None:
         raise NotFound()
-    bureau = Organisation.objects.filter(jurisdiction=county, kind=OrgKind.BUREAU).first()
+    bureau = county_bureau(county.code)
     if bureau is None:
         raise NotFound("本县（区）没有登记民政局机构")
     batch = custody.custody_bulk_transfer(

@@ -25,9 +25,9 @@ from jiuzhu.documents import services as document_services
 from jiuzhu.documents.forms import AttachmentForm
 from jiuzhu.documents.selectors import documents_of
 from jiuzhu.orgs import authz
-from jiuzhu.orgs.models import Jurisdiction, Level, Organisation
-from jiuzhu.orgs.roles import OrgKind, Perm
-from jiuzhu.orgs.selectors import counties_visible_to
+from jiuzhu.orgs.models import Jurisdiction, Level
+from jiuzhu.orgs.roles import Perm
+from jiuzhu.orgs.selectors import counties_visible_to, county_bureau
 from jiuzhu.registry.models import Household
 from jiuzhu.registry.selectors import get_household
 
@@ -241,7 +241,7 @@ def custody_bulk(request: HttpRequest) -> HttpResponse:
     if county is None:
         raise NotFound()
     townships = list(Jurisdiction.objects.filter(parent=county, level=Level.TOWNSHIP).order_by("code"))
-    bureau = Organisation.objects.filter(jurisdiction=county, kind=OrgKind.BUREAU).first()
+    bureau = county_bureau(county.code)
     if bureau is None:
         raise NotFound("本县（区）没有登记民政局机构")
     form = BulkCustodyForm(

@@ -41,6 +41,7 @@ from jiuzhu.orgs import authz
 from jiuzhu.orgs.delegation import Route
 from jiuzhu.orgs.models import Jurisdiction, Organisation
 from jiuzhu.orgs.roles import OrgKind, Perm
+from jiuzhu.orgs.selectors import county_bureau
 from jiuzhu.registry.services import Problems
 
 MAX_AMOUNT = Decimal("10000000")  # sanity bound against typing errors
@@ -348,7 +349,7 @@ def _decision_perm(route) -> str:
 
 
 def bureau_of(case) -> Organisation | None:
-    return Organisation.objects.filter(jurisdiction_id=case.county_code, kind=OrgKind.BUREAU).first()
+    return county_bureau(case.county_code)
 
 
 def township_org(case) -> Organisation | None:

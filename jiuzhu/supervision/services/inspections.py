@@ -18,7 +18,8 @@ from jiuzhu.documents import services as documents
 from jiuzhu.documents.models import IssuedDocument
 from jiuzhu.orgs import authz
 from jiuzhu.orgs.models import Jurisdiction, Level, Organisation
-from jiuzhu.orgs.roles import OrgKind, Perm
+from jiuzhu.orgs.roles import Perm
+from jiuzhu.orgs.selectors import county_bureau
 from jiuzhu.supervision.models import (
     AnswerResult,
     ChecklistItem,
@@ -386,7 +387,7 @@ def finding_close(*, by, finding: Finding, note: str) -> Finding:
 
 
 def bureau_of(county_code: str) -> Organisation:
-    org = Organisation.objects.filter(jurisdiction_id=county_code, kind=OrgKind.BUREAU).first()
+    org = county_bureau(county_code)
     if org is None:
         raise ValidationFailed("本县（区）没有登记民政局机构，无法出具文书")
     return org
