@@ -20,7 +20,6 @@ from jiuzhu.orgs.api import router as orgs_router
 from jiuzhu.payments.api import router as payments_router
 from jiuzhu.registry.api import router as registry_router
 from jiuzhu.supervision.api import router as supervision_router
-from jiuzhu.supervision.api_more import router as supervision_more_router
 
 __all__ = ["api"]
 
@@ -36,7 +35,6 @@ for router in (
     payments_router,
     archive_router,
     supervision_router,
-    supervision_more_router,
     events_router,
 ):
     api.add_router("/", router)

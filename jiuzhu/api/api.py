@@ -106,6 +106,12 @@ class Api(NinjaAPI):
     def get_openapi_schema(self, *args, **kwargs):
         return idempotency.document(self, super().get_openapi_schema(*args, **kwargs))
 
+    def get_openapi_operation_id(self, operation) -> str:
+        """`<app>_<function>` (e.g. `supervision_sample_list`), not ninja's full module path: moving an endpoint
+        between the files of its app must not rename it for clients generated from the schema."""
+        func = operation.view_func
+        return f"{func.__module__.split('.')[1]}_{func.__name__}"
+
 
 api = Api(
     title="救助 jiuzhu API",

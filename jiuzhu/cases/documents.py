@@ -20,8 +20,8 @@ from jiuzhu.cases.models import Case, NoticeKind, SignatureKind
 from jiuzhu.cases.models_steps import MeetingLevel, Outcome
 from jiuzhu.cases.services.steps import bureau_of, township_org
 from jiuzhu.core import clock
+from jiuzhu.core.dates import ADULT_AGE, age_on
 from jiuzhu.core.errors import ValidationFailed
-from jiuzhu.core.idnumber import ADULT_AGE, age_on
 from jiuzhu.core.masking import mask_phone, public_household_name
 from jiuzhu.documents import compose
 from jiuzhu.documents import services as documents

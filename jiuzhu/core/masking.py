@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from jiuzhu.core.dates import ADULT_AGE, age_on
+
 
 def mask_id_number(number: str | None) -> str:
     """230502199001011234 → 230502********1234 (area code and last four kept)."""
@@ -40,8 +42,6 @@ ANONYMOUS_HOUSEHOLD = "某户"
 def public_household_name(head_name: str | None, head_birth, on) -> str:
     """The name anything posted in public may show for a household: the head's surname and stars; “某户”
     when the head is a minor or unknown (P2: no full names, minors never listed)."""
-    from jiuzhu.core.idnumber import ADULT_AGE, age_on
-
     if not head_name or head_birth is None or age_on(head_birth, on) < ADULT_AGE:
         return ANONYMOUS_HOUSEHOLD
     return mask_name(head_name) + "户"

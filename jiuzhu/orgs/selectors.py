@@ -29,7 +29,9 @@ def county_bureau(county_code: str) -> Organisation | None:
     """The civil-affairs bureau (民政局) of a county: the authority named on decisions, inspection reports and
     custody transfers (D1). Not scoped: which bureau serves a county is public; callers have already scoped the
     county, case or household they ask for."""
-    return Organisation.objects.filter(jurisdiction_id=county_code, kind=OrgKind.BUREAU).order_by("id").first()
+    return (
+        Organisation.objects.filter(jurisdiction_id=county_code, kind=OrgKind.BUREAU).order_by("id").first()
+    )
 
 
 def get_jurisdiction(user, code: str) -> Jurisdiction:

@@ -33,6 +33,7 @@ from jiuzhu.supervision.models import (
     StepReview,
     rung,
 )
+from jiuzhu.supervision.rules import label_of
 from jiuzhu.supervision.services.inspections import bureau_of, place_name
 
 LETTER_TITLES = {
@@ -288,7 +289,7 @@ def letter_context(step: MatterStep) -> dict:
     matter = step.matter
     org = township_org(matter.township_code)
     findings = [f.description for f in matter.findings.order_by("id")]
-    alerts = [f"{a.rule_label}：{a.detail}" for a in matter.alerts.order_by("id")]
+    alerts = [f"{label_of(a.rule)}：{a.detail}" for a in matter.alerts.order_by("id")]
     return {
         "addressee": org.name if org else place_name(matter.township_code),
         "level": step.get_level_display(),

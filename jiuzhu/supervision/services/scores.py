@@ -37,7 +37,7 @@ from jiuzhu.supervision.models import (
     ScorePoint,
     Severity,
 )
-from jiuzhu.supervision.rules import RULES
+from jiuzhu.supervision.rules import RULES, label_of
 
 COMPONENTS = {
     "timeliness": "办理时效",
@@ -172,7 +172,7 @@ def _points(township: str, month: date) -> list[ScorePoint]:
                 points=-weights["score.points.open_alert"],
                 alert=a,
                 case_id=a.case_id,
-                note=f"{a.rule_label}：超过 {days} 天未处理（{a.first_seen_at:%Y-%m-%d} 发现）",
+                note=f"{label_of(a.rule)}：超过 {days} 天未处理（{a.first_seen_at:%Y-%m-%d} 发现）",
             )
         )
 

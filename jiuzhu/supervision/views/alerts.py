@@ -18,7 +18,7 @@ from jiuzhu.orgs.selectors import home_area
 from jiuzhu.supervision import forms as f
 from jiuzhu.supervision import selectors
 from jiuzhu.supervision.models import AlertScan, AlertStatus
-from jiuzhu.supervision.rules import RULES
+from jiuzhu.supervision.rules import RULES, label_of
 from jiuzhu.supervision.services import alerts
 from jiuzhu.supervision.views.common import bound, run_form
 
@@ -49,7 +49,7 @@ def alert_list(request: HttpRequest) -> HttpResponse:
             ["规则", "乡镇（街道）", "申请编号", "内容", "状态", "首次发现", "最近发现", "指派", "处理说明"],
             (
                 (
-                    a.rule_label,
+                    label_of(a.rule),
                     names.get(a.township_code, names.get(a.county_code, "")),
                     a.case.number if a.case else "",
                     a.detail,

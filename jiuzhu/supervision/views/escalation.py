@@ -23,6 +23,7 @@ from jiuzhu.supervision.models import (
     Level,
     MatterStatus,
 )
+from jiuzhu.supervision.rules import label_of
 from jiuzhu.supervision.services import escalation
 from jiuzhu.supervision.views.common import bound, run_form
 
@@ -105,7 +106,7 @@ def matter_new(request: HttpRequest) -> HttpResponse:
         or (alert.township_code if alert else "")
         or (case.township_code if case else "")
     )
-    problem = finding.description if finding else (f"{alert.rule_label}：{alert.detail}" if alert else "")
+    problem = finding.description if finding else (f"{label_of(alert.rule)}：{alert.detail}" if alert else "")
     townships = [
         t for t in selectors.townships_for(request.user) if authz.can(request.user, Perm.SUPERVISE, t.code)
     ]
@@ -117,7 +118,7 @@ def matter_new(request: HttpRequest) -> HttpResponse:
             "problem": problem,
             "level": Level.PROMPT,
             "issued_on": clock.today(),
-            "title": (finding.description[:60] if finding else alert.rule_label if alert else ""),
+            "title": (finding.description[:60] if finding else label_of(alert.rule) if alert else ""),
         },
     )
     if request.method == "POST" and form.is_valid():
