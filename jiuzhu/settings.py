@@ -14,6 +14,7 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from jiuzhu.api.rates import Rate
 from jiuzhu.envconfig import Env
 
 env = Env()
@@ -308,7 +309,6 @@ NINJA_PAGINATION_PER_PAGE = 50
 
 def _rate(name: str, default: str) -> str:
     """A rate limit "N/unit" (unit s, min, hour, day); a bad value stops the start."""
-    from jiuzhu.api.rates import Rate
 
     value = env.str(name, default)
     try:

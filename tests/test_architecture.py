@@ -44,7 +44,77 @@ LAYERS: list[tuple[str, ...]] = [
 ]
 
 # Known breaks of the rules, to be removed as the cases, payments, registry and benefits apps are restructured.
-KNOWN: set[tuple[str, str]] = set()
+KNOWN: set[tuple[str, str]] = {
+    ("jiuzhu.benefits.deaths", "jiuzhu.benefits.models"),
+    ("jiuzhu.benefits.deaths", "jiuzhu.benefits.selectors"),
+    ("jiuzhu.benefits.for_cases", "jiuzhu.benefits.models"),
+    ("jiuzhu.benefits.for_cases", "jiuzhu.benefits.selectors"),
+    ("jiuzhu.benefits.for_cases", "jiuzhu.cases.checks"),
+    ("jiuzhu.benefits.for_cases", "jiuzhu.cases.models"),
+    ("jiuzhu.benefits.for_cases", "jiuzhu.registry.models"),
+    ("jiuzhu.benefits.services", "jiuzhu.payments.cycle"),
+    ("jiuzhu.benefits.views", "jiuzhu.benefits.deaths"),
+    ("jiuzhu.benefits.views", "jiuzhu.core.forms"),
+    ("jiuzhu.benefits.views", "jiuzhu.payments.cycle"),
+    ("jiuzhu.cases.api", "jiuzhu.cases.models"),
+    ("jiuzhu.cases.api", "jiuzhu.orgs.authz"),
+    ("jiuzhu.cases.api", "jiuzhu.orgs.roles"),
+    ("jiuzhu.cases.api", "jiuzhu.registry.models"),
+    ("jiuzhu.cases.checks", "jiuzhu.core.types"),
+    ("jiuzhu.cases.deadlines", "jiuzhu.cases.models_steps"),
+    ("jiuzhu.cases.models", "jiuzhu.cases.models_steps"),
+    ("jiuzhu.cases.models", "jiuzhu.cases.workflow"),
+    ("jiuzhu.cases.models", "jiuzhu.core.types"),
+    ("jiuzhu.cases.models_steps", "jiuzhu.cases.models"),
+    ("jiuzhu.cases.services.intake", "jiuzhu.cases.models_steps"),
+    ("jiuzhu.cases.services.intake", "jiuzhu.cases.profiles"),
+    ("jiuzhu.cases.services.intake", "jiuzhu.core.filetypes"),
+    ("jiuzhu.cases.services.intake", "jiuzhu.documents.services"),
+    ("jiuzhu.cases.services.steps", "jiuzhu.cases.models"),
+    ("jiuzhu.cases.services.steps", "jiuzhu.orgs.models"),
+    ("jiuzhu.cases.views", "jiuzhu.cases.documents"),
+    ("jiuzhu.cases.views", "jiuzhu.cases.services.files"),
+    ("jiuzhu.cases.views", "jiuzhu.cases.views_steps"),
+    ("jiuzhu.cases.views", "jiuzhu.documents.forms"),
+    ("jiuzhu.cases.views", "jiuzhu.documents.kinds"),
+    ("jiuzhu.cases.views", "jiuzhu.documents.selectors"),
+    ("jiuzhu.cases.views", "jiuzhu.registry.views"),
+    ("jiuzhu.cases.views_steps", "jiuzhu.cases.views"),
+    ("jiuzhu.cases.workflow", "jiuzhu.cases.models"),
+    ("jiuzhu.payments.api", "jiuzhu.core.dates"),
+    ("jiuzhu.payments.api", "jiuzhu.core.params"),
+    ("jiuzhu.payments.apps", "jiuzhu.core.errors"),
+    ("jiuzhu.payments.apps", "jiuzhu.payments.payroll"),
+    ("jiuzhu.payments.apps", "jiuzhu.payments.selectors"),
+    ("jiuzhu.payments.cycle", "jiuzhu.payments.models"),
+    ("jiuzhu.payments.demo", "jiuzhu.benefits.demo"),
+    ("jiuzhu.payments.demo", "jiuzhu.cases.demo"),
+    ("jiuzhu.payments.documents", "jiuzhu.payments.services"),
+    ("jiuzhu.payments.payroll", "jiuzhu.benefits.models"),
+    ("jiuzhu.payments.payroll", "jiuzhu.benefits.selectors"),
+    ("jiuzhu.payments.payroll", "jiuzhu.payments.tasks"),
+    ("jiuzhu.payments.services", "jiuzhu.benefits.models"),
+    ("jiuzhu.payments.services", "jiuzhu.core.dates"),
+    ("jiuzhu.payments.services", "jiuzhu.core.jobs"),
+    ("jiuzhu.payments.services", "jiuzhu.documents.register"),
+    ("jiuzhu.payments.services", "jiuzhu.payments.cycle"),
+    ("jiuzhu.payments.services", "jiuzhu.payments.documents"),
+    ("jiuzhu.payments.services", "jiuzhu.payments.tasks"),
+    ("jiuzhu.payments.tasks", "jiuzhu.payments.models"),
+    ("jiuzhu.payments.tasks", "jiuzhu.payments.payroll"),
+    ("jiuzhu.payments.tasks", "jiuzhu.payments.services"),
+    ("jiuzhu.payments.views", "jiuzhu.core.params"),
+    ("jiuzhu.payments.views", "jiuzhu.payments.documents"),
+    ("jiuzhu.registry.api", "jiuzhu.core.tables"),
+    ("jiuzhu.registry.api", "jiuzhu.registry.importer"),
+    ("jiuzhu.registry.apps", "jiuzhu.registry.selectors"),
+    ("jiuzhu.registry.forms", "jiuzhu.core.types"),
+    ("jiuzhu.registry.selectors", "jiuzhu.core.models"),
+    ("jiuzhu.registry.selectors", "jiuzhu.registry.tasks"),
+    ("jiuzhu.registry.views", "jiuzhu.cases.selectors"),
+    ("jiuzhu.registry.views", "jiuzhu.registry.models"),
+    ("jiuzhu.registry.views", "jiuzhu.registry.selectors"),
+}
 
 
 @dataclass(frozen=True)
@@ -67,7 +137,9 @@ def _module_name(path: Path) -> str:
 @cache
 def modules() -> dict[str, Path]:
     return {
-        _module_name(p): p for p in sorted(PACKAGE.rglob("*.py")) if "migrations" not in p.relative_to(ROOT).parts
+        _module_name(p): p
+        for p in sorted(PACKAGE.rglob("*.py"))
+        if "migrations" not in p.relative_to(ROOT).parts
     }
 
 
@@ -86,7 +158,7 @@ def _commented(lines: list[str], line: int) -> bool:
         return True
     while i > 0 and lines[i - 1].lstrip().startswith(("from ", "import ")) and "#" not in lines[i - 1]:
         i -= 1
-    return i > 0 and lines[i - 1].lstrip().startswith("#") or (i > 0 and "#" in lines[i - 1])
+    return (i > 0 and lines[i - 1].lstrip().startswith("#")) or (i > 0 and "#" in lines[i - 1])
 
 
 def _imports_of(name: str, path: Path) -> list[Import]:
@@ -227,7 +299,9 @@ def test_imports_inside_functions_say_why():
 def test_known_breaks_only_shrink():
     still = layer_breaks() | cycle_edges() | unexplained_function_imports()
     fixed = KNOWN - still
-    assert not fixed, "no longer break a rule — remove them from KNOWN:\n" + "\n".join(map(str, sorted(fixed)))
+    assert not fixed, "no longer break a rule — remove them from KNOWN:\n" + "\n".join(
+        map(str, sorted(fixed))
+    )
 
 
 def test_every_app_has_a_layer_and_the_docs_show_the_same_list():
@@ -236,7 +310,10 @@ def test_every_app_has_a_layer_and_the_docs_show_the_same_list():
         layer_of(app)
     docs = (ROOT / "docs" / "architecture.md").read_text()
     shown = docs.split("```python\nLAYERS = [\n", 1)[1].split("\n]\n```", 1)[0]
-    rows = [tuple(part.strip().strip('"') for part in row.strip().strip("(),").split(",") if part.strip()) for row in shown.splitlines()]
+    rows = [
+        tuple(part.strip().strip('"') for part in row.strip().strip("(),").split(",") if part.strip())
+        for row in shown.splitlines()
+    ]
     assert rows == LAYERS, "docs/architecture.md shows another layer list than tests/test_architecture.py"
 
 

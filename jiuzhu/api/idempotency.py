@@ -23,6 +23,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.http.request import RawPostDataException
 
+from jiuzhu.api.models import IdempotencyKey
 from jiuzhu.core import clock
 from jiuzhu.core.errors import Conflict, ValidationFailed
 
@@ -72,7 +73,6 @@ def _fingerprint(request: HttpRequest) -> str:
 
 def begin(request: HttpRequest, key: str):
     """Claim `key` for this request, or return the stored response of its first use."""
-    from jiuzhu.api.models import IdempotencyKey
 
     if not _KEY.match(key):
         raise ValidationFailed(
@@ -126,7 +126,6 @@ def _replay(row) -> HttpResponse:
 
 def finish(row, response: HttpResponse) -> None:
     """Store a successful response; free the key of a failed one."""
-    from jiuzhu.api.models import IdempotencyKey
 
     now = clock.now()
     if 200 <= response.status_code < 300 and not getattr(response, "streaming", False):

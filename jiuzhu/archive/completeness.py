@@ -15,6 +15,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
 from jiuzhu.archive.models import FileCustody
+from jiuzhu.benefits.models import Enrolment, EnrolmentStatus
 from jiuzhu.cases.materials import requirements_for, signers
 from jiuzhu.cases.models import Case, SignatureKind
 from jiuzhu.cases.models_steps import Outcome, PublicNotice
@@ -270,7 +271,6 @@ def _decision_notice(case: Case, emergency: bool) -> Item:
 def _benefit_items(case: Case) -> list[Item]:
     """DM1, S3: after approval the file must hold a written notice for every decrease or stop, and the
     periodic review must be on time."""
-    from jiuzhu.benefits.models import Enrolment, EnrolmentStatus
 
     enrolment = Enrolment.objects.filter(case=case).first()
     if enrolment is None:

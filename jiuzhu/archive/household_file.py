@@ -17,8 +17,17 @@ from django.urls import reverse
 from django.utils import timezone
 
 from jiuzhu.archive.models import CustodyTransfer
-from jiuzhu.cases.models import Case
-from jiuzhu.cases.models_steps import Decision, Outcome
+from jiuzhu.benefits.models import Enrolment, EnrolmentChange
+from jiuzhu.cases.models import Case, CaseMaterial
+from jiuzhu.cases.models_steps import (
+    Decision,
+    DecisionMeeting,
+    Investigation,
+    Objection,
+    Outcome,
+    PublicNotice,
+    Review,
+)
 from jiuzhu.core import audit
 from jiuzhu.core.models import AuditEvent
 from jiuzhu.documents.models import Attachment, IssuedDocument
@@ -85,8 +94,6 @@ def _owners(household: Household, cases: list[Case]) -> list[Model]:
     """Everything a file can be attached to in this household's file."""
     owners: list[Model] = [household, *cases]
     ids = [c.pk for c in cases]
-    from jiuzhu.cases.models import CaseMaterial
-    from jiuzhu.cases.models_steps import DecisionMeeting, Investigation, Objection, PublicNotice, Review
 
     for model in (CaseMaterial, Investigation, Review, DecisionMeeting, PublicNotice, Objection):
         owners += list(model.objects.filter(case_id__in=ids))
@@ -113,7 +120,6 @@ def _case_of(owner: Model | None, cases: dict[int, Case]) -> Case | None:
 
 
 def enrolments_of(cases: list[Case]) -> list[Model]:
-    from jiuzhu.benefits.models import Enrolment
 
     return list(Enrolment.objects.filter(case_id__in=[c.pk for c in cases]).order_by("id"))
 
@@ -139,8 +145,6 @@ def file_attachments(
 
 
 def owner_label(owner: Model) -> str:
-    from jiuzhu.cases.models import CaseMaterial
-    from jiuzhu.cases.models_steps import DecisionMeeting, Investigation, Objection, PublicNotice, Review
 
     if isinstance(owner, Household):
         return "家庭"
@@ -269,7 +273,6 @@ def _document_case(d: IssuedDocument, by_id: dict[int, Case], enrolment_case: di
 
 def _benefit_changes(cases: list[Case], by_id: dict[int, Case]) -> list[Entry]:
     """DM1: every change of an enrolment (reviews, adjustments, suspension, termination, bank account)."""
-    from jiuzhu.benefits.models import EnrolmentChange
 
     out = []
     for ch in (

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from jiuzhu.archive import boards, completeness, custody, selectors, services
 from jiuzhu.archive import household_file as hf
 from jiuzhu.archive.forms import BulkCustodyForm, CustodyForm, OwnerUploadForm
+from jiuzhu.archive.models import CustodyBatch
 from jiuzhu.cases.models import CaseMaterial
 from jiuzhu.cases.models_steps import Investigation, PublicNotice, Review
 from jiuzhu.core import clock
@@ -281,7 +282,6 @@ def custody_bulk(request: HttpRequest) -> HttpResponse:
                 urban_rural=data["urban_rural"],
                 township_codes=data["townships"],
             )
-    from jiuzhu.archive.models import CustodyBatch
 
     names = {t.code: t.name for t in townships}
     return render(

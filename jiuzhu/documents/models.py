@@ -8,7 +8,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 from jiuzhu.core.filetypes import AttachmentKind
-from jiuzhu.documents.kinds import KIND_CHOICES
+from jiuzhu.documents.kinds import KIND_CHOICES, name_of
 
 
 class Attachment(models.Model):
@@ -216,7 +216,6 @@ class IssuedDocument(models.Model):
 
     @property
     def kind_name(self) -> str:
-        from jiuzhu.documents.kinds import name_of
 
         return name_of(self.kind)
 

@@ -18,6 +18,7 @@ from jiuzhu.documents.models import Attachment, DocumentNumber, DocumentTemplate
 from jiuzhu.orgs import authz
 from jiuzhu.orgs.models import DelegationGrant, Jurisdiction
 from jiuzhu.orgs.roles import Perm
+from jiuzhu.orgs.selectors import counties_visible_to
 
 # --- attachments ---------------------------------------------------------------------------------------
 
@@ -113,7 +114,6 @@ def current_template(kind: str, county_code: str) -> TemplateChoice:
 def template_county(user, code: str | None) -> Jurisdiction:
     """The county whose templates the user edits: asked for, or their own. 404 outside the scope, 403
     without the permission."""
-    from jiuzhu.orgs.selectors import counties_visible_to
 
     authz.require(user, Perm.TEMPLATE_EDIT)
     counties = list(counties_visible_to(user).order_by("code"))

@@ -9,7 +9,8 @@ from ninja.pagination import paginate
 
 from jiuzhu.api.idempotency import not_idempotent
 from jiuzhu.api.schemas import ErrorOut, Id, PageNumber, responses
-from jiuzhu.core.errors import NotFound
+from jiuzhu.core import clock
+from jiuzhu.core.errors import NotFound, ValidationFailed
 from jiuzhu.core.types import AssistanceType, Category
 from jiuzhu.orgs import authz, services
 from jiuzhu.orgs.delegation import grant_state_on, who_decides
@@ -127,7 +128,6 @@ class GrantOut(Schema):
 
 
 def _grant_out(grant: DelegationGrant) -> dict:
-    from jiuzhu.core import clock
 
     return {
         "id": grant.id,
@@ -254,8 +254,6 @@ class WhoDecidesQuery(Schema):
 def who_decides_endpoint(request: HttpRequest, q: Query[WhoDecidesQuery]):
     township = get_jurisdiction(request.user, q.township)
     if township.level != Level.TOWNSHIP:
-        from jiuzhu.core.errors import ValidationFailed
-
         raise ValidationFailed("请指定乡镇（街道）的区划代码", field_errors={"township": "不是乡镇（街道）"})
     route = who_decides(township_code=township.code, assistance_type=q.assistance_type, day=q.day)
     return {

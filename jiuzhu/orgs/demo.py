@@ -11,6 +11,7 @@ from datetime import date
 
 from django.db import transaction
 
+from jiuzhu.core.models import ParameterValue
 from jiuzhu.core.services import param_set
 from jiuzhu.core.types import Category
 from jiuzhu.orgs import services
@@ -283,7 +284,6 @@ def load_grants() -> None:
 
 def load_standards() -> None:
     officers = {"230502": "js_bureau", "500110": "qj_bureau", "610104": "lh_bureau"}
-    from jiuzhu.core.models import ParameterValue
 
     for key_scope, values in STANDARDS.items():
         scope = key_scope[:12]

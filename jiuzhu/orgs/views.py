@@ -17,10 +17,12 @@ from jiuzhu.core.errors import RECOVERABLE, NotFound
 from jiuzhu.core.exports import xlsx_response
 from jiuzhu.core.forms import apply_error
 from jiuzhu.core.listing import choice_param, date_param, paginate, wants_export
+from jiuzhu.core.models import AuditEvent
 from jiuzhu.core.navigation import panels_for
+from jiuzhu.core.selectors import events_for_object
 from jiuzhu.core.types import Category
 from jiuzhu.orgs import authz, services
-from jiuzhu.orgs.delegation import who_decides
+from jiuzhu.orgs.delegation import grant_state_on, who_decides
 from jiuzhu.orgs.forms import (
     DeactivateForm,
     GrantForm,
@@ -175,7 +177,6 @@ def bureau_rollout_panel(request: HttpRequest, membership) -> tuple[str, dict] |
 
 
 def recent_activity_panel(request: HttpRequest, membership) -> tuple[str, dict] | None:
-    from jiuzhu.core.models import AuditEvent
 
     events = AuditEvent.objects.filter(actor=request.user).order_by("-id")[:8]
     return "orgs/panels/recent_activity.html", {"events": events}
@@ -369,7 +370,6 @@ def staff_account(request: HttpRequest, pk: int) -> HttpResponse:
     memberships = list(
         account.memberships.select_related("organisation__jurisdiction").order_by("-is_active", "id")
     )
-    from jiuzhu.core.models import AuditEvent
 
     # The account's own events and those of its roles; logins are left to the audit pages.
     events = (
@@ -545,10 +545,8 @@ def grant_detail(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, done)
                 return redirect("grant_detail", pk=grant.pk)
-    from jiuzhu.core.selectors import events_for_object
 
     today = clock.today()
-    from jiuzhu.orgs.delegation import grant_state_on
 
     state = grant_state_on(grant, today, list(grant.suspensions.all()))
     return render(

@@ -13,11 +13,13 @@ from jiuzhu.cases.materials import requirements_for
 from jiuzhu.cases.models import Case, MaterialRequirement
 from jiuzhu.cases.models_steps import StepKind
 from jiuzhu.core import clock
-from jiuzhu.core.errors import NotFound
+from jiuzhu.core.errors import Forbidden, NotFound
 from jiuzhu.core.masking import mask_name
 from jiuzhu.core.types import AssistanceType
 from jiuzhu.documents.models import IssuedDocument
+from jiuzhu.orgs import authz
 from jiuzhu.orgs.models import Jurisdiction, Level
+from jiuzhu.orgs.roles import Perm
 from jiuzhu.portal.models import Complaint
 from jiuzhu.portal.services import Access
 from jiuzhu.registry.models import Member
@@ -194,10 +196,6 @@ def complaints_visible_to(user) -> QuerySet[Complaint]:
     """Complaints in the user's county, for the bureau's staff who handle complaints (S8). Township staff do
     not see them: a complaint is often about their own township's work."""
     from django.db.models import Q
-
-    from jiuzhu.core.errors import Forbidden
-    from jiuzhu.orgs import authz
-    from jiuzhu.orgs.roles import Perm
 
     authz.require(user, Perm.COMPLAINT_HANDLE)
     if authz.is_global(user):

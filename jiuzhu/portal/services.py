@@ -35,6 +35,8 @@ from jiuzhu.portal.actor import portal_actor
 from jiuzhu.portal.models import Complaint, ComplaintKind, ComplaintStatus
 from jiuzhu.registry.models import Member
 from jiuzhu.registry.services import ID_PURPOSE, MemberInput
+from jiuzhu.supervision.models import ComplaintChannel
+from jiuzhu.supervision.services.complaints import complaint_submit as supervision_intake
 
 log = logging.getLogger(__name__)
 
@@ -303,8 +305,6 @@ def hand_over_to_supervision(complaint_id: int) -> None:
     with the portal record's new status. Runs after the citizen's submission has committed; if supervision
     refuses it, the complaint stays "received" on the staff list (/portal/staff/complaints/) and the
     reason is logged, so the citizen's submission never fails because of the hand-over."""
-    from jiuzhu.supervision.models import ComplaintChannel
-    from jiuzhu.supervision.services.complaints import complaint_submit as supervision_intake
 
     try:
         with transaction.atomic():

@@ -14,6 +14,7 @@ from jiuzhu.orgs import authz
 from jiuzhu.orgs.roles import Perm
 from jiuzhu.supervision import selectors
 from jiuzhu.supervision.api.common import NoteIn, SupervisionDocumentOut, issued
+from jiuzhu.supervision.models import SampleItem
 from jiuzhu.supervision.services import inspections
 
 router = Router(tags=["监督管理"])
@@ -86,8 +87,6 @@ def inspection_start(request: HttpRequest, payload: InspectionIn):
     case = case_selectors.get_case(request.user, payload.case_id)
     item = None
     if payload.sample_item_id:
-        from jiuzhu.supervision.models import SampleItem
-
         item = SampleItem.objects.filter(
             pk=payload.sample_item_id, sample__in=selectors.samples_visible_to(request.user)
         ).first()

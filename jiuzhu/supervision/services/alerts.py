@@ -10,6 +10,7 @@ from jiuzhu.core.models import Job
 from jiuzhu.orgs import authz
 from jiuzhu.orgs.models import User
 from jiuzhu.orgs.roles import Perm
+from jiuzhu.supervision import tasks
 from jiuzhu.supervision.models import Alert, AlertStatus
 
 SCAN_KIND = "alert_scan"
@@ -103,7 +104,6 @@ def alert_reopen(*, by, alert: Alert, reason: str) -> Alert:
 def scan_request(*, by, area_code: str) -> Job:
     """On demand: queue a scan of the user's area as a background job (progress on the job page)."""
     authz.require(by, Perm.SUPERVISE, area_code)
-    from jiuzhu.supervision import tasks
 
     with transaction.atomic():
         job = jobs.create(by=by, kind=SCAN_KIND, area_code=area_code, params={"area_code": area_code})

@@ -20,6 +20,8 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 
+from jiuzhu.benefits.models import Enrolment
+from jiuzhu.benefits.selectors import on_rolls_q
 from jiuzhu.cases.models_steps import Decision, Outcome
 from jiuzhu.core import audit, clock, params
 from jiuzhu.core.dates import month_start, next_month
@@ -71,8 +73,6 @@ def new_approvals(county_code: str, start: date, end: date) -> list[Unit]:
 def recipients(county_code: str, start: date, end: date) -> list[Unit]:
     """S2: households on the rolls (live 低保 and 特困 enrolments) at the end of the period, one per
     household, in township and household order."""
-    from jiuzhu.benefits.models import Enrolment
-    from jiuzhu.benefits.selectors import on_rolls_q
 
     qs = (
         Enrolment.objects.filter(on_rolls_q(month_start(end)), county_code=county_code, start_month__lte=end)

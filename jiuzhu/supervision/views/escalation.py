@@ -12,6 +12,7 @@ from jiuzhu.cases import selectors as case_selectors
 from jiuzhu.core import clock
 from jiuzhu.core.errors import RECOVERABLE, NotFound
 from jiuzhu.core.exports import xlsx_response
+from jiuzhu.core.forms import apply_error
 from jiuzhu.core.listing import paginate, wants_export
 from jiuzhu.documents.selectors import documents_of
 from jiuzhu.orgs import authz
@@ -135,8 +136,6 @@ def matter_new(request: HttpRequest) -> HttpResponse:
                 alerts=[alert] if alert else [],
             )
         except RECOVERABLE as exc:
-            from jiuzhu.core.forms import apply_error
-
             apply_error(form, exc)
         else:
             messages.success(request, "已立项督办")

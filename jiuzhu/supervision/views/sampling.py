@@ -12,9 +12,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from jiuzhu.cases import selectors as case_selectors
 from jiuzhu.core import clock
-from jiuzhu.core.errors import RECOVERABLE
+from jiuzhu.core.errors import RECOVERABLE, NotFound
 from jiuzhu.core.exports import xlsx_response
+from jiuzhu.core.forms import apply_error
 from jiuzhu.core.listing import paginate, wants_export
+from jiuzhu.documents.selectors import documents_of
 from jiuzhu.orgs import authz
 from jiuzhu.orgs.roles import Perm
 from jiuzhu.supervision import forms as f
@@ -25,6 +27,7 @@ from jiuzhu.supervision.models import (
     ChecklistKind,
     FindingStatus,
     InspectionStatus,
+    SampleItem,
     SampleKind,
     Severity,
 )
@@ -49,8 +52,6 @@ def samples(request: HttpRequest) -> HttpResponse:
                     by=request.user, kind=d["kind"], county_code=d["county"], on=d["on"]
                 )
             except RECOVERABLE as exc:
-                from jiuzhu.core.forms import apply_error
-
                 apply_error(form, exc)
             else:
                 messages.success(
@@ -157,15 +158,12 @@ def inspection_start(request: HttpRequest) -> HttpResponse:
     item = None
     if request.POST.get("item"):
         sample_item = request.POST["item"]
-        from jiuzhu.supervision.models import SampleItem
 
         item = SampleItem.objects.filter(
             pk=sample_item if sample_item.isdigit() else 0,
             sample__in=selectors.samples_visible_to(request.user),
         ).first()
         if item is None or item.case_id is None:
-            from jiuzhu.core.errors import NotFound
-
             raise NotFound()
         case = case_selectors.get_case(request.user, item.case_id)
     else:
@@ -311,7 +309,6 @@ def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"已出具检查报告 {document.number}")
             return redirect("sup_inspection", pk=pk)
-    from jiuzhu.documents.selectors import documents_of
 
     return render(
         request,
