@@ -1,4 +1,4 @@
-"""Schemathesis against /api/v1/openapi.json: no 5xx, and every response matches the schema (issue 8 item 3).
+"""Schemathesis against /api/v1/openapi.json: no 5xx, and every response matches the schema.
 
 Bounded: a fixed number of examples per operation, derandomised so that CI runs the same requests every
 time. Runs as an in-scope county bureau officer holding a read+write token.

@@ -1,5 +1,5 @@
 """One name, one shape: django-ninja names OpenAPI components after the schema class, so two classes with the
-same name silently share one component and one endpoint documents the other's body (issue 8 item 2)."""
+same name silently share one component and one endpoint documents the other's body."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The event feed and webhooks (issue 8 item 2): scoping, no personal data, signed deliveries, retries with
+"""The event feed and webhooks: scoping, no personal data, signed deliveries, retries with
 backoff, the delivery log page; every new page and endpoint for every role (200 / 403 / 404)."""
 
 from __future__ import annotations

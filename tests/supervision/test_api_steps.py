@@ -1,4 +1,4 @@
-"""The supervision steps through the API (issue 6 item 9): complaint handling, findings, letters and reports,
+"""The supervision steps through the API: complaint handling, findings, letters and reports,
 funds, trainings, scan jobs and the township's queue. Each endpoint for the right role, 404 outside the
 jurisdiction, 403 inside it without the permission, and 400/422 for bad input that writes nothing."""
 
