@@ -71,8 +71,8 @@ def _fingerprint(request: HttpRequest) -> str:
     return digest.hexdigest()
 
 
-def begin(request: HttpRequest, key: str):
-    """Claim `key` for this request, or return the stored response of its first use."""
+def begin(request: HttpRequest, key: str, user_id: int):
+    """Claim `key` of user `user_id` for this request, or return the stored response of its first use."""
 
     if not _KEY.match(key):
         raise ValidationFailed(
@@ -81,7 +81,7 @@ def begin(request: HttpRequest, key: str):
     fingerprint = _fingerprint(request)
     now = clock.now()
     with transaction.atomic():
-        row = IdempotencyKey.objects.select_for_update().filter(user=request.user, key=key).first()
+        row = IdempotencyKey.objects.select_for_update().filter(user_id=user_id, key=key).first()
         if row is not None and row.expires_at <= now:
             row.delete()
             row = None
@@ -103,7 +103,7 @@ def begin(request: HttpRequest, key: str):
         try:
             with transaction.atomic():
                 row = IdempotencyKey.objects.create(
-                    user=request.user,
+                    user_id=user_id,
                     key=key,
                     method=request.method or "",
                     path=request.path[:300],
@@ -147,9 +147,10 @@ def operation_decorator(view: Callable) -> Callable:
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs):
         key = request.headers.get(HEADER)
-        if request.method != "POST" or key is None or not request.user.is_authenticated:
+        user_id = request.user.pk  # None when nobody is signed in: keys belong to a user
+        if request.method != "POST" or key is None or user_id is None:
             return view(request, *args, **kwargs)
-        row, replay = begin(request, key)
+        row, replay = begin(request, key, user_id)
         if replay is not None:
             return replay
         setattr(request, _ATTR, row)

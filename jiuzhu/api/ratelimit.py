@@ -108,7 +108,7 @@ class PerUser(_Throttle):
         if token is not None:
             return f"token:{token.pk}"
         user = getattr(request, "user", None)
-        if getattr(user, "is_authenticated", False):
+        if user is not None and getattr(user, "is_authenticated", False):
             return f"user:{user.pk}"
         return None
 

@@ -303,6 +303,7 @@ def _benefit_items(case: Case) -> list[Item]:
 
 def check_case(case: Case, household: Household) -> CaseCheck:
     """S3 for one case, as far as the case has gone."""
+    items: list[Item]
     if case.status in CLOSED_EARLY:
         items = [Item("closed", "不予受理或已撤回", "A4", NA, case.status_label)]
         if case.status == State.NOT_ACCEPTED:
@@ -326,7 +327,7 @@ def check_case(case: Case, household: Household) -> CaseCheck:
         return CaseCheck(case, items)
     emergency = case.assistance_type == AssistanceType.LINSHI_EMERGENCY
     notices = list(case.public_notices.order_by("-start_on", "-id"))
-    items: list[Item] = []
+    items = []
     if not emergency:
         for code, label in (("id_hukou", "身份证、户口簿"), ("hardship_statement", "困难情况说明")):
             item = _material_item(case, code, label, shared_ok=True)

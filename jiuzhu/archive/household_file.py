@@ -119,8 +119,7 @@ def _case_of(owner: Model | None, cases: dict[int, Case]) -> Case | None:
     return cases.get(case_id) if case_id else None
 
 
-def enrolments_of(cases: list[Case]) -> list[Model]:
-
+def enrolments_of(cases: list[Case]) -> list[Enrolment]:
     return list(Enrolment.objects.filter(case_id__in=[c.pk for c in cases]).order_by("id"))
 
 
@@ -139,7 +138,9 @@ def file_attachments(
 ) -> list[tuple[Attachment, Model]]:
     """Attachments of the household, its cases, their records and their issued documents (signed scans)."""
     owners = _owners(household, cases) + list(documents)
-    keys = {(ContentType.objects.get_for_model(o).pk, str(o.pk)): o for o in owners}
+    keys: dict[tuple[int | None, str], Model] = {
+        (ContentType.objects.get_for_model(o).pk, str(o.pk)): o for o in owners
+    }
     rows = attachments_visible_to(user).filter(_owner_q(owners, "owner_type_id", "owner_id"))
     return [(a, keys[(a.owner_type_id, a.owner_id)]) for a in rows.order_by("uploaded_at", "id")]
 
@@ -266,7 +267,7 @@ def entries(user, household: Household, filters: Filters | None = None) -> list[
 def _document_case(d: IssuedDocument, by_id: dict[int, Case], enrolment_case: dict[int, int]) -> Case | None:
     if d.subject_type_id == _ct(Case):
         return by_id.get(int(d.subject_id))
-    if d.subject_type.model == "enrolment":
+    if d.subject_type_id == _ct(Enrolment):
         return by_id.get(enrolment_case.get(int(d.subject_id), 0))
     return None
 

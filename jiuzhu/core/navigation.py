@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.urls import NoReverseMatch, reverse
@@ -54,7 +54,7 @@ LandingPanel = Callable[..., tuple[str, dict] | None]
 _panels: dict[str, list[tuple[int, LandingPanel]]] = {}
 
 
-def register_panel(roles: list[str], panel: LandingPanel, order: int = 100) -> None:
+def register_panel(roles: Iterable[str], panel: LandingPanel, order: int = 100) -> None:
     for role in roles:
         entries = _panels.setdefault(role, [])
         if all(p is not panel for _, p in entries):

@@ -12,12 +12,13 @@ from jiuzhu.core import access, audit, clock, deadline_moves, params, statutory_
 from jiuzhu.core.arrangement import HolidayRow
 from jiuzhu.core.errors import ValidationFailed
 from jiuzhu.core.models import CalendarDay, CalendarYear, ParameterValue
+from jiuzhu.core.types import Actor
 
 
 @transaction.atomic
 def param_set(
     *,
-    by,
+    by: Actor | None,
     key: str,
     scope_code: str,
     effective_from: date,
@@ -48,7 +49,7 @@ def param_set(
         source=source.strip(),
         reason=reason.strip(),
         created_at=clock.now(),
-        created_by=by,
+        created_by_id=by.pk if by is not None else None,
     )
     if previous is not None:
         previous.superseded_by = row
@@ -112,7 +113,7 @@ def _as_days(rows: list[HolidayRow]) -> dict[date, tuple[bool, str]]:
     return {r.day: (r.is_workday, r.name) for r in rows}
 
 
-def calendar_preview(*, by, year: int, rows: list[HolidayRow]) -> CalendarPreview:
+def calendar_preview(*, by: Actor, year: int, rows: list[HolidayRow]) -> CalendarPreview:
     """Reads only: the days whose working/rest status the arrangement changes, and the deadlines it moves."""
     access.require(by, access.CALENDAR_MANAGE)
     days = _as_days(rows)
@@ -150,7 +151,7 @@ class CalendarLoad:
     recalculation: deadline_moves.Recalculation
 
 
-def calendar_load_year(*, by, year: int, rows: list[HolidayRow], source: str) -> CalendarLoad:
+def calendar_load_year(*, by: Actor | None, year: int, rows: list[HolidayRow], source: str) -> CalendarLoad:
     """Replace a year's holidays and make-up days (P7). Open deadlines the change moves are recomputed
     (P7a): stored ones are rewritten, each move is an event on its case, and one event counts the batch.
 
@@ -177,7 +178,9 @@ def _actor_area(membership) -> str:
     return membership.organisation.jurisdiction_id if membership is not None else ""
 
 
-def _write_year(*, by, membership, year: int, rows: list[HolidayRow], source: str) -> CalendarYear:
+def _write_year(
+    *, by: Actor | None, membership, year: int, rows: list[HolidayRow], source: str
+) -> CalendarYear:
     before = [
         {"date": d.date, "workday": d.is_workday, "name": d.name}
         for d in CalendarDay.objects.filter(date__year=year)
@@ -202,7 +205,7 @@ def _write_year(*, by, membership, year: int, rows: list[HolidayRow], source: st
     return entry
 
 
-def _record_moves(*, by, membership, year: int, entry: CalendarYear, recalculation) -> None:
+def _record_moves(*, by: Actor | None, membership, year: int, entry: CalendarYear, recalculation) -> None:
     for source in deadline_moves.sources():
         moved = [m for m in recalculation.moves if m.source is source]
         if moved and source.store is not None:

@@ -31,7 +31,7 @@ from jiuzhu.documents.models import (
     IssuedDocument,
     NumberStatus,
 )
-from jiuzhu.documents.selectors import current_template
+from jiuzhu.documents.selectors import TemplateChoice, current_template
 from jiuzhu.orgs import authz
 from jiuzhu.orgs.models import DelegationGrant, Jurisdiction, Organisation, User
 from jiuzhu.orgs.roles import Perm
@@ -344,7 +344,7 @@ def _render_and_record(
     by: User,
     membership,
     doc_kind: kinds.DocKind,
-    template: DocumentTemplate,
+    template: TemplateChoice,
     subject: models.Model | None,
     context: dict[str, Any],
     issuing_org: Organisation,

@@ -5,15 +5,16 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from jiuzhu.core.errors import RECOVERABLE, NotFound
-from jiuzhu.core.forms import BootstrapMixin, apply_error
+from jiuzhu.core.forms import BootstrapMixin, apply_error, set_choices
 from jiuzhu.core.listing import paginate
 from jiuzhu.events import feed, webhooks
 from jiuzhu.events.models import DeliveryStatus
+from jiuzhu.orgs.http import AuthedRequest
 
 SESSION_SECRET = "webhook_secret_once"  # noqa: S105 - a session key name
 
@@ -31,14 +32,12 @@ class SubscriptionForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args, organisations, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].choices = [
-            (o.pk, f"{o.name}（{o.jurisdiction_id}）") for o in organisations
-        ]
+        set_choices(self, "organisation", [(o.pk, f"{o.name}（{o.jurisdiction_id}）") for o in organisations])
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def webhook_list(request: HttpRequest) -> HttpResponse:
+def webhook_list(request: AuthedRequest) -> HttpResponse:
     organisations = list(webhooks.organisations_for(request.user))
     subscriptions = webhooks.subscriptions_visible_to(request.user).order_by("-id")
     form = SubscriptionForm(request.POST or None, organisations=organisations)
@@ -66,7 +65,7 @@ def webhook_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def webhook_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def webhook_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     """The delivery log of one subscription."""
     subscription = webhooks.get_subscription(request.user, pk)
     once = request.session.pop(SESSION_SECRET, None)
@@ -91,7 +90,7 @@ def webhook_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def webhook_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
+def webhook_deactivate(request: AuthedRequest, pk: int) -> HttpResponse:
     subscription = webhooks.get_subscription(request.user, pk)
     webhooks.subscription_deactivate(by=request.user, subscription=subscription)
     messages.success(request, "订阅已停用")
@@ -100,7 +99,7 @@ def webhook_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def delivery_retry(request: HttpRequest, pk: int) -> HttpResponse:
+def delivery_retry(request: AuthedRequest, pk: int) -> HttpResponse:
     delivery = webhooks.deliveries_visible_to(request.user).filter(pk=pk).first()
     if delivery is None:
         raise NotFound()

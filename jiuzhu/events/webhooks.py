@@ -35,7 +35,7 @@ from jiuzhu.core.models import AuditEvent
 from jiuzhu.events.feed import FEED_PREFIXES, as_item, events_in_area
 from jiuzhu.events.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
 from jiuzhu.orgs import authz
-from jiuzhu.orgs.models import Organisation
+from jiuzhu.orgs.models import Organisation, User
 from jiuzhu.orgs.roles import Perm
 
 log = logging.getLogger(__name__)
@@ -132,7 +132,7 @@ def _check_types(types: list[str]) -> list[str]:
 
 @transaction.atomic
 def subscription_create(
-    *, by, organisation: Organisation, name: str, url: str, event_types: list[str]
+    *, by: User, organisation: Organisation, name: str, url: str, event_types: list[str]
 ) -> Created:
     """A receiver for the events of `organisation`'s jurisdiction, from now on (no history replay)."""
     membership = authz.require(by, Perm.STAFF_MANAGE, organisation.jurisdiction_id)
@@ -164,7 +164,7 @@ def subscription_create(
 
 
 @transaction.atomic
-def subscription_deactivate(*, by, subscription: WebhookSubscription) -> WebhookSubscription:
+def subscription_deactivate(*, by: User, subscription: WebhookSubscription) -> WebhookSubscription:
     membership = authz.require(by, Perm.STAFF_MANAGE, subscription.area_code)
     sub = WebhookSubscription.objects.select_for_update().get(pk=subscription.pk)
     if sub.is_active:
@@ -179,7 +179,7 @@ def subscription_deactivate(*, by, subscription: WebhookSubscription) -> Webhook
 
 
 @transaction.atomic
-def delivery_retry(*, by, delivery: WebhookDelivery) -> WebhookDelivery:
+def delivery_retry(*, by: User, delivery: WebhookDelivery) -> WebhookDelivery:
     """Send a failed delivery again (its attempts start over)."""
     membership = authz.require(by, Perm.STAFF_MANAGE, delivery.area_code)
     d = WebhookDelivery.objects.select_for_update().select_related("subscription").get(pk=delivery.pk)

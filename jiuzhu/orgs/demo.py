@@ -225,7 +225,7 @@ def load_places() -> None:
 
 
 def _org_for(code: str, role: str) -> Organisation:
-    kinds = {Role.AUDITOR: OrgKind.OVERSIGHT}
+    kinds: dict[str, str] = {Role.AUDITOR: OrgKind.OVERSIGHT}
     place = Jurisdiction.objects.get(code=code)
     if place.level == Level.COUNTY:
         kind = kinds.get(role, OrgKind.BUREAU)

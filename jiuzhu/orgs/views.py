@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.db.models import Q
+from django.forms import Form
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
@@ -37,6 +40,7 @@ from jiuzhu.orgs.forms import (
     TokenForm,
     WhoDecidesForm,
 )
+from jiuzhu.orgs.http import AuthedRequest
 from jiuzhu.orgs.models import ApiToken, Level
 from jiuzhu.orgs.roles import Perm, Role
 from jiuzhu.orgs.selectors import (
@@ -75,6 +79,7 @@ class LoginView(auth_views.LoginView):
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
+    request: AuthedRequest  # the view requires a signed-in user
     success_url = reverse_lazy("password_change_done")
 
     def form_valid(self, form):
@@ -93,7 +98,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def account(request: HttpRequest) -> HttpResponse:
+def account(request: AuthedRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
     issued = None
     if request.method == "POST" and form.is_valid():
@@ -123,7 +128,7 @@ def account(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def token_revoke(request: AuthedRequest, pk: int) -> HttpResponse:
     token = ApiToken.objects.filter(pk=pk, user=request.user).first()
     if token is None:
         raise NotFound()
@@ -136,7 +141,7 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthedRequest) -> HttpResponse:
     """A landing page per role: the panels the apps registered for the user's roles."""
     memberships = authz.memberships(request.user)
     sections = []
@@ -176,7 +181,7 @@ def bureau_rollout_panel(request: HttpRequest, membership) -> tuple[str, dict] |
     }
 
 
-def recent_activity_panel(request: HttpRequest, membership) -> tuple[str, dict] | None:
+def recent_activity_panel(request: AuthedRequest, membership) -> tuple[str, dict] | None:
 
     events = AuditEvent.objects.filter(actor=request.user).order_by("-id")[:8]
     return "orgs/panels/recent_activity.html", {"events": events}
@@ -187,7 +192,7 @@ def recent_activity_panel(request: HttpRequest, membership) -> tuple[str, dict] 
 
 @login_required
 @require_GET
-def jurisdiction_list(request: HttpRequest) -> HttpResponse:
+def jurisdiction_list(request: AuthedRequest) -> HttpResponse:
     qs = jurisdictions_visible_to(request.user).select_related("parent").order_by("code")
     if level := choice_param(request, "level", Level.values):
         qs = qs.filter(level=level)
@@ -224,7 +229,7 @@ def jurisdiction_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def staff_list(request: HttpRequest) -> HttpResponse:
+def staff_list(request: AuthedRequest) -> HttpResponse:
     qs = staff_visible_to(request.user)
     if role := request.GET.get("role"):
         qs = qs.filter(role=role)
@@ -304,7 +309,7 @@ STAFF_ACTIONS = {
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def staff_account(request: HttpRequest, pk: int) -> HttpResponse:
+def staff_account(request: AuthedRequest, pk: int) -> HttpResponse:
     """One account: its roles, adding or ending a role, deactivation and a password reset."""
     account = get_account(request.user, pk)
     orgs = list(organisations_visible_to(request.user).order_by("jurisdiction_id", "kind"))
@@ -324,7 +329,7 @@ def staff_account(request: HttpRequest, pk: int) -> HttpResponse:
         if key is None:
             raise NotFound()
         form_class = type(forms[key])
-        kwargs = {"organisations": orgs} if key == "membership" else {}
+        kwargs: dict[str, Any] = {"organisations": orgs} if key == "membership" else {}
         form = form_class(request.POST, prefix=forms[key].prefix, **kwargs)
         forms[key] = form
         if form.is_valid():
@@ -415,7 +420,7 @@ def _county_for(request: HttpRequest):
 
 @login_required
 @require_GET
-def rollout(request: HttpRequest) -> HttpResponse:
+def rollout(request: AuthedRequest) -> HttpResponse:
     county, counties = _county_for(request)
     on = date_param(request, "on") or clock.today()
     rows = rollout_table(request.user, county=county, on=on)
@@ -455,7 +460,7 @@ def rollout(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def who_decides_view(request: HttpRequest) -> HttpResponse:
+def who_decides_view(request: AuthedRequest) -> HttpResponse:
     townships = list(townships_visible_to(request.user).order_by("code"))
     form = WhoDecidesForm(request.GET, townships=townships)
     route = None
@@ -470,7 +475,7 @@ def who_decides_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def grant_create(request: HttpRequest) -> HttpResponse:
+def grant_create(request: AuthedRequest) -> HttpResponse:
     authz.require(request.user, Perm.DELEGATION_MANAGE)  # 403 before anything else for other roles
     county, _ = _county_for(request)
     authz.require(request.user, Perm.DELEGATION_MANAGE, county.code)
@@ -507,7 +512,7 @@ def grant_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def grant_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def grant_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     grant = get_grant(request.user, pk)
     forms = {
         "suspend": SuspendForm(prefix="s", initial={"start": clock.today()}),
@@ -516,14 +521,15 @@ def grant_detail(request: HttpRequest, pk: int) -> HttpResponse:
     }
     if request.method == "POST":
         authz.require(request.user, Perm.DELEGATION_MANAGE, grant.township_id)
-        action = request.POST.get("action")
-        form_class, prefix = {
+        action = request.POST.get("action", "")
+        actions: dict[str, tuple[type[Form], str]] = {
             "suspend": (SuspendForm, "s"),
             "resume": (ResumeForm, "r"),
             "revoke": (RevokeForm, "v"),
-        }.get(action, (None, ""))
-        if form_class is None:
+        }
+        if action not in actions:
             raise NotFound()
+        form_class, prefix = actions[action]
         form = form_class(request.POST, prefix=prefix)
         forms[action] = form
         if form.is_valid():
@@ -567,7 +573,7 @@ def grant_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def grant_letter(request: HttpRequest, pk: int) -> FileResponse:
+def grant_letter(request: AuthedRequest, pk: int) -> FileResponse:
     grant = get_grant(request.user, pk)
     if not grant.letter_file:
         raise NotFound("该委托没有上传委托书扫描件")

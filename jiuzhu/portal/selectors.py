@@ -36,7 +36,7 @@ HOUSEHOLD_DOCUMENT_KINDS = (
 )
 
 # Plain words for the applicant on what each type is (DOMAIN §2).
-TYPE_SUMMARIES = {
+TYPE_SUMMARIES: dict[str, str] = {
     AssistanceType.DIBAO_URBAN: "城镇居民家庭人均收入低于当地城市低保标准、且财产符合规定的，可按月领取差额补助。",
     AssistanceType.DIBAO_RURAL: "农村居民家庭人均收入低于当地农村低保标准、且财产符合规定的，可按月领取差额补助。",
     AssistanceType.TEKUN: "无劳动能力、无生活来源、无法定赡养抚养扶养义务人（或其无履行能力）的老年人、残疾人和未成年人，可申请救助供养。",

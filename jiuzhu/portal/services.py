@@ -14,6 +14,7 @@ import logging
 import secrets
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
@@ -293,7 +294,7 @@ def complaint_submit(
                         "anonymous": not complaint.name,
                     },
                 )
-                transaction.on_commit(lambda pk=complaint.pk: hand_over_to_supervision(pk))
+                transaction.on_commit(partial(hand_over_to_supervision, complaint.pk))
             return complaint
         except IntegrityError:  # the random number was taken: draw another
             continue

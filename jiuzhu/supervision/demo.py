@@ -32,7 +32,7 @@ def load() -> None:
         except ValidationFailed:
             sample = None
         item = sample.items.exclude(case=None).first() if sample else None
-        if item is not None:
+        if item is not None and item.case is not None:
             inspections.inspection_start(
                 by=inspector, case=item.case, kind="process", inspected_on=today, sample_item=item
             )

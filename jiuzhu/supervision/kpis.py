@@ -201,9 +201,10 @@ def ledger_consistency(user, townships: list[Jurisdiction]) -> Table:
     ):
         latest.setdefault(county, month)
     for t in townships:
-        month = latest.get(t.code[:6] + "000000")
-        if month is None:
+        found = latest.get(t.code[:6] + "000000")
+        if found is None:
             continue
+        month = found
         c = consistency(t.code[:6] + "000000", month, t.code)
         if not c.entries:
             continue

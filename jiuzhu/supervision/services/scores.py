@@ -26,7 +26,7 @@ from jiuzhu.core.errors import ValidationFailed
 from jiuzhu.core.jurisdiction_codes import county_code as county_of
 from jiuzhu.core.types import TIME_LIMITED_TYPES
 from jiuzhu.orgs import authz
-from jiuzhu.orgs.models import Jurisdiction, Level
+from jiuzhu.orgs.models import Jurisdiction, Level, User
 from jiuzhu.orgs.roles import Perm
 from jiuzhu.supervision.models import (
     Alert,
@@ -47,7 +47,7 @@ COMPONENTS = {
     "open_alerts": "预警逾期未处理",
     "matters": "督办逾期",
 }
-SEVERITY_KEYS = {
+SEVERITY_KEYS: dict[str, str] = {
     Severity.MINOR: "score.points.finding_minor",
     Severity.MAJOR: "score.points.finding_major",
     Severity.SERIOUS: "score.points.finding_serious",
@@ -195,7 +195,7 @@ def _points(township: str, month: date) -> list[ScorePoint]:
     return out
 
 
-def scorecards_compute(*, by, county_code: str, month: date) -> list[ScoreCard]:
+def scorecards_compute(*, by: User, county_code: str, month: date) -> list[ScoreCard]:
     """S9: compute (or recompute) every township's card of a county for a month, and rank them."""
     membership = authz.require(by, Perm.SUPERVISE, county_code)
     if county_of(county_code) != county_code:
