@@ -158,7 +158,7 @@ def _commented(lines: list[str], line: int) -> bool:
         return True
     while i > 0 and lines[i - 1].lstrip().startswith(("from ", "import ")) and "#" not in lines[i - 1]:
         i -= 1
-    return (i > 0 and lines[i - 1].lstrip().startswith("#")) or (i > 0 and "#" in lines[i - 1])
+    return i > 0 and "#" in lines[i - 1]
 
 
 def _imports_of(name: str, path: Path) -> list[Import]:
