@@ -1,4 +1,5 @@
-"""API: applications, intake actions and online submission (issue 3)."""
+"""API: applications, intake actions and online submission — the same services and selectors as the pages,
+for integrations and the citizen portal."""
 
 from datetime import date, datetime
 from decimal import Decimal
@@ -29,11 +30,11 @@ from jiuzhu.cases.api_schemas import (
 )
 from jiuzhu.cases.deadlines import deadline_of
 from jiuzhu.cases.materials import missing_items, requirements_for
-from jiuzhu.cases.models import MaterialRequirement, SignatureKind
+from jiuzhu.cases.models import SignatureKind
 from jiuzhu.cases.services import intake, online
-from jiuzhu.cases.services.steps import current_route
-from jiuzhu.cases.workflow import State, available_actions
-from jiuzhu.core.errors import NotFound, ValidationFailed
+from jiuzhu.cases.states import State
+from jiuzhu.cases.transitions import available_actions
+from jiuzhu.core.errors import ValidationFailed
 from jiuzhu.core.selectors import events_for_object
 from jiuzhu.core.types import AssistanceType
 from jiuzhu.registry import selectors as registry
@@ -188,7 +189,7 @@ def case_detail(request: HttpRequest, case_id: Id):
         **detail(request, case),
         "disputed": case.disputed,
         "disputed_reason": case.disputed_reason,
-        "route": route_out(current_route(case)),
+        "route": route_out(selectors.current_route(case)),
         "deadline": deadline_of(case),
         **record_of(case),
     }
@@ -344,15 +345,11 @@ class MaterialIn(Schema):
 )
 def material_receive(request: HttpRequest, case_id: Id, payload: MaterialIn):
     case = selectors.get_case(request.user, case_id)
-    requirement = MaterialRequirement.objects.filter(pk=payload.requirement_id).first()
-    if requirement is None:
-        raise NotFound("没有这项材料要求")
-    member = case.household.members.filter(pk=payload.member_id).first() if payload.member_id else None
     intake.material_receive(
         by=request.user,
         case=case,
-        requirement=requirement,
-        member=member,
+        requirement=selectors.requirement(payload.requirement_id),
+        member=selectors.household_member(case, payload.member_id),
         received_on=payload.received_on,
         note=payload.note,
     )
@@ -370,9 +367,7 @@ def material_remove(
     request: HttpRequest, case_id: Id, material_id: Id, reason: str = Query(..., min_length=1)
 ):
     case = selectors.get_case(request.user, case_id)
-    material = case.materials.filter(pk=material_id).first()
-    if material is None:
-        raise NotFound()
+    material = selectors.material_of(case, material_id)
     intake.material_remove(by=request.user, material=material, reason=reason)
     return detail(request, case)
 
@@ -386,7 +381,7 @@ class SignatureIn(Schema):
 @router.post("/cases/{case_id}/signatures", response=responses(CaseDetailOut, status=201), summary="登记签署")
 def signature_record(request: HttpRequest, case_id: Id, payload: SignatureIn):
     case = selectors.get_case(request.user, case_id)
-    member = case.household.members.filter(pk=payload.member_id).first()
+    member = selectors.household_member(case, payload.member_id)
     if member is None:
         raise ValidationFailed("签署人须为本户成员", field_errors={"member_id": "不属于本户"})
     intake.signature_record(
@@ -457,14 +452,8 @@ class FilingIn(Schema):
     "/cases/{case_id}/filings", response=responses(CaseDetailOut, status=201), summary="近亲属备案（DM2）"
 )
 def file_near_relative(request: HttpRequest, case_id: Id, payload: FilingIn):
-    from jiuzhu.registry.models import NearRelative
-
     case = selectors.get_case(request.user, case_id)
-    relative = NearRelative.objects.filter(
-        pk=payload.relative_id, relative_id_index__in=case.household.members.values("id_index")
-    ).first()
-    if relative is None:
-        raise NotFound("该近亲属记录与本户成员不符")
+    relative = selectors.near_relative_of(case, payload.relative_id)
     intake.file_near_relative(
         by=request.user, case=case, relative=relative, filed_on=payload.filed_on, note=payload.note
     )

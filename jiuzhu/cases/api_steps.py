@@ -1,4 +1,5 @@
-"""API: every workflow action and read after acceptance (issue 4 item 9), under the same rules as the pages."""
+"""API: every workflow action and read after acceptance, calling the same services, selectors and queues as
+the pages, so that an integration is held to the same rules as staff."""
 
 from datetime import date, datetime
 from decimal import Decimal
@@ -13,10 +14,11 @@ from pydantic_core import PydanticCustomError
 from jiuzhu.api.schemas import Id, PageNumber, responses
 from jiuzhu.cases import queues, selectors
 from jiuzhu.cases.api import CaseDetailOut, CaseOut, detail
+from jiuzhu.cases.api_schemas import route_out
 from jiuzhu.cases.deadlines import deadline_of
 from jiuzhu.cases.models_steps import ObjectionOutcome, Outcome, VerifyResult
 from jiuzhu.cases.services import steps
-from jiuzhu.core.errors import NotFound, ValidationFailed
+from jiuzhu.core.errors import ValidationFailed
 
 router = Router(tags=["审批流程"])
 
@@ -100,7 +102,7 @@ def verify_result(request: HttpRequest, case_id: Id, payload: VerificationResult
     summary="核对数据（仅核对人员和经办人员；每次查看记入审计，A6）",
 )
 def verifications(request: HttpRequest, case_id: Id):
-    return steps.verifications_for(request.user, _case(request, case_id))
+    return selectors.verifications_for(request.user, _case(request, case_id))
 
 
 class InvestigationIn(Schema):
@@ -238,9 +240,7 @@ class BulkOut(Schema):
     summary="张榜公示（可多件，全部成功或全部不处理，P2）",
 )
 def post_notice(request: HttpRequest, payload: NoticeIn):
-    cases = list(selectors.cases_visible_to(request.user).filter(pk__in=payload.case_ids))
-    if len(cases) != len(set(payload.case_ids)):  # outside the jurisdiction is 404, as for one case
-        raise NotFound("部分申请不存在或不在您的辖区范围内", field_errors={"case_ids": "无效"})
+    cases = selectors.bulk_cases(request.user, payload.case_ids)
     steps.post_notice(by=request.user, cases=cases, start_on=payload.start_on, places=payload.places)
     return Status(201, {"cases": [selectors.get_case(request.user, c.pk) for c in cases]})
 
@@ -281,9 +281,7 @@ class FinalizeIn(Schema):
 
 @router.post("/finalizations", response=responses(BulkOut), summary="公示期满作出批准决定（可多件，P3）")
 def finalize(request: HttpRequest, payload: FinalizeIn):
-    cases = list(selectors.cases_visible_to(request.user).filter(pk__in=payload.case_ids))
-    if len(cases) != len(set(payload.case_ids)):  # outside the jurisdiction is 404, as for one case
-        raise NotFound("部分申请不存在或不在您的辖区范围内", field_errors={"case_ids": "无效"})
+    cases = selectors.bulk_cases(request.user, payload.case_ids)
     steps.finalize_many(by=request.user, cases=cases, on=payload.on)
     return {"cases": [selectors.get_case(request.user, c.pk) for c in cases]}
 
@@ -374,14 +372,8 @@ class ProgressOut(Schema):
 )
 def progress(request: HttpRequest, case_id: Id):
     case = _case(request, case_id)
-    route = steps.current_route(case)
     return {
-        "route": {
-            "decider": route.decider,
-            "delegated": route.delegated,
-            "label": route.label,
-            "reason": route.reason,
-        },
+        "route": route_out(selectors.current_route(case)),
         "deadline": deadline_of(case),
         "profile": case.profile,
         "steps": list(case.steps.all()),
@@ -410,17 +402,11 @@ def queue(request: HttpRequest, name: str, p: Query[PageNumber.Input]):
         raise ValidationFailed(
             "队列名称无效", field_errors={"name": "应为 todo、done、finished、overdue、warning 之一"}
         )
-    start, end = (p.page - 1) * p.page_size, p.page * p.page_size
-    if name in ("overdue", "warning"):
-        everything = getattr(queues, name)(request.user)
-        count, rows = len(everything), everything[start:end]
-    else:
-        qs = getattr(queues, name)(request.user).order_by("-updated_at", "-id")
-        count, rows = qs.count(), [(c, deadline_of(c)) for c in qs[start:end]]
+    shown = queues.queue(request.user, name)
     out = []
-    for case, d in rows:
+    for case, d in shown.page((p.page - 1) * p.page_size, p.page * p.page_size):
         item = CaseOut.from_orm(case).dict()
         item["deadline_left"] = d.left if d and d.stopped_on is None else None
         item["overdue"] = bool(d and d.overdue and d.stopped_on is None)
         out.append(item)
-    return {"items": out, "count": count, "page": p.page, "page_size": p.page_size}
+    return {"items": out, "count": shown.count(), "page": p.page, "page_size": p.page_size}

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from jiuzhu.cases.models import Case, CheckCode, IntakeCheck
-from jiuzhu.cases.workflow import OPEN
+from jiuzhu.cases.states import OPEN
 from jiuzhu.core import clock
 from jiuzhu.registry.models import Member, NearRelative
 

@@ -18,7 +18,7 @@ from django.utils import timezone
 from jiuzhu.cases.materials import signers
 from jiuzhu.cases.models import Case, NoticeKind, SignatureKind
 from jiuzhu.cases.models_steps import MeetingLevel, Outcome
-from jiuzhu.cases.services.steps import bureau_of, township_org
+from jiuzhu.cases.selectors import bureau_of, township_org
 from jiuzhu.core import clock
 from jiuzhu.core.errors import ValidationFailed
 from jiuzhu.core.idnumber import ADULT_AGE, age_on

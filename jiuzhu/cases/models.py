@@ -5,7 +5,20 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from jiuzhu.core.types import AssistanceType
+# The step records live in their own module; importing them here registers them with Django.
+from jiuzhu.cases.models_steps import (  # noqa: F401
+    CaseStep,
+    Decision,
+    DecisionMeeting,
+    EmergencyAid,
+    Investigation,
+    Objection,
+    PublicNotice,
+    Review,
+    Verification,
+)
+from jiuzhu.cases.states import State, state_label
+from jiuzhu.core.types import AssistanceType, category_of
 from jiuzhu.registry.models import Household, Member, NearRelative
 
 
@@ -30,7 +43,7 @@ class Case(models.Model):
     requested_amount = models.DecimalField(
         "申请金额（元）", max_digits=12, decimal_places=2, null=True, blank=True
     )
-    status = models.CharField("状态", max_length=20, db_index=True)
+    status = models.CharField("状态", max_length=20, choices=State.choices, db_index=True)
     profile = models.CharField("办理流程", max_length=20, blank=True)
     version = models.PositiveIntegerField(default=1)
     has_near_relative = models.BooleanField("涉及近亲属", default=False)
@@ -58,14 +71,10 @@ class Case(models.Model):
 
     @property
     def status_label(self) -> str:
-        from jiuzhu.cases.workflow import state_label
-
         return state_label(self.status)
 
     @property
     def category(self) -> str:
-        from jiuzhu.core.types import category_of
-
         return category_of(self.assistance_type)
 
 
@@ -239,16 +248,3 @@ class NearRelativeFiling(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} 近亲属备案"
-
-
-from jiuzhu.cases.models_steps import (  # noqa: E402,F401 - step records live in their own module
-    CaseStep,
-    Decision,
-    DecisionMeeting,
-    EmergencyAid,
-    Investigation,
-    Objection,
-    PublicNotice,
-    Review,
-    Verification,
-)

@@ -21,9 +21,10 @@ from jiuzhu.cases.forms import (
     WithdrawForm,
 )
 from jiuzhu.cases.materials import missing_items, requirements_for, signers
-from jiuzhu.cases.models import CaseNotice, Channel, MaterialRequirement, NoticeKind, SignatureKind
+from jiuzhu.cases.models import CaseNotice, Channel, NoticeKind, SignatureKind
 from jiuzhu.cases.services import intake
-from jiuzhu.cases.workflow import State, available_actions
+from jiuzhu.cases.states import State
+from jiuzhu.cases.transitions import available_actions, can, sources_of
 from jiuzhu.core import clock
 from jiuzhu.core.errors import RECOVERABLE, NotFound
 from jiuzhu.core.exports import xlsx_response
@@ -274,7 +275,8 @@ def case_page(request: HttpRequest, case, *, bound: dict | None = None) -> HttpR
         "actions": available_actions(case, request.user),
         "events": events_for_object(case),
         "can_process": can_process,
-        "intake_open": case.status in (State.SUBMITTED, State.INCOMPLETE, State.ACCEPTED),
+        "intake_open": can(case, "intake_records"),
+        "acceptance_open": case.status in sources_of("accept"),
         "today": clock.today(),
         "accept_form": bound.get("accept")
         or AcceptForm(initial={"version": case.version, "accepted_on": clock.today()}),
@@ -379,14 +381,8 @@ def material_receive(request: HttpRequest, pk: int) -> HttpResponse:
     case = selectors.get_case(request.user, pk)
     form = MaterialForm(request.POST)
     if form.is_valid():
-        requirement = MaterialRequirement.objects.filter(pk=form.cleaned_data["requirement"]).first()
-        member = (
-            case.household.members.filter(pk=form.cleaned_data["member"]).first()
-            if form.cleaned_data["member"]
-            else None
-        )
-        if requirement is None:
-            raise NotFound()
+        requirement = selectors.requirement(form.cleaned_data["requirement"])
+        member = selectors.household_member(case, form.cleaned_data["member"])
         try:
             intake.material_receive(
                 by=request.user,
@@ -410,9 +406,7 @@ def material_receive(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def material_remove(request: HttpRequest, pk: int, material_pk: int) -> HttpResponse:
     case = selectors.get_case(request.user, pk)
-    material = case.materials.filter(pk=material_pk).first()
-    if material is None:
-        raise NotFound()
+    material = selectors.material_of(case, material_pk)
     try:
         intake.material_remove(
             by=request.user, material=material, reason=request.POST.get("reason", "登记有误")
@@ -428,7 +422,7 @@ def signature_record(request: HttpRequest, pk: int) -> HttpResponse:
     case = selectors.get_case(request.user, pk)
     form = SignatureForm(request.POST)
     if form.is_valid():
-        member = case.household.members.filter(pk=form.cleaned_data["member"]).first()
+        member = selectors.household_member(case, form.cleaned_data["member"])
         if member is None:
             raise NotFound()
         try:
@@ -531,17 +525,7 @@ def file_near_relative(request: HttpRequest, pk: int) -> HttpResponse:
     from jiuzhu.cases.views_steps import done_redirect, form_with_errors
 
     case = selectors.get_case(request.user, pk)
-    raw = request.POST.get("relative", "")
-    # Only a registry entry that matches a member of this (visible) case can be filed.
-    relative = (
-        NearRelative.objects.filter(
-            pk=int(raw), relative_id_index__in=case.household.members.values("id_index")
-        ).first()
-        if raw.isdigit() and len(raw) < 19
-        else None
-    )
-    if relative is None:
-        raise NotFound()
+    relative = selectors.near_relative_of(case, request.POST.get("relative", ""))
     form = filing_form(relative.pk, request.POST)
     if form.is_valid():
         try:

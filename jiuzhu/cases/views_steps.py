@@ -19,20 +19,18 @@ from jiuzhu.cases import queues, selectors
 from jiuzhu.cases.actors import actor_for
 from jiuzhu.cases.deadlines import deadline_of
 from jiuzhu.cases.models import Case
-from jiuzhu.cases.models_steps import EmergencyAid
 from jiuzhu.cases.profiles import profile_of
 from jiuzhu.cases.routing import township_cap
 from jiuzhu.cases.services import steps
-from jiuzhu.cases.workflow import TRANSITIONS, available_actions, next_steps
+from jiuzhu.cases.transitions import EDITS, TRANSITIONS, available_actions, bulk_actions, can, next_steps
 from jiuzhu.core import clock
-from jiuzhu.core.errors import RECOVERABLE, DomainError, NotFound
+from jiuzhu.core.errors import RECOVERABLE, DomainError, NotFound, ValidationFailed
 from jiuzhu.core.exports import xlsx_response
 from jiuzhu.core.forms import apply_error
 from jiuzhu.core.listing import paginate, wants_export
 from jiuzhu.core.types import MONTHLY_TYPES
 from jiuzhu.orgs import authz
 from jiuzhu.orgs.models import Jurisdiction, Level, User
-from jiuzhu.orgs.roles import Perm
 
 
 def township_staff(case) -> list[User]:
@@ -225,7 +223,7 @@ ACTIONS: dict[str, ActionForm] = {
 def _form_for(action: str, case, data=None):
     spec = ACTIONS[action]
     initial = _today_init(
-        covered_members=case.household.members.filter(is_active=True, covered=True).count(),
+        covered_members=selectors.covered_count(case),
         # Monthly amounts come from the calculator (B1, B2): left blank, the service fills them in.
         amount="" if case.assistance_type in MONTHLY_TYPES else (case.requested_amount or ""),
         requested_at=timezone.localtime(clock.now()).strftime("%Y-%m-%dT%H:%M"),
@@ -235,8 +233,8 @@ def _form_for(action: str, case, data=None):
     form = spec.form(data, prefix=action, initial=initial, **kwargs)
     if action == "emergency_aid":
         cap = township_cap(case, clock.today())
-        if cap is not None and steps.current_route(case).delegated:
-            bureau = steps.bureau_of(case)
+        if cap is not None and selectors.current_route(case).delegated:
+            bureau = selectors.bureau_of(case)
             form.fields[
                 "amount"
             ].help_text = (
@@ -280,16 +278,16 @@ def step_context(request: HttpRequest, case: Case, bound: dict | None = None) ->
     open_action = next(iter(bound), None) or next(
         (t.action for t, reason, _, optional in step_actions if reason is None and not optional), None
     )
-    can_see_verification = steps.verification_visible(request.user, case)
+    can_see_verification = selectors.verification_visible(request.user, case)
     return {
-        "route": steps.current_route(case),
+        "route": selectors.current_route(case),
         "deadline": deadline_of(case),
         "profile": profile_of(case),
         "next_lead": lead,
         "step_actions": step_actions,
         "open_action": open_action,
         "can_see_verification": can_see_verification,
-        "verifications": steps.verifications_for(request.user, case) if can_see_verification else [],
+        "verifications": selectors.verifications_for(request.user, case) if can_see_verification else [],
         "investigations": case.investigations.prefetch_related("investigators"),
         "reviews": case.reviews.all(),
         "meetings": case.meetings.select_related("signed_by"),
@@ -299,8 +297,8 @@ def step_context(request: HttpRequest, case: Case, bound: dict | None = None) ->
         "emergency": getattr(case, "emergency", None),
         "steps": case.steps.select_related("by"),
         "dispute_form": f.DisputeForm(),
-        "can_mark_disputed": authz.can(request.user, Perm.CASE_PROCESS, case.area_code)
-        and case.status in ("accepted", "verified", "investigated")
+        "can_mark_disputed": authz.can(request.user, EDITS["mark_disputed"].perm, case.area_code)
+        and can(case, "mark_disputed")
         and not case.disputed,
     }
 
@@ -370,12 +368,12 @@ def queue(request: HttpRequest) -> HttpResponse:
     name = request.GET.get("q", "todo")
     if name not in dict(queues.QUEUES):
         name = "todo"
-    if name in ("overdue", "warning"):
-        rows = getattr(queues, name)(request.user)
-        items = [(c, d) for c, d in rows]
-        listing = None
+    shown = queues.queue(request.user, name)
+    listing = None
+    if shown.cases is None:
+        items: list = list(shown.rows or [])
     else:
-        qs = getattr(queues, name)(request.user).order_by("-updated_at")
+        qs = shown.cases
         if state := request.GET.get("status"):
             qs = qs.filter(status=state)
         if wants_export(request):
@@ -396,23 +394,8 @@ def queue(request: HttpRequest) -> HttpResponse:
             )
         listing = paginate(request, qs)
         items = [(c, deadline_of(c)) for c in listing.object_list]
-    counts = {
-        key: (
-            len(getattr(queues, key)(request.user))
-            if key in ("overdue", "warning")
-            else getattr(queues, key)(request.user).count()
-        )
-        for key, _ in queues.QUEUES
-    }
-    bulk = [
-        t
-        for t in TRANSITIONS.values()
-        if t.bulk
-        and (
-            authz.can(request.user, t.perm)
-            or (t.perm_for and authz.can(request.user, Perm.CASE_DECIDE_BUREAU))
-        )
-    ]
+    counts = queues.counts(request.user)
+    bulk = bulk_actions(request.user)
     return render(
         request,
         "cases/queue.html",
@@ -435,16 +418,16 @@ def queue(request: HttpRequest) -> HttpResponse:
 def bulk_action(request: HttpRequest, action: str) -> HttpResponse:
     """Bulk actions where staff expect them: post the notice for several cases, or approve several after the
     notice (each case is still one transition; all or none)."""
-    ids = request.POST.getlist("case")
-    cases = list(selectors.cases_visible_to(request.user).filter(pk__in=ids))
-    if not cases or len(cases) != len(set(ids)):
+    try:
+        cases = selectors.bulk_cases(request.user, request.POST.getlist("case"))
+    except NotFound:
         messages.error(request, "请选择申请（所选申请不在您的辖区内的不予处理）")
         return redirect(request.POST.get("next") or "queue")
     try:
         if action == "post_notice":
             form = f.NoticeForm(request.POST)
             if not form.is_valid():
-                raise steps.ValidationFailed("请填写公示开始日期")
+                raise ValidationFailed("请填写公示开始日期")
             steps.post_notice(
                 by=request.user,
                 cases=cases,
@@ -478,15 +461,8 @@ def deadlines(request: HttpRequest) -> HttpResponse:
     show = request.GET.get("show", "risk")
     if show == "risk":
         rows = [(c, d) for c, d in rows if d.overdue or d.warning]
-    emergencies = EmergencyAid.objects.filter(
-        case__in=selectors.cases_visible_to(request.user)
-    ).select_related("case")
-    late_registrations = [
-        e
-        for e in emergencies
-        if (e.registered_on is None and e.register_due_on < clock.today()) or e.registration_late
-    ]
-    late_aid = [e for e in emergencies if e.late]
+    late_registrations = selectors.late_emergency_aids(request.user, kind="registration")
+    late_aid = selectors.late_emergency_aids(request.user, kind="aid")
     names = dict(Jurisdiction.objects.filter(level=Level.TOWNSHIP).values_list("code", "name"))
     if wants_export(request):
         return xlsx_response(

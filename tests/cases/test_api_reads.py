@@ -10,7 +10,7 @@ from django.utils import timezone
 from jiuzhu.cases.models import Case
 from jiuzhu.cases.models_steps import EmergencyAid
 from jiuzhu.cases.services import steps
-from jiuzhu.cases.workflow import State
+from jiuzhu.cases.states import State
 from jiuzhu.core import clock
 from jiuzhu.core.models import AuditEvent
 from tests.helpers import (

@@ -22,7 +22,7 @@ from jiuzhu.cases.models_steps import (
 )
 from jiuzhu.cases.profiles import ALWAYS, DISPUTED, profile_of
 from jiuzhu.cases.services import intake, steps
-from jiuzhu.cases.workflow import State
+from jiuzhu.cases.states import State
 from jiuzhu.core import clock
 from jiuzhu.core.errors import DomainError
 from jiuzhu.orgs import services as org_services
