@@ -5,7 +5,6 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
 
-from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
@@ -30,13 +29,14 @@ from jiuzhu.cases.api_schemas import (
 )
 from jiuzhu.cases.deadlines import deadline_of
 from jiuzhu.cases.materials import missing_items, requirements_for
-from jiuzhu.cases.models import SignatureKind
+from jiuzhu.cases.models import Case, SignatureKind
 from jiuzhu.cases.services import intake, online
 from jiuzhu.cases.states import State
 from jiuzhu.cases.transitions import available_actions
 from jiuzhu.core.errors import ValidationFailed
 from jiuzhu.core.selectors import events_for_object
 from jiuzhu.core.types import AssistanceType
+from jiuzhu.orgs.http import AuthenticatedHttpRequest
 from jiuzhu.registry import selectors as registry
 from jiuzhu.registry.api import MemberIn
 
@@ -108,7 +108,7 @@ class CaseDetailOut(CaseOut):
     actions: list[ActionOut]
 
 
-def detail(request: HttpRequest, case) -> dict:
+def detail(request: AuthenticatedHttpRequest, case: Case) -> dict:
     out = CaseOut.from_orm(case).dict()
     out["checks"] = list(case.checks.filter(cleared_at__isnull=True))
     out["materials"] = [
@@ -145,7 +145,7 @@ class CaseFilter(Schema):
 
 @router.get("/cases", response=responses(list[CaseOut], read_only=True), summary="查询申请")
 @paginate(PageNumber)
-def case_list(request: HttpRequest, f: Query[CaseFilter]):
+def case_list(request: AuthenticatedHttpRequest, f: Query[CaseFilter]):
     return selectors.search_cases(
         request.user,
         number=f.number or "",
@@ -183,7 +183,7 @@ class CaseRecordOut(CaseDetailOut):
     response=responses(CaseRecordOut, read_only=True),
     summary="申请详情：状态、审批路径、办理时限和各环节记录（不含核对数据）",
 )
-def case_detail(request: HttpRequest, case_id: Id):
+def case_detail(request: AuthenticatedHttpRequest, case_id: Id):
     case = selectors.get_case(request.user, case_id)
     return {
         **detail(request, case),
@@ -201,7 +201,7 @@ def case_detail(request: HttpRequest, case_id: Id):
     summary="办理记录时间线（审计事件，按时间先后，分页）",
 )
 @paginate(PageNumber)
-def case_timeline(request: HttpRequest, case_id: Id):
+def case_timeline(request: AuthenticatedHttpRequest, case_id: Id):
     return events_for_object(selectors.get_case(request.user, case_id))
 
 
@@ -218,7 +218,7 @@ class LateEmergencyFilter(Schema):
     summary="急难先行救助异常：补办登记逾期或救助超过时限（P8，分页）",
 )
 @paginate(PageNumber)
-def emergency_late(request: HttpRequest, f: Query[LateEmergencyFilter]):
+def emergency_late(request: AuthenticatedHttpRequest, f: Query[LateEmergencyFilter]):
     return selectors.late_emergency_aids(request.user, kind=f.kind or "", township=f.township or "")
 
 
@@ -232,7 +232,7 @@ class CaseIn(Schema):
     township_code: str | None = Field(None, pattern=CODE)
 
 
-def _case_input(request: HttpRequest, payload: CaseIn):
+def _case_input(request: AuthenticatedHttpRequest, payload: CaseIn):
     household = registry.get_household(request.user, payload.household_id)
     applicant = household.members.filter(pk=payload.applicant_id).first()
     if applicant is None:
@@ -248,7 +248,7 @@ def _case_input(request: HttpRequest, payload: CaseIn):
 
 
 @router.post("/cases", response=responses(CaseDetailOut, status=201), summary="登记申请（窗口/村代办）")
-def case_create(request: HttpRequest, payload: CaseIn):
+def case_create(request: AuthenticatedHttpRequest, payload: CaseIn):
     from jiuzhu.cases.models import Channel
     from jiuzhu.orgs import authz
     from jiuzhu.orgs.roles import Role
@@ -267,7 +267,7 @@ class FromDiscoveryIn(CaseIn):
 @router.post(
     "/cases/from-discovery", response=responses(CaseDetailOut, status=201), summary="主动发现转为申请（A2）"
 )
-def case_from_discovery(request: HttpRequest, payload: FromDiscoveryIn):
+def case_from_discovery(request: AuthenticatedHttpRequest, payload: FromDiscoveryIn):
     report = registry.get_discovery(request.user, payload.discovery_id)
     household, data = _case_input(request, payload)
     case = intake.case_from_discovery(
@@ -292,7 +292,7 @@ class OnlineIn(Schema):
 @router.post(
     "/applications/online", response=responses(CaseDetailOut, status=201), summary="网上申请（含家庭信息）"
 )
-def online_submit(request: HttpRequest, payload: OnlineIn):
+def online_submit(request: AuthenticatedHttpRequest, payload: OnlineIn):
     case = online.submit(
         by=request.user,
         data=online.OnlineApplication(
@@ -328,7 +328,9 @@ class RequirementOut(Schema):
     summary="申请材料清单（A3）",
 )
 def requirement_list(
-    request: HttpRequest, assistance_type: AssistanceType, county: str = Query("", pattern=r"^(\d{12})?$")
+    request: AuthenticatedHttpRequest,
+    assistance_type: AssistanceType,
+    county: str = Query("", pattern=r"^(\d{12})?$"),
 ):
     return requirements_for(assistance_type, county)
 
@@ -343,7 +345,7 @@ class MaterialIn(Schema):
 @router.post(
     "/cases/{case_id}/materials", response=responses(CaseDetailOut, status=201), summary="登记收到材料"
 )
-def material_receive(request: HttpRequest, case_id: Id, payload: MaterialIn):
+def material_receive(request: AuthenticatedHttpRequest, case_id: Id, payload: MaterialIn):
     case = selectors.get_case(request.user, case_id)
     intake.material_receive(
         by=request.user,
@@ -364,7 +366,7 @@ class ReasonIn(Schema):
     "/cases/{case_id}/materials/{material_id}", response=responses(CaseDetailOut), summary="撤销材料登记"
 )
 def material_remove(
-    request: HttpRequest, case_id: Id, material_id: Id, reason: str = Query(..., min_length=1)
+    request: AuthenticatedHttpRequest, case_id: Id, material_id: Id, reason: str = Query(..., min_length=1)
 ):
     case = selectors.get_case(request.user, case_id)
     material = selectors.material_of(case, material_id)
@@ -379,7 +381,7 @@ class SignatureIn(Schema):
 
 
 @router.post("/cases/{case_id}/signatures", response=responses(CaseDetailOut, status=201), summary="登记签署")
-def signature_record(request: HttpRequest, case_id: Id, payload: SignatureIn):
+def signature_record(request: AuthenticatedHttpRequest, case_id: Id, payload: SignatureIn):
     case = selectors.get_case(request.user, case_id)
     member = selectors.household_member(case, payload.member_id)
     if member is None:
@@ -395,7 +397,7 @@ def signature_record(request: HttpRequest, case_id: Id, payload: SignatureIn):
     response=responses(NoticeOut, status=201),
     summary="出具一次性告知书（A4）",
 )
-def notify_missing(request: HttpRequest, case_id: Id):
+def notify_missing(request: AuthenticatedHttpRequest, case_id: Id):
     case = selectors.get_case(request.user, case_id)
     return Status(201, intake.notify_missing(by=request.user, case=case))
 
@@ -405,7 +407,7 @@ class RefuseIn(Schema):
 
 
 @router.post("/cases/{case_id}/refuse", response=responses(NoticeOut, status=201), summary="不予受理（A4）")
-def refuse(request: HttpRequest, case_id: Id, payload: RefuseIn):
+def refuse(request: AuthenticatedHttpRequest, case_id: Id, payload: RefuseIn):
     case = selectors.get_case(request.user, case_id)
     return Status(201, intake.refuse(by=request.user, case=case, reasons=payload.reasons))
 
@@ -416,7 +418,7 @@ class AcceptIn(Schema):
 
 
 @router.post("/cases/{case_id}/accept", response=responses(CaseDetailOut), summary="受理")
-def accept(request: HttpRequest, case_id: Id, payload: AcceptIn):
+def accept(request: AuthenticatedHttpRequest, case_id: Id, payload: AcceptIn):
     case = selectors.get_case(request.user, case_id)
     intake.accept(
         by=request.user, case=case, accepted_on=payload.accepted_on, expected_version=payload.version
@@ -430,14 +432,14 @@ class WithdrawIn(Schema):
 
 
 @router.post("/cases/{case_id}/withdraw", response=responses(CaseDetailOut), summary="撤回申请")
-def withdraw(request: HttpRequest, case_id: Id, payload: WithdrawIn):
+def withdraw(request: AuthenticatedHttpRequest, case_id: Id, payload: WithdrawIn):
     case = selectors.get_case(request.user, case_id)
     intake.withdraw(by=request.user, case=case, on=payload.on, reason=payload.reason)
     return detail(request, case)
 
 
 @router.post("/cases/{case_id}/checks", response=responses(list[CheckOut]), summary="重新运行受理检查")
-def rerun_checks(request: HttpRequest, case_id: Id):
+def rerun_checks(request: AuthenticatedHttpRequest, case_id: Id):
     case = selectors.get_case(request.user, case_id)
     return intake.rerun_checks(by=request.user, case=case)
 
@@ -451,7 +453,7 @@ class FilingIn(Schema):
 @router.post(
     "/cases/{case_id}/filings", response=responses(CaseDetailOut, status=201), summary="近亲属备案（DM2）"
 )
-def file_near_relative(request: HttpRequest, case_id: Id, payload: FilingIn):
+def file_near_relative(request: AuthenticatedHttpRequest, case_id: Id, payload: FilingIn):
     case = selectors.get_case(request.user, case_id)
     relative = selectors.near_relative_of(case, payload.relative_id)
     intake.file_near_relative(

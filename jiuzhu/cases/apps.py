@@ -1,3 +1,6 @@
+"""Start-up of the cases app: its navigation, landing panel, deadline sources and audit action names are
+registered here, explicitly, rather than by import side effects."""
+
 from django.apps import AppConfig
 
 

@@ -1,4 +1,6 @@
-"""Checks at intake (issue 3 item 5, A1, DM2): shown to staff with their reasons and stored on the case.
+"""Checks at intake (A1, DM2): what staff must know before accepting — a member registered in another household,
+another open application, current enrolment, a near relative of staff, the wrong township — shown with
+reasons and stored on the case.
 
 Each check is a function (case) → list of findings. Apps add checks (the benefits app adds "currently
 enrolled"). Re-running the checks clears findings that no longer apply and adds new ones.

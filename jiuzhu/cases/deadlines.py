@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from jiuzhu.cases.models import Case
 from jiuzhu.core import clock, params, workdays
 from jiuzhu.core.types import TIME_LIMITED_TYPES
 
@@ -105,7 +106,7 @@ def deadline_from(inputs: DeadlineInputs, today: date) -> Deadline:
     )
 
 
-def deadline_of(case, *, today: date | None = None) -> Deadline | None:
+def deadline_of(case: Case, *, today: date | None = None) -> Deadline | None:
     """None for a type without a time limit or a case not accepted yet."""
     inputs = inputs_for([case]).get(case.pk)
     if inputs is None:

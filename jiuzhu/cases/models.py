@@ -1,4 +1,5 @@
-"""Applications (cases) and what intake records about them (A1–A4, DM2)."""
+"""Applications (cases) and what intake records about them (A1–A4, DM2): the checks, the materials checklist
+and what was received, signatures, written notices and near-relative filings."""
 
 from __future__ import annotations
 
@@ -79,7 +80,8 @@ class Case(models.Model):
 
 
 class CaseNumberSequence(models.Model):
-    """Readable numbers: county code + year + sequence (issue 3), allocated under a row lock."""
+    """Numbers staff can read out on the phone and families can write down: county code + year + sequence,
+    allocated under a row lock so that two applications never share one."""
 
     county_code = models.CharField(max_length=6)
     year = models.PositiveIntegerField()
@@ -101,7 +103,8 @@ class CheckCode(models.TextChoices):
 
 
 class IntakeCheck(models.Model):
-    """A finding of the checks at intake, stored on the case with its reason (issue 3 item 5)."""
+    """A finding of the checks at intake, stored on the case with its reason, so that staff see why a case
+    was flagged and a later re-run can clear it (A1, DM2)."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="checks")
     code = models.CharField(max_length=20, choices=CheckCode.choices)

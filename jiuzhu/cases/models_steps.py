@@ -240,7 +240,8 @@ class Objection(models.Model):
 
 
 class Decision(models.Model):
-    """The final approval or rejection (P3, P4), with everything enrolment will need (issue 4 item 7).
+    """The final approval or rejection (P3, P4), with everything enrolment will need — amount, basis, the
+    members covered and the first month paid — so that benefits never reads the meetings.
 
     Per D1 a delegated decision names the bureau as the deciding authority and the township as the
     handling unit."""

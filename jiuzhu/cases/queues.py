@@ -22,6 +22,7 @@ from jiuzhu.core import clock, params
 from jiuzhu.core.models import AuditEvent
 from jiuzhu.core.types import TIME_LIMITED_TYPES
 from jiuzhu.orgs import authz
+from jiuzhu.orgs.models import User
 from jiuzhu.orgs.roles import OrgKind, Perm, perms_of
 
 QUEUES = [
@@ -38,7 +39,7 @@ QUEUES = [
 TOWNSHIP_WORK = frozenset({Perm.CASE_CREATE, Perm.CASE_PROCESS})
 
 
-def todo_states(user) -> set[str]:
+def todo_states(user: User) -> set[str]:
     held: set[str] = set()
     for m in authz.memberships(user):
         perms = set(perms_of(m.role))
@@ -54,11 +55,11 @@ def todo_states(user) -> set[str]:
     return states
 
 
-def todo(user) -> QuerySet[Case]:
+def todo(user: User) -> QuerySet[Case]:
     return cases_visible_to(user).filter(status__in=todo_states(user))
 
 
-def done(user) -> QuerySet[Case]:
+def done(user: User) -> QuerySet[Case]:
     """Open cases the user has acted on."""
     ids = (
         AuditEvent.objects.filter(actor=user, object_type="cases.case")
@@ -68,11 +69,11 @@ def done(user) -> QuerySet[Case]:
     return cases_visible_to(user).filter(pk__in=ids, status__in=OPEN)
 
 
-def finished(user) -> QuerySet[Case]:
+def finished(user: User) -> QuerySet[Case]:
     return cases_visible_to(user).filter(status__in=TERMINAL)
 
 
-def open_time_limited(user) -> QuerySet[Case]:
+def open_time_limited(user: User) -> QuerySet[Case]:
     return cases_visible_to(user).filter(status__in=OPEN, assistance_type__in=TIME_LIMITED_TYPES)
 
 
@@ -100,12 +101,12 @@ def _old_enough(qs: QuerySet[Case], *, days_left: int | None) -> QuerySet[Case]:
     return qs.filter(q)
 
 
-def overdue(user) -> list[tuple[Case, Deadline]]:
+def overdue(user: User) -> list[tuple[Case, Deadline]]:
     candidates = _old_enough(open_time_limited(user), days_left=0)
     return [(c, d) for c, d in with_deadlines(candidates) if d.overdue and d.stopped_on is None]
 
 
-def warning(user) -> list[tuple[Case, Deadline]]:
+def warning(user: User) -> list[tuple[Case, Deadline]]:
     candidates = _old_enough(open_time_limited(user), days_left=None)
     return [(c, d) for c, d in with_deadlines(candidates) if d.warning]
 
@@ -133,12 +134,12 @@ class Queue:
         return list((self.rows or [])[start:end])
 
 
-def queue(user, name: str) -> Queue:
+def queue(user: User, name: str) -> Queue:
     """The queue `name` (one of `QUEUES`) of `user`, for the page and the API alike."""
     if name in COMPUTED:
         return Queue(name, rows=COMPUTED[name](user))
     return Queue(name, cases=QUERIES[name](user).order_by("-updated_at", "-id"))
 
 
-def counts(user) -> dict[str, int]:
+def counts(user: User) -> dict[str, int]:
     return {name: queue(user, name).count() for name, _ in QUEUES}

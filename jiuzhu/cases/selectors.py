@@ -28,26 +28,26 @@ from jiuzhu.registry.services import id_index_of
 # --- cases the user may see ---------------------------------------------------------------------------
 
 
-def cases_visible_to(user) -> QuerySet[Case]:
+def cases_visible_to(user: User) -> QuerySet[Case]:
     authz.require(user, Perm.VIEW)
     return Case.objects.filter(authz.scope_q(user, "area_code")).select_related("household", "applicant")
 
 
-def get_case(user, pk) -> Case:
+def get_case(user: User, pk) -> Case:
     try:
         return cases_visible_to(user).get(pk=pk)
     except (Case.DoesNotExist, ValueError):
         raise NotFound() from None
 
 
-def get_case_by_number(user, number: str) -> Case:
+def get_case_by_number(user: User, number: str) -> Case:
     try:
         return cases_visible_to(user).get(number=number)
     except Case.DoesNotExist:
         raise NotFound() from None
 
 
-def bulk_cases(user, ids: Iterable[object]) -> list[Case]:
+def bulk_cases(user: User, ids: Iterable[object]) -> list[Case]:
     """The cases a bulk action names (the queue page's ticks, the API's `case_ids`): every one of them visible
     to the user, or NotFound — a case outside the jurisdiction is absent, as when named alone."""
     wanted = {_pk(i) for i in ids}
@@ -113,6 +113,19 @@ def requirement(pk: object) -> MaterialRequirement:
     item = MaterialRequirement.objects.filter(pk=key).first() if (key := _pk(pk)) is not None else None
     if item is None:
         raise NotFound("没有这项材料要求")
+    return item
+
+
+def checklist_item(pk: object, *, county_code: str, assistance_type: str = "") -> MaterialRequirement:
+    """An item of a county's materials checklist named by the checklist page or the API: a default item or
+    the county's own — another county's items do not exist here."""
+    key = _pk(pk)
+    items = MaterialRequirement.objects.filter(scope_code__in=["", county_code])
+    if assistance_type:
+        items = items.filter(assistance_type=assistance_type)
+    item = items.filter(pk=key).first() if key is not None else None
+    if item is None:
+        raise NotFound("没有这项材料")
     return item
 
 
@@ -247,7 +260,7 @@ def verifications_for(user: User, case: Case) -> list[Verification]:
 # --- emergency aid exceptions (P8) --------------------------------------------------------------------
 
 
-def emergency_aids_visible_to(user) -> QuerySet[EmergencyAid]:
+def emergency_aids_visible_to(user: User) -> QuerySet[EmergencyAid]:
     """P8 emergency aid records of the cases the user can read."""
     return EmergencyAid.objects.filter(case__in=cases_visible_to(user)).select_related("case")
 
@@ -259,7 +272,7 @@ def registration_overdue(aid: EmergencyAid, today: date | None = None) -> bool:
     return (aid.registered_on is None and aid.register_due_on < today) or aid.registration_late
 
 
-def late_emergency_aids(user, *, kind: str = "", township: str = "") -> QuerySet[EmergencyAid]:
+def late_emergency_aids(user: User, *, kind: str = "", township: str = "") -> QuerySet[EmergencyAid]:
     """The P8 exceptions, for the page 办理时限 (/cases/deadlines/) and the API alike: registration overdue
     (see `registration_overdue`) or aid paid later than the hour limit. `kind`: "registration", "aid" or
     both."""

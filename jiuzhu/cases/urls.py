@@ -1,3 +1,6 @@
+"""Page URLs of the cases app: applications and intake, the steps after acceptance, queues and deadlines, and
+the bureau's materials checklist."""
+
 from django.urls import path
 
 from jiuzhu.cases import views, views_materials, views_steps

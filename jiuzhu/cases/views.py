@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Model
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -21,7 +22,7 @@ from jiuzhu.cases.forms import (
     WithdrawForm,
 )
 from jiuzhu.cases.materials import missing_items, requirements_for, signers
-from jiuzhu.cases.models import CaseNotice, Channel, NoticeKind, SignatureKind
+from jiuzhu.cases.models import Case, CaseMaterial, CaseNotice, Channel, NoticeKind, SignatureKind
 from jiuzhu.cases.services import intake
 from jiuzhu.cases.states import State
 from jiuzhu.cases.transitions import available_actions, can, sources_of
@@ -33,7 +34,8 @@ from jiuzhu.core.listing import date_param, paginate, wants_export
 from jiuzhu.core.selectors import events_for_object
 from jiuzhu.core.types import AssistanceType
 from jiuzhu.orgs import authz
-from jiuzhu.orgs.models import Jurisdiction, Level
+from jiuzhu.orgs.http import AuthenticatedHttpRequest
+from jiuzhu.orgs.models import Jurisdiction, Level, User
 from jiuzhu.orgs.roles import Perm, Role
 from jiuzhu.registry import selectors as registry
 from jiuzhu.registry.models import NearRelative
@@ -41,7 +43,7 @@ from jiuzhu.registry.models import NearRelative
 
 @login_required
 @require_GET
-def case_list(request: HttpRequest) -> HttpResponse:
+def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     f = request.GET
     qs = selectors.search_cases(
         request.user,
@@ -103,7 +105,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _townships_for(user, household) -> list[Jurisdiction]:
+def _townships_for(user: User, household) -> list[Jurisdiction]:
     """Where this household may apply (A1: registration or residence), among places the user works in."""
     codes = {household.township_code}
     if household.hukou_area_code:
@@ -120,7 +122,7 @@ def _townships_for(user, household) -> list[Jurisdiction]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def case_new(request: HttpRequest) -> HttpResponse:
+def case_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     authz.require(request.user, Perm.CASE_CREATE)
     discovery = None
     if request.GET.get("discovery"):
@@ -199,9 +201,9 @@ def case_new(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _materials_view(case):
+def _materials_view(case: Case):
     """The checklist as shown on the case page: each item with its state."""
-    received = {}
+    received: dict[int, list[CaseMaterial]] = {}
     for m in case.materials.select_related("requirement", "member", "received_by"):
         received.setdefault(m.requirement_id, []).append(m)
     members = list(case.household.members.filter(is_active=True))
@@ -219,7 +221,7 @@ def _materials_view(case):
 
 @login_required
 @require_GET
-def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return case_page(request, selectors.get_case(request.user, pk))
 
 
@@ -232,7 +234,7 @@ def filing_form(relative_pk: int, data=None) -> FilingForm:
     )
 
 
-def case_page(request: HttpRequest, case, *, bound: dict | None = None) -> HttpResponse:
+def case_page(request: AuthenticatedHttpRequest, case: Case, *, bound: dict | None = None) -> HttpResponse:
     """The case page. `bound` holds a form the user submitted with errors (a step by its action, a filing
     as "filing"): it is shown open in its place with what was typed and every error next to its field."""
     bound = bound or {}
@@ -302,7 +304,7 @@ def case_page(request: HttpRequest, case, *, bound: dict | None = None) -> HttpR
 
 @login_required
 @require_POST
-def issue_document(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+def issue_document(request: AuthenticatedHttpRequest, pk: int, kind: str) -> HttpResponse:
     """Issue one of the case's official documents as a numbered PDF (DOMAIN §8)."""
     from jiuzhu.cases import documents as case_documents
 
@@ -316,7 +318,7 @@ def issue_document(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     return redirect("document_detail", pk=document.pk)
 
 
-def _files(request: HttpRequest, case) -> dict:
+def _files(request: AuthenticatedHttpRequest, case: Case) -> dict:
     """Attachments of the case and of its materials and records, grouped for the page (AR1)."""
     from django.contrib.contenttypes.models import ContentType
 
@@ -324,7 +326,9 @@ def _files(request: HttpRequest, case) -> dict:
     from jiuzhu.documents.selectors import attachments_visible_to
 
     owners = [case, *case.materials.all(), *case.investigations.all()]
-    keys = {(ContentType.objects.get_for_model(o).pk, str(o.pk)): o for o in owners}
+    keys: dict[tuple[int | None, str], Model] = {
+        (ContentType.objects.get_for_model(o).pk, str(o.pk)): o for o in owners
+    }
     grouped: dict = {}
     rows = attachments_visible_to(request.user).filter(
         owner_type_id__in={k[0] for k in keys}, owner_id__in={k[1] for k in keys}
@@ -345,7 +349,7 @@ def _files(request: HttpRequest, case) -> dict:
 
 @login_required
 @require_POST
-def attach(request: HttpRequest, pk: int) -> HttpResponse:
+def attach(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Upload a scan, photo or video to the case or one of its records (I1 photos and video, AR1)."""
     from jiuzhu.cases.services import files
     from jiuzhu.documents.forms import AttachmentForm
@@ -371,13 +375,13 @@ def attach(request: HttpRequest, pk: int) -> HttpResponse:
     return _back(case)
 
 
-def _back(case) -> HttpResponse:
+def _back(case: Case) -> HttpResponse:
     return redirect(reverse("case_detail", args=[case.pk]))
 
 
 @login_required
 @require_POST
-def material_receive(request: HttpRequest, pk: int) -> HttpResponse:
+def material_receive(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = selectors.get_case(request.user, pk)
     form = MaterialForm(request.POST)
     if form.is_valid():
@@ -404,7 +408,7 @@ def material_receive(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def material_remove(request: HttpRequest, pk: int, material_pk: int) -> HttpResponse:
+def material_remove(request: AuthenticatedHttpRequest, pk: int, material_pk: int) -> HttpResponse:
     case = selectors.get_case(request.user, pk)
     material = selectors.material_of(case, material_pk)
     try:
@@ -418,7 +422,7 @@ def material_remove(request: HttpRequest, pk: int, material_pk: int) -> HttpResp
 
 @login_required
 @require_POST
-def signature_record(request: HttpRequest, pk: int) -> HttpResponse:
+def signature_record(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = selectors.get_case(request.user, pk)
     form = SignatureForm(request.POST)
     if form.is_valid():
@@ -442,7 +446,7 @@ def signature_record(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def notify_missing(request: HttpRequest, pk: int) -> HttpResponse:
+def notify_missing(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = selectors.get_case(request.user, pk)
     try:
         notice = intake.notify_missing(by=request.user, case=case)
@@ -455,7 +459,7 @@ def notify_missing(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def refuse(request: HttpRequest, pk: int) -> HttpResponse:
+def refuse(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = selectors.get_case(request.user, pk)
     form = RefuseForm(request.POST)
     if form.is_valid():
@@ -473,7 +477,7 @@ def refuse(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def accept(request: HttpRequest, pk: int) -> HttpResponse:
+def accept(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = selectors.get_case(request.user, pk)
     form = AcceptForm(request.POST)
     if form.is_valid():
@@ -494,7 +498,7 @@ def accept(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = selectors.get_case(request.user, pk)
     form = WithdrawForm(request.POST)
     if form.is_valid():
@@ -512,7 +516,7 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def rerun_checks(request: HttpRequest, pk: int) -> HttpResponse:
+def rerun_checks(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = selectors.get_case(request.user, pk)
     found = intake.rerun_checks(by=request.user, case=case)
     messages.info(request, f"检查完成：{len(found)} 项提示" if found else "检查完成：未发现问题")
@@ -521,7 +525,7 @@ def rerun_checks(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def file_near_relative(request: HttpRequest, pk: int) -> HttpResponse:
+def file_near_relative(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     from jiuzhu.cases.views_steps import done_redirect, form_with_errors
 
     case = selectors.get_case(request.user, pk)
@@ -546,7 +550,7 @@ def file_near_relative(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def case_notice(request: HttpRequest, pk: int, notice_pk: int) -> HttpResponse:
+def case_notice(request: AuthenticatedHttpRequest, pk: int, notice_pk: int) -> HttpResponse:
     """A printable written notice (A4): the one-time notice or the not-eligible notice."""
     case = selectors.get_case(request.user, pk)
     notice = CaseNotice.objects.filter(pk=notice_pk, case=case).first()

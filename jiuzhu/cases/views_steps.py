@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -30,10 +30,11 @@ from jiuzhu.core.forms import apply_error
 from jiuzhu.core.listing import paginate, wants_export
 from jiuzhu.core.types import MONTHLY_TYPES
 from jiuzhu.orgs import authz
+from jiuzhu.orgs.http import AuthenticatedHttpRequest
 from jiuzhu.orgs.models import Jurisdiction, Level, User
 
 
-def township_staff(case) -> list[User]:
+def township_staff(case: Case) -> list[User]:
     return list(
         User.objects.filter(
             memberships__organisation__jurisdiction_id=case.township_code,
@@ -220,7 +221,7 @@ ACTIONS: dict[str, ActionForm] = {
 }
 
 
-def _form_for(action: str, case, data=None):
+def _form_for(action: str, case: Case, data=None):
     spec = ACTIONS[action]
     initial = _today_init(
         covered_members=selectors.covered_count(case),
@@ -252,7 +253,7 @@ def _show_error(form, exc: DomainError) -> None:
     apply_error(form, type(exc)(exc.message, field_errors=renamed))
 
 
-def step_context(request: HttpRequest, case: Case, bound: dict | None = None) -> dict:
+def step_context(request: AuthenticatedHttpRequest, case: Case, bound: dict | None = None) -> dict:
     """The step panel: what the case waits for and who must act, then the viewer's forms, what is due first.
     `bound` holds a form the user submitted with errors: it is shown open, with what was typed."""
     bound = bound or {}
@@ -305,7 +306,7 @@ def step_context(request: HttpRequest, case: Case, bound: dict | None = None) ->
 
 @login_required
 @require_POST
-def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def act(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
     case = selectors.get_case(request.user, pk)
     if action not in ACTIONS:
         raise NotFound()
@@ -322,7 +323,7 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     return form_with_errors(request, case, action, form)
 
 
-def done_redirect(request: HttpRequest, case: Case) -> HttpResponse:
+def done_redirect(request: AuthenticatedHttpRequest, case: Case) -> HttpResponse:
     """After a step: the case page again, with the new state (htmx navigates the whole page there)."""
     url = reverse("case_detail", args=[case.pk])
     if request.htmx:
@@ -330,7 +331,7 @@ def done_redirect(request: HttpRequest, case: Case) -> HttpResponse:
     return redirect(url + "#steps")
 
 
-def form_with_errors(request: HttpRequest, case: Case, key: str, form) -> HttpResponse:
+def form_with_errors(request: AuthenticatedHttpRequest, case: Case, key: str, form) -> HttpResponse:
     """A form submitted with errors comes back as typed, each error next to its field: in place (htmx), or
     as the whole case page with that form open, which then brings the first wrong field into view."""
     if request.htmx:
@@ -347,7 +348,7 @@ def form_with_errors(request: HttpRequest, case: Case, key: str, form) -> HttpRe
 
 @login_required
 @require_POST
-def mark_disputed(request: HttpRequest, pk: int) -> HttpResponse:
+def mark_disputed(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = selectors.get_case(request.user, pk)
     form = f.DisputeForm(request.POST)
     try:
@@ -364,7 +365,7 @@ def mark_disputed(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def queue(request: HttpRequest) -> HttpResponse:
+def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     name = request.GET.get("q", "todo")
     if name not in dict(queues.QUEUES):
         name = "todo"
@@ -415,7 +416,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def bulk_action(request: HttpRequest, action: str) -> HttpResponse:
+def bulk_action(request: AuthenticatedHttpRequest, action: str) -> HttpResponse:
     """Bulk actions where staff expect them: post the notice for several cases, or approve several after the
     notice (each case is still one transition; all or none)."""
     try:
@@ -447,7 +448,7 @@ def bulk_action(request: HttpRequest, action: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def deadlines(request: HttpRequest) -> HttpResponse:
+def deadlines(request: AuthenticatedHttpRequest) -> HttpResponse:
     """P7 and P8: overdue and nearly overdue cases, and late emergency registrations, for the township and
     for the bureau."""
     township = request.GET.get("township", "")
@@ -514,7 +515,7 @@ def deadlines(request: HttpRequest) -> HttpResponse:
     )
 
 
-def queue_panel(request: HttpRequest, membership) -> tuple[str, dict] | None:
+def queue_panel(request: AuthenticatedHttpRequest, membership) -> tuple[str, dict] | None:
     """Landing panel: the user's queues at a glance."""
     return "cases/panels/queue.html", {
         "todo": queues.todo(request.user).count(),

@@ -1,4 +1,4 @@
-"""Issue 4 item 9 through the API: the case's full record, its timeline and the P8 exception list, and the
+"""Reads through the API: the case's full record, its timeline and the P8 exception list, and the
 action endpoints by role — in scope 200, another township 404, in scope without the permission 403."""
 
 from datetime import datetime, timedelta

@@ -1,4 +1,4 @@
-"""Issue 3: applications from every channel, materials and notices, checks at intake (A1–A4, DM2)."""
+"""Intake: applications from every channel, materials and notices, checks at intake (A1–A4, DM2)."""
 
 from datetime import date
 

@@ -1,4 +1,4 @@
-"""Issue 4: the workflow on both routes, the profiles, notices and objections, deadlines, emergency aid."""
+"""The workflow on both routes, the profiles, notices and objections, deadlines, emergency aid."""
 
 from datetime import date, datetime, timedelta
 

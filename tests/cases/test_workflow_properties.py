@@ -1,4 +1,4 @@
-"""Issue 4 acceptance: random sequences of actions by random roles never yield an approved case that
+"""Random sequences of actions by random roles never yield an approved case that
 skipped a step its profile requires, never let a township decide without a grant in force that day, and
 never store a future date."""
 

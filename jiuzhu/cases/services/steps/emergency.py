@@ -4,7 +4,7 @@ is also the decision on record."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from jiuzhu.cases.models import Case
 from jiuzhu.cases.models_steps import Decision, EmergencyAid, Outcome, StepKind
@@ -62,7 +62,7 @@ def emergency_aid(
 
 
 def emergency_register(
-    *, by: User, case: Case, registered_on, recipient_note: str, signatures_completed: bool
+    *, by: User, case: Case, registered_on: date, recipient_note: str, signatures_completed: bool
 ) -> Decision:
     """P8: within N working days the recipient, reason and amount are registered and signatures/seals
     completed; late registrations are flagged and listed."""

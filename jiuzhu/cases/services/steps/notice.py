@@ -84,6 +84,7 @@ def register_objection(
             period = f"（{notice.start_on:%Y-%m-%d} 至 {notice.end_on:%Y-%m-%d}）" if notice else ""
             problems.add("received_on", f"不在公示期内{period}", "异议须在公示期内提出")
         problems.raise_if_any("异议未登记")
+        assert notice is not None  # no running notice is one of the problems raised above
         obj = Objection.objects.create(
             case=s.case,
             notice=notice,
