@@ -29,14 +29,16 @@ from jiuzhu.cases.api_schemas import (
 )
 from jiuzhu.cases.deadlines import deadline_of
 from jiuzhu.cases.materials import missing_items, requirements_for
-from jiuzhu.cases.models import Case, SignatureKind
+from jiuzhu.cases.models import Case, Channel, SignatureKind
 from jiuzhu.cases.services import intake, online
 from jiuzhu.cases.states import State
 from jiuzhu.cases.transitions import available_actions
 from jiuzhu.core.errors import ValidationFailed
 from jiuzhu.core.selectors import events_for_object
 from jiuzhu.core.types import AssistanceType
+from jiuzhu.orgs import authz
 from jiuzhu.orgs.http import AuthenticatedHttpRequest
+from jiuzhu.orgs.roles import Role
 from jiuzhu.registry import selectors as registry
 from jiuzhu.registry.api import MemberIn
 
@@ -249,9 +251,6 @@ def _case_input(request: AuthenticatedHttpRequest, payload: CaseIn):
 
 @router.post("/cases", response=responses(CaseDetailOut, status=201), summary="登记申请（窗口/村代办）")
 def case_create(request: AuthenticatedHttpRequest, payload: CaseIn):
-    from jiuzhu.cases.models import Channel
-    from jiuzhu.orgs import authz
-    from jiuzhu.orgs.roles import Role
 
     household, data = _case_input(request, payload)
     channel = Channel.VILLAGE if authz.roles(request.user) == {Role.VILLAGE_ASSISTANT} else Channel.COUNTER

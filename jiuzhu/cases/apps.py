@@ -22,7 +22,7 @@ class CasesConfig(AppConfig):
             NavItem("救助业务", "办理时限", "deadlines", "alarm", Perm.VIEW, 30),
         )
         from jiuzhu.cases.transitions import TRANSITIONS
-        from jiuzhu.cases.views_steps import queue_panel
+        from jiuzhu.cases.views_queues import queue_panel
         from jiuzhu.core.navigation import register_panel
         from jiuzhu.orgs.roles import Role
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from jiuzhu.cases.models import Case, CheckCode, IntakeCheck
 from jiuzhu.cases.states import OPEN
 from jiuzhu.core import clock
+from jiuzhu.core.types import AssistanceType
 from jiuzhu.registry.models import Member, NearRelative
 
 
@@ -69,8 +70,6 @@ def open_cases(case: Case, members: list[Member]) -> list[Finding]:
         if case_id is None or case_id == case.id or status not in OPEN or (id_index, case_id) in seen:
             continue
         seen.add((id_index, case_id))
-        from jiuzhu.core.types import AssistanceType
-
         m = index[id_index]
         found.append(
             Finding(

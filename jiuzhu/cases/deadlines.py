@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from jiuzhu.cases.models import Case
+from jiuzhu.cases.models_steps import CaseStep, DecisionMeeting, MeetingLevel, StepKind, Verification
 from jiuzhu.core import clock, params, workdays
 from jiuzhu.core.types import TIME_LIMITED_TYPES
 
@@ -47,7 +48,6 @@ class DeadlineInputs:
 
 def inputs_for(cases) -> dict[int, DeadlineInputs]:
     """Inputs of the time-limited, accepted cases among `cases`, in a few queries whatever their number."""
-    from jiuzhu.cases.models_steps import CaseStep, DecisionMeeting, MeetingLevel, StepKind, Verification
 
     limited = {c.pk: c for c in cases if c.assistance_type in TIME_LIMITED_TYPES}
     accepted: dict[int, date] = {}

@@ -1,37 +1,29 @@
-"""Pages of the workflow after acceptance: the step panel of the case page, one endpoint per action (driven
-by a table), work queues with bulk actions, and the deadline lists."""
+"""The step panel of the case page: what the case waits for and who must act, and one form per action of the
+transition table the viewer may take (`ACTIONS`, which also drives the endpoint in `views_actions.act`)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
-from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
 
 from jiuzhu.cases import forms_steps as f
-from jiuzhu.cases import queues, selectors
+from jiuzhu.cases import selectors
 from jiuzhu.cases.actors import actor_for
 from jiuzhu.cases.deadlines import deadline_of
 from jiuzhu.cases.models import Case
 from jiuzhu.cases.profiles import profile_of
 from jiuzhu.cases.routing import township_cap
 from jiuzhu.cases.services import steps
-from jiuzhu.cases.transitions import EDITS, TRANSITIONS, available_actions, bulk_actions, can, next_steps
+from jiuzhu.cases.transitions import EDITS, available_actions, can, next_steps
 from jiuzhu.core import clock
-from jiuzhu.core.errors import RECOVERABLE, DomainError, NotFound, ValidationFailed
-from jiuzhu.core.exports import xlsx_response
+from jiuzhu.core.errors import DomainError
 from jiuzhu.core.forms import apply_error
-from jiuzhu.core.listing import paginate, wants_export
 from jiuzhu.core.types import MONTHLY_TYPES
 from jiuzhu.orgs import authz
 from jiuzhu.orgs.http import AuthenticatedHttpRequest
-from jiuzhu.orgs.models import Jurisdiction, Level, User
+from jiuzhu.orgs.models import User
 
 
 def township_staff(case: Case) -> list[User]:
@@ -221,7 +213,7 @@ ACTIONS: dict[str, ActionForm] = {
 }
 
 
-def _form_for(action: str, case: Case, data=None):
+def form_for(action: str, case: Case, data=None):
     spec = ACTIONS[action]
     initial = _today_init(
         covered_members=selectors.covered_count(case),
@@ -248,7 +240,7 @@ def _form_for(action: str, case: Case, data=None):
 FORM_FIELDS = {"investigator_ids": "investigators"}
 
 
-def _show_error(form, exc: DomainError) -> None:
+def show_error(form, exc: DomainError) -> None:
     renamed = {FORM_FIELDS.get(k, k): v for k, v in exc.field_errors.items()}
     apply_error(form, type(exc)(exc.message, field_errors=renamed))
 
@@ -272,7 +264,7 @@ def step_context(request: AuthenticatedHttpRequest, case: Case, bound: dict | No
         }
     # An optional action that is blocked is neither awaited nor possible: not shown.
     step_actions = [
-        (t, reason, bound.get(t.action) or _form_for(t.action, case), optional)
+        (t, reason, bound.get(t.action) or form_for(t.action, case), optional)
         for t, reason in upcoming
         if t.action in mine and t.action in ACTIONS and not ((optional := t.is_optional(case)) and reason)
     ]
@@ -301,225 +293,4 @@ def step_context(request: AuthenticatedHttpRequest, case: Case, bound: dict | No
         "can_mark_disputed": authz.can(request.user, EDITS["mark_disputed"].perm, case.area_code)
         and can(case, "mark_disputed")
         and not case.disputed,
-    }
-
-
-@login_required
-@require_POST
-def act(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
-    case = selectors.get_case(request.user, pk)
-    if action not in ACTIONS:
-        raise NotFound()
-    authz.require(request.user, TRANSITIONS[action].perm_on(case), case.area_code)
-    form = _form_for(action, case, request.POST)
-    if form.is_valid():
-        try:
-            ACTIONS[action].run(request, case, form.cleaned_data, form)
-        except RECOVERABLE as exc:
-            _show_error(form, exc)
-        else:
-            messages.success(request, ACTIONS[action].done)
-            return done_redirect(request, case)
-    return form_with_errors(request, case, action, form)
-
-
-def done_redirect(request: AuthenticatedHttpRequest, case: Case) -> HttpResponse:
-    """After a step: the case page again, with the new state (htmx navigates the whole page there)."""
-    url = reverse("case_detail", args=[case.pk])
-    if request.htmx:
-        return HttpResponse(headers={"HX-Redirect": url})
-    return redirect(url + "#steps")
-
-
-def form_with_errors(request: AuthenticatedHttpRequest, case: Case, key: str, form) -> HttpResponse:
-    """A form submitted with errors comes back as typed, each error next to its field: in place (htmx), or
-    as the whole case page with that form open, which then brings the first wrong field into view."""
-    if request.htmx:
-        template = "cases/_filing_form.html" if key.startswith("filing") else "cases/_step_form.html"
-        return render(
-            request,
-            template,
-            {"case": case, "t": TRANSITIONS.get(key), "form": form, "relative_pk": form.data.get("relative")},
-        )
-    from jiuzhu.cases.views import case_page
-
-    return case_page(request, case, bound={key: form})
-
-
-@login_required
-@require_POST
-def mark_disputed(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    case = selectors.get_case(request.user, pk)
-    form = f.DisputeForm(request.POST)
-    try:
-        steps.mark_disputed(by=request.user, case=case, reason=form.data.get("reason", ""))
-    except RECOVERABLE as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, "已标记为有争议，审批前须进行民主评议")
-    return redirect(reverse("case_detail", args=[case.pk]) + "#steps")
-
-
-# --- queues and deadlines -----------------------------------------------------------------------------
-
-
-@login_required
-@require_GET
-def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
-    name = request.GET.get("q", "todo")
-    if name not in dict(queues.QUEUES):
-        name = "todo"
-    shown = queues.queue(request.user, name)
-    listing = None
-    if shown.cases is None:
-        items: list = list(shown.rows or [])
-    else:
-        qs = shown.cases
-        if state := request.GET.get("status"):
-            qs = qs.filter(status=state)
-        if wants_export(request):
-            return xlsx_response(
-                f"工作队列-{dict(queues.QUEUES)[name]}",
-                ["申请编号", "户主", "类型", "状态", "申请日期", "更新时间"],
-                (
-                    (
-                        c.number,
-                        c.household.head_name,
-                        c.get_assistance_type_display(),
-                        c.status_label,
-                        c.applied_on,
-                        c.updated_at,
-                    )
-                    for c in qs
-                ),
-            )
-        listing = paginate(request, qs)
-        items = [(c, deadline_of(c)) for c in listing.object_list]
-    counts = queues.counts(request.user)
-    bulk = bulk_actions(request.user)
-    return render(
-        request,
-        "cases/queue.html",
-        {
-            "page_title": "我的待办",
-            "name": name,
-            "queues": queues.QUEUES,
-            "counts": counts,
-            "items": items,
-            "listing": listing,
-            "bulk": bulk,
-            "notice_form": f.NoticeForm(initial={"start_on": clock.today()}),
-            "f": request.GET,
-        },
-    )
-
-
-@login_required
-@require_POST
-def bulk_action(request: AuthenticatedHttpRequest, action: str) -> HttpResponse:
-    """Bulk actions where staff expect them: post the notice for several cases, or approve several after the
-    notice (each case is still one transition; all or none)."""
-    try:
-        cases = selectors.bulk_cases(request.user, request.POST.getlist("case"))
-    except NotFound:
-        messages.error(request, "请选择申请（所选申请不在您的辖区内的不予处理）")
-        return redirect(request.POST.get("next") or "queue")
-    try:
-        if action == "post_notice":
-            form = f.NoticeForm(request.POST)
-            if not form.is_valid():
-                raise ValidationFailed("请填写公示开始日期")
-            steps.post_notice(
-                by=request.user,
-                cases=cases,
-                start_on=form.cleaned_data["start_on"],
-                places=form.cleaned_data["places"],
-            )
-            messages.success(request, f"已对 {len(cases)} 件申请张榜公示")
-        elif action == "finalize":
-            steps.finalize_many(by=request.user, cases=cases)
-            messages.success(request, f"已批准 {len(cases)} 件申请")
-        else:
-            raise NotFound()
-    except RECOVERABLE as exc:
-        messages.error(request, f"未处理任何申请：{exc.message}")
-    return redirect(request.POST.get("next") or "queue")
-
-
-@login_required
-@require_GET
-def deadlines(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """P7 and P8: overdue and nearly overdue cases, and late emergency registrations, for the township and
-    for the bureau."""
-    township = request.GET.get("township", "")
-    rows = queues.with_deadlines(
-        queues.open_time_limited(request.user).filter(township_code=township)
-        if township
-        else queues.open_time_limited(request.user)
-    )
-    rows = [(c, d) for c, d in rows if d.stopped_on is None]
-    rows.sort(key=lambda r: r[1].left)
-    show = request.GET.get("show", "risk")
-    if show == "risk":
-        rows = [(c, d) for c, d in rows if d.overdue or d.warning]
-    late_registrations = selectors.late_emergency_aids(request.user, kind="registration")
-    late_aid = selectors.late_emergency_aids(request.user, kind="aid")
-    names = dict(Jurisdiction.objects.filter(level=Level.TOWNSHIP).values_list("code", "name"))
-    if wants_export(request):
-        return xlsx_response(
-            "办理时限",
-            [
-                "申请编号",
-                "乡镇（街道）",
-                "类型",
-                "状态",
-                "受理日期",
-                "时限",
-                "已用",
-                "剩余",
-                "应办结日期",
-                "逾期",
-            ],
-            (
-                (
-                    c.number,
-                    names.get(c.township_code, ""),
-                    c.get_assistance_type_display(),
-                    c.status_label,
-                    d.accepted_on,
-                    d.limit,
-                    d.used,
-                    d.left,
-                    d.due_on,
-                    d.overdue,
-                )
-                for c, d in rows
-            ),
-        )
-    townships = Jurisdiction.objects.filter(
-        authz.scope_q(request.user, "code"), level=Level.TOWNSHIP
-    ).order_by("code")
-    return render(
-        request,
-        "cases/deadlines.html",
-        {
-            "page_title": "办理时限",
-            "rows": rows,
-            "names": names,
-            "townships": townships,
-            "f": request.GET,
-            "show": show,
-            "late_registrations": late_registrations,
-            "late_aid": late_aid,
-        },
-    )
-
-
-def queue_panel(request: AuthenticatedHttpRequest, membership) -> tuple[str, dict] | None:
-    """Landing panel: the user's queues at a glance."""
-    return "cases/panels/queue.html", {
-        "todo": queues.todo(request.user).count(),
-        "overdue": len(queues.overdue(request.user)),
-        "warning": len(queues.warning(request.user)),
-        "recent": queues.todo(request.user).order_by("-updated_at")[:6],
     }
