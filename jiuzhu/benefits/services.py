@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from jiuzhu.benefits import calculators
+from jiuzhu.benefits.hooks import ensure_open
 from jiuzhu.benefits.models import (
     Assessment,
     CareForm,
@@ -30,7 +31,6 @@ from jiuzhu.core.params import Kind, ParamDef
 from jiuzhu.core.types import AssistanceType, category_of
 from jiuzhu.orgs import authz
 from jiuzhu.orgs.roles import Perm
-from jiuzhu.payments.cycle import ensure_open
 
 ACCOUNT_PURPOSE = "bank_account"
 MAX_MONTHLY = Decimal("1000000")  # sanity bound against typing errors

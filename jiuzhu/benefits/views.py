@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from jiuzhu.benefits import calculators, for_cases, selectors, services
+from jiuzhu.benefits import calculators, for_cases, hooks, selectors, services
 from jiuzhu.benefits import forms as f
 from jiuzhu.benefits.documents import issue_adjustment_notice
 from jiuzhu.benefits.models import EnrolmentChange, EnrolmentStatus
@@ -25,7 +25,6 @@ from jiuzhu.core.types import AssistanceType
 from jiuzhu.orgs import authz
 from jiuzhu.orgs.models import Jurisdiction, Level
 from jiuzhu.orgs.roles import Perm
-from jiuzhu.payments import cycle
 
 EXPORT_HEADERS = [
     "乡镇（街道）",
@@ -218,7 +217,7 @@ def _detail(request, enrolment, forms: dict, status: int = 200) -> HttpResponse:
             "dishonesty": selectors.dishonesty_visible_to(request.user).filter(enrolment=enrolment),
             "ledger": enrolment.ledger_entries.select_related("payment").order_by("-month")[:24],
             "can_manage": can_manage,
-            "lock": cycle.lock_reason(enrolment.county_code),
+            "lock": hooks.lock_reason(enrolment.county_code),
             "can_reveal": authz.can(request.user, Perm.PII_REVEAL, enrolment.area_code),
             "live": enrolment.status != EnrolmentStatus.TERMINATED,
             "levels": calculators.LEVELS,

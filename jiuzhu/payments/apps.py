@@ -7,14 +7,18 @@ class PaymentsConfig(AppConfig):
     verbose_name = "待遇发放"
 
     def ready(self) -> None:
+        from jiuzhu.benefits.hooks import register_payment_lock
         from jiuzhu.cases.workflow import add_guard
         from jiuzhu.core import audit
         from jiuzhu.core.navigation import NavItem, register
         from jiuzhu.orgs.roles import Perm
+        from jiuzhu.payments.cycle import lock_reason
         from jiuzhu.payments.guards import cycle_open_for_monthly
 
-        # M1: decisions on monthly benefits are refused while the payment list is frozen.
+        # M1: decisions on monthly benefits, and every enrolment change that affects payment, are refused
+        # while the payment list is frozen.
         add_guard(["decide", "bureau_decide", "finalize"], cycle_open_for_monthly)
+        register_payment_lock(lock_reason)
         register(
             NavItem("待遇发放", "月度发放", "payroll", "cash-stack", Perm.VIEW, 10),
             NavItem("待遇发放", "台账查询", "ledger", "journal-richtext", Perm.VIEW, 20),
