@@ -1,4 +1,5 @@
-"""API: the monthly cycle, payroll runs, the ledger, bank files, reconciliation, statistics (issue 5)."""
+"""API of payments: the monthly cycle, payroll runs, the ledger, bank files, reconciliation, statistics and
+the adjustment table — the same services and selectors as the pages."""
 
 import base64
 from datetime import date, datetime
@@ -11,14 +12,18 @@ from ninja.pagination import paginate
 
 from jiuzhu.api.idempotency import not_idempotent
 from jiuzhu.api.schemas import Id, JobState, PageNumber, responses
-from jiuzhu.core import clock
-from jiuzhu.core.dates import month_start
+from jiuzhu.core import clock, params
+from jiuzhu.core.dates import add_months, month_start
 from jiuzhu.core.errors import NotFound, ValidationFailed
 from jiuzhu.orgs import authz
 from jiuzhu.orgs.roles import Perm
 from jiuzhu.orgs.selectors import counties_visible_to
-from jiuzhu.payments import cycle, payroll, selectors, services
+from jiuzhu.payments import cycle, payroll, selectors
 from jiuzhu.payments.models import BankFormat, PayrollRun, Reconciliation
+from jiuzhu.payments.services import adjustments, bank_files, bank_formats, reopening
+from jiuzhu.payments.services.reconcile_job import reconcile_start
+from jiuzhu.payments.statistics import consistency as consistency_of
+from jiuzhu.payments.statistics import statistics as statistics_of
 
 router = Router(tags=["月度发放"])
 CODE = r"^\d{12}$"
@@ -78,7 +83,7 @@ class ReopenIn(Schema):
     summary="民政局重新开放本月（记录原因）",
 )
 def cycle_reopen(request: HttpRequest, payload: ReopenIn):
-    services.reopen(by=request.user, county_code=payload.county, reason=payload.reason)
+    reopening.reopen(by=request.user, county_code=payload.county, reason=payload.reason)
     return Status(201, cycle_status(request, payload.county))
 
 
@@ -88,7 +93,7 @@ class CountyIn(Schema):
 
 @router.post("/payroll/cycle/close", response=responses(CycleOut), summary="关闭重新开放")
 def cycle_close(request: HttpRequest, payload: CountyIn):
-    services.close_reopen(by=request.user, county_code=payload.county)
+    reopening.close_reopen(by=request.user, county_code=payload.county)
     return cycle_status(request, payload.county)
 
 
@@ -170,7 +175,7 @@ class LedgerFilter(Schema):
 )
 @paginate(PageNumber)
 def ledger(request: HttpRequest, f: Query[LedgerFilter]):
-    qs = payroll.entries_for(
+    qs = selectors.entries_for(
         request.user, county_code=f.county, month=_month(f.month), township_code=f.township
     )
     if f.assistance_type:
@@ -188,7 +193,7 @@ def _entry(e) -> dict:
             "payment_status": p.status,
             "paid_amount": p.paid_amount,
             "failure_reason": p.failure_reason,
-            "reference": services.reference_of(p.id),
+            "reference": bank_files.reference_of(p.id),
         }
     return out
 
@@ -207,14 +212,14 @@ class BankFormatOut(Schema):
 )
 def format_list(request: HttpRequest, county: str = Query(..., pattern=CODE)):
     _county(request, county)
-    return list(services.formats_for(county))
+    return list(bank_formats.formats_for(county))
 
 
 class BankFormatIn(Schema):
     county: str = Field(..., pattern=CODE)
     name: str
     fields: list[str] = Field(
-        ..., description="列字段，按顺序：" + "、".join(f"{k} {v}" for k, v in services.FIELDS.items())
+        ..., description="列字段，按顺序：" + "、".join(f"{k} {v}" for k, v in bank_formats.FIELDS.items())
     )
     headers: dict[str, str] = Field(default_factory=dict, description="字段 → 银行要求的列名（可选）")
     encoding: str = "gb18030"
@@ -227,7 +232,7 @@ class BankFormatIn(Schema):
 def format_create(request: HttpRequest, payload: BankFormatIn):
     return Status(
         201,
-        services.bank_format_save(
+        bank_formats.bank_format_save(
             by=request.user,
             county_code=payload.county,
             name=payload.name,
@@ -267,7 +272,7 @@ def bank_file(request: HttpRequest, payload: BankFileIn):
     fmt = BankFormat.objects.filter(pk=payload.bank_format_id, county_code__in=["", payload.county]).first()
     if fmt is None:
         raise NotFound("没有该银行文件格式")
-    export = services.bank_file_create(
+    export = bank_files.bank_file_create(
         by=request.user,
         county_code=payload.county,
         month=_month(payload.month),
@@ -335,7 +340,7 @@ def reconcile(
 ):
     if not len(county) == 12 or not county.isdigit():
         raise ValidationFailed("县（区）代码应为 12 位数字", field_errors={"county": ["格式不正确"]})
-    job = services.reconcile_start(
+    job = reconcile_start(
         by=request.user,
         county_code=county,
         month=_month(month),
@@ -392,9 +397,7 @@ def consistency(
         raise NotFound()
     if not township and not authz.in_scope(request.user, county):
         raise NotFound("请指定您所在的乡镇（街道）")
-    from jiuzhu.core import params
-
-    c = services.consistency(county, _month(month), township)
+    c = consistency_of(county, _month(month), township)
     return {
         "entries": c.entries,
         "consistent": c.consistent,
@@ -421,7 +424,7 @@ class StatisticOut(Schema):
 def statistics(request: HttpRequest, month: date, county: str = Query(..., pattern=CODE)):
     return [
         dict(r, persons=r["persons"] or 0)
-        for r in services.statistics(request.user, county_code=county, month=_month(month))
+        for r in statistics_of(request.user, county_code=county, month=_month(month))
     ]
 
 
@@ -445,9 +448,8 @@ class AdjustmentIn(Schema):
     summary="上报下月动态调整表（M1，每月报告日前）",
 )
 def adjustment_submit(request: HttpRequest, payload: AdjustmentIn):
-    from jiuzhu.core.dates import add_months
-
     month = add_months(month_start(clock.today()), 1)
     return Status(
-        201, services.adjustment_report_submit(by=request.user, township_code=payload.township, month=month)
+        201,
+        adjustments.adjustment_report_submit(by=request.user, township_code=payload.township, month=month),
     )

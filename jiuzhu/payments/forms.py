@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 
 from jiuzhu.core.forms import BootstrapMixin
-from jiuzhu.payments.services import FIELDS
+from jiuzhu.payments.services.bank_formats import FIELDS
 
 
 class MonthField(forms.DateField):

@@ -13,7 +13,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from jiuzhu.core import clock, jobs
+from jiuzhu.core import clock, jobs, params
 from jiuzhu.core.dates import add_months, month_start
 from jiuzhu.core.errors import RECOVERABLE, NotFound
 from jiuzhu.core.exports import XLSX, attachment, xlsx_response
@@ -25,9 +25,15 @@ from jiuzhu.orgs import authz
 from jiuzhu.orgs.models import Jurisdiction, Level
 from jiuzhu.orgs.roles import Perm
 from jiuzhu.orgs.selectors import counties_visible_to
-from jiuzhu.payments import cycle, payroll, selectors, services
+from jiuzhu.payments import cycle, payroll, selectors
+from jiuzhu.payments.documents import issue_detail_table
 from jiuzhu.payments.forms import BankFileForm, BankFormatForm, ReconcileForm, ReopenForm, RunForm
 from jiuzhu.payments.models import AdjustmentReport, BankFile, PayrollRun, Reconciliation
+from jiuzhu.payments.services import adjustments, bad_rows, bank_files, reopening
+from jiuzhu.payments.services.bank_formats import FIELDS, bank_format_save, formats_for
+from jiuzhu.payments.services.reconcile_job import reconcile_start
+from jiuzhu.payments.statistics import consistency, township_totals
+from jiuzhu.payments.statistics import statistics as statistics_of
 
 
 def _county(request: HttpRequest) -> Jurisdiction:
@@ -74,7 +80,7 @@ def payroll_home(request: HttpRequest) -> HttpResponse:
             "run_form": RunForm(initial={"month": month}),
             "next_month": add_months(month, 1),
             "reopen_form": ReopenForm(),
-            "unpayable": payroll.unpayable(county.code, month)
+            "unpayable": selectors.unpayable(county.code, month)
             .filter(authz.scope_q(request.user, "area_code"))
             .count(),
         },
@@ -108,7 +114,7 @@ def _own_township(request: HttpRequest, county_code: str) -> str:
 
 
 def _townships_with_entries(run: PayrollRun) -> list[tuple[str, str]]:
-    codes = payroll.township_totals(run.county_code, run.month).values_list("township_code", flat=True)
+    codes = township_totals(run.county_code, run.month).values_list("township_code", flat=True)
     names = dict(Jurisdiction.objects.filter(code__in=list(codes)).values_list("code", "name"))
     return [(c, names.get(c, c)) for c in codes]
 
@@ -130,26 +136,24 @@ def payroll_run(request: HttpRequest, pk: int) -> HttpResponse:
             return render(request, "payments/run.html#progress", context)
         return HttpResponse(headers={"HX-Refresh": "true"})  # finished: the whole page changes
     names = _names(county)
-    formats = list(services.formats_for(county.code))
+    formats = list(formats_for(county.code))
     context |= {
         "totals": [
             dict(row, name=names.get(row["township_code"], row["township_code"]))
-            for row in payroll.township_totals(run.county_code, run.month).filter(
+            for row in township_totals(run.county_code, run.month).filter(
                 authz.scope_q(request.user, "area_code")
             )
         ],
-        "unpayable": payroll.unpayable(run.county_code, run.month).filter(
+        "unpayable": selectors.unpayable(run.county_code, run.month).filter(
             authz.scope_q(request.user, "area_code")
         )[:200],
-        "consistency": services.consistency(
-            run.county_code, run.month, _own_township(request, run.county_code)
-        ),
+        "consistency": consistency(run.county_code, run.month, _own_township(request, run.county_code)),
         "can_sign": authz.can(request.user, Perm.BENEFIT_MANAGE),
-        "persons": sum(row["persons"] or 0 for row in payroll.township_totals(run.county_code, run.month)),
+        "persons": sum(row["persons"] or 0 for row in township_totals(run.county_code, run.month)),
         "bank_form": BankFileForm(
             formats=formats,
             townships=_townships_with_entries(run),
-            banks=services.paying_banks(run.county_code, run.month),
+            banks=bank_files.paying_banks(run.county_code, run.month),
         ),
         "files": BankFile.objects.filter(county_code=run.county_code, month=run.month).select_related(
             "bank_format", "by"
@@ -163,19 +167,19 @@ def payroll_run(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def bank_file(request: HttpRequest, pk: int) -> HttpResponse:
     run = _run(request, pk)
-    formats = list(services.formats_for(run.county_code))
+    formats = list(formats_for(run.county_code))
     form = BankFileForm(
         request.POST,
         formats=formats,
         townships=_townships_with_entries(run),
-        banks=services.paying_banks(run.county_code, run.month),
+        banks=bank_files.paying_banks(run.county_code, run.month),
     )
     if not form.is_valid():
         messages.error(request, "请选择银行格式和文件类型")
         return redirect("payroll_run", pk=run.pk)
     chosen = next(f for f in formats if str(f.pk) == form.cleaned_data["bank_format"])
     try:
-        export = services.bank_file_create(
+        export = bank_files.bank_file_create(
             by=request.user,
             county_code=run.county_code,
             month=run.month,
@@ -195,8 +199,6 @@ def bank_file(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def detail_table(request: HttpRequest, pk: int, township: str) -> HttpResponse:
     """The payment detail table of one township, for its head's signature (B3, M2)."""
-    from jiuzhu.payments.documents import issue_detail_table
-
     run = _run(request, pk)
     try:
         document = issue_detail_table(
@@ -215,10 +217,10 @@ def reopen(request: HttpRequest) -> HttpResponse:
     form = ReopenForm(request.POST)
     try:
         if request.POST.get("close"):
-            services.close_reopen(by=request.user, county_code=county.code)
+            reopening.close_reopen(by=request.user, county_code=county.code)
             messages.success(request, "已关闭重新开放")
         else:
-            services.reopen(by=request.user, county_code=county.code, reason=form.data.get("reason", ""))
+            reopening.reopen(by=request.user, county_code=county.code, reason=form.data.get("reason", ""))
             messages.success(request, "已重新开放本月业务，处理完毕后请重新生成发放名单并关闭")
     except RECOVERABLE as exc:
         messages.error(request, exc.message)
@@ -231,7 +233,7 @@ def ledger(request: HttpRequest) -> HttpResponse:
     county = _county(request)
     month = _month(request)
     township = request.GET.get("township", "")
-    qs = payroll.entries_for(request.user, county_code=county.code, month=month, township_code=township)
+    qs = selectors.entries_for(request.user, county_code=county.code, month=month, township_code=township)
     if t := request.GET.get("type"):
         qs = qs.filter(assistance_type=t)
     if q := request.GET.get("q", "").strip():
@@ -298,7 +300,7 @@ def ledger(request: HttpRequest) -> HttpResponse:
 def statistics(request: HttpRequest) -> HttpResponse:
     county = _county(request)
     month = _month(request)
-    rows = list(services.statistics(request.user, county_code=county.code, month=month))
+    rows = list(statistics_of(request.user, county_code=county.code, month=month))
     names = _names(county)
     types = dict(AssistanceType.choices)
     for row in rows:
@@ -362,7 +364,7 @@ def reconcile(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            job = services.reconcile_start(
+            job = reconcile_start(
                 by=request.user,
                 county_code=county.code,
                 month=month_start(form.cleaned_data["month"]),
@@ -383,10 +385,10 @@ def reconcile(request: HttpRequest) -> HttpResponse:
             "county": county,
             "form": form,
             "month": month,
-            "consistency": services.consistency(county.code, month),
+            "consistency": consistency(county.code, month),
             "target": _target(county.code),
             "history": Reconciliation.objects.filter(county_code=county.code).select_related("by")[:20],
-            "jobs": Job.objects.filter(kind=services.RECONCILE_KIND, area_code=county.code)
+            "jobs": Job.objects.filter(kind=selectors.RECONCILE_KIND, area_code=county.code)
             .select_related("created_by")
             .defer("result")[:10],
         },
@@ -406,8 +408,8 @@ def reconcile_job(request: HttpRequest, pk: int) -> HttpResponse:
         if not job.finished:
             return render(request, "payments/reconcile_job.html#progress", {"job": job})
         return HttpResponse(headers={"HX-Refresh": "true"})  # finished: the whole page shows the result
-    month, bad_count, bad_rows = services.bad_rows_of(job)
-    shown = list(islice(bad_rows, services.BAD_ROWS_SHOWN))
+    month, bad_count, rows = bad_rows.bad_rows_of(job)
+    shown = list(islice(rows, bad_rows.BAD_ROWS_SHOWN))
     result = job.result or {}
     target = _target(job.area_code)
     return render(
@@ -429,8 +431,6 @@ def reconcile_job(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _target(county_code: str) -> Decimal:
     """S11's target rate for the county (a policy parameter)."""
-    from jiuzhu.core import params
-
     value = params.get("quality.ledger_consistency_percent", area_code=county_code, on=clock.today())
     return Decimal(str(value))
 
@@ -439,7 +439,7 @@ def _target(county_code: str) -> Decimal:
 @require_GET
 def reconcile_job_rows(request: HttpRequest, pk: int) -> FileResponse:
     """Every bad row of a finished reconcile job as Excel (the page lists only the first ones)."""
-    fh, filename = services.open_bad_rows(_reconcile_job(request, pk))
+    fh, filename = bad_rows.open_bad_rows(_reconcile_job(request, pk))
     return FileResponse(fh, as_attachment=True, filename=filename, content_type=XLSX)
 
 
@@ -452,7 +452,7 @@ def bank_formats(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         ordered = [f for f in request.POST.getlist("fields") if f in form.cleaned_data["fields"]]
         try:
-            services.bank_format_save(
+            bank_format_save(
                 by=request.user,
                 county_code=county.code,
                 name=form.cleaned_data["name"],
@@ -471,9 +471,9 @@ def bank_formats(request: HttpRequest) -> HttpResponse:
         {
             "page_title": "银行文件格式",
             "county": county,
-            "formats": services.formats_for(county.code),
+            "formats": formats_for(county.code),
             "form": form,
-            "fields": services.FIELDS,
+            "fields": FIELDS,
         },
     )
 
@@ -499,7 +499,7 @@ def adjustment_reports(request: HttpRequest) -> HttpResponse:
     month = add_months(month_start(clock.today()), 1)
     if request.method == "POST":
         try:
-            report = services.adjustment_report_submit(
+            report = adjustments.adjustment_report_submit(
                 by=request.user, township_code=township.code, month=month
             )
         except RECOVERABLE as exc:
@@ -518,7 +518,7 @@ def adjustment_reports(request: HttpRequest) -> HttpResponse:
             "township": township,
             "townships": townships,
             "month": month,
-            "changes": services.adjustments_for(township.code, month),
+            "changes": selectors.adjustments_for(township.code, month),
             "reports": AdjustmentReport.objects.filter(township_code=township.code).select_related(
                 "by", "document"
             )[:12],

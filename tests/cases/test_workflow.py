@@ -16,7 +16,7 @@ from jiuzhu.core.models import AuditEvent
 from jiuzhu.core.services import param_set
 from jiuzhu.orgs import services as org_services
 from jiuzhu.orgs.models import DelegationGrant
-from jiuzhu.payments.services import reopen
+from jiuzhu.payments.services.reopening import reopen
 from tests.helpers import (
     ANBANG,
     DATONG,

@@ -196,13 +196,14 @@ def test_S11_ledger_consistency_on_the_dashboard():
     e = enrolled()
     clock.freeze(datetime(2026, 12, 1, 9))
     run_payroll()
-    from jiuzhu.payments import services as payments
     from jiuzhu.payments.models import Payment
+    from jiuzhu.payments.services.bank_files import reference_of
+    from jiuzhu.payments.services.reconciliation import reconcile
 
-    ref = payments.reference_of(Payment.objects.get().pk)
+    ref = reference_of(Payment.objects.get().pk)
     out = io.StringIO()
     csv.writer(out).writerows([["参考号", "状态"], [ref, "成功"]])
-    payments.reconcile(
+    reconcile(
         by=user("js_finance"),
         county_code=JIANSHAN,
         month=d("2026-12-01"),
