@@ -11,7 +11,7 @@ from jiuzhu.core.jurisdiction_codes import is_valid_code
 from jiuzhu.core.jurisdiction_codes import prefix as code_prefix
 from jiuzhu.orgs import authz
 from jiuzhu.orgs.roles import Perm
-from jiuzhu.registry.services import id_index_of
+from jiuzhu.registry.identity import id_index_of
 
 
 def cases_visible_to(user) -> QuerySet[Case]:

@@ -84,7 +84,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
                 for c in qs
             ),
         )
-    from jiuzhu.registry.views import areas_for
+    from jiuzhu.registry.selectors import areas_for
 
     return render(
         request,

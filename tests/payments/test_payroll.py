@@ -376,10 +376,10 @@ def test_payment_detail_table_for_the_township_heads_signature():
 
 
 def test_monthly_adjustment_report_by_the_20th():
-    from jiuzhu.registry import services as registry
+    from jiuzhu.registry.services.income_assets import income_add
 
     e = enrolled()
-    registry.income_add(
+    income_add(
         by=user("ab_caseworker"),
         household=e.household,
         category="wage",

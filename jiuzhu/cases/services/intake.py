@@ -28,6 +28,7 @@ from jiuzhu.core import audit, clock
 from jiuzhu.core.dates import ensure_not_before, ensure_not_future
 from jiuzhu.core.errors import ValidationFailed
 from jiuzhu.core.money import to_yuan
+from jiuzhu.core.problems import Problems
 from jiuzhu.core.types import AssistanceType
 from jiuzhu.orgs import authz
 from jiuzhu.orgs.models import Jurisdiction, Level
@@ -40,7 +41,6 @@ from jiuzhu.registry.models import (
     NearRelative,
     UrbanRural,
 )
-from jiuzhu.registry.services import Problems
 
 MAX_REQUEST = Decimal("10000000")  # sanity bound against typing errors
 

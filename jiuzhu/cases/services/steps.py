@@ -36,12 +36,12 @@ from jiuzhu.core.dates import ensure_not_before, ensure_not_future, next_month
 from jiuzhu.core.errors import Forbidden, TransitionNotAllowed, ValidationFailed
 from jiuzhu.core.masking import public_household_name
 from jiuzhu.core.money import to_yuan
+from jiuzhu.core.problems import Problems
 from jiuzhu.core.types import AssistanceType
 from jiuzhu.orgs import authz
 from jiuzhu.orgs.delegation import Route
 from jiuzhu.orgs.models import Jurisdiction, Organisation
 from jiuzhu.orgs.roles import OrgKind, Perm
-from jiuzhu.registry.services import Problems
 
 MAX_AMOUNT = Decimal("10000000")  # sanity bound against typing errors
 
