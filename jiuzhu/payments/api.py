@@ -5,7 +5,6 @@ import base64
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.http import HttpRequest
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
@@ -16,6 +15,7 @@ from jiuzhu.core import clock, params
 from jiuzhu.core.dates import add_months, month_start
 from jiuzhu.core.errors import NotFound, ValidationFailed
 from jiuzhu.orgs import authz
+from jiuzhu.orgs.http import AuthenticatedHttpRequest
 from jiuzhu.orgs.roles import Perm
 from jiuzhu.orgs.selectors import counties_visible_to
 from jiuzhu.payments import cycle, payroll, selectors
@@ -33,7 +33,7 @@ def _month(value: date) -> date:
     return month_start(value)
 
 
-def _county(request: HttpRequest, code: str) -> str:
+def _county(request: AuthenticatedHttpRequest, code: str) -> str:
     """Counties the user works in (township staff: the one above their township)."""
     authz.require(request.user, Perm.VIEW)
     if not counties_visible_to(request.user).filter(code=code).exists():
@@ -54,7 +54,7 @@ class CycleOut(Schema):
 
 
 @router.get("/payroll/cycle", response=responses(CycleOut, read_only=True), summary="月度周期状态（M1）")
-def cycle_status(request: HttpRequest, county: str = Query(..., pattern=CODE)):
+def cycle_status(request: AuthenticatedHttpRequest, county: str = Query(..., pattern=CODE)):
     _county(request, county)
     today = clock.today()
     d = cycle.days(county, today)
@@ -82,7 +82,7 @@ class ReopenIn(Schema):
     response=responses(CycleOut, status=201),
     summary="民政局重新开放本月（记录原因）",
 )
-def cycle_reopen(request: HttpRequest, payload: ReopenIn):
+def cycle_reopen(request: AuthenticatedHttpRequest, payload: ReopenIn):
     reopening.reopen(by=request.user, county_code=payload.county, reason=payload.reason)
     return Status(201, cycle_status(request, payload.county))
 
@@ -92,7 +92,7 @@ class CountyIn(Schema):
 
 
 @router.post("/payroll/cycle/close", response=responses(CycleOut), summary="关闭重新开放")
-def cycle_close(request: HttpRequest, payload: CountyIn):
+def cycle_close(request: AuthenticatedHttpRequest, payload: CountyIn):
     reopening.close_reopen(by=request.user, county_code=payload.county)
     return cycle_status(request, payload.county)
 
@@ -122,7 +122,7 @@ class RunIn(Schema):
     response=responses(RunOut, status=202),
     summary="生成台账和发放名单（后台任务，轮询进度）",
 )
-def run_start(request: HttpRequest, payload: RunIn):
+def run_start(request: AuthenticatedHttpRequest, payload: RunIn):
     run = payroll.start(by=request.user, county_code=payload.county, month=_month(payload.month))
     run.refresh_from_db()
     return Status(202, run)
@@ -130,13 +130,13 @@ def run_start(request: HttpRequest, payload: RunIn):
 
 @router.get("/payroll/runs", response=responses(list[RunOut], read_only=True), summary="生成记录")
 @paginate(PageNumber)
-def run_list(request: HttpRequest, county: str = Query(..., pattern=CODE)):
+def run_list(request: AuthenticatedHttpRequest, county: str = Query(..., pattern=CODE)):
     _county(request, county)
     return PayrollRun.objects.filter(county_code=county).order_by("-started_at")
 
 
 @router.get("/payroll/runs/{run_id}", response=responses(RunOut, read_only=True), summary="生成进度")
-def run_detail(request: HttpRequest, run_id: Id):
+def run_detail(request: AuthenticatedHttpRequest, run_id: Id):
     return selectors.get_run(request.user, run_id)
 
 
@@ -174,7 +174,7 @@ class LedgerFilter(Schema):
     summary="台账（冻结的月度快照）",
 )
 @paginate(PageNumber)
-def ledger(request: HttpRequest, f: Query[LedgerFilter]):
+def ledger(request: AuthenticatedHttpRequest, f: Query[LedgerFilter]):
     qs = selectors.entries_for(
         request.user, county_code=f.county, month=_month(f.month), township_code=f.township
     )
@@ -210,7 +210,7 @@ class BankFormatOut(Schema):
 @router.get(
     "/payroll/bank-formats", response=responses(list[BankFormatOut], read_only=True), summary="银行文件格式"
 )
-def format_list(request: HttpRequest, county: str = Query(..., pattern=CODE)):
+def format_list(request: AuthenticatedHttpRequest, county: str = Query(..., pattern=CODE)):
     _county(request, county)
     return list(bank_formats.formats_for(county))
 
@@ -229,7 +229,7 @@ class BankFormatIn(Schema):
 @router.post(
     "/payroll/bank-formats", response=responses(BankFormatOut, status=201), summary="新增银行文件格式"
 )
-def format_create(request: HttpRequest, payload: BankFormatIn):
+def format_create(request: AuthenticatedHttpRequest, payload: BankFormatIn):
     return Status(
         201,
         bank_formats.bank_format_save(
@@ -268,7 +268,7 @@ class BankFileOut(Schema):
     summary="导出银行发放文件（含完整账号，记录日志）",
 )
 @not_idempotent  # the file holds full account numbers: each export is made (and logged) afresh
-def bank_file(request: HttpRequest, payload: BankFileIn):
+def bank_file(request: AuthenticatedHttpRequest, payload: BankFileIn):
     fmt = BankFormat.objects.filter(pk=payload.bank_format_id, county_code__in=["", payload.county]).first()
     if fmt is None:
         raise NotFound("没有该银行文件格式")
@@ -332,7 +332,7 @@ class ReconcileJobOut(JobState):
     summary="导入银行回盘（参考号、状态、实发金额、失败原因）：后台任务，轮询进度与结果",
 )
 def reconcile(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     county: Form[str],
     month: Form[date],
     file: File[UploadedFile],
@@ -357,7 +357,7 @@ def reconcile(
     response=responses(ReconcileJobOut, read_only=True),
     summary="回盘导入进度与结果",
 )
-def reconcile_job(request: HttpRequest, job_id: Id):
+def reconcile_job(request: AuthenticatedHttpRequest, job_id: Id):
     return selectors.get_reconcile_job(request.user, job_id)
 
 
@@ -367,7 +367,7 @@ def reconcile_job(request: HttpRequest, job_id: Id):
     summary="回盘导入记录",
 )
 @paginate(PageNumber)
-def reconciliation_list(request: HttpRequest, county: str = Query(..., pattern=CODE)):
+def reconciliation_list(request: AuthenticatedHttpRequest, county: str = Query(..., pattern=CODE)):
     authz.require(request.user, Perm.RECONCILE, county)
     return Reconciliation.objects.filter(county_code=county).order_by("-created_at")
 
@@ -387,7 +387,7 @@ class ConsistencyOut(Schema):
     summary="台账与银行一致率（S11）",
 )
 def consistency(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     month: date,
     county: str = Query(..., pattern=CODE),
     township: str = Query("", pattern=r"^(\d{12})?$"),
@@ -421,7 +421,7 @@ class StatisticOut(Schema):
     response=responses(list[StatisticOut], read_only=True),
     summary="按乡镇×救助类型的户数、人数、金额",
 )
-def statistics(request: HttpRequest, month: date, county: str = Query(..., pattern=CODE)):
+def statistics(request: AuthenticatedHttpRequest, month: date, county: str = Query(..., pattern=CODE)):
     return [
         dict(r, persons=r["persons"] or 0)
         for r in statistics_of(request.user, county_code=county, month=_month(month))
@@ -447,7 +447,7 @@ class AdjustmentIn(Schema):
     response=responses(AdjustmentOut, status=201),
     summary="上报下月动态调整表（M1，每月报告日前）",
 )
-def adjustment_submit(request: HttpRequest, payload: AdjustmentIn):
+def adjustment_submit(request: AuthenticatedHttpRequest, payload: AdjustmentIn):
     month = add_months(month_start(clock.today()), 1)
     return Status(
         201,

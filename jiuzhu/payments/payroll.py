@@ -15,6 +15,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -161,10 +162,10 @@ def parallel_workers() -> int:
     return max(1, getattr(settings, "PAYROLL_WORKERS", 2))
 
 
-def _township(run: PayrollRun, township: str) -> None:
+def _township(run: PayrollRun, job_id: int, township: str) -> None:
     """One township's ledger lines and payments, in one transaction with the run's progress."""
     with transaction.atomic(), connection.cursor() as cursor:
-        args = {
+        args: dict[str, Any] = {
             "month": run.month,
             "county": run.county_code,
             "township": township,
@@ -177,19 +178,21 @@ def _township(run: PayrollRun, township: str) -> None:
             townships_done=F("townships_done") + 1, heartbeat_at=clock.now()
         )
     done = PayrollRun.objects.filter(pk=run.pk).values_list("townships_done", flat=True).get()
-    jobs.progress(run.job_id, done=done)
+    jobs.progress(job_id, done=done)
     for hook in after_township:
         hook(township)
 
 
 def execute(run: PayrollRun) -> dict[str, str | int]:
     """The run's work, township by township; each township in its own transaction."""
+    job_id = run.job_id
+    assert job_id is not None  # `start` creates a run with its job
     townships = townships_of(run.county_code)
-    jobs.progress(run.job_id, total=len(townships), done=0, phase="逐个乡镇生成台账和发放名单")
+    jobs.progress(job_id, total=len(townships), done=0, phase="逐个乡镇生成台账和发放名单")
     workers = parallel_workers()
     if workers == 1:
         for township in townships:
-            _township(run, township)
+            _township(run, job_id, township)
     else:
         # Townships are independent: on PostgreSQL several are written at once, one connection each.
         stop = threading.Event()
@@ -197,7 +200,7 @@ def execute(run: PayrollRun) -> dict[str, str | int]:
         def work(township: str) -> None:
             try:
                 if not stop.is_set():
-                    _township(run, township)
+                    _township(run, job_id, township)
             except BaseException:
                 stop.set()
                 raise

@@ -9,7 +9,7 @@ from itertools import islice
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -22,6 +22,7 @@ from jiuzhu.core.listing import paginate, wants_export
 from jiuzhu.core.models import Job
 from jiuzhu.core.types import AssistanceType
 from jiuzhu.orgs import authz
+from jiuzhu.orgs.http import AuthenticatedHttpRequest
 from jiuzhu.orgs.models import Jurisdiction, Level
 from jiuzhu.orgs.roles import Perm
 from jiuzhu.orgs.selectors import counties_visible_to
@@ -36,7 +37,7 @@ from jiuzhu.payments.statistics import consistency, township_totals
 from jiuzhu.payments.statistics import statistics as statistics_of
 
 
-def _county(request: HttpRequest) -> Jurisdiction:
+def _county(request: AuthenticatedHttpRequest) -> Jurisdiction:
     counties = list(counties_visible_to(request.user))
     if not counties:
         raise NotFound("您的账号没有所属县（区）")
@@ -44,7 +45,7 @@ def _county(request: HttpRequest) -> Jurisdiction:
     return next((c for c in counties if c.code == code), counties[0])
 
 
-def _month(request: HttpRequest, default: date | None = None) -> date:
+def _month(request: AuthenticatedHttpRequest, default: date | None = None) -> date:
     raw = request.GET.get("month", "")
     try:
         return month_start(date.fromisoformat(raw + "-01" if len(raw) == 7 else raw))
@@ -58,7 +59,7 @@ def _names(county: Jurisdiction) -> dict[str, str]:
 
 @login_required
 @require_GET
-def payroll_home(request: HttpRequest) -> HttpResponse:
+def payroll_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     county = _county(request)  # township staff see their own county's cycle and their township's figures
     authz.require(request.user, Perm.VIEW)
     today = clock.today()
@@ -89,7 +90,7 @@ def payroll_home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def payroll_start(request: HttpRequest) -> HttpResponse:
+def payroll_start(request: AuthenticatedHttpRequest) -> HttpResponse:
     county = _county(request)
     form = RunForm(request.POST)
     if not form.is_valid():
@@ -105,7 +106,7 @@ def payroll_start(request: HttpRequest) -> HttpResponse:
     return redirect("payroll_run", pk=run.pk)
 
 
-def _own_township(request: HttpRequest, county_code: str) -> str:
+def _own_township(request: AuthenticatedHttpRequest, county_code: str) -> str:
     """The township of township staff (their figures only); '' for county staff."""
     if authz.in_scope(request.user, county_code):
         return ""
@@ -119,15 +120,15 @@ def _townships_with_entries(run: PayrollRun) -> list[tuple[str, str]]:
     return [(c, names.get(c, c)) for c in codes]
 
 
-def _run(request: HttpRequest, pk: int) -> PayrollRun:
+def _run(request: AuthenticatedHttpRequest, pk: int) -> PayrollRun:
     return selectors.get_run(request.user, pk)
 
 
 @login_required
 @require_GET
-def payroll_run(request: HttpRequest, pk: int) -> HttpResponse:
+def payroll_run(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     run = _run(request, pk)
-    if run.status == "running" and run.job_id and jobs.reap_for_page(run.job):
+    if run.status == "running" and run.job is not None and jobs.reap_for_page(run.job):
         run.refresh_from_db()  # its worker vanished: the run is failed now, with the reason
     county = Jurisdiction.objects.get(code=run.county_code)
     context = {"page_title": f"{run.month:%Y年%m月}台账与发放名单", "run": run, "county": county}
@@ -165,7 +166,7 @@ def payroll_run(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def bank_file(request: HttpRequest, pk: int) -> HttpResponse:
+def bank_file(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     run = _run(request, pk)
     formats = list(formats_for(run.county_code))
     form = BankFileForm(
@@ -197,7 +198,7 @@ def bank_file(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def detail_table(request: HttpRequest, pk: int, township: str) -> HttpResponse:
+def detail_table(request: AuthenticatedHttpRequest, pk: int, township: str) -> HttpResponse:
     """The payment detail table of one township, for its head's signature (B3, M2)."""
     run = _run(request, pk)
     try:
@@ -212,7 +213,7 @@ def detail_table(request: HttpRequest, pk: int, township: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def reopen(request: HttpRequest) -> HttpResponse:
+def reopen(request: AuthenticatedHttpRequest) -> HttpResponse:
     county = _county(request)
     form = ReopenForm(request.POST)
     try:
@@ -229,7 +230,7 @@ def reopen(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def ledger(request: HttpRequest) -> HttpResponse:
+def ledger(request: AuthenticatedHttpRequest) -> HttpResponse:
     county = _county(request)
     month = _month(request)
     township = request.GET.get("township", "")
@@ -297,7 +298,7 @@ def ledger(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def statistics(request: HttpRequest) -> HttpResponse:
+def statistics(request: AuthenticatedHttpRequest) -> HttpResponse:
     county = _county(request)
     month = _month(request)
     rows = list(statistics_of(request.user, county_code=county.code, month=month))
@@ -354,7 +355,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def reconcile(request: HttpRequest) -> HttpResponse:
+def reconcile(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Upload the bank's results: checked at once, imported by a background job whose page shows progress."""
     county = _county(request)
     authz.require(request.user, Perm.RECONCILE, county.code)
@@ -396,13 +397,13 @@ def reconcile(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _reconcile_job(request: HttpRequest, pk: int, *, full: bool = True) -> Job:
+def _reconcile_job(request: AuthenticatedHttpRequest, pk: int, *, full: bool = True) -> Job:
     return selectors.get_reconcile_job(request.user, pk, full=full)
 
 
 @login_required
 @require_GET
-def reconcile_job(request: HttpRequest, pk: int) -> HttpResponse:
+def reconcile_job(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     job = _reconcile_job(request, pk, full=not request.htmx)
     if request.htmx:
         if not job.finished:
@@ -437,7 +438,7 @@ def _target(county_code: str) -> Decimal:
 
 @login_required
 @require_GET
-def reconcile_job_rows(request: HttpRequest, pk: int) -> FileResponse:
+def reconcile_job_rows(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     """Every bad row of a finished reconcile job as Excel (the page lists only the first ones)."""
     fh, filename = bad_rows.open_bad_rows(_reconcile_job(request, pk))
     return FileResponse(fh, as_attachment=True, filename=filename, content_type=XLSX)
@@ -445,7 +446,7 @@ def reconcile_job_rows(request: HttpRequest, pk: int) -> FileResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def bank_formats(request: HttpRequest) -> HttpResponse:
+def bank_formats(request: AuthenticatedHttpRequest) -> HttpResponse:
     county = _county(request)
     authz.require(request.user, Perm.PAYROLL_RUN, county.code)
     form = BankFormatForm(request.POST or None)
@@ -480,7 +481,7 @@ def bank_formats(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def adjustment_reports(request: HttpRequest) -> HttpResponse:
+def adjustment_reports(request: AuthenticatedHttpRequest) -> HttpResponse:
     """M1: the township's table of next month's dynamic adjustments."""
     memberships = [
         m for m in authz.memberships(request.user) if m.organisation.jurisdiction.level == Level.TOWNSHIP

@@ -70,10 +70,13 @@ def _reconcile(job: Job) -> dict[str, Any]:
         jobs.progress(job.pk, phase=phase, done=done, total=total)
 
     outcome = ReconcileOutcome()
+    uploader = job.created_by
     try:
+        if uploader is None:  # the account was removed since the upload
+            raise Forbidden()
         with job.file.open("rb") as fh:
             record = reconcile(
-                by=job.created_by,
+                by=uploader,
                 county_code=job.area_code,
                 month=month,
                 file_name=job.params["filename"],

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from itertools import chain, islice
-from typing import IO
+from typing import IO, Any
 
 from django.db import connection, transaction
 
@@ -54,7 +54,7 @@ def _write_payments(batch: list[Change], now: datetime) -> None:
     # A reference twice in one batch: the later row wins, as it does across batches.
     latest = {pk: (status, paid, reason, ref) for pk, status, paid, reason, ref in batch}
     ops = connection.ops
-    params: list[object] = [ops.adapt_datetimefield_value(now)]
+    params: list[Any] = [ops.adapt_datetimefield_value(now)]
     for pk, (status, paid, reason, ref) in latest.items():
         params += [pk, str(status), None if paid is None else str(paid), reason, ref]
     sql = _WRITE_SQL.format(values=", ".join(["(%s, %s, %s, %s, %s)"] * len(latest)))
