@@ -162,7 +162,13 @@ def parallel_workers() -> int:
     return max(1, getattr(settings, "PAYROLL_WORKERS", 2))
 
 
-def _township(run: PayrollRun, job_id: int, township: str) -> None:
+def _progress(run: PayrollRun, *, done: int, total: int | None = None, phase: str | None = None) -> None:
+    """On the run's job, if it still has one (the job row may have been removed; the run stays)."""
+    if run.job_id is not None:
+        jobs.progress(run.job_id, done=done, total=total, phase=phase)
+
+
+def _township(run: PayrollRun, township: str) -> None:
     """One township's ledger lines and payments, in one transaction with the run's progress."""
     with transaction.atomic(), connection.cursor() as cursor:
         args: dict[str, Any] = {
@@ -178,21 +184,19 @@ def _township(run: PayrollRun, job_id: int, township: str) -> None:
             townships_done=F("townships_done") + 1, heartbeat_at=clock.now()
         )
     done = PayrollRun.objects.filter(pk=run.pk).values_list("townships_done", flat=True).get()
-    jobs.progress(job_id, done=done)
+    _progress(run, done=done)
     for hook in after_township:
         hook(township)
 
 
 def execute(run: PayrollRun) -> dict[str, str | int]:
     """The run's work, township by township; each township in its own transaction."""
-    job_id = run.job_id
-    assert job_id is not None  # `start` creates a run with its job
     townships = townships_of(run.county_code)
-    jobs.progress(job_id, total=len(townships), done=0, phase="逐个乡镇生成台账和发放名单")
+    _progress(run, total=len(townships), done=0, phase="逐个乡镇生成台账和发放名单")
     workers = parallel_workers()
     if workers == 1:
         for township in townships:
-            _township(run, job_id, township)
+            _township(run, township)
     else:
         # Townships are independent: on PostgreSQL several are written at once, one connection each.
         stop = threading.Event()
@@ -200,7 +204,7 @@ def execute(run: PayrollRun) -> dict[str, str | int]:
         def work(township: str) -> None:
             try:
                 if not stop.is_set():
-                    _township(run, job_id, township)
+                    _township(run, township)
             except BaseException:
                 stop.set()
                 raise
