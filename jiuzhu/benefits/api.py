@@ -1,4 +1,5 @@
-"""API: enrolments, their history and dynamic management, self-care assessments (issue 5)."""
+"""API of benefits: enrolments, their history and dynamic management, self-care assessments — the same
+services and selectors as the pages."""
 
 from datetime import date, datetime
 from decimal import Decimal

@@ -1,4 +1,4 @@
-"""Issue 5 item 6: importing the bank's results runs as a background job with progress, for files of
+"""S11: importing the bank's results runs as a background job with progress, for files of
 10⁵–10⁶ rows; the page and the API poll it. All or nothing unless the user chooses `partial`."""
 
 import csv

@@ -1,4 +1,4 @@
-"""Issue 3 item 7: bulk import — every bad row reported, all or nothing unless the user chooses otherwise."""
+"""The household import — every bad row reported, all or nothing unless the user chooses otherwise."""
 
 import csv
 import io
