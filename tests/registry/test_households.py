@@ -10,7 +10,7 @@ from jiuzhu.core.models import AuditEvent
 from jiuzhu.registry import identity, selectors
 from jiuzhu.registry.models import Household, IncomeItem, Member
 from jiuzhu.registry.services import households, income_assets, members
-from tests.helpers import ANBANG_VILLAGE, client_for, make_household, member, new_id, user
+from tests.helpers import ANBANG_VILLAGE, client_for, make_case, make_household, member, new_id, user
 
 pytestmark = pytest.mark.django_db
 
@@ -265,3 +265,38 @@ def test_editing_a_member_keeps_the_id_number_when_left_blank():
     assert r.status_code == 302
     head.refresh_from_db()
     assert head.work_ability == "partial" and head.id_index == index and head.id_masked == masked
+
+
+def test_the_household_page_lists_its_applications_through_the_panel_cases_registers():
+    """The registry sits below cases: the applications on the household page come from the panel cases
+    registers (registry.hooks), scoped like every list of cases."""
+    case = make_case()
+    page = client_for("ab_caseworker").get(f"/registry/households/{case.household_id}/").content.decode()
+    assert "救助申请" in page and case.number in page and f"/cases/{case.pk}/" in page
+    other = make_household()
+    page = client_for("ab_caseworker").get(f"/registry/households/{other.pk}/").content.decode()
+    assert "暂无申请" in page and case.number not in page
+
+
+def test_income_of_a_member_who_left_is_refused_by_the_api_as_by_the_page():
+    """One selector (`active_member`) says whom an income item may name, for the page and the API alike."""
+    household = make_household()
+    spouse = household.members.get(relation="spouse")
+    members.member_leave(by=user("ab_caseworker"), member=spouse, on=date(2026, 11, 1), reason="moved")
+    c = client_for("ab_caseworker")
+    income = {"category": "wage", "description": "打零工", "monthly_amount": "800"}
+    r = c.post(
+        f"/api/v1/households/{household.pk}/incomes",
+        income | {"member_id": spouse.pk},
+        content_type="application/json",
+    )
+    assert r.status_code == 400 and "成员不属于本户" in r.json()["message"]
+    page = c.post(f"/registry/households/{household.pk}/income/", income | {"member": spouse.pk})
+    assert page.status_code == 422 and not IncomeItem.objects.filter(household=household).exists()
+    head = household.members.get(relation="head")
+    r = c.post(
+        f"/api/v1/households/{household.pk}/incomes",
+        income | {"member_id": head.pk},
+        content_type="application/json",
+    )
+    assert r.status_code == 201 and IncomeItem.objects.get(household=household).member == head
