@@ -185,17 +185,6 @@ def get_relative(user: User, pk: int | str) -> NearRelative:
         raise NotFound() from None
 
 
-def relative_of_household(household: Household, pk: int | str) -> NearRelative | None:
-    """A register entry that names a member of this household (the only kind a case of the household can
-    file, DM2), else None."""
-    try:
-        return NearRelative.objects.filter(
-            pk=pk, relative_id_index__in=household.members.values("id_index")
-        ).first()
-    except (ValueError, TypeError):
-        return None
-
-
 # --- discovery reports (A2) and the household import ----------------------------------------------------
 
 
