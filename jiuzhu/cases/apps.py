@@ -44,6 +44,13 @@ class CasesConfig(AppConfig):
         for source in SOURCES:
             deadline_moves.register(source)
 
+        # The household page lists the household's applications (the registry cannot import cases).
+        from jiuzhu.cases.household_panel import household_cases
+        from jiuzhu.registry.hooks import Panel as HouseholdPanel
+        from jiuzhu.registry.hooks import register_household_panel
+
+        register_household_panel(HouseholdPanel("cases/_household_cases.html", household_cases))
+
         # Every transition is named once, in the table; the rest are edits that are not transitions.
         audit.register_actions({f"case.{t.action}": t.label for t in TRANSITIONS.values()})
         audit.register_actions(

@@ -22,8 +22,8 @@ from jiuzhu.orgs import authz
 from jiuzhu.orgs.delegation import Route
 from jiuzhu.orgs.models import Organisation, User
 from jiuzhu.orgs.roles import OrgKind, Perm
+from jiuzhu.registry.identity import id_index_of
 from jiuzhu.registry.models import Member, NearRelative
-from jiuzhu.registry.services import id_index_of
 
 # --- cases the user may see ---------------------------------------------------------------------------
 

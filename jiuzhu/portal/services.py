@@ -32,8 +32,9 @@ from jiuzhu.orgs.models import Jurisdiction, Level
 from jiuzhu.orgs.roles import Perm
 from jiuzhu.portal.actor import portal_actor
 from jiuzhu.portal.models import Complaint, ComplaintKind, ComplaintStatus
+from jiuzhu.registry.identity import ID_PURPOSE
 from jiuzhu.registry.models import Member
-from jiuzhu.registry.services import ID_PURPOSE, MemberInput
+from jiuzhu.registry.services.member_input import MemberInput
 
 log = logging.getLogger(__name__)
 

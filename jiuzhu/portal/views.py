@@ -21,7 +21,7 @@ from jiuzhu.documents import compose
 from jiuzhu.portal import selectors, services
 from jiuzhu.portal.forms import ApplicationForm, ComplaintForm, MemberFormSet, ObjectionForm, QueryForm
 from jiuzhu.registry.models import Relation
-from jiuzhu.registry.services import MemberInput
+from jiuzhu.registry.services.member_input import MemberInput
 
 SESSION_ACCESS = "portal_access"
 SESSION_SUBMITTED = "portal_submitted"

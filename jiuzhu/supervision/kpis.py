@@ -181,7 +181,7 @@ def ledger_consistency(user, townships: list[Jurisdiction]) -> Table:
     """S11: per township, the share of last paid month's ledger lines the bank paid with exactly the
     ledger's amount (the month of the latest finished payroll run of its county), against the target."""
     from jiuzhu.payments.models import PayrollRun, RunStatus
-    from jiuzhu.payments.services import consistency
+    from jiuzhu.payments.statistics import consistency
 
     table = Table(
         "ledger",
