@@ -26,7 +26,7 @@ from jiuzhu.documents import services as document_services
 from jiuzhu.documents.forms import AttachmentForm
 from jiuzhu.documents.selectors import documents_of
 from jiuzhu.orgs import authz
-from jiuzhu.orgs.http import AuthedRequest
+from jiuzhu.orgs.http import AuthenticatedHttpRequest
 from jiuzhu.orgs.models import Jurisdiction, Level
 from jiuzhu.orgs.roles import Perm
 from jiuzhu.orgs.selectors import counties_visible_to, county_bureau
@@ -132,7 +132,7 @@ def _file_context(request: HttpRequest, household: Household, **extra) -> dict:
 
 @login_required
 @require_GET
-def household_file(request: AuthedRequest, pk: int) -> HttpResponse:
+def household_file(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """AR1: one page per household with its whole file, in time order, filtered."""
     household = get_household(request.user, pk)
     return render(request, "archive/household_file.html", _file_context(request, household))
@@ -140,7 +140,7 @@ def household_file(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def household_custody(request: AuthedRequest, pk: int) -> HttpResponse:
+def household_custody(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     household = get_household(request.user, pk)
     authz.require(request.user, Perm.CASE_PROCESS, household.area_code)
     custodians = custody.custodians_for(household)
@@ -168,7 +168,7 @@ def household_custody(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def household_upload(request: AuthedRequest, pk: int) -> HttpResponse:
+def household_upload(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """File a scan, photo or video into the household file (e.g. the photo of the posted notice, P2)."""
     household = get_household(request.user, pk)
     authz.require(request.user, Perm.CASE_PROCESS, household.area_code)
@@ -197,7 +197,7 @@ def household_upload(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def household_bundle(request: AuthedRequest, pk: int) -> HttpResponse:
+def household_bundle(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     household = get_household(request.user, pk)
     job = services.bundle_request(by=request.user, household=household)
     return redirect("bundle_job", pk=job.pk)
@@ -205,7 +205,7 @@ def household_bundle(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def bundle_job(request: AuthedRequest, pk: int) -> HttpResponse:
+def bundle_job(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     job = selectors.get_bundle_job(request.user, pk)
     household = Household.objects.filter(pk=job.params.get("household")).first()
     template = "archive/bundle_job.html#progress" if request.htmx else "archive/bundle_job.html"
@@ -214,7 +214,7 @@ def bundle_job(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def bundle_download(request: AuthedRequest, pk: int) -> FileResponse:
+def bundle_download(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     job = selectors.get_bundle_job(request.user, pk)
     try:
         handle = services.bundle_open(by=request.user, job=job)
@@ -231,7 +231,7 @@ def bundle_download(request: AuthedRequest, pk: int) -> FileResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def custody_bulk(request: AuthedRequest) -> HttpResponse:
+def custody_bulk(request: AuthenticatedHttpRequest) -> HttpResponse:
     authz.require(request.user, Perm.DELEGATION_MANAGE)
     counties = [
         c
@@ -307,7 +307,7 @@ def custody_bulk(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def board_list(request: AuthedRequest) -> HttpResponse:
+def board_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Staff: the boards of the villages in scope, with what each shows and the printed ones."""
     villages = list(selectors.villages_visible_to(request.user).select_related("parent").order_by("code"))
     today = clock.today()
@@ -326,7 +326,7 @@ def board_list(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def board_print(request: AuthedRequest, code: str) -> HttpResponse:
+def board_print(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     village = selectors.get_village(request.user, code)
     try:
         document = services.board_issue(by=request.user, village=village)

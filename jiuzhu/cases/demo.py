@@ -5,17 +5,23 @@ Everything goes through the services, so the audit trail and the timelines are r
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
+from typing import TypedDict
 
 from django.db import transaction
 
 from jiuzhu.cases.materials import missing_items
 from jiuzhu.cases.models import Case, Channel, MaterialRequirement
 from jiuzhu.cases.services import intake, steps
+from jiuzhu.cases.transitions import sources_of
 from jiuzhu.core import clock, idnumber
 from jiuzhu.orgs.models import User
-from jiuzhu.registry import services as registry
 from jiuzhu.registry.models import Household
+from jiuzhu.registry.services.discovery import discovery_create
+from jiuzhu.registry.services.households import household_create
+from jiuzhu.registry.services.income_assets import income_add
+from jiuzhu.registry.services.member_input import MemberInput
 
 _seq = [0]
 
@@ -35,11 +41,11 @@ def _household(
     address: str,
     people: list[tuple[str, str, str, bool]],
     *,
-    incomes: list[tuple[str, str, str]] = (),
+    incomes: Sequence[tuple[str, str, str]] = (),
 ) -> Household:
     area = village[:6]
     members = [
-        registry.MemberInput(
+        MemberInput(
             name=n,
             id_number=_id(b, f, area),
             relation=r,
@@ -47,7 +53,7 @@ def _household(
         )
         for n, r, b, f in people
     ]
-    household = registry.household_create(
+    household = household_create(
         by=_u(by),
         area_code=village,
         address=address,
@@ -55,7 +61,7 @@ def _household(
         phone="139" + str(4690000 + _seq[0]).zfill(8),
     )
     for category, description, amount in incomes:
-        registry.income_add(
+        income_add(
             by=_u(by), household=household, category=category, description=description, monthly_amount=amount
         )
     return household
@@ -73,7 +79,7 @@ def _case(household: Household, by: str, kind: str, applied: date, reason: str, 
 
 def _complete(case: Case, by: str) -> None:
     for item in missing_items(case):
-        if item.signature:
+        if item.signature and item.member_id is not None:
             intake.signature_record(
                 by=_u(by),
                 case=case,
@@ -81,13 +87,21 @@ def _complete(case: Case, by: str) -> None:
                 kind=item.signature,
                 signed_on=case.applied_on,
             )
-        else:
+        elif item.requirement_id is not None:
             intake.material_receive(
                 by=_u(by),
                 case=case,
                 requirement=MaterialRequirement.objects.get(pk=item.requirement_id),
                 received_on=case.applied_on,
             )
+
+
+class Team(TypedDict):
+    """The usernames of the staff who take a demo case along (see `_walk`)."""
+
+    worker: str
+    approver: str
+    verifier: str
 
 
 def _walk(
@@ -179,11 +193,11 @@ def _walk(
         )
         steps.decide(by=_u(approver), case=case, data=data)
     case.refresh_from_db()
-    if reached("file") and case.status == "filing":
+    if reached("file") and case.status in sources_of("file_with_bureau"):
         steps.file_with_bureau(by=_u(worker), case=case, on=d + timedelta(days=9))
-    if reached("notice") and case.status == "to_notice":
+    if reached("notice") and case.status in sources_of("post_notice"):
         steps.post_notice(by=_u(worker), cases=[case], start_on=d + timedelta(days=10))
-    if reached("final") and case.status == "notice":
+    if reached("final") and case.status in sources_of("finalize"):
         steps.finalize(by=_u(approver), case=case, on=d + timedelta(days=18))
     return case
 
@@ -217,7 +231,7 @@ def load() -> None:
     if Case.objects.exists():
         return
     today = clock.today()
-    ab = {"worker": "ab_caseworker", "approver": "ab_approver", "verifier": "ab_verifier"}
+    ab: Team = {"worker": "ab_caseworker", "approver": "ab_approver", "verifier": "ab_verifier"}
     villages = ["230502200201", "230502200201", "230502200202", "230502200202"]
     for (_head, address, people), village in zip(ANBANG_PEOPLE, villages, strict=True):
         h = _household(
@@ -274,7 +288,7 @@ def load() -> None:
         by=_u("ab_caseworker"),
         case=_case(waiting, "ab_caseworker", "dibao_rural", today - timedelta(days=2), "离异独自抚养子女"),
     )
-    registry.discovery_create(
+    discovery_create(
         by=_u("ab_assistant"),
         area_code="230502200201",
         family_name="陈大爷",
@@ -284,7 +298,7 @@ def load() -> None:
         reported_on=today - timedelta(days=1),
     )
 
-    emr = {"worker": "emr_caseworker", "approver": "emr_approver", "verifier": "js_verifier"}
+    emr: Team = {"worker": "emr_caseworker", "approver": "emr_approver", "verifier": "js_verifier"}
     for name, address in (
         ("林海燕", "光明社区5栋2单元301"),
         ("马建华", "建设社区12号楼402"),

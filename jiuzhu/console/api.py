@@ -12,7 +12,7 @@ from jiuzhu.console.selectors import audit_events_visible_to
 from jiuzhu.core import clock, params, workdays
 from jiuzhu.core.errors import NotFound, ValidationFailed
 from jiuzhu.core.services import param_set
-from jiuzhu.orgs.http import AuthedRequest
+from jiuzhu.orgs.http import AuthenticatedHttpRequest
 from jiuzhu.orgs.selectors import get_jurisdiction, home_area
 
 router = Router(tags=["基础"])
@@ -114,7 +114,7 @@ def _area(request: HttpRequest, area: str | None) -> str:
 @router.get(
     "/params", response=responses(list[ParamOut], read_only=True), summary="某区划某日适用的全部政策参数"
 )
-def param_list(request: AuthedRequest, q: Query[ParamQuery]):
+def param_list(request: AuthenticatedHttpRequest, q: Query[ParamQuery]):
     area_code = _area(request, q.area)
     on = q.on or clock.today()
     out = []
@@ -129,7 +129,7 @@ def param_list(request: AuthedRequest, q: Query[ParamQuery]):
 @router.get(
     "/params/{key}", response=responses(ParamOut, read_only=True), summary="某区划某日适用的一个政策参数"
 )
-def param_detail(request: AuthedRequest, key: str, q: Query[ParamQuery]):
+def param_detail(request: AuthenticatedHttpRequest, key: str, q: Query[ParamQuery]):
     if key not in params.PARAMS:
         raise NotFound("没有这个政策参数")
     return _param_out(key, _area(request, q.area), q.on or clock.today())
@@ -146,7 +146,7 @@ class ParamIn(Schema):
 @router.post(
     "/params/{key}", response=responses(ParamOut, status=201), summary="设置政策参数（自某日起生效）"
 )
-def param_update(request: AuthedRequest, key: str, payload: ParamIn):
+def param_update(request: AuthenticatedHttpRequest, key: str, payload: ParamIn):
     if key not in params.PARAMS:
         raise NotFound("没有这个政策参数")
     area_code = _area(request, payload.area)
@@ -195,7 +195,7 @@ class AuditFilter(Schema):
     summary="审计事件（审计、民政局）",
 )
 @paginate(PageNumber)
-def audit_events(request: AuthedRequest, f: Query[AuditFilter]):
+def audit_events(request: AuthenticatedHttpRequest, f: Query[AuditFilter]):
     qs = audit_events_visible_to(request.user).order_by("-id")
     if f.action:
         qs = qs.filter(action__startswith=f.action)

@@ -22,7 +22,7 @@ from jiuzhu.core.listing import date_param, paginate, wants_export
 from jiuzhu.core.selectors import parameter_history, parameter_table
 from jiuzhu.core.services import param_set
 from jiuzhu.orgs import authz
-from jiuzhu.orgs.http import AuthedRequest
+from jiuzhu.orgs.http import AuthenticatedHttpRequest
 from jiuzhu.orgs.models import Jurisdiction, Level
 from jiuzhu.orgs.roles import Perm
 from jiuzhu.orgs.selectors import get_jurisdiction, home_area, jurisdictions_visible_to
@@ -38,7 +38,7 @@ def _param_area(request: HttpRequest):
 
 
 @login_required
-def params_list(request: AuthedRequest) -> HttpResponse:
+def params_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     area = _param_area(request)
     on = date_param(request, "on") or clock.today()
     rows = parameter_table(area_code=area.code, on=on)
@@ -90,7 +90,7 @@ class ParamForm(BootstrapMixin, forms.Form):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def param_detail(request: AuthedRequest, key: str) -> HttpResponse:
+def param_detail(request: AuthenticatedHttpRequest, key: str) -> HttpResponse:
     area = _param_area(request)
     try:
         definition = params.definition(key)
@@ -148,7 +148,7 @@ def param_detail(request: AuthedRequest, key: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def audit_list(request: AuthedRequest) -> HttpResponse:
+def audit_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     events = audit_events_visible_to(request.user).select_related("actor")
     f = request.GET
     if start := date_param(request, "from"):
@@ -191,7 +191,7 @@ def audit_list(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def audit_verify(request: AuthedRequest) -> HttpResponse:
+def audit_verify(request: AuthenticatedHttpRequest) -> HttpResponse:
     audit_events_visible_to(request.user)  # permission check
     prefixes = authz.scope_prefixes(request.user)
     if prefixes is None:

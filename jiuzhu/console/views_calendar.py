@@ -21,7 +21,7 @@ from jiuzhu.core.listing import date_param, year_param
 from jiuzhu.core.models import CalendarDay, CalendarYear
 from jiuzhu.core.services import calendar_load_year, calendar_preview, rows_from_package
 from jiuzhu.orgs import authz
-from jiuzhu.orgs.http import AuthedRequest
+from jiuzhu.orgs.http import AuthenticatedHttpRequest
 from jiuzhu.orgs.roles import Perm
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
@@ -51,7 +51,7 @@ def arrangement_digest(year: int, text: str) -> str:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def calendar_page(request: AuthedRequest) -> HttpResponse:
+def calendar_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     authz.require(request.user, Perm.VIEW)
     today = clock.today()
     year = year_param(request, today.year)
@@ -130,7 +130,7 @@ def _form_from_package(request: HttpRequest, form: ArrangementForm) -> Arrangeme
 
 @login_required
 @require_GET
-def workday_calculator(request: AuthedRequest) -> HttpResponse:
+def workday_calculator(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The working-day calculator on the calendar page (htmx fragment)."""
     start = date_param(request, "start")
     try:

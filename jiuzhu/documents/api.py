@@ -13,7 +13,7 @@ from jiuzhu.api.schemas import Id, PageNumber, responses
 from jiuzhu.core.errors import NotFound, ValidationFailed
 from jiuzhu.documents import kinds, rendering, selectors, services
 from jiuzhu.documents.models import IssuedDocument
-from jiuzhu.orgs.http import AuthedRequest
+from jiuzhu.orgs.http import AuthenticatedHttpRequest
 
 router = Router(tags=["文书档案"])
 
@@ -137,7 +137,7 @@ def verify_pdf(request: HttpRequest, doc_uuid: str, file: File[UploadedFile]):
 
 @router.get("/documents", response=responses(list[DocumentOut], read_only=True), summary="已出具文书")
 @paginate(PageNumber)
-def document_list(request: AuthedRequest, filters: Query[DocumentFilter]):
+def document_list(request: AuthenticatedHttpRequest, filters: Query[DocumentFilter]):
     qs = selectors.documents_visible_to(request.user).order_by("-issued_at", "-id")
     if filters.kind:
         qs = qs.filter(kind=filters.kind)
@@ -153,7 +153,7 @@ def document_list(request: AuthedRequest, filters: Query[DocumentFilter]):
 
 
 @router.get("/documents/{document_id}", response=responses(DocumentOut, read_only=True), summary="一件文书")
-def document_detail(request: AuthedRequest, document_id: Id):
+def document_detail(request: AuthenticatedHttpRequest, document_id: Id):
     return _out(selectors.get_document(request.user, document_id))
 
 
@@ -163,7 +163,7 @@ def document_detail(request: AuthedRequest, document_id: Id):
     summary="下载文书 PDF（记入审计日志）",
     openapi_extra={"responses": {200: {"description": "PDF", "content": {"application/pdf": {}}}}},
 )
-def document_pdf(request: AuthedRequest, document_id: Id):
+def document_pdf(request: AuthenticatedHttpRequest, document_id: Id):
     document = selectors.get_document(request.user, document_id)
     response = FileResponse(
         services.document_open(by=request.user, document=document), content_type="application/pdf"
@@ -178,7 +178,7 @@ def document_pdf(request: AuthedRequest, document_id: Id):
     summary="下载附件（记入审计日志）",
     openapi_extra={"responses": {200: {"description": "文件", "content": {"application/octet-stream": {}}}}},
 )
-def attachment_download(request: AuthedRequest, attachment_id: Id):
+def attachment_download(request: AuthenticatedHttpRequest, attachment_id: Id):
     attachment = selectors.get_attachment(request.user, attachment_id)
     response = FileResponse(
         services.attachment_open(by=request.user, attachment=attachment), content_type=attachment.content_type

@@ -24,7 +24,7 @@ from jiuzhu.documents import compose, kinds, rendering, selectors, services
 from jiuzhu.documents.forms import AttachmentForm, DelegationLetterForm, PrefixForm, RevokeForm, TemplateForm
 from jiuzhu.documents.models import IssuedDocument, NumberStatus
 from jiuzhu.orgs import authz
-from jiuzhu.orgs.http import AuthedRequest
+from jiuzhu.orgs.http import AuthenticatedHttpRequest
 from jiuzhu.orgs.models import Jurisdiction, Organisation
 from jiuzhu.orgs.roles import Perm
 from jiuzhu.orgs.selectors import counties_visible_to, get_grant
@@ -46,7 +46,7 @@ def pdf_filename(document: IssuedDocument) -> str:
 
 @login_required
 @require_GET
-def document_list(request: AuthedRequest) -> HttpResponse:
+def document_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     qs = selectors.documents_visible_to(request.user).order_by("-issued_at", "-id")
     f = request.GET
     if kind := f.get("kind", "").strip():
@@ -87,7 +87,7 @@ def document_list(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def number_register(request: AuthedRequest) -> HttpResponse:
+def number_register(request: AuthenticatedHttpRequest) -> HttpResponse:
     """发文登记: every 文号 given, with the document it became or the reason it is void."""
     qs = selectors.register_visible_to(request.user).order_by("organisation__name", "-year", "-serial")
     f = request.GET
@@ -142,7 +142,7 @@ def number_register(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def document_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+def document_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     document = selectors.get_document(request.user, pk)
     issue_perm = kinds.get(document.kind).issue_perm
     can_manage = authz.can(request.user, issue_perm, document.area_code)
@@ -202,7 +202,7 @@ def document_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def document_pdf(request: AuthedRequest, pk: int) -> FileResponse:
+def document_pdf(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     document = selectors.get_document(request.user, pk)
     handle = services.document_open(by=request.user, document=document)
     return _file_response(
@@ -215,7 +215,7 @@ def document_pdf(request: AuthedRequest, pk: int) -> FileResponse:
 
 @login_required
 @require_GET
-def attachment_download(request: AuthedRequest, pk: int) -> FileResponse:
+def attachment_download(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     attachment = selectors.get_attachment(request.user, pk)
     handle = services.attachment_open(by=request.user, attachment=attachment)
     return _file_response(
@@ -228,7 +228,7 @@ def attachment_download(request: AuthedRequest, pk: int) -> FileResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def delegation_letter_issue(request: AuthedRequest, grant_pk: int) -> HttpResponse:
+def delegation_letter_issue(request: AuthenticatedHttpRequest, grant_pk: int) -> HttpResponse:
     """D5: print the delegation letter of a grant (bureau officers)."""
     grant = get_grant(request.user, grant_pk)
     authz.require(request.user, Perm.DELEGATION_MANAGE, grant.township_id)
@@ -278,7 +278,7 @@ def _template_kind(kind: str) -> kinds.DocKind:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def template_list(request: AuthedRequest) -> HttpResponse:
+def template_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     county = selectors.template_county(request.user, request.GET.get("county"))
     orgs = list(
         Organisation.objects.filter(jurisdiction__code__startswith=county.code[:6]).select_related(
@@ -316,7 +316,7 @@ def template_list(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def template_edit(request: AuthedRequest, kind: str) -> HttpResponse:
+def template_edit(request: AuthenticatedHttpRequest, kind: str) -> HttpResponse:
     county = selectors.template_county(request.user, request.GET.get("county"))
     doc_kind = _template_kind(kind)
     current = selectors.current_template(kind, county.code)
@@ -354,7 +354,7 @@ def template_edit(request: AuthedRequest, kind: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def template_preview(request: AuthedRequest, kind: str) -> HttpResponse:
+def template_preview(request: AuthenticatedHttpRequest, kind: str) -> HttpResponse:
     """htmx: render the posted template with the sample content — as HTML in a frame, or as a PDF."""
     county = selectors.template_county(request.user, request.GET.get("county"))
     doc_kind = _template_kind(kind)
@@ -372,7 +372,7 @@ def template_preview(request: AuthedRequest, kind: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def template_history(request: AuthedRequest, kind: str) -> HttpResponse:
+def template_history(request: AuthenticatedHttpRequest, kind: str) -> HttpResponse:
     county = selectors.template_county(request.user, request.GET.get("county"))
     doc_kind = _template_kind(kind)
     versions = selectors.template_history(request.user, kind, county)
@@ -395,7 +395,7 @@ def template_history(request: AuthedRequest, kind: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def template_restore(request: AuthedRequest, kind: str) -> HttpResponse:
+def template_restore(request: AuthenticatedHttpRequest, kind: str) -> HttpResponse:
     county = selectors.template_county(request.user, request.GET.get("county"))
     doc_kind = _template_kind(kind)
     try:

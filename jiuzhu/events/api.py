@@ -10,7 +10,7 @@ from jiuzhu.api.schemas import PageNumber, responses
 from jiuzhu.core.errors import NotFound
 from jiuzhu.events import feed, webhooks
 from jiuzhu.events.models import DeliveryStatus
-from jiuzhu.orgs.http import AuthedRequest
+from jiuzhu.orgs.http import AuthenticatedHttpRequest
 
 router = Router(tags=["数据交换"])
 
@@ -44,7 +44,7 @@ class EventQuery(Schema):
     response=responses(EventPage, read_only=True),
     summary="事件流（按游标增量拉取本辖区业务事件）",
 )
-def event_feed(request: AuthedRequest, q: Query[EventQuery]):
+def event_feed(request: AuthenticatedHttpRequest, q: Query[EventQuery]):
     types = [t[:80] for t in q.type if t.strip()][:20]
     rows = list(feed.events_visible_to(request.user, after=q.after, types=types or None)[: q.limit + 1])
     more = len(rows) > q.limit
@@ -115,13 +115,13 @@ class DeliveryFilter(Schema):
 
 @router.get("/webhooks", response=responses(list[SubscriptionOut], read_only=True), summary="事件推送订阅")
 @paginate(PageNumber)
-def subscription_list(request: AuthedRequest):
+def subscription_list(request: AuthenticatedHttpRequest):
     return [_sub_out(s) for s in webhooks.subscriptions_visible_to(request.user).order_by("-id")]
 
 
 @router.post("/webhooks", response=responses(SubscriptionCreatedOut, status=201), summary="新增事件推送订阅")
 @not_idempotent  # the response carries the secret, which is never stored
-def subscription_create(request: AuthedRequest, payload: SubscriptionIn):
+def subscription_create(request: AuthenticatedHttpRequest, payload: SubscriptionIn):
     organisation = webhooks.organisations_for(request.user).filter(pk=payload.organisation_id).first()
     if organisation is None:
         raise NotFound("没有这个机构，或不在您的管理范围")
@@ -138,14 +138,14 @@ def subscription_create(request: AuthedRequest, payload: SubscriptionIn):
 @router.get(
     "/webhooks/{subscription_id}", response=responses(SubscriptionOut, read_only=True), summary="一项订阅"
 )
-def subscription_detail(request: AuthedRequest, subscription_id: int):
+def subscription_detail(request: AuthenticatedHttpRequest, subscription_id: int):
     return _sub_out(webhooks.get_subscription(request.user, subscription_id))
 
 
 @router.post(
     "/webhooks/{subscription_id}/deactivate", response=responses(SubscriptionOut), summary="停用订阅"
 )
-def subscription_deactivate(request: AuthedRequest, subscription_id: int):
+def subscription_deactivate(request: AuthenticatedHttpRequest, subscription_id: int):
     sub = webhooks.get_subscription(request.user, subscription_id)
     return _sub_out(webhooks.subscription_deactivate(by=request.user, subscription=sub))
 
@@ -156,7 +156,7 @@ def subscription_deactivate(request: AuthedRequest, subscription_id: int):
     summary="推送记录（每次投递的结果）",
 )
 @paginate(PageNumber)
-def delivery_list(request: AuthedRequest, subscription_id: int, f: Query[DeliveryFilter]):
+def delivery_list(request: AuthenticatedHttpRequest, subscription_id: int, f: Query[DeliveryFilter]):
     sub = webhooks.get_subscription(request.user, subscription_id)
     qs = sub.deliveries.order_by("-id")
     if f.status:
@@ -167,7 +167,7 @@ def delivery_list(request: AuthedRequest, subscription_id: int, f: Query[Deliver
 @router.post(
     "/webhooks/deliveries/{delivery_id}/retry", response=responses(DeliveryOut), summary="重新投递失败的推送"
 )
-def delivery_retry(request: AuthedRequest, delivery_id: int):
+def delivery_retry(request: AuthenticatedHttpRequest, delivery_id: int):
     delivery = webhooks.deliveries_visible_to(request.user).filter(pk=delivery_id).first()
     if delivery is None:
         raise NotFound()

@@ -14,7 +14,7 @@ from jiuzhu.core.forms import BootstrapMixin, apply_error, set_choices
 from jiuzhu.core.listing import paginate
 from jiuzhu.events import feed, webhooks
 from jiuzhu.events.models import DeliveryStatus
-from jiuzhu.orgs.http import AuthedRequest
+from jiuzhu.orgs.http import AuthenticatedHttpRequest
 
 SESSION_SECRET = "webhook_secret_once"  # noqa: S105 - a session key name
 
@@ -37,7 +37,7 @@ class SubscriptionForm(BootstrapMixin, forms.Form):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def webhook_list(request: AuthedRequest) -> HttpResponse:
+def webhook_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     organisations = list(webhooks.organisations_for(request.user))
     subscriptions = webhooks.subscriptions_visible_to(request.user).order_by("-id")
     form = SubscriptionForm(request.POST or None, organisations=organisations)
@@ -65,7 +65,7 @@ def webhook_list(request: AuthedRequest) -> HttpResponse:
 
 
 @login_required
-def webhook_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+def webhook_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The delivery log of one subscription."""
     subscription = webhooks.get_subscription(request.user, pk)
     once = request.session.pop(SESSION_SECRET, None)
@@ -90,7 +90,7 @@ def webhook_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def webhook_deactivate(request: AuthedRequest, pk: int) -> HttpResponse:
+def webhook_deactivate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     subscription = webhooks.get_subscription(request.user, pk)
     webhooks.subscription_deactivate(by=request.user, subscription=subscription)
     messages.success(request, "订阅已停用")
@@ -99,7 +99,7 @@ def webhook_deactivate(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def delivery_retry(request: AuthedRequest, pk: int) -> HttpResponse:
+def delivery_retry(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     delivery = webhooks.deliveries_visible_to(request.user).filter(pk=pk).first()
     if delivery is None:
         raise NotFound()

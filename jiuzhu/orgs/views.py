@@ -40,7 +40,7 @@ from jiuzhu.orgs.forms import (
     TokenForm,
     WhoDecidesForm,
 )
-from jiuzhu.orgs.http import AuthedRequest
+from jiuzhu.orgs.http import AuthenticatedHttpRequest
 from jiuzhu.orgs.models import ApiToken, Level
 from jiuzhu.orgs.roles import Perm, Role
 from jiuzhu.orgs.selectors import (
@@ -79,7 +79,7 @@ class LoginView(auth_views.LoginView):
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
-    request: AuthedRequest  # the view requires a signed-in user
+    request: AuthenticatedHttpRequest  # the view requires a signed-in user
     success_url = reverse_lazy("password_change_done")
 
     def form_valid(self, form):
@@ -98,7 +98,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def account(request: AuthedRequest) -> HttpResponse:
+def account(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
     issued = None
     if request.method == "POST" and form.is_valid():
@@ -128,7 +128,7 @@ def account(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def token_revoke(request: AuthedRequest, pk: int) -> HttpResponse:
+def token_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     token = ApiToken.objects.filter(pk=pk, user=request.user).first()
     if token is None:
         raise NotFound()
@@ -141,7 +141,7 @@ def token_revoke(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def home(request: AuthedRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A landing page per role: the panels the apps registered for the user's roles."""
     memberships = authz.memberships(request.user)
     sections = []
@@ -181,7 +181,7 @@ def bureau_rollout_panel(request: HttpRequest, membership) -> tuple[str, dict] |
     }
 
 
-def recent_activity_panel(request: AuthedRequest, membership) -> tuple[str, dict] | None:
+def recent_activity_panel(request: AuthenticatedHttpRequest, membership) -> tuple[str, dict] | None:
 
     events = AuditEvent.objects.filter(actor=request.user).order_by("-id")[:8]
     return "orgs/panels/recent_activity.html", {"events": events}
@@ -192,7 +192,7 @@ def recent_activity_panel(request: AuthedRequest, membership) -> tuple[str, dict
 
 @login_required
 @require_GET
-def jurisdiction_list(request: AuthedRequest) -> HttpResponse:
+def jurisdiction_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     qs = jurisdictions_visible_to(request.user).select_related("parent").order_by("code")
     if level := choice_param(request, "level", Level.values):
         qs = qs.filter(level=level)
@@ -229,7 +229,7 @@ def jurisdiction_list(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def staff_list(request: AuthedRequest) -> HttpResponse:
+def staff_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     qs = staff_visible_to(request.user)
     if role := request.GET.get("role"):
         qs = qs.filter(role=role)
@@ -309,7 +309,7 @@ STAFF_ACTIONS = {
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def staff_account(request: AuthedRequest, pk: int) -> HttpResponse:
+def staff_account(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """One account: its roles, adding or ending a role, deactivation and a password reset."""
     account = get_account(request.user, pk)
     orgs = list(organisations_visible_to(request.user).order_by("jurisdiction_id", "kind"))
@@ -420,7 +420,7 @@ def _county_for(request: HttpRequest):
 
 @login_required
 @require_GET
-def rollout(request: AuthedRequest) -> HttpResponse:
+def rollout(request: AuthenticatedHttpRequest) -> HttpResponse:
     county, counties = _county_for(request)
     on = date_param(request, "on") or clock.today()
     rows = rollout_table(request.user, county=county, on=on)
@@ -460,7 +460,7 @@ def rollout(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def who_decides_view(request: AuthedRequest) -> HttpResponse:
+def who_decides_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     townships = list(townships_visible_to(request.user).order_by("code"))
     form = WhoDecidesForm(request.GET, townships=townships)
     route = None
@@ -475,7 +475,7 @@ def who_decides_view(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def grant_create(request: AuthedRequest) -> HttpResponse:
+def grant_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     authz.require(request.user, Perm.DELEGATION_MANAGE)  # 403 before anything else for other roles
     county, _ = _county_for(request)
     authz.require(request.user, Perm.DELEGATION_MANAGE, county.code)
@@ -512,7 +512,7 @@ def grant_create(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def grant_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+def grant_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     grant = get_grant(request.user, pk)
     forms = {
         "suspend": SuspendForm(prefix="s", initial={"start": clock.today()}),
@@ -573,7 +573,7 @@ def grant_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def grant_letter(request: AuthedRequest, pk: int) -> FileResponse:
+def grant_letter(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     grant = get_grant(request.user, pk)
     if not grant.letter_file:
         raise NotFound("该委托没有上传委托书扫描件")

@@ -23,7 +23,7 @@ from jiuzhu.api import ratelimit
 from jiuzhu.cases.models import Case
 from jiuzhu.cases.models_steps import Objection
 from jiuzhu.cases.services import online, steps
-from jiuzhu.cases.workflow import State
+from jiuzhu.cases.states import State
 from jiuzhu.core import audit, clock, crypto, idnumber
 from jiuzhu.core.errors import DomainError, Forbidden, ValidationFailed
 from jiuzhu.core.filetypes import AttachmentKind, check_upload
@@ -34,8 +34,9 @@ from jiuzhu.orgs.models import Jurisdiction, Level
 from jiuzhu.orgs.roles import Perm
 from jiuzhu.portal.actor import portal_actor
 from jiuzhu.portal.models import Complaint, ComplaintKind, ComplaintStatus
+from jiuzhu.registry.identity import ID_PURPOSE
 from jiuzhu.registry.models import Member
-from jiuzhu.registry.services import ID_PURPOSE, MemberInput
+from jiuzhu.registry.services.member_input import MemberInput
 from jiuzhu.supervision.models import ComplaintChannel
 from jiuzhu.supervision.services.complaints import complaint_submit as supervision_intake
 

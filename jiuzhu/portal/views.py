@@ -19,11 +19,11 @@ from jiuzhu.core.listing import paginate
 from jiuzhu.core.middleware import client_ip
 from jiuzhu.core.types import AssistanceType
 from jiuzhu.documents import compose
-from jiuzhu.orgs.http import AuthedRequest
+from jiuzhu.orgs.http import AuthenticatedHttpRequest
 from jiuzhu.portal import selectors, services
 from jiuzhu.portal.forms import ApplicationForm, ComplaintForm, MemberFormSet, ObjectionForm, QueryForm
 from jiuzhu.registry.models import Relation
-from jiuzhu.registry.services import MemberInput
+from jiuzhu.registry.services.member_input import MemberInput
 
 SESSION_ACCESS = "portal_access"
 SESSION_SUBMITTED = "portal_submitted"
@@ -306,7 +306,7 @@ def complaint_done(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def staff_complaints(request: AuthedRequest) -> HttpResponse:
+def staff_complaints(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Bureau staff: complaints from the portal waiting for the supervision app (S8)."""
     rows = selectors.complaints_visible_to(request.user)
     listing = paginate(request, rows)

@@ -24,14 +24,14 @@ from jiuzhu.cases.models_steps import (
     StepKind,
 )
 from jiuzhu.cases.selectors import cases_visible_to
-from jiuzhu.cases.workflow import OPEN, State
+from jiuzhu.cases.states import OPEN, State
 from jiuzhu.core import clock, params, workdays
 from jiuzhu.core.dates import add_months, month_start, next_month
 from jiuzhu.core.types import TIME_LIMITED_TYPES, Category, category_of
 from jiuzhu.orgs.models import DelegationGrant, Jurisdiction, Level, Membership
 from jiuzhu.orgs.roles import Role
 from jiuzhu.payments.models import PayrollRun, RunStatus
-from jiuzhu.payments.services import consistency
+from jiuzhu.payments.statistics import consistency
 from jiuzhu.supervision import selectors
 from jiuzhu.supervision.models import (
     AlertStatus,

@@ -1,4 +1,4 @@
-"""Issue 3 through the API, and every new page and endpoint for every role (200 / 403 / 404)."""
+"""Intake through the API, and its pages and endpoints for every role (200 / 403 / 404)."""
 
 from datetime import date
 
@@ -205,7 +205,7 @@ def test_case_search_by_number_name_and_exact_id():
     case = make_case(household)
     number = household.members.get(relation="head")
     from jiuzhu.core import crypto
-    from jiuzhu.registry.services import ID_PURPOSE
+    from jiuzhu.registry.identity import ID_PURPOSE
 
     full = crypto.decrypt(number.id_cipher, purpose=ID_PURPOSE)
     c = client_for("ab_approver")

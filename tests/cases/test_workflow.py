@@ -1,4 +1,4 @@
-"""Issue 4: the workflow on both routes, the profiles, notices and objections, deadlines, emergency aid."""
+"""The workflow on both routes, the profiles, notices and objections, deadlines, emergency aid."""
 
 from datetime import date, datetime, timedelta
 
@@ -9,14 +9,14 @@ from jiuzhu.cases.deadlines import deadline_of
 from jiuzhu.cases.models import Case
 from jiuzhu.cases.models_steps import Decision, MeetingLevel
 from jiuzhu.cases.services import intake, steps
-from jiuzhu.cases.workflow import State
+from jiuzhu.cases.states import State
 from jiuzhu.core import clock
 from jiuzhu.core.errors import Forbidden, TransitionNotAllowed, ValidationFailed
 from jiuzhu.core.models import AuditEvent
 from jiuzhu.core.services import param_set
 from jiuzhu.orgs import services as org_services
 from jiuzhu.orgs.models import DelegationGrant
-from jiuzhu.payments.services import reopen
+from jiuzhu.payments.services.reopening import reopen
 from tests.helpers import (
     ANBANG,
     DATONG,
@@ -155,7 +155,7 @@ def test_temporary_aid_above_the_township_cap_goes_to_the_bureau():
 
 
 def test_D3_a_grant_in_force_after_the_township_review_sends_the_case_back_to_the_township():
-    from jiuzhu.cases.workflow import blocked_reason
+    from jiuzhu.cases.transitions import blocked_reason
     from jiuzhu.orgs.models import Jurisdiction
 
     case = qijiang_township_reviewed()
@@ -277,14 +277,14 @@ def test_dates_never_future_never_before_the_previous_step():
 
 
 def test_DM2_decision_blocked_until_near_relative_filing():
-    from jiuzhu.registry import services as registry
+    from jiuzhu.registry.services.relatives import RelativeInput, relative_add
     from tests.helpers import member, new_id
 
     number = new_id()
-    relative = registry.relative_add(
+    relative = relative_add(
         by=user("ab_caseworker"),
         area_code=ANBANG,
-        data=registry.RelativeInput(
+        data=RelativeInput(
             "张桂兰", "village_committee", "安邦村村民委员会", "张一", number, "儿子", d("2025-01-01")
         ),
     )

@@ -12,8 +12,11 @@ from jiuzhu.cases.models import Case, Channel, SignatureKind
 from jiuzhu.cases.services import intake
 from jiuzhu.core import clock, idnumber
 from jiuzhu.core.errors import ValidationFailed
-from jiuzhu.registry import services as registry
+from jiuzhu.orgs.models import User
+from jiuzhu.registry.identity import id_index_of
 from jiuzhu.registry.models import Household, Member, Relation
+from jiuzhu.registry.services.households import household_create
+from jiuzhu.registry.services.member_input import MemberInput
 
 
 @dataclass
@@ -21,7 +24,7 @@ class OnlineApplication:
     area_code: str
     address: str
     phone: str
-    members: list[registry.MemberInput]
+    members: list[MemberInput]
     assistance_type: str
     reason: str
     requested_amount: object = None
@@ -33,7 +36,7 @@ class OnlineApplication:
 
 
 @transaction.atomic
-def submit(*, by, data: OnlineApplication) -> Case:
+def submit(*, by: User, data: OnlineApplication) -> Case:
     """Register (or find) the household by its head's ID number, open the application on the online channel
     and record the head's online consents. Forms filled in online need no paper (A3)."""
     if not (data.consent_verification and data.consent_commitment):
@@ -46,7 +49,7 @@ def submit(*, by, data: OnlineApplication) -> Case:
     head_number = idnumber.parse(heads[0].id_number).number
     existing = (
         Member.objects.filter(
-            id_index=registry.id_index_of(head_number),
+            id_index=id_index_of(head_number),
             relation=Relation.HEAD,
             is_active=True,
             household__is_active=True,
@@ -59,7 +62,7 @@ def submit(*, by, data: OnlineApplication) -> Case:
     if existing is not None:
         household = existing.household
     else:
-        household = registry.household_create(
+        household = household_create(
             by=by,
             area_code=data.area_code,
             address=data.address,
@@ -67,7 +70,7 @@ def submit(*, by, data: OnlineApplication) -> Case:
             phone=data.phone,
             hukou_area_code=data.hukou_area_code,
         )
-    applicant = household.members.get(id_index=registry.id_index_of(head_number))
+    applicant = household.members.get(id_index=id_index_of(head_number))
     case = intake.case_create(
         by=by,
         household=household,

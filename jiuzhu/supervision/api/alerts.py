@@ -7,7 +7,7 @@ from ninja.pagination import paginate
 
 from jiuzhu.api.schemas import Id, JobState, PageNumber, responses
 from jiuzhu.core.errors import ValidationFailed
-from jiuzhu.orgs.http import AuthedRequest
+from jiuzhu.orgs.http import AuthenticatedHttpRequest
 from jiuzhu.orgs.models import User
 from jiuzhu.supervision import selectors
 from jiuzhu.supervision.api.common import CODE, NoteIn
@@ -81,7 +81,7 @@ class ScanJobOut(JobState):
 
 
 @router.get("/supervision/rules", response=responses(list[RuleOut], read_only=True), summary="预警规则")
-def rule_list(request: AuthedRequest):
+def rule_list(request: AuthenticatedHttpRequest):
     selectors.alerts_visible_to(request.user)  # the VIEW permission
     return [
         {
@@ -100,7 +100,7 @@ def rule_list(request: AuthedRequest):
 @router.get("/supervision/alerts", response=responses(list[AlertOut], read_only=True), summary="预警")
 @paginate(PageNumber)
 def alert_list(
-    request: AuthedRequest,
+    request: AuthenticatedHttpRequest,
     status: str | None = None,
     rule: str | None = None,
     township: str | None = Query(None, pattern=CODE),
@@ -118,19 +118,19 @@ def alert_list(
 @router.get(
     "/supervision/alerts/{alert_id}", response=responses(AlertOut, read_only=True), summary="预警详情"
 )
-def alert_detail(request: AuthedRequest, alert_id: Id):
+def alert_detail(request: AuthenticatedHttpRequest, alert_id: Id):
     return selectors.get_alert(request.user, alert_id)
 
 
 @router.post("/supervision/alerts/{alert_id}/handle", response=responses(AlertOut), summary="处理预警")
-def alert_handle(request: AuthedRequest, alert_id: Id, payload: NoteIn):
+def alert_handle(request: AuthenticatedHttpRequest, alert_id: Id, payload: NoteIn):
     return alerts.alert_handle(
         by=request.user, alert=selectors.get_alert(request.user, alert_id), note=payload.note
     )
 
 
 @router.post("/supervision/alerts/{alert_id}/assign", response=responses(AlertOut), summary="指派预警")
-def alert_assign(request: AuthedRequest, alert_id: Id, payload: AssignIn):
+def alert_assign(request: AuthenticatedHttpRequest, alert_id: Id, payload: AssignIn):
     alert = selectors.get_alert(request.user, alert_id)
     assignee = User.objects.filter(pk=payload.assignee_id, is_active=True).first()
     if assignee is None:
@@ -139,14 +139,14 @@ def alert_assign(request: AuthedRequest, alert_id: Id, payload: AssignIn):
 
 
 @router.post("/supervision/alerts/{alert_id}/reopen", response=responses(AlertOut), summary="重新打开预警")
-def alert_reopen(request: AuthedRequest, alert_id: Id, payload: NoteIn):
+def alert_reopen(request: AuthenticatedHttpRequest, alert_id: Id, payload: NoteIn):
     return alerts.alert_reopen(
         by=request.user, alert=selectors.get_alert(request.user, alert_id), reason=payload.note
     )
 
 
 @router.post("/supervision/scans", response=responses(ScanJobOut, status=202), summary="立即扫描（后台任务）")
-def scan_request(request: AuthedRequest, payload: ScanIn):
+def scan_request(request: AuthenticatedHttpRequest, payload: ScanIn):
     """Follow the job with `GET /supervision/scans/{id}`."""
     job = alerts.scan_request(by=request.user, area_code=payload.area_code)
     job.refresh_from_db()  # a worker may already have picked it up (tests run it at once)
@@ -158,7 +158,7 @@ def scan_request(request: AuthedRequest, payload: ScanIn):
     response=responses(ScanJobOut, read_only=True),
     summary="预警扫描任务进度与结果",
 )
-def scan_job(request: AuthedRequest, job_id: Id):
+def scan_job(request: AuthenticatedHttpRequest, job_id: Id):
     """The job that `POST /supervision/scans` started: poll until status is done or failed."""
     job = selectors.get_scan_job(request.user, job_id)
     return job

@@ -10,7 +10,7 @@ from jiuzhu.api.schemas import Id, PageNumber, responses
 from jiuzhu.core import clock
 from jiuzhu.core.errors import ValidationFailed
 from jiuzhu.orgs import authz
-from jiuzhu.orgs.http import AuthedRequest
+from jiuzhu.orgs.http import AuthenticatedHttpRequest
 from jiuzhu.orgs.models import User
 from jiuzhu.orgs.roles import Perm
 from jiuzhu.supervision import kpis, selectors
@@ -59,7 +59,7 @@ class FundAllocationIn(Schema):
     response=responses(list[FundSummaryOut], read_only=True),
     summary="临时救助资金：各乡镇拨付、已发放、结余（S10）",
 )
-def fund_summary(request: AuthedRequest, year: int | None = Query(None, ge=2000, le=2100)):
+def fund_summary(request: AuthenticatedHttpRequest, year: int | None = Query(None, ge=2000, le=2100)):
     """One row per township in the user's jurisdiction (as on the funds page); this year by default."""
     year = year or clock.today().year
     townships = list(selectors.townships_for(request.user))
@@ -86,7 +86,7 @@ def fund_summary(request: AuthedRequest, year: int | None = Query(None, ge=2000,
 )
 @paginate(PageNumber)
 def allocation_list(
-    request: AuthedRequest,
+    request: AuthenticatedHttpRequest,
     year: int | None = Query(None, ge=2000, le=2100),
     township: str | None = Query(None, pattern=CODE),
 ):
@@ -103,7 +103,7 @@ def allocation_list(
     response=responses(FundAllocationOut, status=201),
     summary="登记临时救助资金拨付（S10）",
 )
-def allocation_create(request: AuthedRequest, payload: FundAllocationIn):
+def allocation_create(request: AuthenticatedHttpRequest, payload: FundAllocationIn):
     return Status(
         201,
         capacity.fund_allocate(
@@ -150,13 +150,13 @@ class TrainingIn(Schema):
     "/supervision/trainings", response=responses(list[TrainingOut], read_only=True), summary="业务培训记录"
 )
 @paginate(PageNumber)
-def training_list(request: AuthedRequest, year: int | None = Query(None, ge=2000, le=2100)):
+def training_list(request: AuthenticatedHttpRequest, year: int | None = Query(None, ge=2000, le=2100)):
     qs = selectors.trainings_visible_to(request.user).order_by("-held_on", "-id")
     return qs.filter(held_on__year=year) if year else qs
 
 
 @router.post("/supervision/trainings", response=responses(TrainingOut, status=201), summary="登记业务培训")
-def training_create(request: AuthedRequest, payload: TrainingIn):
+def training_create(request: AuthenticatedHttpRequest, payload: TrainingIn):
     authz.require(request.user, Perm.TRAINING_MANAGE, payload.county_code)  # 404/403 before looking up people
     wanted = set(payload.attendee_ids)
     people = list(User.objects.filter(pk__in=wanted, is_active=True).order_by("pk"))

@@ -9,7 +9,7 @@ from jiuzhu.api.schemas import Id, PageNumber, responses
 from jiuzhu.cases import selectors as case_selectors
 from jiuzhu.core import clock
 from jiuzhu.core.errors import ValidationFailed
-from jiuzhu.orgs.http import AuthedRequest
+from jiuzhu.orgs.http import AuthenticatedHttpRequest
 from jiuzhu.orgs.roles import Perm
 from jiuzhu.supervision import selectors
 from jiuzhu.supervision.api.common import CODE
@@ -80,7 +80,7 @@ class ComplaintIn(Schema):
     "/supervision/complaints", response=responses(list[ComplaintOut], read_only=True), summary="投诉举报"
 )
 @paginate(PageNumber)
-def complaint_list(request: AuthedRequest, status: str | None = None):
+def complaint_list(request: AuthenticatedHttpRequest, status: str | None = None):
     qs = selectors.complaints_visible_to(request.user).order_by("-received_on", "-id")
     return qs.filter(status=status) if status else qs
 
@@ -88,7 +88,7 @@ def complaint_list(request: AuthedRequest, status: str | None = None):
 @router.post(
     "/supervision/complaints", response=responses(ComplaintOut, status=201), summary="登记投诉举报（S8）"
 )
-def complaint_submit(request: AuthedRequest, payload: ComplaintIn):
+def complaint_submit(request: AuthenticatedHttpRequest, payload: ComplaintIn):
     case = case_selectors.get_case(request.user, payload.case_id) if payload.case_id else None
     return Status(
         201,
@@ -111,7 +111,7 @@ def complaint_submit(request: AuthedRequest, payload: ComplaintIn):
     response=responses(ComplaintDetailOut, read_only=True),
     summary="投诉举报详情",
 )
-def complaint_detail(request: AuthedRequest, complaint_id: Id):
+def complaint_detail(request: AuthenticatedHttpRequest, complaint_id: Id):
     return selectors.get_complaint(request.user, complaint_id)
 
 
@@ -149,7 +149,7 @@ class ComplaintVisitIn(Schema):
     response=responses(ComplaintDetailOut),
     summary="交办投诉举报（S8）",
 )
-def complaint_assign(request: AuthedRequest, complaint_id: Id, payload: ComplaintAssignIn):
+def complaint_assign(request: AuthenticatedHttpRequest, complaint_id: Id, payload: ComplaintAssignIn):
     complaint = selectors.get_complaint(request.user, complaint_id)
     # The people the page offers: those who may handle complaints there (no names of anyone else leak out).
     people = selectors.handlers_for(complaint.area_code, Perm.COMPLAINT_HANDLE)
@@ -166,7 +166,9 @@ def complaint_assign(request: AuthedRequest, complaint_id: Id, payload: Complain
     response=responses(ComplaintDetailOut),
     summary="登记调查核实情况（属实的形成发现问题）",
 )
-def complaint_investigate(request: AuthedRequest, complaint_id: Id, payload: ComplaintInvestigateIn):
+def complaint_investigate(
+    request: AuthenticatedHttpRequest, complaint_id: Id, payload: ComplaintInvestigateIn
+):
     complaint = selectors.get_complaint(request.user, complaint_id)
     return complaints.complaint_investigate(
         by=request.user,
@@ -185,7 +187,7 @@ def complaint_investigate(request: AuthedRequest, complaint_id: Id, payload: Com
     response=responses(ComplaintDetailOut),
     summary="答复投诉举报（答复期限按工作日计算）",
 )
-def complaint_reply(request: AuthedRequest, complaint_id: Id, payload: ComplaintReplyIn):
+def complaint_reply(request: AuthenticatedHttpRequest, complaint_id: Id, payload: ComplaintReplyIn):
     complaint = selectors.get_complaint(request.user, complaint_id)
     return complaints.complaint_reply(
         by=request.user,
@@ -201,7 +203,7 @@ def complaint_reply(request: AuthedRequest, complaint_id: Id, payload: Complaint
     response=responses(ComplaintDetailOut),
     summary="回访并办结投诉举报",
 )
-def complaint_return_visit(request: AuthedRequest, complaint_id: Id, payload: ComplaintVisitIn):
+def complaint_return_visit(request: AuthenticatedHttpRequest, complaint_id: Id, payload: ComplaintVisitIn):
     complaint = selectors.get_complaint(request.user, complaint_id)
     return complaints.complaint_return_visit(
         by=request.user,

@@ -8,7 +8,7 @@ from ninja.pagination import paginate
 from jiuzhu.api.schemas import Id, PageNumber, responses
 from jiuzhu.cases import selectors as case_selectors
 from jiuzhu.orgs import authz
-from jiuzhu.orgs.http import AuthedRequest
+from jiuzhu.orgs.http import AuthenticatedHttpRequest
 from jiuzhu.orgs.roles import Perm
 from jiuzhu.supervision import selectors
 from jiuzhu.supervision.api.common import CODE, NoteIn, SupervisionDocumentOut, issued
@@ -83,7 +83,7 @@ def _matter(m) -> dict:
 @router.get("/supervision/matters", response=responses(list[MatterOut], read_only=True), summary="督办事项")
 @paginate(PageNumber)
 def matter_list(
-    request: AuthedRequest,
+    request: AuthenticatedHttpRequest,
     status: str | None = None,
     level: str | None = None,
     township: str | None = Query(None, pattern=CODE),
@@ -105,7 +105,7 @@ def matter_list(
 @router.post(
     "/supervision/matters", response=responses(MatterDetailOut, status=201), summary="立项督办（S7）"
 )
-def matter_open(request: AuthedRequest, payload: MatterIn):
+def matter_open(request: AuthenticatedHttpRequest, payload: MatterIn):
     matter = escalation.matter_open(
         by=request.user,
         township_code=payload.township_code,
@@ -124,14 +124,14 @@ def matter_open(request: AuthedRequest, payload: MatterIn):
     response=responses(MatterDetailOut, read_only=True),
     summary="督办详情",
 )
-def matter_detail(request: AuthedRequest, matter_id: Id):
+def matter_detail(request: AuthenticatedHttpRequest, matter_id: Id):
     return _matter(selectors.get_matter(request.user, matter_id))
 
 
 @router.post(
     "/supervision/matters/{matter_id}/escalate", response=responses(MatterDetailOut), summary="升级督办"
 )
-def matter_escalate(request: AuthedRequest, matter_id: Id, payload: StepIn):
+def matter_escalate(request: AuthenticatedHttpRequest, matter_id: Id, payload: StepIn):
     matter = selectors.get_matter(request.user, matter_id)
     escalation.matter_escalate(by=request.user, matter=matter, step=_step(payload))
     return _matter(selectors.get_matter(request.user, matter_id))
@@ -140,7 +140,7 @@ def matter_escalate(request: AuthedRequest, matter_id: Id, payload: StepIn):
 @router.post(
     "/supervision/matters/{matter_id}/answer", response=responses(MatterDetailOut), summary="回复督办（乡镇）"
 )
-def matter_answer(request: AuthedRequest, matter_id: Id, payload: AnswerMatterIn):
+def matter_answer(request: AuthenticatedHttpRequest, matter_id: Id, payload: AnswerMatterIn):
     matter = selectors.get_matter(request.user, matter_id)
     escalation.matter_answer(
         by=request.user,
@@ -155,7 +155,7 @@ def matter_answer(request: AuthedRequest, matter_id: Id, payload: AnswerMatterIn
 @router.post(
     "/supervision/matters/{matter_id}/close", response=responses(MatterDetailOut), summary="办结督办"
 )
-def matter_close(request: AuthedRequest, matter_id: Id, payload: NoteIn):
+def matter_close(request: AuthenticatedHttpRequest, matter_id: Id, payload: NoteIn):
     matter = selectors.get_matter(request.user, matter_id)
     escalation.matter_close(by=request.user, matter=matter, note=payload.note)
     return _matter(selectors.get_matter(request.user, matter_id))
@@ -166,7 +166,7 @@ def matter_close(request: AuthedRequest, matter_id: Id, payload: NoteIn):
     response=responses(SupervisionDocumentOut, status=201),
     summary="出具督办文书 PDF（提示函、通报批评、专项督办函、移送函）",
 )
-def matter_letter(request: AuthedRequest, matter_id: Id, step_id: Id):
+def matter_letter(request: AuthenticatedHttpRequest, matter_id: Id, step_id: Id):
     matter = selectors.get_matter(request.user, matter_id)
     step = selectors.get_step(request.user, matter, step_id)
     authz.require(request.user, Perm.SUPERVISE, matter.township_code)  # 403 before "already issued"

@@ -10,7 +10,7 @@ from jiuzhu.api.schemas import Id, PageNumber, responses
 from jiuzhu.cases import selectors as case_selectors
 from jiuzhu.core.errors import NotFound
 from jiuzhu.orgs import authz
-from jiuzhu.orgs.http import AuthedRequest
+from jiuzhu.orgs.http import AuthenticatedHttpRequest
 from jiuzhu.orgs.roles import Perm
 from jiuzhu.supervision import selectors
 from jiuzhu.supervision.api.common import NoteIn, SupervisionDocumentOut, issued
@@ -76,14 +76,14 @@ def _inspection(i) -> dict:
     "/supervision/inspections", response=responses(list[InspectionOut], read_only=True), summary="检查"
 )
 @paginate(PageNumber)
-def inspection_list(request: AuthedRequest):
+def inspection_list(request: AuthenticatedHttpRequest):
     return selectors.inspections_visible_to(request.user).order_by("-inspected_on", "-id")
 
 
 @router.post(
     "/supervision/inspections", response=responses(InspectionDetailOut, status=201), summary="开始检查"
 )
-def inspection_start(request: AuthedRequest, payload: InspectionIn):
+def inspection_start(request: AuthenticatedHttpRequest, payload: InspectionIn):
     case = case_selectors.get_case(request.user, payload.case_id)
     item = None
     if payload.sample_item_id:
@@ -103,7 +103,7 @@ def inspection_start(request: AuthedRequest, payload: InspectionIn):
     response=responses(InspectionDetailOut, read_only=True),
     summary="检查详情",
 )
-def inspection_detail(request: AuthedRequest, inspection_id: Id):
+def inspection_detail(request: AuthenticatedHttpRequest, inspection_id: Id):
     return _inspection(selectors.get_inspection(request.user, inspection_id))
 
 
@@ -112,7 +112,7 @@ def inspection_detail(request: AuthedRequest, inspection_id: Id):
     response=responses(InspectionDetailOut),
     summary="填写检查清单",
 )
-def inspection_answer(request: AuthedRequest, inspection_id: Id, payload: AnswersIn):
+def inspection_answer(request: AuthenticatedHttpRequest, inspection_id: Id, payload: AnswersIn):
     inspection = selectors.get_inspection(request.user, inspection_id)
     inspections.inspection_answer(
         by=request.user,
@@ -128,7 +128,7 @@ def inspection_answer(request: AuthedRequest, inspection_id: Id, payload: Answer
     response=responses(InspectionDetailOut),
     summary="完成检查",
 )
-def inspection_complete(request: AuthedRequest, inspection_id: Id, payload: CompleteIn):
+def inspection_complete(request: AuthenticatedHttpRequest, inspection_id: Id, payload: CompleteIn):
     inspection = selectors.get_inspection(request.user, inspection_id)
     inspections.inspection_complete(
         by=request.user,
@@ -166,13 +166,13 @@ class FindingIn(Schema):
 
 @router.get("/supervision/findings", response=responses(list[FindingOut], read_only=True), summary="发现问题")
 @paginate(PageNumber)
-def finding_list(request: AuthedRequest, status: str | None = None):
+def finding_list(request: AuthenticatedHttpRequest, status: str | None = None):
     qs = selectors.findings_visible_to(request.user).order_by("-found_on", "-id")
     return qs.filter(status=status) if status else qs
 
 
 @router.post("/supervision/findings", response=responses(FindingOut, status=201), summary="记录问题")
-def finding_record(request: AuthedRequest, payload: FindingIn):
+def finding_record(request: AuthenticatedHttpRequest, payload: FindingIn):
     case = case_selectors.get_case(request.user, payload.case_id) if payload.case_id else None
     inspection = (
         selectors.get_inspection(request.user, payload.inspection_id) if payload.inspection_id else None
@@ -210,7 +210,7 @@ class FindingRectifyIn(Schema):
     response=responses(FindingDetailOut, read_only=True),
     summary="发现问题详情",
 )
-def finding_detail(request: AuthedRequest, finding_id: Id):
+def finding_detail(request: AuthenticatedHttpRequest, finding_id: Id):
     return selectors.get_finding(request.user, finding_id)
 
 
@@ -219,7 +219,7 @@ def finding_detail(request: AuthedRequest, finding_id: Id):
     response=responses(FindingDetailOut),
     summary="登记整改情况（乡镇）",
 )
-def finding_rectify(request: AuthedRequest, finding_id: Id, payload: FindingRectifyIn):
+def finding_rectify(request: AuthenticatedHttpRequest, finding_id: Id, payload: FindingRectifyIn):
     finding = selectors.get_finding(request.user, finding_id)
     return inspections.finding_rectify(
         by=request.user,
@@ -234,7 +234,7 @@ def finding_rectify(request: AuthedRequest, finding_id: Id, payload: FindingRect
     response=responses(FindingDetailOut),
     summary="问题销号（民政局）",
 )
-def finding_close(request: AuthedRequest, finding_id: Id, payload: NoteIn):
+def finding_close(request: AuthenticatedHttpRequest, finding_id: Id, payload: NoteIn):
     finding = selectors.get_finding(request.user, finding_id)
     return inspections.finding_close(by=request.user, finding=finding, note=payload.note)
 
@@ -244,7 +244,7 @@ def finding_close(request: AuthedRequest, finding_id: Id, payload: NoteIn):
     response=responses(SupervisionDocumentOut, status=201),
     summary="出具检查报告 PDF（检查完成后）",
 )
-def inspection_report(request: AuthedRequest, inspection_id: Id):
+def inspection_report(request: AuthenticatedHttpRequest, inspection_id: Id):
     inspection = selectors.get_inspection(request.user, inspection_id)
     authz.require(request.user, Perm.SUPERVISE, inspection.area_code)  # 403 before "not completed"
     return Status(201, issued(inspections.report_issue(by=request.user, inspection=inspection)))

@@ -5,7 +5,7 @@ from ninja import Query, Router, Schema
 from jiuzhu.api.schemas import responses
 from jiuzhu.core import clock
 from jiuzhu.orgs import authz
-from jiuzhu.orgs.http import AuthedRequest
+from jiuzhu.orgs.http import AuthenticatedHttpRequest
 from jiuzhu.orgs.roles import Perm
 from jiuzhu.supervision import kpis, selectors
 
@@ -24,7 +24,7 @@ class TableOut(Schema):
 @router.get(
     "/supervision/kpis", response=responses(list[TableOut], read_only=True), summary="监管指标（S5、S11）"
 )
-def kpi_tables(request: AuthedRequest, year: int | None = Query(None, ge=2000, le=2100)):
+def kpi_tables(request: AuthenticatedHttpRequest, year: int | None = Query(None, ge=2000, le=2100)):
     """The dashboard's tables (each chart's numbers), the funds table for `year` (this year by default)."""
     townships = list(selectors.townships_for(request.user))
     tables = [

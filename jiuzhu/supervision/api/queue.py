@@ -8,7 +8,7 @@ from ninja import Field, Router, Schema
 from jiuzhu.api.schemas import responses
 from jiuzhu.core import clock
 from jiuzhu.orgs import authz
-from jiuzhu.orgs.http import AuthedRequest
+from jiuzhu.orgs.http import AuthenticatedHttpRequest
 from jiuzhu.orgs.roles import Perm
 from jiuzhu.supervision import selectors
 from jiuzhu.supervision.api.alerts import AlertOut
@@ -56,7 +56,7 @@ class SupervisionQueueOut(Schema):
     response=responses(SupervisionQueueOut, read_only=True),
     summary="督办待办（乡镇）：待回复督办、未处理预警、待整改问题、待办投诉举报",
 )
-def queue(request: AuthedRequest):
+def queue(request: AuthenticatedHttpRequest):
     """What the page 督办待办 shows. Full lists: `/supervision/matters?status=open&overdue=true`,
     `/supervision/alerts?status=open`, `/supervision/findings?status=open`, `/supervision/complaints`."""
     authz.require(request.user, Perm.WARNING_HANDLE)

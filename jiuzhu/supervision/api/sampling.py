@@ -7,7 +7,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from jiuzhu.api.schemas import Id, PageNumber, responses
-from jiuzhu.orgs.http import AuthedRequest
+from jiuzhu.orgs.http import AuthenticatedHttpRequest
 from jiuzhu.supervision import selectors
 from jiuzhu.supervision.api.common import CODE
 from jiuzhu.supervision.models import (
@@ -62,14 +62,14 @@ class SampleVerifyOut(Schema):
 
 @router.get("/supervision/samples", response=responses(list[SampleOut], read_only=True), summary="抽查批次")
 @paginate(PageNumber)
-def sample_list(request: AuthedRequest):
+def sample_list(request: AuthenticatedHttpRequest):
     return selectors.samples_visible_to(request.user).order_by("-period_start", "-id")
 
 
 @router.post(
     "/supervision/samples", response=responses(SampleDetailOut, status=201), summary="抽取抽查对象（S1、S2）"
 )
-def sample_draw(request: AuthedRequest, payload: SampleIn):
+def sample_draw(request: AuthenticatedHttpRequest, payload: SampleIn):
     sample = sampling.sample_draw(
         by=request.user, kind=payload.kind, county_code=payload.county_code, on=payload.on
     )
@@ -85,7 +85,7 @@ def _sample(sample) -> dict:
     response=responses(SampleDetailOut, read_only=True),
     summary="抽查批次详情",
 )
-def sample_detail(request: AuthedRequest, sample_id: Id):
+def sample_detail(request: AuthenticatedHttpRequest, sample_id: Id):
     return _sample(selectors.get_sample(request.user, sample_id))
 
 
@@ -94,5 +94,5 @@ def sample_detail(request: AuthedRequest, sample_id: Id):
     response=responses(SampleVerifyOut, read_only=True),
     summary="按随机种子复现核验",
 )
-def sample_verify(request: AuthedRequest, sample_id: Id):
+def sample_verify(request: AuthenticatedHttpRequest, sample_id: Id):
     return sampling.verify(selectors.get_sample(request.user, sample_id)).__dict__

@@ -6,7 +6,7 @@ from decimal import Decimal
 from ninja import Field, Router, Schema
 
 from jiuzhu.api.schemas import Id, responses
-from jiuzhu.orgs.http import AuthedRequest
+from jiuzhu.orgs.http import AuthenticatedHttpRequest
 from jiuzhu.supervision import selectors
 from jiuzhu.supervision.api.common import CODE
 from jiuzhu.supervision.services import scores
@@ -43,20 +43,20 @@ class ComputeIn(Schema):
 
 
 @router.get("/supervision/scores", response=responses(list[ScoreOut], read_only=True), summary="乡镇考评")
-def score_list(request: AuthedRequest, month: date):
+def score_list(request: AuthenticatedHttpRequest, month: date):
     return list(
         selectors.scorecards_visible_to(request.user).filter(month=month.replace(day=1)).order_by("rank")
     )
 
 
 @router.post("/supervision/scores", response=responses(list[ScoreOut]), summary="计算乡镇考评（S9）")
-def score_compute(request: AuthedRequest, payload: ComputeIn):
+def score_compute(request: AuthenticatedHttpRequest, payload: ComputeIn):
     return scores.scorecards_compute(by=request.user, county_code=payload.county_code, month=payload.month)
 
 
 @router.get(
     "/supervision/scores/{card_id}", response=responses(ScoreDetailOut, read_only=True), summary="考评明细"
 )
-def score_detail(request: AuthedRequest, card_id: Id):
+def score_detail(request: AuthenticatedHttpRequest, card_id: Id):
     card = selectors.get_scorecard(request.user, card_id)
     return ScoreOut.from_orm(card).dict() | {"points": list(card.points.all())}

@@ -15,7 +15,7 @@ from jiuzhu.core.exports import xlsx_response
 from jiuzhu.core.forms import apply_error
 from jiuzhu.core.listing import paginate, wants_export
 from jiuzhu.orgs import authz
-from jiuzhu.orgs.http import AuthedRequest
+from jiuzhu.orgs.http import AuthenticatedHttpRequest
 from jiuzhu.orgs.models import Jurisdiction, Level
 from jiuzhu.orgs.roles import Perm
 from jiuzhu.supervision import forms as f
@@ -27,7 +27,7 @@ from jiuzhu.supervision.views.common import bound, run_form
 
 @login_required
 @require_GET
-def complaint_list(request: AuthedRequest) -> HttpResponse:
+def complaint_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     g = request.GET
     qs = selectors.complaints_visible_to(request.user).order_by("-received_on", "-id")
     if g.get("status"):
@@ -88,7 +88,7 @@ def complaint_list(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def complaint_new(request: AuthedRequest) -> HttpResponse:
+def complaint_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     authz.require(request.user, Perm.COMPLAINT_HANDLE)
     areas = [
         a
@@ -137,7 +137,7 @@ def complaint_new(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def complaint_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+def complaint_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     complaint = selectors.get_complaint(request.user, pk)
     url = f"/supervision/complaints/{pk}/"
     today = clock.today()

@@ -16,7 +16,7 @@ from jiuzhu.core.forms import apply_error
 from jiuzhu.core.listing import paginate, wants_export
 from jiuzhu.documents.selectors import documents_of
 from jiuzhu.orgs import authz
-from jiuzhu.orgs.http import AuthedRequest
+from jiuzhu.orgs.http import AuthenticatedHttpRequest
 from jiuzhu.orgs.roles import Perm
 from jiuzhu.supervision import forms as f
 from jiuzhu.supervision import selectors
@@ -43,7 +43,7 @@ def _step_input(d) -> escalation.StepInput:
 
 @login_required
 @require_GET
-def matter_list(request: AuthedRequest) -> HttpResponse:
+def matter_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     g = request.GET
     qs = selectors.matters_visible_to(request.user).order_by("-opened_on", "-id")
     if g.get("status"):
@@ -95,7 +95,7 @@ def matter_list(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def matter_new(request: AuthedRequest) -> HttpResponse:
+def matter_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Open a matter, possibly from a finding (?finding=), a warning (?alert=) or a case (?case=)."""
     authz.require(request.user, Perm.SUPERVISE)
     g = request.GET
@@ -156,7 +156,7 @@ def matter_new(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def matter_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+def matter_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     matter = selectors.get_matter(request.user, pk)
     url = f"/supervision/matters/{pk}/"
     steps = list(matter.steps.select_related("issued_by", "answered_by", "document").order_by("id"))
@@ -258,7 +258,7 @@ def matter_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def queue(request: AuthedRequest) -> HttpResponse:
+def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The township's supervision queue: matters to answer, warnings to handle, findings to rectify."""
     authz.require(request.user, Perm.WARNING_HANDLE)
     counts = selectors.queue_counts(request.user)

@@ -18,7 +18,7 @@ from jiuzhu.core.forms import apply_error
 from jiuzhu.core.listing import paginate, wants_export
 from jiuzhu.documents.selectors import documents_of
 from jiuzhu.orgs import authz
-from jiuzhu.orgs.http import AuthedRequest
+from jiuzhu.orgs.http import AuthenticatedHttpRequest
 from jiuzhu.orgs.roles import Perm
 from jiuzhu.supervision import forms as f
 from jiuzhu.supervision import kpis, selectors
@@ -39,7 +39,7 @@ from jiuzhu.supervision.views.common import bound, run_form, table_export
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def samples(request: AuthedRequest) -> HttpResponse:
+def samples(request: AuthenticatedHttpRequest) -> HttpResponse:
     counties = selectors.counties_for(request.user)
     can_draw = authz.can(request.user, Perm.SUPERVISE)
     form = f.DrawForm(
@@ -113,7 +113,7 @@ def samples(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def sample_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+def sample_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     sample = selectors.get_sample(request.user, pk)
     items = list(sample.items.select_related("case", "household").order_by("township_code", "position"))
     done: dict[int | None, list[Inspection]] = {}
@@ -155,7 +155,7 @@ def sample_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def inspection_start(request: AuthedRequest) -> HttpResponse:
+def inspection_start(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Start a checklist on a sampled item (?item=) or any case in scope (?case=)."""
     item = None
     if request.POST.get("item"):
@@ -192,7 +192,7 @@ def inspection_start(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def inspection_list(request: AuthedRequest) -> HttpResponse:
+def inspection_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     g = request.GET
     qs = selectors.inspections_visible_to(request.user).order_by("-inspected_on", "-id")
     if g.get("kind"):
@@ -236,7 +236,7 @@ def inspection_list(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def inspection_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+def inspection_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     inspection = selectors.get_inspection(request.user, pk)
     answers = list(inspection.answers.select_related("item"))
     action = request.POST.get("action") if request.method == "POST" else None
@@ -336,7 +336,7 @@ def inspection_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def finding_list(request: AuthedRequest) -> HttpResponse:
+def finding_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     g = request.GET
     qs = selectors.findings_visible_to(request.user).order_by("-found_on", "-id")
     if g.get("status"):
@@ -382,7 +382,7 @@ def finding_list(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def finding_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+def finding_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     finding = selectors.get_finding(request.user, pk)
     url = f"/supervision/findings/{pk}/"
     rectify = bound(request, "rectify", f.RectifyForm, rectified_on=clock.today())
@@ -433,7 +433,7 @@ def finding_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def checklists(request: AuthedRequest) -> HttpResponse:
+def checklists(request: AuthenticatedHttpRequest) -> HttpResponse:
     authz.require(request.user, Perm.SUPERVISE)
     counties = selectors.counties_for(request.user)
     county = next(
