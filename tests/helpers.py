@@ -320,3 +320,27 @@ def run_payroll(county: str = JIANSHAN, month: str = "2026-12-01", by: str = "js
     with TestCase.captureOnCommitCallbacks(execute=True):
         run = payroll.start(by=user(by), county_code=county, month=d(month))
     return PayrollRun.objects.get(pk=run.pk)
+
+
+def legacy_duplicate(household, name: str, number: str, relation: str = "other"):
+    """A member row as data from before the one-household rule (A1) holds it: the person is active in
+    another household too. Written directly (every service refuses it), marked as migration 0003 marks
+    such rows."""
+    from jiuzhu.core import clock, idnumber
+    from jiuzhu.registry.identity import id_fields
+    from jiuzhu.registry.models import Member
+
+    info = idnumber.parse(number)
+    now = clock.now()
+    return Member.objects.create(
+        household=household,
+        area_code=household.area_code,
+        name=name,
+        **id_fields(number),
+        birth_date=info.birth_date,
+        sex=info.sex,
+        relation=relation,
+        duplicate_before_rule=True,
+        created_at=now,
+        updated_at=now,
+    )

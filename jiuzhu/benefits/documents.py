@@ -47,7 +47,7 @@ def issue_adjustment_notice(*, by: User, change: EnrolmentChange) -> IssuedDocum
         issuing_org=parties.authority,
         handling_org=parties.handling,
         area_code=enrolment.area_code,
-        title=f"{enrolment.household.head_name}户{enrolment.get_assistance_type_display()}{kind_label}告知书",
+        title=f"{enrolment.household}{enrolment.get_assistance_type_display()}{kind_label}告知书",
         context={
             "recipient": enrolment.household.head_name,
             "address": enrolment.household.address,

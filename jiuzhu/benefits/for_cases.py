@@ -105,7 +105,7 @@ def enrolled_check(case, members) -> list:
             Finding(
                 CheckCode.ENROLLED,
                 f"{m.name}（{m.id_masked}）正在享受{e.get_assistance_type_display()}"
-                f"（{e.household.head_name}户，自{e.start_month:%Y年%m月}起，每月 {fmt(e.amount)} 元）",
+                f"（{e.household}，自{e.start_month:%Y年%m月}起，每月 {fmt(e.amount)} 元）",
                 m.id,
                 {"enrolment": e.pk},
             )

@@ -212,7 +212,7 @@ def _detail(request, enrolment, forms: dict, status: int = 200) -> HttpResponse:
         request,
         "benefits/enrolment_detail.html",
         {
-            "page_title": f"{enrolment.household.head_name}户 · {enrolment.get_assistance_type_display()}",
+            "page_title": f"{enrolment.household} · {enrolment.get_assistance_type_display()}",
             "e": enrolment,
             "household": enrolment.household,
             "names": names,

@@ -50,6 +50,11 @@ class CasesConfig(AppConfig):
         from jiuzhu.registry.hooks import register_household_panel
 
         register_household_panel(HouseholdPanel("cases/_household_cases.html", household_cases))
+        # A member moving between households (迁移) re-runs the intake checks of both households' open cases.
+        from jiuzhu.cases.services.intake import recheck_after_move
+        from jiuzhu.registry.hooks import register_members_moved
+
+        register_members_moved(recheck_after_move)
 
         # Every transition is named once, in the table; the rest are edits that are not transitions.
         audit.register_actions({f"case.{t.action}": t.label for t in TRANSITIONS.values()})

@@ -39,6 +39,12 @@ def mask_phone(phone: str | None) -> str:
 ANONYMOUS_HOUSEHOLD = "某户"
 
 
+def household_name(head_name: str | None) -> str:
+    """The one name of a household on staff pages, in documents and in the audit trail: “韩建军户”. Staff
+    in scope see names anyway; what is posted in public goes through `public_household_name` (“韩**户”)."""
+    return f"{head_name}户" if head_name else "（未登记户主）"
+
+
 def public_household_name(head_name: str | None, head_birth, on) -> str:
     """The name anything posted in public may show for a household: the head's surname and stars; “某户”
     when the head is a minor or unknown (P2: no full names, minors never listed)."""

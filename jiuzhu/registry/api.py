@@ -249,6 +249,34 @@ def member_leave(request: AuthenticatedHttpRequest, member_id: Id, payload: Leav
     )
 
 
+class TransferIn(Schema):
+    to_household_id: int = Field(..., ge=1, description="迁入家庭")
+    relation: Relation = Field(..., description="在迁入家庭中与户主关系")
+    on: date = Field(..., description="迁移日期")
+    reason: str = Field(..., min_length=1, max_length=200, description="迁移原因")
+    version: int | None = Field(None, description="原家庭读取时的版本号；他人已修改时返回 409")
+
+
+@router.post(
+    "/members/{member_id}/transfer",
+    response=responses(MemberOut, status=201),
+    summary="成员迁移（迁出原家庭、迁入另一家庭）",
+)
+def member_transfer(request: AuthenticatedHttpRequest, member_id: Id, payload: TransferIn):
+    member = selectors.get_member(request.user, member_id)
+    target = selectors.get_household(request.user, payload.to_household_id)
+    moved = members.member_transfer(
+        by=request.user,
+        member=member,
+        to_household=target,
+        on=payload.on,
+        relation=payload.relation,
+        reason=payload.reason,
+        expected_version=payload.version,
+    )
+    return Status(201, moved)
+
+
 class RevealOut(Schema):
     id_number: str
 

@@ -45,6 +45,8 @@ class RegistryConfig(AppConfig):
                 "household.member_add": "增加家庭成员",
                 "household.member_update": "修改家庭成员",
                 "household.member_leave": "成员离户",
+                "household.member_transfer_out": "成员迁出（迁移）",
+                "household.member_transfer_in": "成员迁入（迁移）",
                 "household.income_add": "登记收入",
                 "household.income_remove": "删除收入",
                 "household.asset_add": "登记财产",

@@ -129,6 +129,21 @@ class LeaveForm(BootstrapMixin, forms.Form):
     reason = forms.ChoiceField(label="原因", choices=LeftReason.choices)
 
 
+class TransferForm(BootstrapMixin, forms.Form):
+    """迁移 (A1): the household the person joins is chosen on the page first (`to`)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    to = forms.IntegerField(widget=forms.HiddenInput)
+    relation = forms.ChoiceField(label="在迁入家庭中与户主关系", choices=Relation.choices)
+    on = forms.DateField(label="迁移日期", widget=DateInput())
+    reason = forms.CharField(
+        label="迁移原因",
+        max_length=200,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="如：婚嫁迁入、投靠子女、户口迁移；将记入两户的档案和审计日志",
+    )
+
+
 class IncomeForm(BootstrapMixin, forms.Form):
     category = forms.ChoiceField(label="类别", choices=IncomeCategory.choices)
     description = forms.CharField(label="说明", max_length=200)

@@ -2,7 +2,9 @@
 registry never imports them.
 
 - `household_panels`: (template, context function) pairs shown on the household page, e.g. the household's
-  applications, which cases adds."""
+  applications, which cases adds.
+- `members_moved`: functions told, inside the transaction of a 迁移, which households lost or gained a
+  member, so that what depends on the members (the intake checks of open cases) is judged again."""
 
 from __future__ import annotations
 
@@ -35,3 +37,17 @@ def panels_for(request: AuthenticatedHttpRequest, household: Household) -> list[
         if context is not None:
             out.append((panel.template, context))
     return out
+
+
+MembersMoved = Callable[..., None]  # (*, by: User, households: list[Household], reason: str) -> None
+members_moved: list[MembersMoved] = []
+
+
+def register_members_moved(fn: MembersMoved) -> None:
+    if fn not in members_moved:
+        members_moved.append(fn)
+
+
+def notify_members_moved(*, by: Any, households: list[Household], reason: str) -> None:
+    for fn in members_moved:
+        fn(by=by, households=households, reason=reason)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from jiuzhu.core.masking import mask_name
+from jiuzhu.core.masking import household_name, mask_name
 
 
 class UrbanRural(models.TextChoices):
@@ -66,6 +66,7 @@ class LeftReason(models.TextChoices):
     MOVED = "moved", "迁出"
     DECEASED = "deceased", "死亡"
     SEPARATED = "separated", "分户"
+    TRANSFER = "transfer", "迁移至他户"
     OTHER = "other", "其他"
 
 
@@ -95,7 +96,7 @@ class Household(models.Model):
         indexes = [models.Index(fields=["external_key"], name="household_external_key")]
 
     def __str__(self) -> str:
-        return f"{mask_name(self.head_name)}户"
+        return household_name(self.head_name)
 
     @property
     def township_code(self) -> str:
@@ -133,6 +134,10 @@ class Member(models.Model):
     is_active = models.BooleanField("在户", default=True)
     left_on = models.DateField("离户日期", null=True, blank=True)
     left_reason = models.CharField("离户原因", max_length=10, choices=LeftReason.choices, blank=True)
+    # Set only by migration 0003 on the later rows of a person who was already active in two households
+    # when the one-household rule came: those rows stay (a person cannot be un-registered by a migration)
+    # and are listed by `list_duplicate_members` and the S6 warning until staff resolve them.
+    duplicate_before_rule = models.BooleanField("规则施行前的重复登记", default=False, editable=False)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
 
@@ -140,7 +145,13 @@ class Member(models.Model):
         verbose_name = "家庭成员"
         ordering = ["household_id", "relation", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["household", "id_index"], name="member_unique_id_in_household")
+            models.UniqueConstraint(fields=["household", "id_index"], name="member_unique_id_in_household"),
+            # A1: one person is an active member of one household at most.
+            models.UniqueConstraint(
+                fields=["id_index"],
+                condition=models.Q(is_active=True, duplicate_before_rule=False),
+                name="member_one_active_household",
+            ),
         ]
         indexes = [models.Index(fields=["id_index"], name="member_id_index")]
 

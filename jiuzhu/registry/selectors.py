@@ -208,3 +208,25 @@ def get_import_job(user: User, pk: int | str) -> Job:
     if job is None or (job.created_by_id != user.pk and not authz.can(user, Perm.AUDIT_VIEW)):
         raise NotFound()
     return job
+
+
+# --- one person, one household (A1) ---------------------------------------------------------------------
+
+
+def duplicate_memberships(area: str = "") -> dict[str, list[Member]]:
+    """People active in more than one household (data from before the one-household rule), by blind index,
+    each with every active membership, earliest first. Not scoped: for the operator's command line."""
+    active = Member.objects.filter(is_active=True)
+    if area:
+        active = active.filter(area_code__startswith=code_prefix(area) if is_valid_code(area) else area)
+    dup = (
+        Member.objects.filter(is_active=True)
+        .values("id_index")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+        .values("id_index")
+    )
+    groups: dict[str, list[Member]] = {}
+    for m in active.filter(id_index__in=dup).select_related("household").order_by("id_index", "id"):
+        groups.setdefault(m.id_index, []).append(m)
+    return {k: v for k, v in groups.items() if len(v) > 1 or area}

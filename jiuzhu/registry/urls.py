@@ -12,6 +12,7 @@ urlpatterns = [
     path("households/<int:pk>/assets/", income_assets.asset_new, name="asset_new"),
     path("members/<int:pk>/edit/", members.member_edit, name="member_edit"),
     path("members/<int:pk>/leave/", members.member_leave, name="member_leave"),
+    path("members/<int:pk>/transfer/", members.member_transfer, name="member_transfer"),
     path("members/<int:pk>/reveal/", members.member_reveal, name="member_reveal"),
     path("income/<int:pk>/delete/", income_assets.income_delete, name="income_delete"),
     path("assets/<int:pk>/delete/", income_assets.asset_delete, name="asset_delete"),

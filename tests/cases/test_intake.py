@@ -17,6 +17,7 @@ from tests.helpers import (
     ANBANG_VILLAGE,
     client_for,
     complete_intake,
+    legacy_duplicate,
     make_case,
     make_household,
     member,
@@ -137,9 +138,8 @@ def test_check_person_in_another_household_and_open_case():
     number = new_id()
     first = make_household(members=[member("李四", id_number=number)])
     make_case(first)
-    second = make_household(
-        members=[member("张三"), member("李四", "spouse", id_number=number)], address="另一处"
-    )
+    second = make_household(members=[member("张三")], address="另一处")
+    legacy_duplicate(second, "李四", number, "spouse")
     case = make_case(second)
     codes = {c.code for c in case.checks.all()}
     assert CheckCode.OTHER_HOUSEHOLD in codes and CheckCode.OPEN_CASE in codes

@@ -9,7 +9,6 @@ import pytest
 from jiuzhu.cases.models_steps import Decision
 from jiuzhu.cases.services import intake, steps
 from jiuzhu.core.services import param_set
-from jiuzhu.registry.models import Member
 from jiuzhu.registry.services.income_assets import income_add
 from jiuzhu.registry.services.relatives import RelativeInput, relative_add
 from jiuzhu.supervision import scan as scanning
@@ -21,6 +20,7 @@ from tests.helpers import (
     JIANSHAN,
     accept,
     d,
+    legacy_duplicate,
     make_case,
     make_household,
     meeting,
@@ -113,9 +113,9 @@ def test_S6_DM2_near_relative_without_filing_fires_and_filing_silences_it():
 def test_S6_same_person_in_two_households():
     shared = new_id(birth="19650505")
     first = make_household(members=[member("钱某", id_number=shared)])
-    second = make_household(members=[member("孙某"), member("钱某", "sibling", id_number=shared)])
+    second = make_household(members=[member("孙某")])
+    legacy_duplicate(second, "钱某", shared, "sibling")
     alone = make_household()
-    Member.objects.filter(household=second, name="钱某").update(is_active=True)
     assert fired("person_two_households", household=first)
     assert fired("person_two_households", household=second)
     assert not fired("person_two_households", household=alone)

@@ -27,7 +27,7 @@ from jiuzhu.cases.models import (
 )
 from jiuzhu.cases.models_steps import CaseStep, StepKind
 from jiuzhu.cases.profiles import profile_for
-from jiuzhu.cases.states import INITIAL
+from jiuzhu.cases.states import INITIAL, OPEN
 from jiuzhu.cases.transitions import EDITS, blocked_reason
 from jiuzhu.cases.workflow import step
 from jiuzhu.core import audit, clock
@@ -378,6 +378,22 @@ def rerun_checks(*, by: User, case: Case) -> list:
         after={"checks": [c.message for c in found]},
     )
     return found
+
+
+def recheck_after_move(*, by: User, households: list[Household], reason: str) -> None:
+    """A member moved between households (迁移): the intake checks of both households' open cases are run
+    again, inside the move's transaction, and each re-check is on the case's record. Registered as a
+    registry hook; no permission of its own — it follows from the move."""
+    for case in Case.objects.filter(household__in=households, status__in=OPEN).select_related("household"):
+        found = checks.run(case)
+        audit.record(
+            actor=by,
+            membership=authz.membership_for(by, Perm.CASE_PROCESS, case.area_code),
+            action="case.checks",
+            obj=case,
+            after={"checks": [c.message for c in found]},
+            reason=reason,
+        )
 
 
 @transaction.atomic

@@ -28,7 +28,8 @@ from jiuzhu.registry.imports.layout import (
     WORK,
     YES,
 )
-from jiuzhu.registry.models import Member, Relation
+from jiuzhu.registry.models import Relation
+from jiuzhu.registry.services import one_household
 
 CHUNK = 5000
 
@@ -218,12 +219,13 @@ def validate(
             message = f"第{household.first_line}行起的户编号“{household.key}”：每户须有且只有一名户主（现有 {len(heads)} 名）"
             household.errors.append(message)
             errors.append(message)
-    _check_registered(households.values(), errors)
+    _check_registered(user, households.values(), errors)
     return Preview(rows=count, households=list(households.values()), errors=errors)
 
 
-def _check_registered(households: Iterable[ParsedHousehold], errors: list[str]) -> None:
-    """A person already in an active household of the registry cannot be imported again."""
+def _check_registered(user: User, households: Iterable[ParsedHousehold], errors: list[str]) -> None:
+    """A1: a person already active in a household of the registry cannot be imported again; each such row
+    says where the person is, as far as the user's scope allows (`one_household.clash_message`)."""
     by_index: dict[str, tuple[ParsedHousehold, ParsedMember]] = {}
     for h in households:
         for m in h.members:
@@ -231,10 +233,9 @@ def _check_registered(households: Iterable[ParsedHousehold], errors: list[str]) 
     keys = list(by_index)
     for start in range(0, len(keys), CHUNK):
         chunk = keys[start : start + CHUNK]
-        for id_index, address in Member.objects.filter(
-            id_index__in=chunk, is_active=True, household__is_active=True
-        ).values_list("id_index", "household__address"):
+        for id_index, other in one_household.active_elsewhere(chunk).items():
             h, m = by_index[id_index]
-            message = f"第{m.line}行：身份证号 {mask_id_number(m.values['number'])} 已登记在{address}的家庭中"
+            where = one_household.clash_message(user, other, registering_in=h.values["area_code"])
+            message = f"第{m.line}行：{m.values['name']}（{mask_id_number(m.values['number'])}）：{where}"
             h.errors.append(message)
             errors.append(message)

@@ -4,18 +4,21 @@ and the user did not choose to skip the bad ones) with bulk inserts, and one aud
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from jiuzhu.core import audit, bulk, clock, crypto
+from jiuzhu.core.errors import ValidationFailed
 from jiuzhu.core.masking import mask_id_number
 from jiuzhu.orgs import authz
 from jiuzhu.orgs.models import User
 from jiuzhu.orgs.roles import Perm
 from jiuzhu.registry.identity import ID_PURPOSE
-from jiuzhu.registry.imports.checking import CHUNK, Preview
+from jiuzhu.registry.imports.checking import CHUNK, ParsedHousehold, Preview
 from jiuzhu.registry.models import Household, Member, Relation
+from jiuzhu.registry.services import one_household
 
 HOUSEHOLD_COLUMNS = (
     "id",
@@ -57,6 +60,7 @@ MEMBER_COLUMNS = (
     "is_active",
     "left_on",
     "left_reason",
+    "duplicate_before_rule",
     "created_at",
     "updated_at",
 )
@@ -80,6 +84,32 @@ def commit(
         }
     good = preview.good
     now = clock.now()
+    try:
+        created_members = _write(user, good, preview, source, now, progress)
+    except IntegrityError as exc:
+        if one_household.is_clash(exc):
+            # A person registered elsewhere between the check and the writing: nothing was written.
+            raise ValidationFailed(
+                "导入期间有成员已被登记为其他家庭的在户成员，未导入任何家庭；请重新上传校验"
+            ) from None
+        raise
+    # No "errors" here: the job's result already lists them (and counts them in error_count).
+    return {
+        "created_households": len(good),
+        "created_members": created_members,
+        "skipped_households": preview.bad_households,
+        "committed": True,
+    }
+
+
+def _write(
+    user: User,
+    good: list[ParsedHousehold],
+    preview: Preview,
+    source: str,
+    now: datetime,
+    progress: Callable[[int], None] | None,
+) -> int:
     created_members = 0
     with transaction.atomic():
         membership = authz.membership_for(user, Perm.DATA_IMPORT) or authz.membership_for(
@@ -152,6 +182,7 @@ def commit(
                             True,
                             None,
                             "",
+                            False,
                             now,
                             now,
                         )
@@ -185,13 +216,7 @@ def commit(
                 "errors": len(preview.errors),
             },
         )
-    # No "errors" here: the job's result already lists them (and counts them in error_count).
-    return {
-        "created_households": len(good),
-        "created_members": created_members,
-        "skipped_households": preview.bad_households,
-        "committed": True,
-    }
+    return created_members
 
 
 def _common_area(codes: list[str]) -> str:

@@ -4,9 +4,11 @@ the version it was built from) and the head's name and masked number for lists."
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from jiuzhu.core import audit, clock
 from jiuzhu.core.errors import Conflict, ValidationFailed
@@ -16,7 +18,9 @@ from jiuzhu.core.problems import Problems
 from jiuzhu.orgs import authz
 from jiuzhu.orgs.models import Jurisdiction, Level, User
 from jiuzhu.orgs.roles import Perm
+from jiuzhu.registry.identity import id_index_of
 from jiuzhu.registry.models import Household, Member, Relation
+from jiuzhu.registry.services import one_household
 from jiuzhu.registry.services.member_input import MemberInput, check_member, member_values, public
 
 HOUSEHOLD_FIELDS = ["address", "urban_rural", "hukou_area_code", "hukou_address", "phone"]
@@ -45,6 +49,29 @@ def _village(code: str, problems: Problems) -> Jurisdiction | None:
     if village is None:
         problems.add("area_code", "请选择家庭居住的村（社区）")
     return village
+
+
+@contextmanager
+def _one_household_guard() -> Iterator[None]:
+    """The database's one-household index (A1) refusing a row — a request that passed the check at the same
+    moment as another — becomes the user's message, not a server error."""
+    try:
+        with transaction.atomic():
+            yield
+    except IntegrityError as exc:
+        if one_household.is_clash(exc):
+            raise ValidationFailed(one_household.CLASH_RACE, field_errors={"id_number": "重复登记"}) from None
+        raise
+
+
+def create_members(rows: list[Member]) -> None:
+    with _one_household_guard():
+        Member.objects.bulk_create(rows)
+
+
+def save_member(member: Member) -> None:
+    with _one_household_guard():
+        member.save()
 
 
 @transaction.atomic
@@ -85,6 +112,12 @@ def household_create(
                 f"身份证号 {mask_id_number(info.number)} 在本户重复",
             )
         seen[info.number] = i
+    clashes = one_household.active_elsewhere(id_index_of(n) for n in seen)
+    for number, i in seen.items():
+        other = clashes.get(id_index_of(number))
+        if other is not None:
+            message = one_household.clash_message(by, other, registering_in=area_code)
+            problems.add(f"members.{i}.id_number", message, f"{members[i].name.strip()}：{message}")
     problems.raise_if_any("家庭信息有误，未保存")
     now = clock.now()
     household = Household.objects.create(
@@ -99,7 +132,7 @@ def household_create(
         created_at=now,
         updated_at=now,
     )
-    Member.objects.bulk_create(
+    create_members(
         [
             Member(
                 household=household,

@@ -16,7 +16,7 @@ from jiuzhu.orgs import authz
 from jiuzhu.orgs.http import AuthenticatedHttpRequest
 from jiuzhu.orgs.roles import Perm
 from jiuzhu.registry import selectors
-from jiuzhu.registry.forms import LeaveForm, MemberEditForm, MemberForm
+from jiuzhu.registry.forms import LeaveForm, MemberEditForm, MemberForm, TransferForm
 from jiuzhu.registry.models import Relation
 from jiuzhu.registry.services import members
 
@@ -124,3 +124,63 @@ def member_reveal(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     member = selectors.get_member(request.user, pk)
     number = members.member_reveal_id(by=request.user, member=member)
     return HttpResponse(f'<span class="jz-mono" data-testid="full-id">{number}</span>')
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_transfer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """迁移 (A1): find the household the person joins (in the user's scope), then relation, date, reason."""
+    member = selectors.get_member(request.user, pk)
+    authz.require(request.user, Perm.HOUSEHOLD_EDIT, member.area_code)
+    household = member.household
+    source = request.POST if request.method == "POST" else request.GET
+    target = selectors.get_household(request.user, source["to"]) if source.get("to") else None
+    q, idn = request.GET.get("q", "").strip(), request.GET.get("id_number", "").strip()
+    found = []
+    if target is None and (q or idn):
+        found = list(
+            selectors.search_households(request.user, q=q[:60], id_number=idn[:20]).exclude(pk=household.pk)[
+                :30
+            ]
+        )
+    form = TransferForm(
+        request.POST or None,
+        initial={
+            "version": household.version,
+            "to": target.pk if target else None,
+            "on": clock.today(),
+            "relation": Relation.OTHER,
+        },
+    )
+    if request.method == "POST" and target is not None and form.is_valid():
+        d = form.cleaned_data
+        try:
+            moved = members.member_transfer(
+                by=request.user,
+                member=member,
+                to_household=target,
+                on=d["on"],
+                relation=d["relation"],
+                reason=d["reason"],
+                expected_version=d["version"],
+            )
+        except RECOVERABLE as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, f"{member.name}已从{household}迁入{target}")
+            return redirect("household_detail", pk=moved.household_id)
+    return render(
+        request,
+        "registry/member_transfer.html",
+        {
+            "page_title": "成员迁移",
+            "member": member,
+            "household": household,
+            "target": target,
+            "found": found,
+            "searched": bool(q or idn),
+            "q": q,
+            "id_number": idn,
+            "form": form,
+        },
+    )
