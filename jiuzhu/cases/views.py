@@ -37,6 +37,7 @@ from jiuzhu.core import clock
 from jiuzhu.core.errors import RECOVERABLE, NotFound
 from jiuzhu.core.exports import xlsx_response
 from jiuzhu.core.forms import apply_error
+from jiuzhu.core.formtokens import one_time_form
 from jiuzhu.core.listing import date_param, paginate, wants_export
 from jiuzhu.core.selectors import events_for_object
 from jiuzhu.core.types import AssistanceType
@@ -132,6 +133,7 @@ def _townships_for(user: User, household) -> list[Jurisdiction]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@one_time_form
 def case_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     authz.require(request.user, Perm.CASE_CREATE)
     discovery = None

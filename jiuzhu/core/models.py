@@ -196,3 +196,22 @@ class WorkerBeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.host}:{self.pid}"
+
+
+class FormToken(models.Model):
+    """A one-time token of a create form (`core.formtokens`): the first POST carrying it claims it and, once
+    it succeeded, keeps where it led; a second POST with it (a double click, the back button and 保存 again)
+    is sent there instead of creating the record twice."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    token = models.CharField(max_length=64)
+    path = models.CharField(max_length=300)
+    result_url = models.CharField(max_length=300, blank=True)  # empty while the first POST runs
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = "表单一次性令牌"
+        constraints = [models.UniqueConstraint(fields=["user", "token"], name="formtoken_user_token_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.path}"

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django import template
 
-from jiuzhu.core import audit
+from jiuzhu.core import audit, formtokens
 from jiuzhu.core.masking import mask_id_number, mask_name
 from jiuzhu.core.money import fmt
 
@@ -34,3 +34,9 @@ def masked_name(value: str | None) -> str:
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+@register.simple_tag
+def form_token() -> str:
+    """The hidden one-time token of a create form (`core.formtokens`): put it beside `{% csrf_token %}`."""
+    return formtokens.hidden_input()

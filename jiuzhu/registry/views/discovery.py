@@ -13,6 +13,7 @@ from jiuzhu.core import clock
 from jiuzhu.core.errors import RECOVERABLE
 from jiuzhu.core.exports import xlsx_response
 from jiuzhu.core.forms import apply_error
+from jiuzhu.core.formtokens import one_time_form
 from jiuzhu.core.listing import paginate, wants_export
 from jiuzhu.orgs import authz
 from jiuzhu.orgs.http import AuthenticatedHttpRequest
@@ -25,6 +26,7 @@ from jiuzhu.registry.services import discovery
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@one_time_form
 def discovery_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     qs = selectors.discoveries_visible_to(request.user)
     if status := request.GET.get("status"):

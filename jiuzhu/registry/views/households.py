@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from jiuzhu.core.errors import RECOVERABLE, DomainError
 from jiuzhu.core.exports import xlsx_response
 from jiuzhu.core.forms import apply_error
+from jiuzhu.core.formtokens import one_time_form
 from jiuzhu.core.listing import paginate, wants_export
 from jiuzhu.orgs import authz
 from jiuzhu.orgs.http import AuthenticatedHttpRequest
@@ -80,6 +81,7 @@ def household_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@one_time_form
 def household_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     authz.require(request.user, Perm.HOUSEHOLD_EDIT)
     villages = selectors.villages_for(request.user)

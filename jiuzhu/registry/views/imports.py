@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from jiuzhu.core.errors import ValidationFailed
 from jiuzhu.core.exports import XLSX, attachment, xlsx_bytes
+from jiuzhu.core.formtokens import one_time_form
 from jiuzhu.core.models import Job
 from jiuzhu.orgs import authz
 from jiuzhu.orgs.http import AuthenticatedHttpRequest
@@ -23,6 +24,7 @@ from jiuzhu.registry.imports.report import open_error_workbook
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@one_time_form
 def household_import(request: AuthenticatedHttpRequest) -> HttpResponse:
     authz.require(request.user, Perm.DATA_IMPORT)
     form = UploadForm(request.POST or None, request.FILES or None)
@@ -57,6 +59,7 @@ def household_import_errors(request: AuthenticatedHttpRequest, pk: int) -> FileR
 
 @login_required
 @require_POST
+@one_time_form
 def household_import_commit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     preview = selectors.get_import_job(request.user, pk)
     commit = import_commit(by=request.user, preview=preview, mode=request.POST.get("mode", ""))

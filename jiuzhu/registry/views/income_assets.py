@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from jiuzhu.core.errors import RECOVERABLE
 from jiuzhu.core.forms import apply_error
+from jiuzhu.core.formtokens import one_time_form
 from jiuzhu.orgs import authz
 from jiuzhu.orgs.http import AuthenticatedHttpRequest
 from jiuzhu.orgs.roles import Perm
@@ -22,6 +23,7 @@ from jiuzhu.registry.views.households import detail_page
 
 @login_required
 @require_POST
+@one_time_form
 def income_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     household = selectors.get_household(request.user, pk)
     authz.require(request.user, Perm.HOUSEHOLD_EDIT, household.area_code)
@@ -59,6 +61,7 @@ def income_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@one_time_form
 def asset_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     household = selectors.get_household(request.user, pk)
     authz.require(request.user, Perm.HOUSEHOLD_EDIT, household.area_code)

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from jiuzhu.core import clock
 from jiuzhu.core.errors import RECOVERABLE
 from jiuzhu.core.forms import apply_error
+from jiuzhu.core.formtokens import one_time_form
 from jiuzhu.orgs import authz
 from jiuzhu.orgs.http import AuthenticatedHttpRequest
 from jiuzhu.orgs.roles import Perm
@@ -23,6 +24,7 @@ from jiuzhu.registry.services import members
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@one_time_form
 def member_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     household = selectors.get_household(request.user, pk)
     authz.require(request.user, Perm.HOUSEHOLD_EDIT, household.area_code)
@@ -128,6 +130,7 @@ def member_reveal(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@one_time_form
 def member_transfer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """迁移 (A1): find the household the person joins (in the user's scope), then relation, date, reason."""
     member = selectors.get_member(request.user, pk)

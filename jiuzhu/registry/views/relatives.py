@@ -13,6 +13,7 @@ from jiuzhu.core import clock
 from jiuzhu.core.errors import RECOVERABLE, ValidationFailed
 from jiuzhu.core.exports import xlsx_response
 from jiuzhu.core.forms import apply_error
+from jiuzhu.core.formtokens import one_time_form
 from jiuzhu.core.listing import paginate, wants_export
 from jiuzhu.orgs import authz
 from jiuzhu.orgs.http import AuthenticatedHttpRequest
@@ -27,6 +28,7 @@ from jiuzhu.registry.services import relatives
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@one_time_form
 def relative_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     authz.require(request.user, Perm.RELATIVE_REGISTRY)
     areas = [
@@ -138,6 +140,7 @@ def relative_deactivate(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
 
 @login_required
 @require_POST
+@one_time_form
 def relative_import(request: AuthenticatedHttpRequest) -> HttpResponse:
     authz.require(request.user, Perm.RELATIVE_REGISTRY)
     areas = list(Jurisdiction.objects.filter(authz.scope_q(request.user, "code")))
