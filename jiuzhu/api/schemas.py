@@ -5,7 +5,7 @@ from typing import Annotated, Any, Generic, TypeVar
 from ninja import Field, Schema
 from ninja.pagination import PaginationBase
 
-from jiuzhu.core import jobs
+from jiuzhu.core import jobs, textlimits
 
 T = TypeVar("T")
 
@@ -39,6 +39,10 @@ READ_ERRORS: dict[int, Any] = {
 
 # A record id: positive and within a 64-bit column (larger numbers cannot exist; refused with 422).
 Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
+# Free text in request bodies, limited as in the models and forms (`core.textlimits`).
+Word = Annotated[str, Field(max_length=40)]  # a code, a kind, an amount typed as text
+Line = Annotated[str, Field(max_length=textlimits.LINE)]
+Paragraph = Annotated[str, Field(max_length=textlimits.PARAGRAPH)]
 
 
 def responses(ok: Any, *, status: int = 200, read_only: bool = False) -> dict[int, Any]:

@@ -10,7 +10,7 @@ from urllib.parse import quote
 from django.http import FileResponse, HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
-from jiuzhu.api.schemas import JobState, responses
+from jiuzhu.api.schemas import JobState, Word, responses
 from jiuzhu.archive import boards, completeness, custody, selectors, services
 from jiuzhu.archive import household_file as hf
 from jiuzhu.core import jobs
@@ -242,8 +242,8 @@ class BulkIn(Schema):
     county_code: str = Field(..., min_length=12, max_length=12)
     on: date
     basis: str = Field(..., min_length=1, max_length=200)
-    urban_rural: str = Field("urban", description="urban 城市；rural 农村；空为全部")
-    township_codes: list[str] = Field(default_factory=list)
+    urban_rural: Word = Field("urban", description="urban 城市；rural 农村；空为全部")
+    township_codes: list[Word] = Field(default_factory=list)
 
 
 class BatchOut(Schema):

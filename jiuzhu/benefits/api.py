@@ -8,7 +8,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from jiuzhu.api.idempotency import not_idempotent
-from jiuzhu.api.schemas import Id, PageNumber, responses
+from jiuzhu.api.schemas import Id, Line, PageNumber, Paragraph, Word, responses
 from jiuzhu.benefits import calculators, for_cases, selectors, services
 from jiuzhu.benefits.documents import issue_adjustment_notice
 from jiuzhu.benefits.models import CareForm, EnrolmentChange, ReviewOutcome
@@ -111,9 +111,9 @@ def enrolment_detail(request: AuthenticatedHttpRequest, enrolment_id: Id):
 
 
 class BankAccountIn(Schema):
-    bank_name: str
-    holder: str
-    account: str = Field(..., description="银行账号，加密保存，返回时脱敏")
+    bank_name: Line
+    holder: Line
+    account: Word = Field(..., description="银行账号，加密保存，返回时脱敏")
 
 
 @router.put(
@@ -152,7 +152,7 @@ def reveal_account(request: AuthenticatedHttpRequest, enrolment_id: Id):
 class BenefitReviewIn(Schema):
     done_on: date
     outcome: ReviewOutcome = Field(..., description="keep 维持、increase 增发、decrease 减发、stop 停发")
-    findings: str
+    findings: Paragraph
     new_amount: Decimal | None = Field(
         None, description="增发/减发后的月金额；低保留空按当前家庭收入重新计算"
     )
@@ -181,7 +181,7 @@ def review(request: AuthenticatedHttpRequest, enrolment_id: Id, payload: Benefit
 
 
 class BenefitReasonIn(Schema):
-    reason: str
+    reason: Paragraph
 
 
 @router.post(
@@ -201,11 +201,11 @@ def resume(request: AuthenticatedHttpRequest, enrolment_id: Id, payload: Benefit
 
 
 class TerminateIn(Schema):
-    kind: str = Field(
+    kind: Word = Field(
         ..., description="death 死亡、moved 迁出、voluntary 自愿退出、fraud 骗取救助、other 其他"
     )
     on: date
-    reason: str
+    reason: Paragraph
     to_recover: Decimal | None = None
 
 
@@ -229,11 +229,11 @@ def terminate(request: AuthenticatedHttpRequest, enrolment_id: Id, payload: Term
 class AssessmentIn(Schema):
     member_id: Id
     assessed_on: date
-    unmet: list[str] = Field(
+    unmet: list[Line] = Field(
         default_factory=list, description="达不到的指标：eat、dress、bed、toilet、walk、bathe"
     )
     care_form: CareForm = Field(..., description="dispersed 分散供养、centralised 集中供养")
-    assessors: str
+    assessors: Line
 
 
 class AssessmentOut(Schema):

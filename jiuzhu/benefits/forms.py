@@ -5,6 +5,7 @@ from django import forms
 from jiuzhu.benefits.calculators import SELFCARE_ITEMS
 from jiuzhu.benefits.models import CareForm, ReviewOutcome
 from jiuzhu.benefits.services import TerminationReason
+from jiuzhu.core import textlimits
 from jiuzhu.core.forms import BootstrapMixin, DateInput
 
 
@@ -26,18 +27,24 @@ class ReviewForm(BootstrapMixin, forms.Form):
     )
     gradual_exit = forms.BooleanField(label="停发时实行渐退", required=False)
     findings = forms.CharField(
-        label="核查情况（减发、停发时即告知书所载理由）", widget=forms.Textarea(attrs={"rows": 3})
+        max_length=textlimits.PARAGRAPH,
+        label="核查情况（减发、停发时即告知书所载理由）",
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 
 class ReasonForm(BootstrapMixin, forms.Form):
-    reason = forms.CharField(label="原因", widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        max_length=textlimits.PARAGRAPH, label="原因", widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class TerminateForm(BootstrapMixin, forms.Form):
     kind = forms.ChoiceField(label="终止原因", choices=list(TerminationReason.LABELS.items()))
     on = forms.DateField(label="发生日期", widget=DateInput())
-    reason = forms.CharField(label="情况说明", widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        max_length=textlimits.PARAGRAPH, label="情况说明", widget=forms.Textarea(attrs={"rows": 2})
+    )
     to_recover = forms.CharField(label="应追回金额（元，骗取救助时填写）", max_length=20, required=False)
 
 

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 
 from jiuzhu.cases.models import Case
+from jiuzhu.core import textlimits
 from jiuzhu.core.types import AssistanceType
 from jiuzhu.registry.models import Household, Member
 
@@ -96,7 +97,7 @@ class EnrolmentChange(models.Model):
     effective_month = models.DateField("生效月")
     amount_before = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     amount_after = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
-    reason = models.TextField("原因")
+    reason = models.TextField("原因", max_length=textlimits.PARAGRAPH)
     breakdown = models.TextField("计算依据", blank=True)
     notice_document = models.ForeignKey(
         "documents.IssuedDocument", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -168,7 +169,7 @@ class PeriodicReview(models.Model):
     due_on = models.DateField("应核查日期")
     done_on = models.DateField("核查日期")
     outcome = models.CharField("结论", max_length=10, choices=ReviewOutcome.choices)
-    findings = models.TextField("核查情况")
+    findings = models.TextField("核查情况", max_length=textlimits.PARAGRAPH)
     change = models.ForeignKey(
         EnrolmentChange, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -193,7 +194,7 @@ class DishonestyRecord(models.Model):
     )
     area_code = models.CharField(max_length=12, db_index=True)
     found_on = models.DateField("查实日期")
-    description = models.TextField("失信情形")
+    description = models.TextField("失信情形", max_length=textlimits.PARAGRAPH)
     to_recover = models.DecimalField("应追回金额", max_digits=12, decimal_places=2, default=0)
     recovered = models.DecimalField("已追回金额", max_digits=12, decimal_places=2, default=0)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

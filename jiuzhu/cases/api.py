@@ -8,7 +8,7 @@ from typing import Literal
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from jiuzhu.api.schemas import Id, PageNumber, responses
+from jiuzhu.api.schemas import Id, PageNumber, Paragraph, responses
 from jiuzhu.cases import selectors
 from jiuzhu.cases.api_schemas import (
     AcceptanceOut,
@@ -402,7 +402,7 @@ def notify_missing(request: AuthenticatedHttpRequest, case_id: Id):
 
 
 class RefuseIn(Schema):
-    reasons: list[str] = Field(..., min_length=1, max_length=20)
+    reasons: list[Paragraph] = Field(..., min_length=1, max_length=20)
 
 
 @router.post("/cases/{case_id}/refuse", response=responses(NoticeOut, status=201), summary="不予受理（A4）")

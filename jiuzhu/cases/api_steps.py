@@ -10,7 +10,7 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import AfterValidator
 from pydantic_core import PydanticCustomError
 
-from jiuzhu.api.schemas import Id, PageNumber, responses
+from jiuzhu.api.schemas import Id, Line, PageNumber, responses
 from jiuzhu.cases import queues, selectors
 from jiuzhu.cases.api import CaseDetailOut, CaseOut, detail
 from jiuzhu.cases.api_schemas import route_out
@@ -139,7 +139,7 @@ def dispute(request: AuthenticatedHttpRequest, case_id: Id, payload: DisputeIn):
 
 class ReviewIn(Schema):
     held_on: date
-    panel: list[str] = Field(..., min_length=1, max_length=30)
+    panel: list[Line] = Field(..., min_length=1, max_length=30)
     minutes: str = Field(..., min_length=1, max_length=8000)
     votes_for: int = Field(..., ge=0, le=50)
     votes_against: int = Field(..., ge=0, le=50)

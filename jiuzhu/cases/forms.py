@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 
 from jiuzhu.cases.models import SignatureKind
+from jiuzhu.core import textlimits
 from jiuzhu.core.forms import BootstrapMixin, DateInput
 from jiuzhu.core.types import AssistanceType
 
@@ -17,7 +18,9 @@ class CaseForm(BootstrapMixin, forms.Form):
         label="申请日期", widget=DateInput(), help_text="补录纸质申请时填写实际申请日期，不能晚于今天"
     )
     township_code = forms.ChoiceField(label="受理乡镇（街道）")
-    reason = forms.CharField(label="申请原因", widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(
+        max_length=textlimits.PARAGRAPH, label="申请原因", widget=forms.Textarea(attrs={"rows": 3})
+    )
     requested_amount = forms.CharField(label="申请金额（元，临时救助填写）", required=False, max_length=20)
     consent_on = forms.DateField(
         label="本户同意申请的日期（主动发现转申请）", widget=DateInput(), required=False
@@ -47,7 +50,11 @@ class SignatureForm(BootstrapMixin, forms.Form):
 
 
 class RefuseForm(BootstrapMixin, forms.Form):
-    reasons = forms.CharField(label="不予受理的理由（每行一条）", widget=forms.Textarea(attrs={"rows": 3}))
+    reasons = forms.CharField(
+        max_length=textlimits.PARAGRAPH,
+        label="不予受理的理由（每行一条）",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 class AcceptForm(BootstrapMixin, forms.Form):

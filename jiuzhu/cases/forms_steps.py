@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 
 from jiuzhu.cases.models_steps import ObjectionOutcome, Outcome, VerifyResult
+from jiuzhu.core import textlimits
 from jiuzhu.core.forms import BootstrapMixin, DateInput
 
 
@@ -26,7 +27,10 @@ class VerificationResultForm(BootstrapMixin, forms.Form):
     per_capita_income = forms.CharField(label="人均月收入（元）", max_length=20, required=False)
     assets_value = forms.CharField(label="核对家庭财产（元）", max_length=20, required=False)
     findings = forms.CharField(
-        label="核对情况与理由", widget=forms.Textarea(attrs={"rows": 2}), required=False
+        max_length=textlimits.PARAGRAPH,
+        label="核对情况与理由",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
     )
 
 
@@ -36,12 +40,24 @@ class InvestigationForm(BootstrapMixin, forms.Form):
         label="调查人员（至少两人）", widget=forms.CheckboxSelectMultiple
     )
     village_helper = forms.CharField(label="村（居）协助人员", max_length=60, required=False)
-    home_visit = forms.CharField(label="入户核查情况", widget=forms.Textarea(attrs={"rows": 3}))
-    neighbour_interviews = forms.CharField(
-        label="邻里走访情况", widget=forms.Textarea(attrs={"rows": 2}), required=False
+    home_visit = forms.CharField(
+        max_length=textlimits.RECORD, label="入户核查情况", widget=forms.Textarea(attrs={"rows": 3})
     )
-    letters = forms.CharField(label="信函索证情况", widget=forms.Textarea(attrs={"rows": 2}), required=False)
-    conclusion = forms.CharField(label="调查结论", widget=forms.Textarea(attrs={"rows": 2}))
+    neighbour_interviews = forms.CharField(
+        max_length=textlimits.RECORD,
+        label="邻里走访情况",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+    )
+    letters = forms.CharField(
+        max_length=textlimits.RECORD,
+        label="信函索证情况",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+    )
+    conclusion = forms.CharField(
+        max_length=textlimits.PARAGRAPH, label="调查结论", widget=forms.Textarea(attrs={"rows": 2})
+    )
     investigators_signed = forms.BooleanField(label="调查人员已在入户调查表上签字", required=False)
     applicant_signed = forms.BooleanField(label="申请人已在入户调查表上签字", required=False)
 
@@ -54,8 +70,14 @@ class InvestigationForm(BootstrapMixin, forms.Form):
 
 class ReviewForm(BootstrapMixin, forms.Form):
     held_on = forms.DateField(label="评议日期", widget=DateInput())
-    panel = forms.CharField(label="评议小组成员（每行一人）", widget=forms.Textarea(attrs={"rows": 5}))
-    minutes = forms.CharField(label="评议记录", widget=forms.Textarea(attrs={"rows": 3}))
+    panel = forms.CharField(
+        max_length=textlimits.PARAGRAPH,
+        label="评议小组成员（每行一人）",
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    minutes = forms.CharField(
+        max_length=textlimits.RECORD, label="评议记录", widget=forms.Textarea(attrs={"rows": 3})
+    )
     votes_for = forms.IntegerField(label="认可票数", min_value=0)
     votes_against = forms.IntegerField(label="不认可票数", min_value=0)
     all_signed = forms.BooleanField(label="所有参加评议人员已签字确认", required=False)
@@ -63,13 +85,22 @@ class ReviewForm(BootstrapMixin, forms.Form):
 
 class MeetingForm(BootstrapMixin, forms.Form):
     held_on = forms.DateField(label="会议日期", widget=DateInput())
-    attendees = forms.CharField(label="参会人员（每行“姓名 职务”）", widget=forms.Textarea(attrs={"rows": 4}))
-    minutes = forms.CharField(label="会议记录", widget=forms.Textarea(attrs={"rows": 3}))
+    attendees = forms.CharField(
+        max_length=textlimits.PARAGRAPH,
+        label="参会人员（每行“姓名 职务”）",
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    minutes = forms.CharField(
+        max_length=textlimits.RECORD, label="会议记录", widget=forms.Textarea(attrs={"rows": 3})
+    )
     outcome = forms.ChoiceField(label="审批意见", choices=Outcome.choices)
     amount = forms.CharField(label="保障/救助金额（元；低保、特困留空按测算）", max_length=20, required=False)
     covered_members = forms.IntegerField(label="保障人数", min_value=1, required=False)
     reasons = forms.CharField(
-        label="理由（不同意时必填）", widget=forms.Textarea(attrs={"rows": 2}), required=False
+        max_length=textlimits.PARAGRAPH,
+        label="理由（不同意时必填）",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
     )
 
     def attendee_list(self) -> list[dict]:
@@ -85,13 +116,17 @@ class ObjectionForm(BootstrapMixin, forms.Form):
     received_on = forms.DateField(label="收到日期", widget=DateInput())
     raised_by = forms.CharField(label="异议人", max_length=60, required=False)
     contact = forms.CharField(label="联系方式", max_length=60, required=False)
-    content = forms.CharField(label="异议内容", widget=forms.Textarea(attrs={"rows": 2}))
+    content = forms.CharField(
+        max_length=textlimits.PARAGRAPH, label="异议内容", widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class ResolveForm(BootstrapMixin, forms.Form):
     handled_on = forms.DateField(label="处理日期", widget=DateInput())
     outcome = forms.ChoiceField(label="复核结论", choices=ObjectionOutcome.choices)
-    handling = forms.CharField(label="复核情况", widget=forms.Textarea(attrs={"rows": 2}))
+    handling = forms.CharField(
+        max_length=textlimits.PARAGRAPH, label="复核情况", widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class DisputeForm(BootstrapMixin, forms.Form):
@@ -110,7 +145,9 @@ class EmergencyAidForm(BootstrapMixin, forms.Form):
 
 class EmergencyRegisterForm(BootstrapMixin, forms.Form):
     registered_on = forms.DateField(label="补办登记日期", widget=DateInput())
-    recipient_note = forms.CharField(label="救助对象、救助事由", widget=forms.Textarea(attrs={"rows": 2}))
+    recipient_note = forms.CharField(
+        max_length=textlimits.PARAGRAPH, label="救助对象、救助事由", widget=forms.Textarea(attrs={"rows": 2})
+    )
     signatures_completed = forms.BooleanField(label="经办人员签字、盖章手续已补齐", required=False)
 
 

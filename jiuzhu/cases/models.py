@@ -19,6 +19,7 @@ from jiuzhu.cases.models_steps import (  # noqa: F401
     Verification,
 )
 from jiuzhu.cases.states import State, state_label
+from jiuzhu.core import textlimits
 from jiuzhu.core.types import AssistanceType, category_of
 from jiuzhu.registry.models import Household, Member, NearRelative
 
@@ -40,7 +41,7 @@ class Case(models.Model):
     county_code = models.CharField(max_length=12, db_index=True)
     channel = models.CharField("申请渠道", max_length=10, choices=Channel.choices)
     applied_on = models.DateField("申请日期")
-    reason = models.TextField("申请原因")
+    reason = models.TextField("申请原因", max_length=textlimits.PARAGRAPH)
     requested_amount = models.DecimalField(
         "申请金额（元）", max_digits=12, decimal_places=2, null=True, blank=True
     )

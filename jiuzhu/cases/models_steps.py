@@ -9,6 +9,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from jiuzhu.core import textlimits
+
 
 class StepKind(models.TextChoices):
     ACCEPT = "accept", "受理"
@@ -40,7 +42,7 @@ class CaseStep(models.Model):
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    note = models.TextField(blank=True)
+    note = models.TextField(blank=True, max_length=textlimits.PARAGRAPH)
     created_at = models.DateTimeField()
 
     class Meta:
@@ -83,7 +85,7 @@ class Verification(models.Model):
     assets_value = models.DecimalField(
         "核对家庭财产（元）", max_digits=14, decimal_places=2, null=True, blank=True
     )
-    findings = models.TextField("核对情况与理由", blank=True)
+    findings = models.TextField("核对情况与理由", blank=True, max_length=textlimits.PARAGRAPH)
     created_at = models.DateTimeField()
 
     class Meta:
@@ -104,10 +106,10 @@ class Investigation(models.Model):
         settings.AUTH_USER_MODEL, related_name="+", verbose_name="调查人员"
     )
     village_helper = models.CharField("村（居）协助人员", max_length=60, blank=True)
-    home_visit = models.TextField("入户核查情况")
-    neighbour_interviews = models.TextField("邻里走访情况", blank=True)
-    letters = models.TextField("信函索证情况", blank=True)
-    conclusion = models.TextField("调查结论")
+    home_visit = models.TextField("入户核查情况", max_length=textlimits.RECORD)
+    neighbour_interviews = models.TextField("邻里走访情况", blank=True, max_length=textlimits.RECORD)
+    letters = models.TextField("信函索证情况", blank=True, max_length=textlimits.RECORD)
+    conclusion = models.TextField("调查结论", max_length=textlimits.PARAGRAPH)
     investigators_signed = models.BooleanField("调查人员已签字", default=False)
     applicant_signed = models.BooleanField("申请人已签字", default=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -129,7 +131,7 @@ class Review(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="主持人"
     )
     panel = models.JSONField("评议小组成员", default=list)  # names
-    minutes = models.TextField("评议记录")
+    minutes = models.TextField("评议记录", max_length=textlimits.RECORD)
     votes_for = models.PositiveSmallIntegerField("认可票数")
     votes_against = models.PositiveSmallIntegerField("不认可票数")
     all_signed = models.BooleanField("全体成员已签字确认", default=False)
@@ -166,14 +168,14 @@ class DecisionMeeting(models.Model):
     level = models.CharField(max_length=20, choices=MeetingLevel.choices)
     held_on = models.DateField("会议日期")
     attendees = models.JSONField("参会人员", default=list)  # [{"name":…, "title":…}]
-    minutes = models.TextField("会议记录")
+    minutes = models.TextField("会议记录", max_length=textlimits.RECORD)
     outcome = models.CharField("意见", max_length=8, choices=Outcome.choices)
     amount = models.DecimalField(
         "保障/救助金额（元/月或一次性）", max_digits=12, decimal_places=2, null=True, blank=True
     )
     covered_members = models.PositiveSmallIntegerField("保障人数", null=True, blank=True)
     basis = models.TextField("计算依据", blank=True)  # the calculator's breakdown (B1, B2)
-    reasons = models.TextField("理由", blank=True)
+    reasons = models.TextField("理由", blank=True, max_length=textlimits.PARAGRAPH)
     signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="签批人"
     )
@@ -223,10 +225,10 @@ class Objection(models.Model):
     received_on = models.DateField("收到日期")
     raised_by = models.CharField("异议人", max_length=60, blank=True)
     contact = models.CharField("联系方式", max_length=60, blank=True)
-    content = models.TextField("异议内容")
+    content = models.TextField("异议内容", max_length=textlimits.PARAGRAPH)
     handled_on = models.DateField("处理日期", null=True, blank=True)
     outcome = models.CharField("处理结果", max_length=10, choices=ObjectionOutcome.choices, blank=True)
-    handling = models.TextField("复核情况", blank=True)
+    handling = models.TextField("复核情况", blank=True, max_length=textlimits.PARAGRAPH)
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -257,7 +259,7 @@ class Decision(models.Model):
     covered_members = models.PositiveSmallIntegerField("保障人数", null=True, blank=True)
     covered_member_ids = models.JSONField(default=list)
     start_month = models.DateField("发放起始月", null=True, blank=True)  # first day of the month
-    reasons = models.TextField("理由", blank=True)
+    reasons = models.TextField("理由", blank=True, max_length=textlimits.PARAGRAPH)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -282,7 +284,7 @@ class EmergencyAid(models.Model):
     register_due_on = models.DateField("补办登记截止日")
     registered_on = models.DateField("补办登记日期", null=True, blank=True)
     registration_late = models.BooleanField("补办登记逾期", default=False)
-    recipient_note = models.TextField("救助对象、事由", blank=True)
+    recipient_note = models.TextField("救助对象、事由", blank=True, max_length=textlimits.PARAGRAPH)
     signatures_completed = models.BooleanField("签字盖章已补齐", default=False)
     created_at = models.DateTimeField()
 

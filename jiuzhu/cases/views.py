@@ -49,7 +49,7 @@ from jiuzhu.orgs.http import AuthenticatedHttpRequest
 from jiuzhu.orgs.models import Jurisdiction, Level, User
 from jiuzhu.orgs.roles import Perm, Role
 from jiuzhu.registry import selectors as registry
-from jiuzhu.registry.models import NearRelative
+from jiuzhu.registry.models import NearRelative, UrbanRural
 from jiuzhu.registry.selectors import areas_for
 
 
@@ -161,6 +161,10 @@ def case_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     members = list(household.members.filter(is_active=True))
     head = next((m for m in members if m.is_head), None)
     initial = {
+        # The 低保 of the household's kind: a rural family would otherwise start on 城市低保, the first choice.
+        "assistance_type": AssistanceType.DIBAO_RURAL
+        if household.urban_rural == UrbanRural.RURAL
+        else AssistanceType.DIBAO_URBAN,
         "applied_on": clock.today(),
         "applicant": head.pk if head else None,
         "township_code": household.township_code,

@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from jiuzhu.api.schemas import PageNumber, responses
+from jiuzhu.api.schemas import PageNumber, Paragraph, responses
 from jiuzhu.console.selectors import audit_events_visible_to
 from jiuzhu.core import clock, params, workdays
 from jiuzhu.core.errors import NotFound, ValidationFailed
@@ -138,7 +138,7 @@ def param_detail(request: AuthenticatedHttpRequest, key: str, q: Query[ParamQuer
 class ParamIn(Schema):
     area: str = Field(..., pattern=r"^\d{12}$")
     effective_from: date
-    value: str | int | list[int] = Field(..., description='取值；金额用字符串，如 "650.00"')
+    value: Paragraph | int | list[int] = Field(..., description='取值；金额用字符串，如 "650.00"')
     reason: str = Field(..., min_length=1, max_length=2000)
     source: str = Field("", max_length=200)
 

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jiuzhu.console.selectors import audit_events_visible_to
-from jiuzhu.core import audit, clock, params
+from jiuzhu.core import audit, clock, params, textlimits
 from jiuzhu.core.errors import RECOVERABLE, DomainError, NotFound
 from jiuzhu.core.exports import xlsx_response
 from jiuzhu.core.forms import BootstrapMixin, DateInput, apply_error
@@ -85,7 +85,9 @@ class ParamForm(BootstrapMixin, forms.Form):
     effective_from = forms.DateField(label="生效日期", widget=DateInput())
     value = forms.CharField(label="取值", max_length=200)
     source = forms.CharField(label="政策依据（文号）", max_length=200, required=False)
-    reason = forms.CharField(label="调整原因", widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        max_length=textlimits.PARAGRAPH, label="调整原因", widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 @login_required

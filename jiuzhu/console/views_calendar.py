@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from jiuzhu.core import clock, workdays
+from jiuzhu.core import clock, textlimits, workdays
 from jiuzhu.core.arrangement import parse_arrangement
 from jiuzhu.core.errors import RECOVERABLE
 from jiuzhu.core.forms import BootstrapMixin, apply_error
@@ -30,6 +30,7 @@ MIN_YEAR, MAX_YEAR = 2000, 2100
 class ArrangementForm(BootstrapMixin, forms.Form):
     year = forms.IntegerField(label="年度", min_value=MIN_YEAR, max_value=MAX_YEAR)
     text = forms.CharField(
+        max_length=textlimits.RECORD,
         label="节假日安排",
         widget=forms.Textarea(attrs={"rows": 10, "class": "jz-mono"}),
         help_text=(
@@ -41,7 +42,7 @@ class ArrangementForm(BootstrapMixin, forms.Form):
     source = forms.CharField(
         label="依据", max_length=200, help_text="如：国务院办公厅关于2027年部分节假日安排的通知"
     )
-    digest = forms.CharField(widget=forms.HiddenInput, required=False)
+    digest = forms.CharField(max_length=64, widget=forms.HiddenInput, required=False)
 
 
 def arrangement_digest(year: int, text: str) -> str:

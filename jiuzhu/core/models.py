@@ -3,6 +3,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from jiuzhu.core import textlimits
+
 
 class AuditChain(models.Model):
     """Head of one hash chain. One chain per county keeps writers of different counties apart."""
@@ -104,7 +106,7 @@ class ParameterValue(models.Model):
     effective_from = models.DateField()
     value = models.JSONField()
     source = models.CharField("依据", max_length=200, blank=True)
-    reason = models.TextField(blank=True)
+    reason = models.TextField(blank=True, max_length=textlimits.PARAGRAPH)
     created_at = models.DateTimeField()
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

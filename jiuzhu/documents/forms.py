@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 
-from jiuzhu.core import filetypes
+from jiuzhu.core import filetypes, textlimits
 from jiuzhu.core.filetypes import AttachmentKind
 from jiuzhu.core.forms import BootstrapMixin, set_choices
 
@@ -40,6 +40,7 @@ class AttachmentForm(BootstrapMixin, forms.Form):
 class DelegationLetterForm(BootstrapMixin, forms.Form):
     plan_name = forms.CharField(label="依据的实施方案", max_length=200)
     legal_basis = forms.CharField(
+        max_length=textlimits.PARAGRAPH,
         label="委托依据",
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text="每行一项，按顺序列入委托书“委托依据”",
@@ -50,11 +51,14 @@ class DelegationLetterForm(BootstrapMixin, forms.Form):
 
 
 class RevokeForm(BootstrapMixin, forms.Form):
-    reason = forms.CharField(label="作废原因", widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        max_length=textlimits.PARAGRAPH, label="作废原因", widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class TemplateForm(BootstrapMixin, forms.Form):
     html = forms.CharField(
+        max_length=textlimits.TEMPLATE,
         label="模板内容（HTML，Django 模板语法）",
         widget=forms.Textarea(attrs={"rows": 28, "class": "jz-mono", "spellcheck": "false"}),
         strip=False,

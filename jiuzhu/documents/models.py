@@ -7,6 +7,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
+from jiuzhu.core import textlimits
 from jiuzhu.core.filetypes import AttachmentKind
 from jiuzhu.documents.kinds import KIND_CHOICES, name_of
 
@@ -134,7 +135,7 @@ class DocumentTemplate(models.Model):
     kind = models.CharField("文书种类", max_length=40, choices=KIND_CHOICES)
     county_code = models.CharField("县（区）区划代码", max_length=12)
     version = models.PositiveIntegerField("版本")
-    html = models.TextField("模板内容")
+    html = models.TextField("模板内容", max_length=textlimits.TEMPLATE)
     is_default = models.BooleanField("系统默认模板", default=False)
     note = models.CharField("修改说明", max_length=200, blank=True)
     created_by = models.ForeignKey(
@@ -193,7 +194,7 @@ class IssuedDocument(models.Model):
     revoked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    revoke_reason = models.TextField("作废原因", blank=True)
+    revoke_reason = models.TextField("作废原因", blank=True, max_length=textlimits.PARAGRAPH)
 
     class Meta:
         verbose_name = "已出具文书"

@@ -6,7 +6,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from jiuzhu.api.idempotency import not_idempotent
-from jiuzhu.api.schemas import PageNumber, responses
+from jiuzhu.api.schemas import Line, PageNumber, responses
 from jiuzhu.core.errors import NotFound
 from jiuzhu.events import feed, webhooks
 from jiuzhu.events.models import DeliveryStatus
@@ -92,7 +92,7 @@ class SubscriptionIn(Schema):
     organisation_id: int
     name: str = Field(..., min_length=1, max_length=80)
     url: str = Field(..., min_length=1, max_length=500, description="接收地址（http/https）")
-    event_types: list[str] = Field(default_factory=list, max_length=20, description="事件类型前缀；空为全部")
+    event_types: list[Line] = Field(default_factory=list, max_length=20, description="事件类型前缀；空为全部")
 
 
 class DeliveryOut(Schema):

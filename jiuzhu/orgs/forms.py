@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
+from jiuzhu.core import textlimits
 from jiuzhu.core.forms import BootstrapMixin, DateInput, set_choices
 from jiuzhu.core.types import AssistanceType, Category
 from jiuzhu.orgs.models import GrantPhase
@@ -27,17 +28,26 @@ class GrantForm(BootstrapMixin, forms.Form):
 
 class SuspendForm(BootstrapMixin, forms.Form):
     start = forms.DateField(label="暂停起始日", widget=DateInput())
-    reason = forms.CharField(label="暂停原因", widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        max_length=textlimits.PARAGRAPH, label="暂停原因", widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class ResumeForm(BootstrapMixin, forms.Form):
     on = forms.DateField(label="恢复日期", widget=DateInput())
-    reason = forms.CharField(label="恢复说明", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        max_length=textlimits.PARAGRAPH,
+        label="恢复说明",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class RevokeForm(BootstrapMixin, forms.Form):
     on = forms.DateField(label="撤销生效日", widget=DateInput())
-    reason = forms.CharField(label="撤销原因", widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        max_length=textlimits.PARAGRAPH, label="撤销原因", widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class WhoDecidesForm(BootstrapMixin, forms.Form):
@@ -64,7 +74,9 @@ class StaffForm(BootstrapMixin, forms.Form):
     phone = forms.CharField(label="手机号", max_length=20, required=False)
     organisation = forms.ChoiceField(label="所在单位")
     role = forms.ChoiceField(label="岗位", choices=Role.choices)
-    password = forms.CharField(label="初始密码", widget=forms.PasswordInput(render_value=True))
+    password = forms.CharField(
+        max_length=128, label="初始密码", widget=forms.PasswordInput(render_value=True)
+    )
 
     def __init__(self, *args, organisations=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
+from jiuzhu.core import textlimits
 from jiuzhu.core.jurisdiction_codes import PREFIX_LENGTH
 from jiuzhu.core.types import Category
 from jiuzhu.orgs.roles import OrgKind, Role
@@ -138,7 +139,7 @@ class DelegationGrant(models.Model):
     letter_file = models.FileField("委托书扫描件", upload_to="delegation/%Y/", blank=True)
     phase = models.CharField("推进阶段", max_length=8, choices=GrantPhase.choices)
     revoked_on = models.DateField("撤销生效日", null=True, blank=True)
-    revoke_reason = models.TextField("撤销原因", blank=True)
+    revoke_reason = models.TextField("撤销原因", blank=True, max_length=textlimits.PARAGRAPH)
     revoked_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField()
@@ -162,12 +163,12 @@ class DelegationSuspension(models.Model):
     grant = models.ForeignKey(DelegationGrant, on_delete=models.CASCADE, related_name="suspensions")
     start = models.DateField("暂停起始日")
     end = models.DateField("恢复前最后一日", null=True, blank=True)
-    reason = models.TextField("暂停原因")
+    reason = models.TextField("暂停原因", max_length=textlimits.PARAGRAPH)
     created_by = models.ForeignKey(User, null=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField()
     lifted_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     lifted_at = models.DateTimeField(null=True, blank=True)
-    lift_reason = models.TextField("恢复说明", blank=True)
+    lift_reason = models.TextField("恢复说明", blank=True, max_length=textlimits.PARAGRAPH)
 
     class Meta:
         verbose_name = "委托暂停"

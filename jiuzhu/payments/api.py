@@ -10,7 +10,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from jiuzhu.api.idempotency import not_idempotent
-from jiuzhu.api.schemas import Id, JobState, PageNumber, responses
+from jiuzhu.api.schemas import Id, JobState, Line, PageNumber, Paragraph, Word, responses
 from jiuzhu.core import clock, params
 from jiuzhu.core.dates import add_months, month_start
 from jiuzhu.core.errors import NotFound, ValidationFailed
@@ -74,7 +74,7 @@ def cycle_status(request: AuthenticatedHttpRequest, county: str = Query(..., pat
 
 class ReopenIn(Schema):
     county: str = Field(..., pattern=CODE)
-    reason: str
+    reason: Paragraph
 
 
 @router.post(
@@ -217,12 +217,12 @@ def format_list(request: AuthenticatedHttpRequest, county: str = Query(..., patt
 
 class BankFormatIn(Schema):
     county: str = Field(..., pattern=CODE)
-    name: str
-    fields: list[str] = Field(
+    name: Line
+    fields: list[Line] = Field(
         ..., description="列字段，按顺序：" + "、".join(f"{k} {v}" for k, v in bank_formats.FIELDS.items())
     )
     headers: dict[str, str] = Field(default_factory=dict, description="字段 → 银行要求的列名（可选）")
-    encoding: str = "gb18030"
+    encoding: Word = "gb18030"
     is_default: bool = False
 
 
@@ -248,7 +248,7 @@ class BankFileIn(Schema):
     county: str = Field(..., pattern=CODE)
     month: date
     bank_format_id: Id
-    file_type: str = Field("xlsx", description="xlsx 或 csv")
+    file_type: Word = Field("xlsx", description="xlsx 或 csv")
     township: str = Field("", pattern=r"^(\d{12})?$", description="只导出一个乡镇（可选）")
     bank: str = Field("", max_length=60, description="只导出在该银行开户的对象（可选）")
 
@@ -333,7 +333,7 @@ class ReconcileJobOut(JobState):
 )
 def reconcile(
     request: AuthenticatedHttpRequest,
-    county: Form[str],
+    county: Form[Word],
     month: Form[date],
     file: File[UploadedFile],
     partial: Form[bool] = False,

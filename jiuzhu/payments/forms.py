@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
+from jiuzhu.core import textlimits
 from jiuzhu.core.forms import BootstrapMixin
 from jiuzhu.payments.services.bank_formats import FIELDS
 
@@ -18,7 +19,9 @@ class RunForm(BootstrapMixin, forms.Form):
 
 
 class ReopenForm(BootstrapMixin, forms.Form):
-    reason = forms.CharField(label="重新开放原因", widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        max_length=textlimits.PARAGRAPH, label="重新开放原因", widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class BankFileForm(BootstrapMixin, forms.Form):

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from jiuzhu.core import textlimits
 from jiuzhu.core.types import AssistanceType
 
 
@@ -14,7 +15,7 @@ class CycleReopen(models.Model):
 
     county_code = models.CharField(max_length=12)
     month = models.DateField()
-    reason = models.TextField()
+    reason = models.TextField(max_length=textlimits.PARAGRAPH)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     opened_at = models.DateTimeField()
     closed_at = models.DateTimeField(null=True, blank=True)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from jiuzhu.core import textlimits
+
 
 class ComplaintKind(models.TextChoices):
     COMPLAINT = "complaint", "投诉（办事不公、态度、拖延等）"
@@ -23,7 +25,7 @@ class Complaint(models.Model):
     kind = models.CharField("类别", max_length=12, choices=ComplaintKind.choices)
     area_code = models.CharField("涉及地区", max_length=12, db_index=True)
     case_number = models.CharField("相关申请编号", max_length=20, blank=True)
-    content = models.TextField("内容")
+    content = models.TextField("内容", max_length=textlimits.PARAGRAPH)
     name = models.CharField("姓名", max_length=60, blank=True)
     phone = models.CharField("联系电话", max_length=20, blank=True)
     status = models.CharField(

@@ -4,6 +4,7 @@ from typing import Any, cast
 
 from django import forms
 
+from jiuzhu.core import textlimits
 from jiuzhu.core.forms import BootstrapMixin, DateInput
 from jiuzhu.core.types import AssistanceType
 from jiuzhu.registry.models import (
@@ -219,7 +220,9 @@ class DiscoveryForm(BootstrapMixin, forms.Form):
     family_name = forms.CharField(label="家庭联系人", max_length=60)
     address = forms.CharField(label="住址", max_length=200)
     phone = forms.CharField(label="联系电话", max_length=20, required=False)
-    situation = forms.CharField(label="困难情况", widget=forms.Textarea(attrs={"rows": 3}))
+    situation = forms.CharField(
+        max_length=textlimits.PARAGRAPH, label="困难情况", widget=forms.Textarea(attrs={"rows": 3})
+    )
     suggested_type = forms.ChoiceField(label="建议救助类型", required=False)
     reported_on = forms.DateField(label="发现日期", widget=DateInput())
 

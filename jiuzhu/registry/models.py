@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from jiuzhu.core import textlimits
 from jiuzhu.core.masking import household_name, mask_name
 
 
@@ -274,7 +275,7 @@ class DiscoveryReport(models.Model):
     family_name = models.CharField("家庭联系人", max_length=60)
     address = models.CharField("住址", max_length=200)
     phone = models.CharField("联系电话", max_length=20, blank=True)
-    situation = models.TextField("困难情况")
+    situation = models.TextField("困难情况", max_length=textlimits.PARAGRAPH)
     suggested_type = models.CharField("建议救助类型", max_length=20, blank=True)
     reported_on = models.DateField("发现日期")
     reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

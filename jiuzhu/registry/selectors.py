@@ -6,7 +6,8 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 
 from jiuzhu.core.errors import NotFound
 from jiuzhu.core.jurisdiction_codes import is_valid_code
@@ -70,7 +71,16 @@ def search_households(
         qs = qs.filter(area_code__startswith=code_prefix(area) if is_valid_code(area) else area)
     if urban_rural:
         qs = qs.filter(urban_rural=urban_rural)
-    return qs.annotate(member_count=Count("members", filter=Q(members__is_active=True), distinct=True))
+    # A subquery, not Count over the join: a name search joins the members it matched, and a count over
+    # that join gave 1 for a household of three.
+    active = (
+        Member.objects.filter(household=OuterRef("pk"), is_active=True)
+        .order_by()
+        .values("household")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return qs.annotate(member_count=Coalesce(Subquery(active), 0))
 
 
 # --- members --------------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from jiuzhu.core import clock
+from jiuzhu.core import clock, textlimits
 from jiuzhu.core.forms import BootstrapMixin, DateInput, set_choices
 from jiuzhu.supervision.models import (
     ChecklistKind,
@@ -38,13 +38,17 @@ class StartInspectionForm(BootstrapMixin, forms.Form):
 
 
 class CompleteForm(BootstrapMixin, forms.Form):
-    conclusion = forms.CharField(label="检查结论", widget=forms.Textarea(attrs={"rows": 3}))
+    conclusion = forms.CharField(
+        max_length=textlimits.PARAGRAPH, label="检查结论", widget=forms.Textarea(attrs={"rows": 3})
+    )
     severity = forms.ChoiceField(label="不符合项目形成问题的严重程度", choices=Severity.choices)
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
 class FindingForm(BootstrapMixin, forms.Form):
-    description = forms.CharField(label="问题描述", widget=forms.Textarea(attrs={"rows": 2}))
+    description = forms.CharField(
+        max_length=textlimits.PARAGRAPH, label="问题描述", widget=forms.Textarea(attrs={"rows": 2})
+    )
     severity = forms.ChoiceField(label="严重程度", choices=Severity.choices)
     rule = forms.CharField(label="依据", required=False, max_length=40)
     found_on = forms.DateField(label="发现日期", widget=DateInput())
@@ -52,11 +56,15 @@ class FindingForm(BootstrapMixin, forms.Form):
 
 class RectifyForm(BootstrapMixin, forms.Form):
     rectified_on = forms.DateField(label="整改日期", widget=DateInput())
-    rectification = forms.CharField(label="整改情况", widget=forms.Textarea(attrs={"rows": 2}))
+    rectification = forms.CharField(
+        max_length=textlimits.PARAGRAPH, label="整改情况", widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class NoteForm(BootstrapMixin, forms.Form):
-    note = forms.CharField(label="说明", widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        max_length=textlimits.PARAGRAPH, label="说明", widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class AssignForm(BootstrapMixin, forms.Form):
@@ -83,9 +91,16 @@ class StepForm(BootstrapMixin, forms.Form):
     due_on = forms.DateField(
         label="整改时限", widget=DateInput(), required=False, help_text="留空按默认工作日数计算"
     )
-    measures = forms.CharField(label="整改措施", widget=forms.Textarea(attrs={"rows": 2}))
+    measures = forms.CharField(
+        max_length=textlimits.PARAGRAPH, label="整改措施", widget=forms.Textarea(attrs={"rows": 2})
+    )
     responsible = forms.CharField(label="整改责任人", max_length=60)
-    content = forms.CharField(label="督办内容", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    content = forms.CharField(
+        max_length=textlimits.RECORD,
+        label="督办内容",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+    )
 
     def __init__(self, *args, levels=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -96,7 +111,9 @@ class StepForm(BootstrapMixin, forms.Form):
 class MatterForm(StepForm):
     township = forms.ChoiceField(label="乡镇（街道）")
     title = forms.CharField(label="督办事项", max_length=120)
-    problem = forms.CharField(label="问题描述", widget=forms.Textarea(attrs={"rows": 3}))
+    problem = forms.CharField(
+        max_length=textlimits.PARAGRAPH, label="问题描述", widget=forms.Textarea(attrs={"rows": 3})
+    )
     field_order = [
         "township",
         "title",
@@ -115,13 +132,17 @@ class MatterForm(StepForm):
 
 
 class AnswerForm(BootstrapMixin, forms.Form):
-    answer = forms.CharField(label="整改情况", widget=forms.Textarea(attrs={"rows": 3}))
+    answer = forms.CharField(
+        max_length=textlimits.PARAGRAPH, label="整改情况", widget=forms.Textarea(attrs={"rows": 3})
+    )
     answered_on = forms.DateField(label="回复日期", widget=DateInput())
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
 class CloseForm(BootstrapMixin, forms.Form):
-    note = forms.CharField(label="办结意见", widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        max_length=textlimits.PARAGRAPH, label="办结意见", widget=forms.Textarea(attrs={"rows": 2})
+    )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
@@ -133,7 +154,9 @@ class ComplaintForm(BootstrapMixin, forms.Form):
     contact = forms.CharField(label="联系方式", max_length=60, required=False)
     anonymous = forms.BooleanField(label="匿名", required=False)
     case_number = forms.CharField(label="涉及申请编号", max_length=20, required=False)
-    content = forms.CharField(label="反映内容", widget=forms.Textarea(attrs={"rows": 4}))
+    content = forms.CharField(
+        max_length=textlimits.PARAGRAPH, label="反映内容", widget=forms.Textarea(attrs={"rows": 4})
+    )
 
     def __init__(self, *args, areas=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -143,20 +166,29 @@ class ComplaintForm(BootstrapMixin, forms.Form):
 class InvestigateForm(BootstrapMixin, forms.Form):
     method = forms.ChoiceField(label="调查方式", choices=InvestigationMethod.choices)
     on = forms.DateField(label="调查日期", widget=DateInput())
-    investigation = forms.CharField(label="调查核实情况", widget=forms.Textarea(attrs={"rows": 3}))
+    investigation = forms.CharField(
+        max_length=textlimits.RECORD, label="调查核实情况", widget=forms.Textarea(attrs={"rows": 3})
+    )
     substantiated = forms.BooleanField(label="反映属实", required=False)
     severity = forms.ChoiceField(label="问题严重程度（属实时）", choices=Severity.choices)
 
 
 class ReplyForm(BootstrapMixin, forms.Form):
     on = forms.DateField(label="答复日期", widget=DateInput())
-    reply = forms.CharField(label="答复内容", widget=forms.Textarea(attrs={"rows": 3}))
+    reply = forms.CharField(
+        max_length=textlimits.PARAGRAPH, label="答复内容", widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class ReturnVisitForm(BootstrapMixin, forms.Form):
     on = forms.DateField(label="回访日期", widget=DateInput())
     satisfaction = forms.ChoiceField(label="满意度", choices=Satisfaction.choices)
-    note = forms.CharField(label="回访情况", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    note = forms.CharField(
+        max_length=textlimits.PARAGRAPH,
+        label="回访情况",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+    )
 
 
 class ComputeForm(BootstrapMixin, forms.Form):
@@ -191,7 +223,12 @@ class TrainingForm(BootstrapMixin, forms.Form):
         label="参训工作人员", required=False, widget=forms.SelectMultiple(attrs={"size": 8})
     )
     other_attendees = forms.IntegerField(label="其他参训人数", min_value=0, initial=0)
-    content = forms.CharField(label="培训内容", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    content = forms.CharField(
+        max_length=textlimits.RECORD,
+        label="培训内容",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+    )
 
     def __init__(self, *args, counties=(), people=(), **kwargs):
         super().__init__(*args, **kwargs)

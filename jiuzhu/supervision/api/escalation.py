@@ -5,7 +5,7 @@ from datetime import date
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from jiuzhu.api.schemas import Id, PageNumber, responses
+from jiuzhu.api.schemas import Id, PageNumber, Word, responses
 from jiuzhu.cases import selectors as case_selectors
 from jiuzhu.orgs import authz
 from jiuzhu.orgs.http import AuthenticatedHttpRequest
@@ -49,7 +49,7 @@ class MatterDetailOut(MatterOut):
 
 
 class StepIn(Schema):
-    level: str
+    level: Word
     issued_on: date
     due_on: date | None = None
     measures: str = Field(..., min_length=1, max_length=4000)

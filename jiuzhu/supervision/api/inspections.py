@@ -6,7 +6,7 @@ from datetime import date
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
-from jiuzhu.api.schemas import Id, PageNumber, responses
+from jiuzhu.api.schemas import Id, Line, PageNumber, Word, responses
 from jiuzhu.cases import selectors as case_selectors
 from jiuzhu.core.errors import NotFound
 from jiuzhu.orgs import authz
@@ -45,14 +45,14 @@ class InspectionDetailOut(InspectionOut):
 
 class InspectionIn(Schema):
     case_id: int
-    kind: str
+    kind: Word
     inspected_on: date
     sample_item_id: int | None = None
 
 
 class AnswerIn(Schema):
     answer_id: int
-    result: str = ""
+    result: Line = ""
     evidence: str = Field("", max_length=300)
     note: str = Field("", max_length=300)
 
@@ -64,7 +64,7 @@ class AnswersIn(Schema):
 
 class CompleteIn(Schema):
     conclusion: str = Field(..., min_length=1, max_length=4000)
-    severity: str = "minor"
+    severity: Word = "minor"
     version: int | None = None
 
 
@@ -156,7 +156,7 @@ class FindingOut(Schema):
 
 class FindingIn(Schema):
     description: str = Field(..., min_length=1, max_length=4000)
-    severity: str = "minor"
+    severity: Word = "minor"
     found_on: date
     case_id: int | None = None
     inspection_id: int | None = None

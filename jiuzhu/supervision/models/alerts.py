@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from jiuzhu.core import textlimits
+
 
 class AlertStatus(models.TextChoices):
     OPEN = "open", "待处理"
@@ -48,7 +50,7 @@ class Alert(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     handled_at = models.DateTimeField(null=True, blank=True)
-    handle_note = models.TextField("处理说明", blank=True)
+    handle_note = models.TextField("处理说明", blank=True, max_length=textlimits.PARAGRAPH)
 
     class Meta:
         verbose_name = "预警"

@@ -6,6 +6,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from jiuzhu.core import textlimits
+
 
 class ComplaintChannel(models.TextChoices):
     HOTLINE = "hotline", "热线电话"
@@ -46,7 +48,7 @@ class Complaint(models.Model):
     complainant = models.CharField("反映人", max_length=60, blank=True)
     contact = models.CharField("联系方式", max_length=60, blank=True)
     anonymous = models.BooleanField("匿名", default=False)
-    content = models.TextField("反映内容")
+    content = models.TextField("反映内容", max_length=textlimits.PARAGRAPH)
     area_code = models.CharField("涉及区划", max_length=12, db_index=True)
     township_code = models.CharField(max_length=12, db_index=True)
     county_code = models.CharField(max_length=12, db_index=True)
@@ -60,17 +62,17 @@ class Complaint(models.Model):
     assigned_on = models.DateField("交办日期", null=True, blank=True)
     reply_due_on = models.DateField("答复期限")
     method = models.CharField("调查方式", max_length=12, choices=InvestigationMethod.choices, blank=True)
-    investigation = models.TextField("调查核实情况", blank=True)
+    investigation = models.TextField("调查核实情况", blank=True, max_length=textlimits.RECORD)
     investigated_on = models.DateField(null=True, blank=True)
     substantiated = models.BooleanField("反映属实", null=True, blank=True)
-    reply = models.TextField("答复内容", blank=True)
+    reply = models.TextField("答复内容", blank=True, max_length=textlimits.PARAGRAPH)
     replied_on = models.DateField("答复日期", null=True, blank=True)
     replied_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     return_visit_on = models.DateField("回访日期", null=True, blank=True)
     satisfaction = models.CharField("满意度", max_length=12, choices=Satisfaction.choices, blank=True)
-    return_visit_note = models.TextField("回访情况", blank=True)
+    return_visit_note = models.TextField("回访情况", blank=True, max_length=textlimits.PARAGRAPH)
     created_at = models.DateTimeField()
     version = models.PositiveIntegerField(default=1)
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from jiuzhu.core import textlimits
+
 
 class Level(models.TextChoices):
     REMINDER = "reminder", "工作提示（电话提醒/现场指导）"
@@ -41,7 +43,7 @@ class Matter(models.Model):
     county_code = models.CharField(max_length=12, db_index=True)
     township_code = models.CharField("乡镇（街道）", max_length=12, db_index=True)
     title = models.CharField("督办事项", max_length=120)
-    problem = models.TextField("问题描述")
+    problem = models.TextField("问题描述", max_length=textlimits.PARAGRAPH)
     case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     findings = models.ManyToManyField("supervision.Finding", blank=True, related_name="matters")
     alerts = models.ManyToManyField("supervision.Alert", blank=True, related_name="matters")
@@ -52,7 +54,7 @@ class Matter(models.Model):
     status = models.CharField("状态", max_length=10, choices=MatterStatus.choices, default=MatterStatus.OPEN)
     opened_on = models.DateField("立项日期")
     closed_on = models.DateField("办结日期", null=True, blank=True)
-    close_note = models.TextField("办结意见", blank=True)
+    close_note = models.TextField("办结意见", blank=True, max_length=textlimits.PARAGRAPH)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField()
     version = models.PositiveIntegerField(default=1)
@@ -85,21 +87,21 @@ class MatterStep(models.Model):
     level = models.CharField("督办层级", max_length=10, choices=Level.choices)
     issued_on = models.DateField("下达日期")
     due_on = models.DateField("整改时限")
-    measures = models.TextField("整改措施")
+    measures = models.TextField("整改措施", max_length=textlimits.RECORD)
     responsible = models.CharField("整改责任人", max_length=60)
-    content = models.TextField("督办内容", blank=True)
+    content = models.TextField("督办内容", blank=True, max_length=textlimits.RECORD)
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     document = models.ForeignKey(
         "documents.IssuedDocument", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     answered_on = models.DateField("回复日期", null=True, blank=True)
-    answer = models.TextField("整改情况回复", blank=True)
+    answer = models.TextField("整改情况回复", blank=True, max_length=textlimits.PARAGRAPH)
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     review = models.CharField("审核意见", max_length=10, choices=StepReview.choices, blank=True)
     reviewed_on = models.DateField(null=True, blank=True)
-    review_note = models.TextField("审核说明", blank=True)
+    review_note = models.TextField("审核说明", blank=True, max_length=textlimits.PARAGRAPH)
     created_at = models.DateTimeField()
 
     class Meta:

@@ -6,6 +6,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from jiuzhu.core import textlimits
+
 
 class SampleKind(models.TextChoices):
     MONTHLY = "monthly", "月度新增对象抽查"
@@ -117,7 +119,7 @@ class Inspection(models.Model):
     status = models.CharField(
         "状态", max_length=10, choices=InspectionStatus.choices, default=InspectionStatus.DRAFT
     )
-    conclusion = models.TextField("检查结论", blank=True)
+    conclusion = models.TextField("检查结论", blank=True, max_length=textlimits.PARAGRAPH)
     completed_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField()
@@ -192,13 +194,13 @@ class Finding(models.Model):
     county_code = models.CharField(max_length=12, db_index=True)
     severity = models.CharField("严重程度", max_length=8, choices=Severity.choices, default=Severity.MINOR)
     rule = models.CharField("依据", max_length=40, blank=True)
-    description = models.TextField("问题描述")
+    description = models.TextField("问题描述", max_length=textlimits.PARAGRAPH)
     found_on = models.DateField("发现日期")
     status = models.CharField(
         "状态", max_length=10, choices=FindingStatus.choices, default=FindingStatus.OPEN
     )
     rectified_on = models.DateField("整改日期", null=True, blank=True)
-    rectification = models.TextField("整改情况", blank=True)
+    rectification = models.TextField("整改情况", blank=True, max_length=textlimits.PARAGRAPH)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from jiuzhu.core import textlimits
+
 
 class ScoreCard(models.Model):
     """A township's score for one month: base points less the weighted deductions, each of which is a
@@ -92,7 +94,7 @@ class Training(models.Model):
     title = models.CharField("培训名称", max_length=120)
     organiser = models.CharField("主办单位", max_length=120)
     hours = models.DecimalField("学时", max_digits=5, decimal_places=1)
-    content = models.TextField("培训内容", blank=True)
+    content = models.TextField("培训内容", blank=True, max_length=textlimits.RECORD)
     attendees = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
     other_attendees = models.PositiveIntegerField("其他参训人数", default=0)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
