@@ -73,14 +73,14 @@ def search_households(
         qs = qs.filter(urban_rural=urban_rural)
     # A subquery, not Count over the join: a name search joins the members it matched, and a count over
     # that join gave 1 for a household of three.
-    active = (
+    living = (
         Member.objects.filter(household=OuterRef("pk"), is_active=True)
         .order_by()
         .values("household")
         .annotate(n=Count("id"))
         .values("n")
     )
-    return qs.annotate(member_count=Coalesce(Subquery(active), 0))
+    return qs.annotate(member_count=Coalesce(Subquery(living), 0))
 
 
 # --- members --------------------------------------------------------------------------------------------
