@@ -43,7 +43,7 @@ def clash_message(by: User | None, other: Member, *, registering_in: str) -> str
             f"{village.parent.name if village.parent else ''}{village.name}" if village else other.area_code
         )
         return (
-            f"该身份证号已是{place}{other.household}（{other.household.address}）的在户成员，"
+            f"该身份证号已是{place}“{other.household}”（{other.household.address}）的在户成员，"
             f"一人只能在一个家庭登记。{TRANSFER_HINT}"
         )
     if other.area_code[:9] == registering_in[:9]:

@@ -60,7 +60,25 @@
       if (field.focus) { field.focus({ preventScroll: true }); }
     }
   }
-  document.addEventListener("DOMContentLoaded", function () { drawCharts(document); showFirstError(); });
+  // One-time form tokens (core/formtokens.py): the token a form was sent with is remembered for this tab; when
+  // the user comes back to the page with the browser's back button — the page fetched afresh with a new token —
+  // the sent token is put back, so 保存 again leads to what the first 保存 created instead of a second record.
+  function tokenKey(form) { return "jz-form-token:" + (form.getAttribute("action") || location.pathname + location.search); }
+  document.addEventListener("submit", function (event) {
+    var token = event.target.querySelector && event.target.querySelector("input[name=_form_token]");
+    if (token) { try { sessionStorage.setItem(tokenKey(event.target), token.value); } catch (e) { /* storage off */ } }
+  }, true);
+  function restoreTokens() {
+    var nav = window.performance && performance.getEntriesByType && performance.getEntriesByType("navigation")[0];
+    if (!nav || nav.type !== "back_forward") { return; }
+    document.querySelectorAll("form").forEach(function (form) {
+      var token = form.querySelector("input[name=_form_token]");
+      var sent = null;
+      try { sent = sessionStorage.getItem(tokenKey(form)); } catch (e) { /* storage off */ }
+      if (token && sent) { token.value = sent; }
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { restoreTokens(); drawCharts(document); showFirstError(); });
   document.body && document.body.addEventListener("htmx:afterSwap", function (e) { drawCharts(e.target); });
   document.body && document.body.addEventListener("htmx:afterSettle", showFirstError);
 })();
