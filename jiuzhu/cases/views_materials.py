@@ -14,6 +14,7 @@ from jiuzhu.cases.forms_materials import MaterialItemForm, RestoreForm
 from jiuzhu.core.errors import RECOVERABLE, NotFound
 from jiuzhu.core.exports import xlsx_response
 from jiuzhu.core.forms import apply_error
+from jiuzhu.core.formtokens import one_time_form
 from jiuzhu.core.listing import wants_export
 from jiuzhu.core.types import AssistanceType
 from jiuzhu.orgs import authz
@@ -38,6 +39,7 @@ def _county(request: AuthenticatedHttpRequest):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@one_time_form
 def checklist_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     county, counties = _county(request)
     atype = request.GET.get("type") or AssistanceType.DIBAO_RURAL

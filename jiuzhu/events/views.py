@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from jiuzhu.core.errors import RECOVERABLE, NotFound
 from jiuzhu.core.forms import BootstrapMixin, apply_error, set_choices
+from jiuzhu.core.formtokens import one_time_form
 from jiuzhu.core.listing import paginate
 from jiuzhu.events import feed, webhooks
 from jiuzhu.events.models import DeliveryStatus
@@ -37,6 +38,7 @@ class SubscriptionForm(BootstrapMixin, forms.Form):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@one_time_form
 def webhook_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     organisations = list(webhooks.organisations_for(request.user))
     subscriptions = webhooks.subscriptions_visible_to(request.user).order_by("-id")

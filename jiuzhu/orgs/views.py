@@ -19,6 +19,7 @@ from jiuzhu.core import audit, clock
 from jiuzhu.core.errors import RECOVERABLE, NotFound
 from jiuzhu.core.exports import xlsx_response
 from jiuzhu.core.forms import apply_error
+from jiuzhu.core.formtokens import one_time_form
 from jiuzhu.core.listing import choice_param, date_param, paginate, wants_export
 from jiuzhu.core.models import AuditEvent
 from jiuzhu.core.navigation import panels_for
@@ -229,6 +230,7 @@ def jurisdiction_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@one_time_form
 def staff_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     qs = staff_visible_to(request.user)
     if role := request.GET.get("role"):
@@ -309,6 +311,7 @@ STAFF_ACTIONS = {
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@one_time_form
 def staff_account(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """One account: its roles, adding or ending a role, deactivation and a password reset."""
     account = get_account(request.user, pk)
@@ -475,6 +478,7 @@ def who_decides_view(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@one_time_form
 def grant_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     authz.require(request.user, Perm.DELEGATION_MANAGE)  # 403 before anything else for other roles
     county, _ = _county_for(request)

@@ -13,6 +13,7 @@ from jiuzhu.core import clock
 from jiuzhu.core.errors import RECOVERABLE, NotFound
 from jiuzhu.core.exports import xlsx_response
 from jiuzhu.core.forms import apply_error
+from jiuzhu.core.formtokens import one_time_form
 from jiuzhu.core.listing import paginate, wants_export
 from jiuzhu.documents.selectors import documents_of
 from jiuzhu.orgs import authz
@@ -95,6 +96,7 @@ def matter_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@one_time_form
 def matter_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Open a matter, possibly from a finding (?finding=), a warning (?alert=) or a case (?case=)."""
     authz.require(request.user, Perm.SUPERVISE)

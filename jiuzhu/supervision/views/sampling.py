@@ -15,6 +15,7 @@ from jiuzhu.core import clock
 from jiuzhu.core.errors import RECOVERABLE, NotFound
 from jiuzhu.core.exports import xlsx_response
 from jiuzhu.core.forms import apply_error
+from jiuzhu.core.formtokens import one_time_form
 from jiuzhu.core.listing import paginate, wants_export
 from jiuzhu.documents.selectors import documents_of
 from jiuzhu.orgs import authz
@@ -39,6 +40,7 @@ from jiuzhu.supervision.views.common import bound, run_form, table_export
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@one_time_form
 def samples(request: AuthenticatedHttpRequest) -> HttpResponse:
     counties = selectors.counties_for(request.user)
     can_draw = authz.can(request.user, Perm.SUPERVISE)
