@@ -342,3 +342,46 @@ def test_a_failed_post_frees_its_token_for_the_corrected_form():
     assert c.post("/registry/households/new/", bad).status_code == 200
     good = _household_form(new_id()) | {"_form_token": token}
     assert c.post("/registry/households/new/", good).status_code == 302
+
+
+def test_repeated_api_post_creates_one_household_with_or_without_a_key():
+    payload = {
+        "area_code": ANBANG_VILLAGE,
+        "address": "安邦村9组1号",
+        "members": [{"name": "韩建军", "id_number": new_id(), "relation": "head"}],
+    }
+    c = client_for("ab_caseworker")
+    first = c.post(
+        "/api/v1/households", payload, content_type="application/json", HTTP_IDEMPOTENCY_KEY="k-77"
+    )
+    assert first.status_code == 201
+    before = _counts()
+    again = c.post(
+        "/api/v1/households", payload, content_type="application/json", HTTP_IDEMPOTENCY_KEY="k-77"
+    )
+    assert again.status_code == 201 and again["Idempotent-Replayed"] == "true"
+    assert again.json()["id"] == first.json()["id"]
+    keyless = c.post("/api/v1/households", payload, content_type="application/json")
+    assert keyless.status_code == 400 and "在户成员" in keyless.json()["message"]
+    assert _counts() == before
+
+
+def test_A1_transfer_refused_while_the_person_is_also_in_a_third_household():
+    number = new_id()
+    first = make_household(members=[member("王大山"), member("韩小红", "child", id_number=number)])
+    second = make_household(members=[member("孙某")], address="安邦村6组1号")
+    legacy_duplicate(second, "韩小红", number)
+    third = make_household(members=[member("李四")])
+    with pytest.raises(ValidationFailed) as exc:
+        members.member_transfer(
+            by=user("ab_caseworker"),
+            member=second.members.get(name="韩小红"),
+            to_household=third,
+            on=date(2026, 11, 18),
+            relation="child",
+            reason="投靠",
+        )
+    assert "安邦村6组1号" not in exc.value.message and "王大山户" in exc.value.message
+    assert (
+        Member.objects.filter(id_index=first.members.get(name="韩小红").id_index, is_active=True).count() == 2
+    )

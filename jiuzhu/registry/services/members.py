@@ -234,6 +234,15 @@ def member_transfer(
         problems.add(
             "member", "该成员是原家庭户主，原家庭仍有其他在户成员：请先将其他成员改为户主，再办理迁移"
         )
+    # Data from before the rule may hold the person in a third household too: moving would keep two.
+    elsewhere = (
+        Member.objects.filter(id_index=member.id_index, is_active=True)
+        .exclude(household_id__in=[source.pk, target.pk])
+        .select_related("household")
+        .first()
+    )
+    if elsewhere is not None:
+        problems.add("member", one_household.clash_message(by, elsewhere, registering_in=target.area_code))
     if not reason:
         problems.add("reason", "请填写迁移原因")
     elif len(reason) > 200:
