@@ -34,8 +34,8 @@ def active_elsewhere(
 
 
 def clash_message(by: User | None, other: Member, *, registering_in: str) -> str:
-    """Where the person is already registered. Inside the user's scope: the household, its village and the
-    masked number; outside it only how far away (other village, township or county), so that a search by ID
+    """Where the person is already registered. Inside the user's scope: the household, its village and its
+    address (never the number: the user just typed it); outside it only how far away (other village, township or county), so that a search by ID
     number cannot reveal a family the user may not see."""
     if by is not None and by.is_authenticated and authz.in_scope(by, other.area_code):
         village = Jurisdiction.objects.filter(code=other.area_code).select_related("parent").first()
