@@ -6,7 +6,7 @@ PYTEST_WORKERS ?= 2
 PORT ?= 8000
 export UV_NO_PROGRESS := 1
 
-.PHONY: help setup run test lint typecheck test-sqlite test-postgres test-browser test-faketime test-faketime-postgres bench migrations-check
+.PHONY: help setup run test lint typecheck test-sqlite test-postgres test-replica test-browser test-faketime test-faketime-postgres bench migrations-check
 
 help:
 	@echo "make run    — install everything, prepare the demo database, serve on http://127.0.0.1:8000 (PORT=… for another)"
@@ -27,16 +27,20 @@ lint: setup
 	DEBUG=true $(UV) run mypy jiuzhu
 	DEBUG=true $(UV) run python manage.py makemigrations --check --dry-run >/dev/null
 
-test: lint test-sqlite test-postgres test-browser test-faketime
+test: lint test-sqlite test-postgres test-replica test-browser test-faketime
 	@echo "make test: all parts passed"
 
 test-sqlite: setup
 	@echo "== pytest on SQLite =="
-	env -u DATABASE_URL $(UV) run pytest -q -n $(PYTEST_WORKERS) --dist loadfile -m "not browser and not postgres"
+	env -u DATABASE_URL $(UV) run pytest -q -n $(PYTEST_WORKERS) --dist loadfile -m "not browser and not postgres and not replica"
 
 test-postgres: setup
 	@echo "== pytest on PostgreSQL (then the row-lock and concurrency tests, which need real transactions) =="
-	scripts/with-postgres sh -c '$(UV) run pytest -q -n $(PYTEST_WORKERS) --dist loadfile -m "not browser and not postgres" && $(UV) run pytest -q -p no:xdist -m postgres'
+	scripts/with-postgres sh -c '$(UV) run pytest -q -n $(PYTEST_WORKERS) --dist loadfile -m "not browser and not postgres and not replica" && $(UV) run pytest -q -p no:xdist -m postgres'
+
+test-replica: setup
+	@echo "== report reads on a PostgreSQL streaming replica =="
+	WITH_REPLICA=1 scripts/with-postgres $(UV) run pytest -q -p no:xdist -m replica
 
 test-browser: setup
 	@echo "== browser tests (Playwright + Chromium) =="
@@ -56,11 +60,11 @@ FAKETIME_RUN = scripts/ensure-faketime; rc=$$?; \
 
 test-faketime: setup
 	@echo "== pytest on SQLite with the system clock $(FAKE_AHEAD) ahead =="
-	@$(FAKETIME_RUN) env -u DATABASE_URL $(UV) run pytest -q -n $(PYTEST_WORKERS) --dist loadfile -m "not browser and not postgres"
+	@$(FAKETIME_RUN) env -u DATABASE_URL $(UV) run pytest -q -n $(PYTEST_WORKERS) --dist loadfile -m "not browser and not postgres and not replica"
 
 test-faketime-postgres: setup
 	@echo "== pytest on PostgreSQL with the system clock $(FAKE_AHEAD) ahead =="
-	@$(FAKETIME_RUN) scripts/with-postgres sh -c '$(UV) run pytest -q -n $(PYTEST_WORKERS) --dist loadfile -m "not browser and not postgres" && $(UV) run pytest -q -p no:xdist -m postgres'
+	@$(FAKETIME_RUN) scripts/with-postgres sh -c '$(UV) run pytest -q -n $(PYTEST_WORKERS) --dist loadfile -m "not browser and not postgres and not replica" && $(UV) run pytest -q -p no:xdist -m postgres'
 
 # DB=sqlite runs them on a new SQLite file instead (the demo's database; BENCH=documents is meant for it).
 bench: setup

@@ -140,6 +140,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
     }
     DATABASES["default"]["TEST"] = {"NAME": env.str("JIUZHU_SQLITE_TEST_NAME", "") or None}
+# Reports may read from a PostgreSQL streaming replica (jiuzhu.core.replica); only report reads go there.
+if env.str("DATABASE_REPLICA_URL", ""):
+    if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL needs DATABASE_URL to be PostgreSQL")
+    try:
+        DATABASES["replica"] = dj_database_url.parse(env.str("DATABASE_REPLICA_URL"), conn_max_age=60)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"DATABASE_REPLICA_URL is not a valid database address: {exc}") from None
+    # Tests: the replica replays the primary's test database; Django must not create one there.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["jiuzhu.core.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "orgs.User"

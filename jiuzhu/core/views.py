@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_GET, require_POST
 
-from jiuzhu.core import jobs
+from jiuzhu.core import jobs, replica
 from jiuzhu.core.errors import RECOVERABLE, NotFound
 from jiuzhu.core.models import Job
 
@@ -18,13 +18,16 @@ from jiuzhu.core.models import Job
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
     """The web process and its database; `worker` says whether a background worker lives (monitoring
-    alerts on "missing": jobs then wait in the queue)."""
+    alerts on "missing": jobs then wait in the queue); with a reports replica, how far it lags (seconds)."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
         status = jobs.worker_status()
         worker = "not needed" if not status.needed else "missing" if status.missing else "ok"
-        return JsonResponse({"status": "ok", "database": "ok", "worker": worker})
+        body: dict[str, object] = {"status": "ok", "database": "ok", "worker": worker}
+        if replica.configured():
+            body["replica_lag_seconds"] = replica.replica_lag_seconds()
+        return JsonResponse(body)
     except Exception as exc:  # noqa: BLE001 - a health check reports every failure, it does not hide it
         return JsonResponse({"status": "error", "database": str(exc)[:200]}, status=503)
 

@@ -14,6 +14,7 @@ from jiuzhu.api.schemas import Id, JobState, Line, PageNumber, Paragraph, Word, 
 from jiuzhu.core import clock, params
 from jiuzhu.core.dates import add_months, month_start
 from jiuzhu.core.errors import NotFound, ValidationFailed
+from jiuzhu.core.replica import report_reads
 from jiuzhu.orgs import authz
 from jiuzhu.orgs.http import AuthenticatedHttpRequest
 from jiuzhu.orgs.roles import Perm
@@ -397,7 +398,8 @@ def consistency(
         raise NotFound()
     if not township and not authz.in_scope(request.user, county):
         raise NotFound("请指定您所在的乡镇（街道）")
-    c = consistency_of(county, _month(month), township)
+    with report_reads():
+        c = consistency_of(county, _month(month), township)
     return {
         "entries": c.entries,
         "consistent": c.consistent,
@@ -422,10 +424,11 @@ class StatisticOut(Schema):
     summary="按乡镇×救助类型的户数、人数、金额",
 )
 def statistics(request: AuthenticatedHttpRequest, month: date, county: str = Query(..., pattern=CODE)):
-    return [
-        dict(r, persons=r["persons"] or 0)
-        for r in statistics_of(request.user, county_code=county, month=_month(month))
-    ]
+    with report_reads():
+        return [
+            dict(r, persons=r["persons"] or 0)
+            for r in statistics_of(request.user, county_code=county, month=_month(month))
+        ]
 
 
 class AdjustmentOut(Schema):
