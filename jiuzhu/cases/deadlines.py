@@ -46,8 +46,9 @@ class DeadlineInputs:
     warn_at: int
 
 
-def inputs_for(cases) -> dict[int, DeadlineInputs]:
-    """Inputs of the time-limited, accepted cases among `cases`, in a few queries whatever their number."""
+def inputs_for(cases, limits: dict | None = None) -> dict[int, DeadlineInputs]:
+    """Inputs of the time-limited, accepted cases among `cases`, in a few queries whatever their number.
+    `limits` caches the parameters by (township, day) across calls."""
 
     limited = {c.pk: c for c in cases if c.assistance_type in TIME_LIMITED_TYPES}
     accepted: dict[int, date] = {}
@@ -65,7 +66,7 @@ def inputs_for(cases) -> dict[int, DeadlineInputs]:
     verifications = Verification.objects.filter(case_id__in=accepted, before_application=False).order_by("pk")
     for case_id, requested, completed in verifications.values_list("case_id", "requested_on", "completed_on"):
         pauses.setdefault(case_id, []).append((requested, completed))
-    limits: dict[tuple[str, date], tuple[int, int]] = {}
+    limits = {} if limits is None else limits
     out = {}
     for case_id, on in accepted.items():
         township = limited[case_id].township_code
@@ -112,3 +113,87 @@ def deadline_of(case: Case, *, today: date | None = None) -> Deadline | None:
     if inputs is None:
         return None
     return deadline_from(inputs, today or clock.today())
+
+
+# --- P7 as stored on the case --------------------------------------------------------------------------
+# The queues and lists select overdue and nearly overdue cases in SQL on three columns of the case, kept by
+# every step (`workflow.step`) and by loading a year's holiday arrangement, so that a list costs the same
+# whatever the number of open cases (the deadline itself is still worked out for the rows shown).
+#
+# While the clock runs, with `due` the last working day allowed and X the last working day up to today:
+#   overdue  ⇔ due < X   (more working days used than the limit);
+#   warning  ⇔ warn_on ≤ X ≤ due, warn_on being the day from which no more than `warn_at` days are left.
+# While a verification pauses the clock, the days used stay as they were when it was requested: the state
+# on that day is stored instead ("running", "warning" or "overdue").
+
+PAUSED_STATES = ("running", "warning", "overdue")
+STORED = ["deadline_due_on", "deadline_warn_on", "deadline_paused", "decided_on", "decision_working_days"]
+
+
+def stored_fields(inputs: DeadlineInputs | None, today: date) -> dict:
+    """The values of the case's stored deadline columns (`STORED`) for these inputs; a decided case keeps when
+    the clock stopped and the working days it took (S5)."""
+    stopped = {"decided_on": None, "decision_working_days": None}
+    if inputs is not None and inputs.decided_on is not None:
+        stopped = {
+            "decided_on": inputs.decided_on,
+            "decision_working_days": workdays.working_days_between(
+                inputs.accepted_on, inputs.decided_on
+            ).days,
+        }
+    if inputs is None or inputs.decided_on is not None:
+        return {"deadline_due_on": None, "deadline_warn_on": None, "deadline_paused": "", **stopped}
+    open_since = [requested for requested, completed in inputs.pauses if completed is None]
+    if open_since:
+        frozen = deadline_from(inputs, max(open_since))
+        state = "overdue" if frozen.overdue else "warning" if frozen.warning else "running"
+        return {
+            "deadline_due_on": frozen.due_on,
+            "deadline_warn_on": None,
+            "deadline_paused": state,
+            **stopped,
+        }
+    d = deadline_from(inputs, today)
+    warn = workdays.add_working_days(inputs.accepted_on, max(inputs.limit + d.paused - inputs.warn_at, 0))
+    return {"deadline_due_on": d.due_on, "deadline_warn_on": warn.date, "deadline_paused": "", **stopped}
+
+
+def fill(case: Case) -> None:
+    """Set the stored deadline of `case` (in memory; the caller saves it) from its steps as written so far."""
+    for name, value in stored_fields(inputs_for([case]).get(case.pk), clock.today()).items():
+        setattr(case, name, value)
+
+
+def store(cases) -> int:
+    """Work out and write the stored deadline of `cases` (an iterable of cases, e.g. a queryset) in chunks;
+    for data written without the services (imports, benchmarks) and after the calendar changed."""
+    today = clock.today()
+    written = 0
+    batch: list[Case] = []
+    limits: dict = {}
+
+    def flush() -> None:
+        nonlocal written
+        inputs = inputs_for(batch, limits)
+        for case in batch:
+            for name, value in stored_fields(inputs.get(case.pk), today).items():
+                setattr(case, name, value)
+        Case.objects.bulk_update(batch, STORED)
+        written += len(batch)
+        batch.clear()
+
+    for case in cases:
+        batch.append(case)
+        if len(batch) == 500:
+            flush()
+    if batch:
+        flush()
+    return written
+
+
+def last_working_day(today: date) -> date:
+    """X above: the last working day up to `today` (today itself on a working day)."""
+    day = today
+    while not workdays.day_info(day).workday:
+        day = date.fromordinal(day.toordinal() - 1)
+    return day
