@@ -35,6 +35,10 @@ from django.conf import settings
 from django.db import connection
 from django.urls import reverse
 
+from jiuzhu.cases.deadlines import store
+from jiuzhu.cases.models import Case
+from jiuzhu.cases.models_steps import StepKind
+from jiuzhu.cases.states import OPEN
 from jiuzhu.core.navigation import menu_for
 from jiuzhu.orgs.models import User
 from jiuzhu.registry.models import Household
@@ -80,6 +84,14 @@ def ensure_data() -> None:
             from bench.sqlite_world import generate
         generate(HOUSEHOLDS)
         print(f"data generated in {time.perf_counter() - t0:.1f}s", flush=True)
+        t0 = time.perf_counter()
+        # The generators write rows without the services: the stored deadlines (P7) are written here.
+        accepted = Case.objects.filter(number__startswith="WB", steps__kind=StepKind.ACCEPT)
+        cases = Case.objects.filter(pk__in=accepted.values("pk"), status__in=OPEN)
+        n = store(
+            cases.only("pk", "assistance_type", "township_code").order_by("pk").iterator(chunk_size=2000)
+        )
+        print(f"stored deadlines of {n:,} open cases in {time.perf_counter() - t0:.1f}s", flush=True)
     if not Alert.objects.filter(case__number__startswith="WB").exists():
         t0 = time.perf_counter()
         scan.scan(by=None, area_code="", trigger=ScanTrigger.NIGHTLY)

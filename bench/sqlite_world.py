@@ -13,7 +13,7 @@ from django.db import connection
 from jiuzhu.core import clock
 from jiuzhu.orgs.models import Jurisdiction, Level, User
 
-SERIES = "WITH RECURSIVE s(g) AS (SELECT 1 UNION ALL SELECT g + 1 FROM s WHERE g < %(n)s)"
+SERIES = "WITH RECURSIVE s(g) AS (SELECT %(first)s UNION ALL SELECT g + 1 FROM s WHERE g < %(last)s)"
 
 
 def _sql(cursor, label: str, sql: str, params: dict) -> None:
@@ -22,7 +22,8 @@ def _sql(cursor, label: str, sql: str, params: dict) -> None:
     print(f"  {label}: {cursor.rowcount:,} rows in {time.perf_counter() - t0:.1f}s", flush=True)
 
 
-def generate(n: int) -> None:
+def generate(n: int, *, first: int = 1) -> None:
+    """`n` households numbered from `first` (WB<first> …), so that a second call adds more."""
     villages = list(
         Jurisdiction.objects.filter(level=Level.VILLAGE, code__startswith="230502")
         .order_by("code")
@@ -31,6 +32,8 @@ def generate(n: int) -> None:
     today = clock.today()
     args = {
         "n": n,
+        "first": first,
+        "last": first + n - 1,
         "v": len(villages),
         "user": User.objects.get(username="js_bureau").pk,
         "now": clock.now().strftime("%Y-%m-%d %H:%M:%S"),
@@ -112,7 +115,7 @@ def generate(n: int) -> None:
             "acceptance steps",
             """INSERT INTO cases_casestep (case_id, kind, "on", note, created_at)
             SELECT id, 'accept', applied_on, '', %(now)s FROM cases_case
-            WHERE number LIKE 'WB%%' AND status <> 'submitted'""",
+            WHERE number LIKE 'WB%%' AND status <> 'submitted' AND id > %(c0)s""",
             args,
         )
         _sql(
@@ -122,7 +125,7 @@ def generate(n: int) -> None:
               neighbour_interviews, letters, conclusion, investigators_signed, applicant_signed, created_by_id,
               created_at)
             SELECT id, date(applied_on, '+3 days'), '', '属实', '', '', '属实', 1, 1, %(user)s, %(now)s
-            FROM cases_case WHERE number LIKE 'WB%%' AND status <> 'submitted'""",
+            FROM cases_case WHERE number LIKE 'WB%%' AND status <> 'submitted' AND id > %(c0)s""",
             args,
         )
         _sql(
@@ -134,7 +137,7 @@ def generate(n: int) -> None:
               (520 - ROUND(i.monthly_amount / 2.0, 2)) * 2, 2, '[]',
               date(c.applied_on, '+25 days', 'start of month', '+1 month'), '', '', %(now)s
             FROM cases_case c JOIN registry_incomeitem i ON i.household_id = c.household_id
-            WHERE c.number LIKE 'WB%%' AND c.status = 'approved'""",
+            WHERE c.number LIKE 'WB%%' AND c.status = 'approved' AND c.id > %(c0)s""",
             args,
         )
         _sql(
@@ -148,7 +151,7 @@ def generate(n: int) -> None:
               d.start_month, d.amount, 2, '[]', '', '', '', '农村信用社', '户主', 'x', 'acct' || c.household_id,
               '6217 **** **** 0000', date(%(today)s, '+100 days'), 1, %(now)s, %(now)s
             FROM cases_case c JOIN cases_decision d ON d.case_id = c.id
-            WHERE c.number LIKE 'WB%%' AND c.status = 'approved'""",
+            WHERE c.number LIKE 'WB%%' AND c.status = 'approved' AND c.id > %(c0)s""",
             args,
         )
         c.execute("ANALYZE")

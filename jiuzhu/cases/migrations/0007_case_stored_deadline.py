@@ -34,7 +34,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='case',
             name='deadline_paused',
-            field=models.CharField(blank=True, default='', max_length=8, verbose_name='核对暂停时的时限状态'),
+            field=models.CharField(blank=True, db_default='', default='', max_length=8, verbose_name='核对暂停时的时限状态'),
         ),
         migrations.AddField(
             model_name='case',
@@ -54,6 +54,10 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name='case',
             index=models.Index(fields=['deadline_due_on'], name='case_deadline_due'),
+        ),
+        migrations.AddIndex(
+            model_name='case',
+            index=models.Index(fields=['-applied_on', '-id'], name='case_list_order'),
         ),
         migrations.RunPython(store_deadlines, migrations.RunPython.noop),
     ]
