@@ -20,6 +20,7 @@ from jiuzhu.core.exports import XLSX, attachment, xlsx_response
 from jiuzhu.core.forms import apply_error
 from jiuzhu.core.listing import paginate, wants_export
 from jiuzhu.core.models import Job
+from jiuzhu.core.replica import reads_from_replica
 from jiuzhu.core.types import AssistanceType
 from jiuzhu.orgs import authz
 from jiuzhu.orgs.http import AuthenticatedHttpRequest
@@ -298,6 +299,7 @@ def ledger(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@reads_from_replica
 def statistics(request: AuthenticatedHttpRequest) -> HttpResponse:
     county = _county(request)
     month = _month(request)

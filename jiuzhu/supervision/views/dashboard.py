@@ -14,6 +14,7 @@ from jiuzhu.core import clock
 from jiuzhu.core.errors import NotFound
 from jiuzhu.core.exports import xlsx_response
 from jiuzhu.core.listing import date_param, wants_export, year_param
+from jiuzhu.core.replica import reads_from_replica
 from jiuzhu.orgs import authz
 from jiuzhu.orgs.http import AuthenticatedHttpRequest
 from jiuzhu.orgs.models import Membership
@@ -40,6 +41,7 @@ def _export(request, tables):
 
 @login_required
 @require_GET
+@reads_from_replica
 def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     authz.require(request.user, Perm.VIEW)
     townships = list(selectors.townships_for(request.user))
@@ -73,6 +75,7 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@reads_from_replica
 def scorecards(request: AuthenticatedHttpRequest) -> HttpResponse:
     counties = [
         c for c in selectors.counties_for(request.user) if authz.can(request.user, Perm.SUPERVISE, c.code)
@@ -156,6 +159,7 @@ def scorecard_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@reads_from_replica
 def funds(request: AuthenticatedHttpRequest) -> HttpResponse:
     authz.require(request.user, Perm.VIEW)
     today = clock.today()
@@ -221,6 +225,7 @@ def funds(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@reads_from_replica
 def capacity_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     authz.require(request.user, Perm.VIEW)
     townships = list(selectors.townships_for(request.user))
