@@ -107,7 +107,7 @@ def pages_of(username: str) -> list[Page]:
     from jiuzhu.benefits.selectors import enrolments_visible_to
     from jiuzhu.cases.selectors import cases_visible_to
     from jiuzhu.registry.selectors import households_visible_to
-    from jiuzhu.supervision.models import Alert
+    from jiuzhu.supervision.selectors import alerts_visible_to
 
     user = User.objects.get(username=username)
     pages = [Page(username, "首页", "/")]
@@ -128,7 +128,7 @@ def pages_of(username: str) -> list[Page]:
     if enrolment is not None:
         pages.append(Page(username, "待遇详情", reverse("enrolment_detail", args=[enrolment.pk])))
     if any(p.url == reverse("sup_alerts") for p in pages):
-        alert = Alert.objects.filter(case__number__startswith="WB").order_by("-id").first()
+        alert = alerts_visible_to(user).filter(case__number__startswith="WB").order_by("-id").first()
         if alert is not None:
             pages.append(Page(username, "预警详情", reverse("sup_alert", args=[alert.pk])))
     return pages

@@ -46,9 +46,8 @@ class DeadlineInputs:
     warn_at: int
 
 
-def inputs_for(cases, limits: dict | None = None) -> dict[int, DeadlineInputs]:
-    """Inputs of the time-limited, accepted cases among `cases`, in a few queries whatever their number.
-    `limits` caches the parameters by (township, day) across calls."""
+def inputs_for(cases) -> dict[int, DeadlineInputs]:
+    """Inputs of the time-limited, accepted cases among `cases`, in five queries whatever their number."""
 
     limited = {c.pk: c for c in cases if c.assistance_type in TIME_LIMITED_TYPES}
     accepted: dict[int, date] = {}
@@ -66,18 +65,14 @@ def inputs_for(cases, limits: dict | None = None) -> dict[int, DeadlineInputs]:
     verifications = Verification.objects.filter(case_id__in=accepted, before_application=False).order_by("pk")
     for case_id, requested, completed in verifications.values_list("case_id", "requested_on", "completed_on"):
         pauses.setdefault(case_id, []).append((requested, completed))
-    limits = {} if limits is None else limits
+    wanted = {(limited[case_id].township_code, on) for case_id, on in accepted.items()}
+    limits = params.get_many("deadline.working_days", wanted)
+    warn_at = params.get_many("deadline.warning_days_left", wanted)
     out = {}
     for case_id, on in accepted.items():
-        township = limited[case_id].township_code
-        if (township, on) not in limits:
-            limits[(township, on)] = (
-                params.get("deadline.working_days", area_code=township, on=on),
-                params.get("deadline.warning_days_left", area_code=township, on=on),
-            )
-        limit, warn_at = limits[(township, on)]
+        key = (limited[case_id].township_code, on)
         out[case_id] = DeadlineInputs(
-            on, decided.get(case_id), tuple(pauses.get(case_id, ())), limit, warn_at
+            on, decided.get(case_id), tuple(pauses.get(case_id, ())), limits[key], warn_at[key]
         )
     return out
 
@@ -166,25 +161,30 @@ def fill(case: Case) -> None:
 
 def store(cases) -> int:
     """Work out and write the stored deadline of `cases` (an iterable of cases, e.g. a queryset) in chunks;
-    for data written without the services (imports, benchmarks) and after the calendar changed."""
+    for data written without the services (imports, benchmarks) and after the calendar changed. Cases with
+    the same inputs (same township, days and pauses) share one computation and one UPDATE."""
     today = clock.today()
     written = 0
     batch: list[Case] = []
-    limits: dict = {}
 
     def flush() -> None:
         nonlocal written
-        inputs = inputs_for(batch, limits)
+        inputs = inputs_for(batch)
+        memo: dict[DeadlineInputs | None, tuple] = {}
+        groups: dict[tuple, list[int]] = {}
         for case in batch:
-            for name, value in stored_fields(inputs.get(case.pk), today).items():
-                setattr(case, name, value)
-        Case.objects.bulk_update(batch, STORED)
+            i = inputs.get(case.pk)
+            if i not in memo:
+                memo[i] = tuple(stored_fields(i, today).items())
+            groups.setdefault(memo[i], []).append(case.pk)
+        for fields, ids in groups.items():
+            Case.objects.filter(pk__in=ids).update(**dict(fields))
         written += len(batch)
         batch.clear()
 
     for case in cases:
         batch.append(case)
-        if len(batch) == 500:
+        if len(batch) == 2000:
             flush()
     if batch:
         flush()
