@@ -128,7 +128,7 @@ STORED = ["deadline_due_on", "deadline_warn_on", "deadline_paused", "decided_on"
 def stored_fields(inputs: DeadlineInputs | None, today: date) -> dict:
     """The values of the case's stored deadline columns (`STORED`) for these inputs; a decided case keeps when
     the clock stopped and the working days it took (S5)."""
-    stopped = {"decided_on": None, "decision_working_days": None}
+    stopped: dict[str, date | int | None] = {"decided_on": None, "decision_working_days": None}
     if inputs is not None and inputs.decided_on is not None:
         stopped = {
             "decided_on": inputs.decided_on,

@@ -89,14 +89,15 @@ def _points(township: str, month: date) -> list[ScorePoint]:
 
     # timeliness (P7)
     accepted_since = add_months(month, -3)
-    candidates = Case.objects.filter(
-        township_code=township,
-        assistance_type__in=TIME_LIMITED_TYPES,
-        pk__in=CaseStep.objects.filter(kind=StepKind.ACCEPT, on__gte=accepted_since, on__lte=end_day).values(
-            "case_id"
-        ),
-    ).exclude(status__in=[State.WITHDRAWN, State.NOT_ACCEPTED])
-    candidates = list(candidates)
+    candidates = list(
+        Case.objects.filter(
+            township_code=township,
+            assistance_type__in=TIME_LIMITED_TYPES,
+            pk__in=CaseStep.objects.filter(
+                kind=StepKind.ACCEPT, on__gte=accepted_since, on__lte=end_day
+            ).values("case_id"),
+        ).exclude(status__in=[State.WITHDRAWN, State.NOT_ACCEPTED])
+    )
     inputs = inputs_for(candidates)  # a few queries for the month's cases, not five per case
     for case in candidates:
         d = deadline_from(inputs[case.pk], today) if case.pk in inputs else None
