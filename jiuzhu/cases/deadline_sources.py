@@ -1,7 +1,8 @@
 """The case deadlines that move when a year's holiday arrangement is loaded (P7a), for `core.deadline_moves`.
 
 - P7: the decision deadline of an open, time-limited case whose clock still runs. It is worked out when asked
-  (`deadlines`), so loading the year moves it by itself; the move is still audited on the case.
+  (`deadlines`) and also stored on the case for the queues, so the moved cases' stored deadline is written
+  again; the move is audited on the case.
 - P8: the registration date of emergency aid not yet registered. It is stored when the aid is paid, so it is
   rewritten — only where it still holds the value the recalculation started from.
 """
@@ -14,7 +15,7 @@ from functools import partial
 from django.urls import reverse
 from django.utils import timezone
 
-from jiuzhu.cases.deadlines import deadline_from, inputs_for
+from jiuzhu.cases.deadlines import deadline_from, inputs_for, store
 from jiuzhu.cases.models import Case
 from jiuzhu.cases.models_steps import EmergencyAid, StepKind
 from jiuzhu.cases.states import OPEN
@@ -73,6 +74,10 @@ def unregistered_emergency_aids(year: int) -> list[Tracked]:
     return out
 
 
+def store_decision_deadlines(moves: list[Move]) -> None:
+    store(Case.objects.filter(pk__in=[int(m.key) for m in moves]).order_by("pk"))
+
+
 def store_registration_dates(moves: list[Move]) -> None:
     for m in moves:
         EmergencyAid.objects.filter(
@@ -86,6 +91,7 @@ SOURCES = (
         label="审批时限（P7）",
         action="case.deadline_moved",
         collect=running_decision_deadlines,
+        store=store_decision_deadlines,
     ),
     Source(
         name="emergency_registration",

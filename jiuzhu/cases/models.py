@@ -59,6 +59,17 @@ class Case(models.Model):
     )
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
+    # P7 kept by every step (cases.deadlines.stored_fields): the queues select overdue and nearly overdue
+    # cases on these instead of working the deadline out case by case.
+    deadline_due_on = models.DateField("应作出决定日期", null=True, blank=True)
+    deadline_warn_on = models.DateField("即将超期起始日", null=True, blank=True)
+    # A database default too: the benchmarks and bulk imports write cases with plain SQL.
+    deadline_paused = models.CharField(
+        "核对暂停时的时限状态", max_length=8, blank=True, default="", db_default=""
+    )
+    # S5: when the clock stopped and the working days from acceptance to then, for the dashboard's averages.
+    decided_on = models.DateField("作出决定日期", null=True, blank=True)
+    decision_working_days = models.PositiveIntegerField("受理至决定工作日", null=True, blank=True)
 
     class Meta:
         verbose_name = "救助申请"
@@ -66,6 +77,9 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["township_code", "status"]),
             models.Index(fields=["county_code", "status"]),
+            models.Index(fields=["deadline_due_on"], name="case_deadline_due"),
+            # The case list's order: its first page is read off the index instead of sorting every case.
+            models.Index(fields=["-applied_on", "-id"], name="case_list_order"),
         ]
 
     def __str__(self) -> str:

@@ -8,17 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date
 
 from django.db.models import BigIntegerField, Q, QuerySet
 from django.db.models.functions import Cast
 
-from jiuzhu.cases.deadlines import Deadline, deadline_of
+from jiuzhu.cases.deadlines import Deadline, deadline_from, inputs_for, last_working_day
 from jiuzhu.cases.models import Case
 from jiuzhu.cases.selectors import cases_visible_to
 from jiuzhu.cases.states import OPEN, TERMINAL
 from jiuzhu.cases.transitions import TRANSITIONS
-from jiuzhu.core import clock, params
+from jiuzhu.core import clock
 from jiuzhu.core.models import AuditEvent
 from jiuzhu.core.types import TIME_LIMITED_TYPES
 from jiuzhu.orgs import authz
@@ -78,67 +78,75 @@ def open_time_limited(user: User) -> QuerySet[Case]:
 
 
 def with_deadlines(cases) -> list[tuple[Case, Deadline]]:
-    out = []
-    for case in cases:
-        d = deadline_of(case)
-        if d is not None:
-            out.append((case, d))
-    return out
-
-
-def _old_enough(qs: QuerySet[Case], *, days_left: int | None) -> QuerySet[Case]:
-    """Only cases that can have reached the point: N working days span at least N calendar days and the
-    clock starts no earlier than the application, so younger cases are skipped in SQL before the
-    per-case deadline (holidays, pauses) is worked out."""
+    """The deadline of each case shown (a page of a list): a few queries whatever the number of cases."""
+    cases = list(cases)
+    inputs = inputs_for(cases)
     today = clock.today()
-    q = Q(pk__in=[])
-    for code in qs.order_by().values_list("township_code", flat=True).distinct():
-        limit = params.get("deadline.working_days", area_code=code, on=today)
-        left = days_left
-        if left is None:
-            left = params.get("deadline.warning_days_left", area_code=code, on=today)
-        q |= Q(township_code=code, applied_on__lte=today - timedelta(days=max(limit - left, 0)))
-    return qs.filter(q)
+    return [(c, deadline_from(inputs[c.pk], today)) for c in cases if c.pk in inputs]
 
 
-def overdue(user: User) -> list[tuple[Case, Deadline]]:
-    candidates = _old_enough(open_time_limited(user), days_left=0)
-    return [(c, d) for c, d in with_deadlines(candidates) if d.overdue and d.stopped_on is None]
+def _running(user: User) -> QuerySet[Case]:
+    return open_time_limited(user).filter(deadline_due_on__isnull=False)
 
 
-def warning(user: User) -> list[tuple[Case, Deadline]]:
-    candidates = _old_enough(open_time_limited(user), days_left=None)
-    return [(c, d) for c, d in with_deadlines(candidates) if d.warning]
+def overdue_q(today: date) -> Q:
+    """P7 overdue, on the stored deadline (`deadlines.stored_fields`)."""
+    x = last_working_day(today)
+    return Q(deadline_paused="", deadline_due_on__lt=x) | Q(deadline_paused="overdue")
 
 
-# The queues read straight from the database, and those worked out case by case from the deadlines.
-QUERIES: dict[str, Callable[..., QuerySet[Case]]] = {"todo": todo, "done": done, "finished": finished}
-COMPUTED: dict[str, Callable[..., list[tuple[Case, Deadline]]]] = {"overdue": overdue, "warning": warning}
+def warning_q(today: date) -> Q:
+    """P7 nearly overdue: no more working days left than the township's warning threshold."""
+    x = last_working_day(today)
+    return Q(deadline_paused="", deadline_warn_on__lte=x, deadline_due_on__gte=x) | Q(
+        deadline_paused="warning"
+    )
+
+
+def overdue(user: User) -> QuerySet[Case]:
+    return _running(user).filter(overdue_q(clock.today()))
+
+
+def warning(user: User) -> QuerySet[Case]:
+    return _running(user).filter(warning_q(clock.today()))
+
+
+def running(user: User) -> QuerySet[Case]:
+    """Open time-limited cases whose clock has not stopped, the nearest deadline first."""
+    return _running(user).order_by("deadline_due_on", "id")
+
+
+QUERIES: dict[str, Callable[..., QuerySet[Case]]] = {
+    "todo": todo,
+    "done": done,
+    "finished": finished,
+    "overdue": overdue,
+    "warning": warning,
+}
 
 
 @dataclass(frozen=True)
 class Queue:
-    """One queue of a user: cases from the database (newest activity first; their deadlines are worked out
-    for the page shown only), or the (case, deadline) rows of the deadline queues."""
+    """One queue of a user: cases from the database (newest activity first, the deadline queues the nearest
+    deadline first); their deadlines are worked out for the page shown only."""
 
     name: str
-    cases: QuerySet[Case] | None = None
-    rows: list[tuple[Case, Deadline]] | None = None
+    cases: QuerySet[Case]
 
     def count(self) -> int:
-        return self.cases.count() if self.cases is not None else len(self.rows or [])
+        return self.cases.count()
 
     def page(self, start: int, end: int) -> list[tuple[Case, Deadline | None]]:
-        if self.cases is not None:
-            return [(c, deadline_of(c)) for c in self.cases[start:end]]
-        return list((self.rows or [])[start:end])
+        shown = list(self.cases[start:end])
+        deadlines = dict(with_deadlines(shown))
+        return [(c, deadlines.get(c)) for c in shown]
 
 
 def queue(user: User, name: str) -> Queue:
     """The queue `name` (one of `QUEUES`) of `user`, for the page and the API alike."""
-    if name in COMPUTED:
-        return Queue(name, rows=COMPUTED[name](user))
-    return Queue(name, cases=QUERIES[name](user).order_by("-updated_at", "-id"))
+    if name in ("overdue", "warning"):
+        return Queue(name, QUERIES[name](user).order_by("deadline_due_on", "id"))
+    return Queue(name, QUERIES[name](user).order_by("-updated_at", "-id"))
 
 
 def counts(user: User) -> dict[str, int]:

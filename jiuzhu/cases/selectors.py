@@ -78,12 +78,14 @@ def search_cases(
     qs = cases_visible_to(user)
     if number:
         qs = qs.filter(number__contains=number.strip())
+    # Members are matched in subqueries (no join, no DISTINCT): the trigram and blind indexes serve them.
     if q:
-        qs = qs.filter(
-            Q(household__head_name__contains=q) | Q(household__members__name__contains=q)
-        ).distinct()
+        named = Member.objects.filter(name__contains=q).values("household_id")
+        qs = qs.filter(Q(household__head_name__contains=q) | Q(household_id__in=named))
     if id_number:
-        qs = qs.filter(household__members__id_index=id_index_of(id_number)).distinct()
+        qs = qs.filter(
+            household_id__in=Member.objects.filter(id_index=id_index_of(id_number)).values("household_id")
+        )
     if area:
         qs = qs.filter(area_code__startswith=code_prefix(area) if is_valid_code(area) else area)
     if assistance_type:

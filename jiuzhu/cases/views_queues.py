@@ -11,7 +11,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from jiuzhu.cases import forms_steps as f
 from jiuzhu.cases import queues, selectors
-from jiuzhu.cases.deadlines import deadline_of
 from jiuzhu.cases.services import steps
 from jiuzhu.cases.transitions import bulk_actions
 from jiuzhu.core import clock
@@ -30,31 +29,28 @@ def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     if name not in dict(queues.QUEUES):
         name = "todo"
     shown = queues.queue(request.user, name)
-    listing = None
-    if shown.cases is None:
-        items: list = list(shown.rows or [])
-    else:
-        qs = shown.cases
-        if state := request.GET.get("status"):
-            qs = qs.filter(status=state)
-        if wants_export(request):
-            return xlsx_response(
-                f"工作队列-{dict(queues.QUEUES)[name]}",
-                ["申请编号", "户主", "类型", "状态", "申请日期", "更新时间"],
+    qs = shown.cases
+    if state := request.GET.get("status"):
+        qs = qs.filter(status=state)
+    if wants_export(request):
+        return xlsx_response(
+            f"工作队列-{dict(queues.QUEUES)[name]}",
+            ["申请编号", "户主", "类型", "状态", "申请日期", "更新时间"],
+            (
                 (
-                    (
-                        c.number,
-                        c.household.head_name,
-                        c.get_assistance_type_display(),
-                        c.status_label,
-                        c.applied_on,
-                        c.updated_at,
-                    )
-                    for c in qs
-                ),
-            )
-        listing = paginate(request, qs)
-        items = [(c, deadline_of(c)) for c in listing.object_list]
+                    c.number,
+                    c.household.head_name,
+                    c.get_assistance_type_display(),
+                    c.status_label,
+                    c.applied_on,
+                    c.updated_at,
+                )
+                for c in qs.select_related("household")
+            ),
+        )
+    listing = paginate(request, qs)
+    deadlines_shown = dict(queues.with_deadlines(listing.object_list))
+    items = [(c, deadlines_shown.get(c)) for c in listing.object_list]
     counts = queues.counts(request.user)
     bulk = bulk_actions(request.user)
     return render(
@@ -112,16 +108,13 @@ def deadlines(request: AuthenticatedHttpRequest) -> HttpResponse:
     """P7 and P8: overdue and nearly overdue cases, and late emergency registrations, for the township and
     for the bureau."""
     township = request.GET.get("township", "")
-    rows = queues.with_deadlines(
-        queues.open_time_limited(request.user).filter(township_code=township)
-        if township
-        else queues.open_time_limited(request.user)
-    )
-    rows = [(c, d) for c, d in rows if d.stopped_on is None]
-    rows.sort(key=lambda r: r[1].left)
+    qs = queues.running(request.user)
+    if township:
+        qs = qs.filter(township_code=township)
     show = request.GET.get("show", "risk")
     if show == "risk":
-        rows = [(c, d) for c, d in rows if d.overdue or d.warning]
+        today = clock.today()
+        qs = qs.filter(queues.overdue_q(today) | queues.warning_q(today))
     late_registrations = selectors.late_emergency_aids(request.user, kind="registration")
     late_aid = selectors.late_emergency_aids(request.user, kind="aid")
     names = dict(Jurisdiction.objects.filter(level=Level.TOWNSHIP).values_list("code", "name"))
@@ -153,18 +146,20 @@ def deadlines(request: AuthenticatedHttpRequest) -> HttpResponse:
                     d.due_on,
                     d.overdue,
                 )
-                for c, d in rows
+                for c, d in queues.with_deadlines(qs.iterator(chunk_size=500))
             ),
         )
     townships = Jurisdiction.objects.filter(
         authz.scope_q(request.user, "code"), level=Level.TOWNSHIP
     ).order_by("code")
+    listing = paginate(request, qs)
     return render(
         request,
         "cases/deadlines.html",
         {
             "page_title": "办理时限",
-            "rows": rows,
+            "rows": queues.with_deadlines(listing.object_list),
+            "listing": listing,
             "names": names,
             "townships": townships,
             "f": request.GET,
@@ -179,7 +174,7 @@ def queue_panel(request: AuthenticatedHttpRequest, membership) -> tuple[str, dic
     """Landing panel: the user's queues at a glance."""
     return "cases/panels/queue.html", {
         "todo": queues.todo(request.user).count(),
-        "overdue": len(queues.overdue(request.user)),
-        "warning": len(queues.warning(request.user)),
+        "overdue": queues.overdue(request.user).count(),
+        "warning": queues.warning(request.user).count(),
         "recent": queues.todo(request.user).order_by("-updated_at")[:6],
     }

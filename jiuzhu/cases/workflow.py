@@ -12,6 +12,7 @@ from datetime import date
 
 from django.db import transaction
 
+from jiuzhu.cases import deadlines
 from jiuzhu.cases.models import Case
 from jiuzhu.cases.states import state_label
 from jiuzhu.cases.transitions import TRANSITIONS, Transition, blocked_reason
@@ -67,6 +68,9 @@ def step(
             raise RuntimeError(f"{action} left the case in {locked.status}, not one of {t.targets}")
         locked.version += 1
         locked.updated_at = clock.now()
+        deadlines.fill(
+            locked
+        )  # P7 as stored for the queues: this step may have started, paused or stopped it
         locked.save()
         audit.record(
             actor=by,

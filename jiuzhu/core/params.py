@@ -9,6 +9,7 @@ database (`ParameterValue`), effective-dated and per jurisdiction, inherited dow
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -347,6 +348,32 @@ def resolve(key: str, *, area_code: str, on: date) -> Resolved:
 
 def get(key: str, *, area_code: str, on: date) -> Any:
     return resolve(key, area_code=area_code, on=on).value
+
+
+def get_many(key: str, wanted: Iterable[tuple[str, date]]) -> dict[tuple[str, date], Any]:
+    """`get` for many (area code, day) pairs in one query, the same choice as `resolve` for each (lists that
+    show many cases use it, so that their cost does not grow with the number of days and places)."""
+    definition(key)
+    wanted = set(wanted)
+    chains = {area: scope_chain(area) for area, _ in wanted}
+    codes = {code for chain in chains.values() for code in chain}
+    rows = list(
+        ParameterValue.objects.filter(key=key, scope_code__in=codes, superseded_by__isnull=True).values(
+            "id", "scope_code", "effective_from", "value"
+        )
+    )
+    out = {}
+    for area, on in wanted:
+        rank = {code: i for i, code in enumerate(chains[area])}
+        candidates = [r for r in rows if r["scope_code"] in rank and r["effective_from"] <= on]
+        if not candidates:
+            out[(area, on)] = get(key, area_code=area, on=on)  # raises the message `resolve` gives
+            continue
+        best = min(
+            candidates, key=lambda r: (rank[r["scope_code"]], -r["effective_from"].toordinal(), -r["id"])
+        )
+        out[(area, on)] = to_python(key, best["value"])
+    return out
 
 
 DEFAULTS_FILE = Path(__file__).with_name("policy_defaults.json")

@@ -60,6 +60,8 @@ class Alert(models.Model):
             models.Index(fields=["township_code", "status"]),
             models.Index(fields=["county_code", "status"]),
             models.Index(fields=["rule", "status"]),
+            # The warning list's order: its first page is read off the index, not sorted from every warning.
+            models.Index(fields=["status", "-last_seen_at", "-id"], name="alert_list_order"),
         ]
 
     def __str__(self) -> str:

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from jiuzhu.cases.deadlines import deadline_of
+from jiuzhu.cases.deadlines import deadline_from, inputs_for
 from jiuzhu.cases.models import Case
 from jiuzhu.cases.models_steps import CaseStep, StepKind
 from jiuzhu.cases.states import State
@@ -89,15 +89,18 @@ def _points(township: str, month: date) -> list[ScorePoint]:
 
     # timeliness (P7)
     accepted_since = add_months(month, -3)
-    candidates = Case.objects.filter(
-        township_code=township,
-        assistance_type__in=TIME_LIMITED_TYPES,
-        pk__in=CaseStep.objects.filter(kind=StepKind.ACCEPT, on__gte=accepted_since, on__lte=end_day).values(
-            "case_id"
-        ),
-    ).exclude(status__in=[State.WITHDRAWN, State.NOT_ACCEPTED])
+    candidates = list(
+        Case.objects.filter(
+            township_code=township,
+            assistance_type__in=TIME_LIMITED_TYPES,
+            pk__in=CaseStep.objects.filter(
+                kind=StepKind.ACCEPT, on__gte=accepted_since, on__lte=end_day
+            ).values("case_id"),
+        ).exclude(status__in=[State.WITHDRAWN, State.NOT_ACCEPTED])
+    )
+    inputs = inputs_for(candidates)  # a few queries for the month's cases, not five per case
     for case in candidates:
-        d = deadline_of(case, today=today)
+        d = deadline_from(inputs[case.pk], today) if case.pk in inputs else None
         if d is None or not (start <= d.due_on <= end_day):
             continue
         late = (d.stopped_on is not None and d.stopped_on > d.due_on) or (

@@ -75,6 +75,7 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@reads_replica
 def scorecards(request: AuthenticatedHttpRequest) -> HttpResponse:
     counties = [
         c for c in selectors.counties_for(request.user) if authz.can(request.user, Perm.SUPERVISE, c.code)
@@ -224,6 +225,7 @@ def funds(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@reads_replica
 def capacity_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     authz.require(request.user, Perm.VIEW)
     townships = list(selectors.townships_for(request.user))

@@ -1,0 +1,293 @@
+"""Issue 14: the pages people open all day, at province scale, through the production web server.
+
+Data: `BENCH_HOUSEHOLDS` households (default 10^6 on PostgreSQL, 10^5 on SQLite) with cases, decisions and
+enrolments from the generators of the warning-scan bench (`warnings_scan.generate` on PostgreSQL,
+`sqlite_world.generate` on SQLite), then one full warning scan for the warnings. Generation is skipped when
+the data is there already (household `WB1`).
+
+Serving: gunicorn with deploy/gunicorn.conf.py, DEBUG off, 2 workers × 4 threads (`BENCH_WORKERS`,
+`BENCH_THREADS`). Each role logs in through the login page; its pages are its landing page, every entry of
+its menu, the household and case searches, and the detail pages (household, case, enrolment, warning) it
+reaches from its lists.
+
+Figures: one client, `BENCH_SAMPLES` requests per page (after one warm-up; 3 for a page slower than 2 s),
+p50 and p95 with the ratio of p95 to the target of 300 ms; then `BENCH_CLIENTS` (8) clients mixing all pages
+for `BENCH_SECONDS` (30): throughput (target ≥ 20 requests/s), p95 (target ≤ 1 s) and errors (target 0).
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import random
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+from django.conf import settings
+from django.db import connection
+from django.urls import reverse
+
+from jiuzhu.cases.deadlines import store
+from jiuzhu.cases.models import Case
+from jiuzhu.cases.models_steps import StepKind
+from jiuzhu.cases.states import OPEN
+from jiuzhu.core.navigation import menu_for
+from jiuzhu.orgs.models import User
+from jiuzhu.registry.models import Household
+
+DEFAULT_HOUSEHOLDS = 1_000_000 if connection.vendor == "postgresql" else 100_000
+HOUSEHOLDS = int(os.environ.get("BENCH_HOUSEHOLDS", str(DEFAULT_HOUSEHOLDS)))
+SAMPLES = int(os.environ.get("BENCH_SAMPLES", "10"))
+CLIENTS = int(os.environ.get("BENCH_CLIENTS", "8"))
+SECONDS = float(os.environ.get("BENCH_SECONDS", "30"))
+WORKERS = os.environ.get("BENCH_WORKERS", "2")
+THREADS = os.environ.get("BENCH_THREADS", "4")
+ROLES = os.environ.get("BENCH_ROLES", "js_bureau,js_inspector,ab_caseworker,ab_approver").split(",")
+PAGE_TARGET, CONCURRENT_P95, CONCURRENT_RPS = 0.300, 1.0, 20.0
+TIMEOUT = 120
+ROOT = Path(__file__).resolve().parent.parent
+# Pages that change something or start work when opened by GET are not "pages a role opens all day".
+SKIP = {"logout"}
+
+
+@dataclass
+class Page:
+    user: str
+    label: str
+    url: str
+    times: list[float] = field(default_factory=list)
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, round(0.95 * len(ordered)) - 1)]
+
+
+def ensure_data() -> None:
+    from jiuzhu.supervision import scan
+    from jiuzhu.supervision.models import Alert, ScanTrigger
+
+    if not Household.objects.filter(external_key="WB1").exists():
+        print(f"generating {HOUSEHOLDS:,} households …", flush=True)
+        t0 = time.perf_counter()
+        if connection.vendor == "postgresql":
+            from bench.warnings_scan import generate
+        else:
+            from bench.sqlite_world import generate
+        generate(HOUSEHOLDS)
+        print(f"data generated in {time.perf_counter() - t0:.1f}s", flush=True)
+        t0 = time.perf_counter()
+        # The generators write rows without the services: the stored deadlines (P7) are written here.
+        accepted = Case.objects.filter(number__startswith="WB", steps__kind=StepKind.ACCEPT)
+        cases = Case.objects.filter(pk__in=accepted.values("pk"), status__in=OPEN)
+        n = store(
+            cases.only("pk", "assistance_type", "township_code").order_by("pk").iterator(chunk_size=2000)
+        )
+        print(f"stored deadlines of {n:,} open cases in {time.perf_counter() - t0:.1f}s", flush=True)
+    if not Alert.objects.filter(case__number__startswith="WB").exists():
+        t0 = time.perf_counter()
+        scan.scan(by=None, area_code="", trigger=ScanTrigger.NIGHTLY)
+        print(f"warning scan in {time.perf_counter() - t0:.1f}s", flush=True)
+    print(
+        f"data: {Household.objects.count():,} households on {connection.vendor} ({os.cpu_count()} cores)",
+        flush=True,
+    )
+
+
+def pages_of(username: str) -> list[Page]:
+    """The landing page, the menu, the searches and one detail page of each kind the role can open."""
+    from jiuzhu.benefits.selectors import enrolments_visible_to
+    from jiuzhu.cases.selectors import cases_visible_to
+    from jiuzhu.registry.selectors import households_visible_to
+    from jiuzhu.supervision.selectors import alerts_visible_to
+
+    user = User.objects.get(username=username)
+    pages = [Page(username, "首页", "/")]
+    for _section, items in menu_for(user):
+        for item in items:
+            if item["url"] not in {p.url for p in pages} and not any(s in item["url"] for s in SKIP):
+                pages.append(Page(username, item["label"], item["url"]))
+    household = households_visible_to(user).filter(external_key__startswith="WB").order_by("-id").first()
+    if household is not None:
+        number = household.external_key[2:]
+        pages.append(Page(username, "家庭搜索（姓名）", f"{reverse('households')}?q=户主{number}"))
+        pages.append(Page(username, "家庭详情", reverse("household_detail", args=[household.pk])))
+    case = cases_visible_to(user).filter(number__startswith="WB").order_by("-id").first()
+    if case is not None:
+        pages.append(Page(username, "案件搜索（编号）", f"{reverse('cases')}?number={case.number}"))
+        pages.append(Page(username, "案件详情", reverse("case_detail", args=[case.pk])))
+    enrolment = enrolments_visible_to(user).order_by("-id").first() if _can_list_enrolments(pages) else None
+    if enrolment is not None:
+        pages.append(Page(username, "待遇详情", reverse("enrolment_detail", args=[enrolment.pk])))
+    if any(p.url == reverse("sup_alerts") for p in pages):
+        alert = alerts_visible_to(user).filter(case__number__startswith="WB").order_by("-id").first()
+        if alert is not None:
+            pages.append(Page(username, "预警详情", reverse("sup_alert", args=[alert.pk])))
+    return pages
+
+
+def _can_list_enrolments(pages: list[Page]) -> bool:
+    return any(p.url == reverse("enrolments") for p in pages)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(port: int) -> subprocess.Popen:
+    env = dict(os.environ)
+    env.pop("JIUZHU_FROZEN_AT", None)
+    env |= {
+        "DEBUG": "false",
+        # The generators and the demo wrote with this process's keys; the server must read with the same.
+        "SECRET_KEY": settings.SECRET_KEY,
+        "FIELD_ENCRYPTION_KEY": base64.b64encode(settings.FIELD_ENCRYPTION_KEY).decode(),
+        "BLIND_INDEX_KEY": base64.b64encode(settings.BLIND_INDEX_KEY).decode(),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "JIUZHU_BIND": f"127.0.0.1:{port}",
+        "JIUZHU_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
+        "JIUZHU_WEB_WORKERS": WORKERS,
+        "JIUZHU_WEB_THREADS": THREADS,
+    }
+    log = open(Path(os.environ["JIUZHU_MEDIA_ROOT"]) / "gunicorn.log", "wb")  # noqa: SIM115 - the server's
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "jiuzhu.wsgi", "--config", str(ROOT / "deploy/gunicorn.conf.py")],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    for _ in range(120):
+        try:
+            requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
+            return server
+        except requests.RequestException:
+            time.sleep(0.5)
+    server.kill()
+    log.close()
+    raise SystemExit("gunicorn did not start:\n" + Path(log.name).read_text(errors="replace")[-3000:])
+
+
+def login(base: str, username: str) -> dict[str, str]:
+    from jiuzhu.orgs.demo import DEMO_PASSWORD
+
+    s = requests.Session()
+    form = s.get(f"{base}/accounts/login/", timeout=TIMEOUT)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text)
+    if token is None:
+        raise SystemExit("no CSRF token on the login page")
+    r = s.post(
+        f"{base}/accounts/login/",
+        data={"username": username, "password": DEMO_PASSWORD, "csrfmiddlewaretoken": token.group(1)},
+        headers={"Referer": f"{base}/accounts/login/"},
+        allow_redirects=False,
+        timeout=TIMEOUT,
+    )
+    if r.status_code != 302:
+        raise SystemExit(f"login as {username} failed ({r.status_code})")
+    return s.cookies.get_dict()
+
+
+def fetch(session: requests.Session, base: str, page: Page) -> tuple[float, bool]:
+    t0 = time.perf_counter()
+    try:
+        r = session.get(base + page.url, allow_redirects=False, timeout=TIMEOUT)
+        ok = r.status_code == 200
+    except requests.RequestException:
+        ok = False
+    return time.perf_counter() - t0, ok
+
+
+def single_client(base: str, pages: list[Page], cookies: dict[str, dict[str, str]]) -> list[str]:
+    errors = []
+    sessions = {u: requests.Session() for u in cookies}
+    for u, c in cookies.items():
+        sessions[u].cookies.update(c)
+    print(f"\none client, {SAMPLES} requests per page (p95 target {PAGE_TARGET * 1000:.0f} ms):", flush=True)
+    print(f"  {'role':14s} {'page':22s} {'p50 ms':>8s} {'p95 ms':>8s} {'p95/target':>10s}  url")
+    for page in pages:
+        first, ok = fetch(sessions[page.user], base, page)
+        if not ok:
+            errors.append(f"{page.user} {page.url}")
+        n = SAMPLES if first < 2 else 3
+        for _ in range(n):
+            seconds, ok = fetch(sessions[page.user], base, page)
+            page.times.append(seconds)
+            if not ok:
+                errors.append(f"{page.user} {page.url}")
+        mid, high = statistics.median(page.times), p95(page.times)
+        mark = "" if high <= PAGE_TARGET else "  OVER"
+        print(
+            f"  {page.user:14s} {page.label:22s} {mid * 1000:8.0f} {high * 1000:8.0f} "
+            f"{high / PAGE_TARGET:10.2f}  {page.url}{mark}",
+            flush=True,
+        )
+    return errors
+
+
+def concurrent(base: str, pages: list[Page], cookies: dict[str, dict[str, str]]) -> None:
+    times: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+    stop_at = time.perf_counter() + SECONDS
+
+    def client(seed: int) -> None:
+        sessions = {u: requests.Session() for u in cookies}
+        for u, c in cookies.items():
+            sessions[u].cookies.update(c)
+        order = random.Random(seed)
+        while time.perf_counter() < stop_at:
+            page = order.choice(pages)
+            seconds, ok = fetch(sessions[page.user], base, page)
+            with lock:
+                times.append(seconds)
+                if not ok:
+                    errors.append(page.url)
+
+    t0 = time.perf_counter()
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(CLIENTS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - t0
+    rate = len(times) / elapsed
+    print(f"\n{CLIENTS} clients mixing {len(pages)} pages for {elapsed:.0f}s: {len(times):,} requests")
+    print(
+        f"  throughput {rate:.1f} requests/s (target ≥ {CONCURRENT_RPS:.0f}) ratio {rate / CONCURRENT_RPS:.2f}"
+    )
+    if times:
+        high = p95(times)
+        print(
+            f"  p95 {high * 1000:.0f} ms (target ≤ {CONCURRENT_P95 * 1000:.0f} ms) ratio {high / CONCURRENT_P95:.2f}"
+        )
+    print(f"  errors {len(errors)} (target 0){': ' + ', '.join(sorted(set(errors))[:5]) if errors else ''}")
+
+
+def run() -> None:
+    ensure_data()
+    pages = [p for username in ROLES for p in pages_of(username)]
+    connection.close()
+    port = _free_port()
+    server = start_server(port)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        cookies = {u: login(base, u) for u in ROLES}
+        print(f"gunicorn: {WORKERS} workers × {THREADS} threads, DEBUG off, {base}", flush=True)
+        errors = single_client(base, pages, cookies)
+        over = [p for p in pages if p95(p.times) > PAGE_TARGET]
+        print(f"\npages over target: {len(over)} of {len(pages)}; errors: {len(errors)} {errors[:5]}")
+        concurrent(base, pages, cookies)
+    finally:
+        server.terminate()
+        server.wait(30)
