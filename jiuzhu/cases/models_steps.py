@@ -42,6 +42,10 @@ class CaseStep(models.Model):
     )
     note = models.TextField(blank=True)
     created_at = models.DateTimeField()
+    # Set when the step was dated further back than the policy allows, through an approved 补录 request.
+    backfill = models.ForeignKey(
+        "cases.BackfillRequest", null=True, blank=True, on_delete=models.PROTECT, related_name="steps"
+    )
 
     class Meta:
         verbose_name = "办理环节"

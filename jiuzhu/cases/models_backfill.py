@@ -1,0 +1,46 @@
+"""补录 requests: a step dated further back than the policy allows (paper work entered late) is recorded only
+with a bureau officer's approval of a reasoned request, and the step then carries the request as its mark."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class BackfillStatus(models.TextChoices):
+    PENDING = "pending", "待民政局审批"
+    APPROVED = "approved", "已批准，待补录"
+    REJECTED = "rejected", "未批准"
+    USED = "used", "已补录"
+
+
+class BackfillRequest(models.Model):
+    """The township asks to date one step of one case on one past day, with a reason; the bureau decides."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="backfill_requests")
+    action = models.CharField("办理环节", max_length=40)
+    step_on = models.DateField("补录日期")
+    reason = models.TextField("补录原因")
+    status = models.CharField(
+        "状态", max_length=10, choices=BackfillStatus.choices, default=BackfillStatus.PENDING
+    )
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField("审批意见", blank=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "补录申请"
+        ordering = ["-requested_at", "-id"]
+        indexes = [models.Index(fields=["case", "action", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.case} 补录 {self.action} {self.step_on}"
+
+    @property
+    def area_code(self) -> str:
+        return self.case.area_code
