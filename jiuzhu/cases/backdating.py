@@ -28,6 +28,30 @@ DATE_FIELD = {
 }
 
 
+# The moves that carry a date (a notice of missing materials and a refusal are dated by the system).
+DATED_ACTIONS = [
+    "accept",
+    "pre_verify_request",
+    "pre_verify_result",
+    "verify_request",
+    "verify_result",
+    "investigate",
+    "review",
+    "decide",
+    "township_review",
+    "bureau_decide",
+    "return_to_township",
+    "file_with_bureau",
+    "post_notice",
+    "object",
+    "resolve_objection",
+    "finalize",
+    "emergency_aid",
+    "emergency_register",
+    "withdraw",
+]
+
+
 def limit_days(case: Case, today: date) -> int:
     return params.get("steps.backdate_working_days", area_code=case.township_code, on=today)
 

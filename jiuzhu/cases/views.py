@@ -32,6 +32,7 @@ from jiuzhu.cases.transitions import (
     can,
     sources_of,
 )
+from jiuzhu.cases.views_backfill import backfill_context
 from jiuzhu.cases.views_steps import ACTIONS, step_context
 from jiuzhu.core import clock
 from jiuzhu.core.errors import RECOVERABLE, NotFound
@@ -305,6 +306,7 @@ def case_page(request: AuthenticatedHttpRequest, case: Case, *, bound: dict | No
     context["documents"] = documents_of(request.user, [case]).order_by("-issued_at")
     context |= _files(request, case)
     context["case_panels"] = hooks.panels_for(request, case)
+    context |= backfill_context(case)
     return render(request, "cases/case_detail.html", context)
 
 
