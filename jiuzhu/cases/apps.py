@@ -66,6 +66,7 @@ class CasesConfig(AppConfig):
                 "case.deadline_moved": "期限随节假日安排调整",
                 "verification.view": "查看核对数据",
                 "case.backfill_request": "提出补录申请",
+                "case.emergency_waive": "急难救助材料免补",
                 "case.backfill_approve": "批准补录申请",
                 "case.backfill_reject": "不批准补录申请",
             }

@@ -7,6 +7,7 @@ from datetime import date
 
 from jiuzhu.cases.models import Case
 from jiuzhu.cases.models_backfill import BackfillRequest, BackfillStatus
+from jiuzhu.cases.selectors import last_step_on
 from jiuzhu.core import clock, params, workdays
 from jiuzhu.core.errors import ValidationFailed
 
@@ -87,6 +88,9 @@ def backfill_for(case: Case, action: str, on: date | None) -> BackfillRequest | 
     says the limit and what to do."""
     if on is None or not needs_request(case, on):
         return None
+    if on < (last_step_on(case) or case.applied_on):
+        return None  # before the previous step: the service refuses it for that, which says more
+
     request = approved_request(case, action, on)
     if request is not None:
         return request

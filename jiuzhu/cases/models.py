@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import models
 
 # The step records live in their own modules; importing them here registers them with Django.
-from jiuzhu.cases.models_backfill import BackfillRequest  # noqa: F401
+from jiuzhu.cases.models_backfill import BackfillRequest, EmergencyWaiver  # noqa: F401
 from jiuzhu.cases.models_steps import (  # noqa: F401
     CaseStep,
     Decision,

@@ -1,5 +1,6 @@
-"""补录 requests: a step dated further back than the policy allows (paper work entered late) is recorded only
-with a bureau officer's approval of a reasoned request, and the step then carries the request as its mark."""
+"""Records a bureau officer authorises for the township. 补录: a step dated further back than the policy allows
+(paper work entered late) is recorded only with an approved, reasoned request, which the step then carries
+as its mark. Waivers: an item of an emergency case's paperwork the bureau excused, with the reason (P8)."""
 
 from __future__ import annotations
 
@@ -40,6 +41,33 @@ class BackfillRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} 补录 {self.action} {self.step_on}"
+
+    @property
+    def area_code(self) -> str:
+        return self.case.area_code
+
+
+class EmergencyWaiver(models.Model):
+    """P8: an item of the normal path's paperwork that a bureau officer waived, with the reason, for an
+    emergency case that cannot otherwise be closed (补办登记). `item_key` names the item as
+    `cases.emergency_paperwork.key_of` does."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="emergency_waivers")
+    item_key = models.CharField(max_length=40)
+    label = models.CharField("免于补办的材料", max_length=200)
+    reason = models.TextField("理由")
+    waived_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    waived_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "急难救助材料免补"
+        ordering = ["waived_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "item_key"], name="emergency_waiver_unique_item")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} 免补 {self.label}"
 
     @property
     def area_code(self) -> str:

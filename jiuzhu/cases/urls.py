@@ -28,6 +28,7 @@ urlpatterns = [
     path("<int:pk>/attachments/", views.attach, name="case_attach"),
     path("<int:pk>/dispute/", views_actions.mark_disputed, name="case_dispute"),
     path("<int:pk>/backfill/", views_backfill.backfill_request, name="case_backfill"),
+    path("<int:pk>/emergency-waive/", views_backfill.emergency_waive_item, name="case_emergency_waive"),
     path("backfills/", views_backfill.backfill_list, name="backfills"),
     path("backfills/<int:request_pk>/decide/", views_backfill.backfill_decide, name="backfill_decide"),
     path("queue/", views_queues.queue, name="queue"),

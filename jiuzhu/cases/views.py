@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from jiuzhu.cases import documents as case_documents
 from jiuzhu.cases import hooks, selectors
+from jiuzhu.cases.emergency_paperwork import key_of, outstanding
 from jiuzhu.cases.forms import (
     AcceptForm,
     CaseForm,
@@ -307,7 +308,21 @@ def case_page(request: AuthenticatedHttpRequest, case: Case, *, bound: dict | No
     context |= _files(request, case)
     context["case_panels"] = hooks.panels_for(request, case)
     context |= backfill_context(case)
+    context |= emergency_context(request, case)
     return render(request, "cases/case_detail.html", context)
+
+
+def emergency_context(request: AuthenticatedHttpRequest, case: Case) -> dict:
+    """P8: while an aided case waits for its registration, what the normal path's paperwork still lacks."""
+    if case.status != State.EMERGENCY_AIDED:
+        return {}
+    aid = getattr(case, "emergency", None)
+    return {
+        "emergency_outstanding": [(key_of(m), m) for m in outstanding(case)],
+        "emergency_waivers": case.emergency_waivers.select_related("waived_by"),
+        "emergency_overdue": aid is not None and clock.today() > aid.register_due_on,
+        "can_waive": authz.can(request.user, Perm.CASE_DECIDE_BUREAU, case.area_code),
+    }
 
 
 def done_redirect(request: AuthenticatedHttpRequest, case: Case) -> HttpResponse:

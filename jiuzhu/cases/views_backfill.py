@@ -1,4 +1,4 @@
-"""补录 pages: the township's request on the case page, and the bureau's list of requests to decide."""
+"""What a bureau officer authorises for a township, as pages: 补录 requests (the township asks on the case page,\nthe bureau decides from its list) and the waiver of an emergency case's missing paperwork (P8)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from jiuzhu.cases.models import Case
 from jiuzhu.cases.services.backfill import backfill_decide as decide_service
 from jiuzhu.cases.services.backfill import backfill_request as request_service
 from jiuzhu.cases.services.backfill import step_label
+from jiuzhu.cases.services.steps import emergency_waive
 from jiuzhu.core.errors import RECOVERABLE
 from jiuzhu.orgs.http import AuthenticatedHttpRequest
 
@@ -31,7 +32,7 @@ def backfill_context(case: Case, form: BackfillRequestForm | None = None) -> dic
     """The case page's 补录 card: the limit, the requests and what was entered through them."""
     rows = [(r, step_label(r.action)) for r in case.backfill_requests.select_related("decided_by")]
     return {
-        "backfill_form": form or BackfillRequestForm(steps=step_choices()),
+        "backfill_form": form or BackfillRequestForm(steps=step_choices(), prefix="backfill"),
         "backfill_rows": rows,
         "backfill_earliest": earliest_without_request(case),
     }
@@ -41,7 +42,7 @@ def backfill_context(case: Case, form: BackfillRequestForm | None = None) -> dic
 @require_POST
 def backfill_request(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = selectors.get_case(request.user, pk)
-    form = BackfillRequestForm(request.POST, steps=step_choices())
+    form = BackfillRequestForm(request.POST, steps=step_choices(), prefix="backfill")
     if not form.is_valid():
         messages.error(
             request, "补录申请未提交：" + "；".join(e for errs in form.errors.values() for e in errs)
@@ -94,3 +95,23 @@ def backfill_decide(request: AuthenticatedHttpRequest, request_pk: int) -> HttpR
             f"已{'批准' if approve else '不批准'} {row.case.number} 的补录申请（{step_label(row.action)}）",
         )
     return redirect("backfills")
+
+
+@login_required
+@require_POST
+def emergency_waive_item(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    case = selectors.get_case(request.user, pk)
+    try:
+        emergency_waive(
+            by=request.user,
+            case=case,
+            item_key=request.POST.get("item", "")[:40],
+            reason=request.POST.get("reason", ""),
+        )
+    except RECOVERABLE as exc:
+        messages.error(
+            request, exc.message + "：" + "；".join(m for ms in exc.field_errors.values() for m in ms)
+        )
+    else:
+        messages.success(request, "已登记免补")
+    return back_to_case(case)

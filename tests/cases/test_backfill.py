@@ -81,7 +81,11 @@ def test_backfill_a_step_beyond_the_limit_is_accepted_through_an_approved_reques
     township = client_for("ab_caseworker")
     r = township.post(
         f"/cases/{case.pk}/backfill/",
-        {"action": "accept", "step_on": "2026-11-05", "reason": "纸质受理单当日已出具，系统故障未及时录入"},
+        {
+            "backfill-action": "accept",
+            "backfill-step_on": "2026-11-05",
+            "backfill-reason": "纸质受理单当日已出具，系统故障未及时录入",
+        },
         follow=True,
     )
     assert "补录申请已提交" in r.content.decode()
@@ -149,13 +153,13 @@ def test_backfill_request_needs_a_reason_and_a_date_beyond_the_limit(backdate_de
     township = client_for("ab_caseworker")
     r = township.post(
         f"/cases/{case.pk}/backfill/",
-        {"action": "accept", "step_on": "2026-11-16", "reason": "晚录"},
+        {"backfill-action": "accept", "backfill-step_on": "2026-11-16", "backfill-reason": "晚录"},
         follow=True,
     )
     assert "无需补录申请" in r.content.decode()
     r = township.post(
         f"/cases/{case.pk}/backfill/",
-        {"action": "accept", "step_on": "2026-11-05", "reason": "  "},
+        {"backfill-action": "accept", "backfill-step_on": "2026-11-05", "backfill-reason": "  "},
         follow=True,
     )
     assert "补录申请未提交" in r.content.decode()
