@@ -45,6 +45,11 @@ def _common(case: Case) -> dict:
         "township": (
             Jurisdiction.objects.filter(code=case.township_code).values_list("name", flat=True).first() or ""
         ),
+        # Steps dated beyond the limit through an approved 补录 request are named on every document.
+        "backfilled": [
+            (s.get_kind_display(), s.on)
+            for s in case.steps.filter(backfill__isnull=False).order_by("on", "id")
+        ],
     }
 
 

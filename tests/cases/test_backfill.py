@@ -268,3 +268,30 @@ def test_P3_a_final_decision_dated_before_the_meeting_is_refused():
     c.post(f"/cases/{case.pk}/act/finalize/", {"finalize-on": "2026-11-18"})
     case.refresh_from_db()
     assert case.status == "approved"
+
+
+def test_backfill_a_backfilled_step_is_named_on_the_case_documents(backdate_default):
+    import io
+
+    from pypdf import PdfReader
+
+    from jiuzhu.cases import documents
+    from jiuzhu.cases.services.backfill import backfill_decide, backfill_request
+    from jiuzhu.documents.models import IssuedDocument
+
+    case = _ready_case()
+    req = backfill_request(
+        by=user("ab_caseworker"),
+        case=case,
+        action="accept",
+        step_on=date(2026, 11, 5),
+        reason="纸质受理单补录",
+    )
+    backfill_decide(by=user("js_bureau"), request=req, approve=True)
+    _accept_on(case, "2026-11-05")
+    kind = documents.issuable(case)[0]
+    client_for("ab_caseworker").post(f"/cases/{case.pk}/documents/{kind}/")
+    doc = IssuedDocument.objects.filter(kind=kind).order_by("-id").first()
+    with doc.pdf.open("rb") as fh:
+        text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(fh.read())).pages)
+    assert "补录" in text and "受理" in text
