@@ -396,6 +396,8 @@ CASE_DOCS = [
     ),
 ]
 BY_KIND = {d.kind: d for d in CASE_DOCS}
+# Issued together with the intake notice they print (A4), not from the documents card.
+ISSUED_WITH_NOTICE = frozenset({"missing_materials_notice", "not_eligible_notice"})
 
 
 def issuable(case: Case) -> list[str]:

@@ -299,10 +299,12 @@ def case_page(request: AuthenticatedHttpRequest, case: Case, *, bound: dict | No
     }
 
     context |= step_context(request, case, {k: v for k, v in bound.items() if k in ACTIONS})
+    # Written notices of intake are issued by their own buttons (A4): one button each, not a second here.
     context["issuable"] = [
         (k, kinds.name_of(k))
         for k in case_documents.issuable(case)
-        if authz.can(request.user, kinds.get(k).issue_perm, case.area_code)
+        if k not in case_documents.ISSUED_WITH_NOTICE
+        and authz.can(request.user, kinds.get(k).issue_perm, case.area_code)
     ]
     context["documents"] = documents_of(request.user, [case]).order_by("-issued_at")
     context |= _files(request, case)
