@@ -303,7 +303,10 @@ def backfill_requests_to_decide(user: User) -> QuerySet[BackfillRequest]:
 
 
 def backfill_request_to_decide(user: User, pk: object) -> BackfillRequest:
+    key = _pk(pk)
+    if key is None:
+        raise NotFound()
     try:
-        return backfill_requests_to_decide(user).get(pk=_pk(pk))
+        return backfill_requests_to_decide(user).get(pk=key)
     except BackfillRequest.DoesNotExist:
         raise NotFound() from None

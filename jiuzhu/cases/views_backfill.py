@@ -45,7 +45,7 @@ def backfill_request(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     form = BackfillRequestForm(request.POST, steps=step_choices(), prefix="backfill")
     if not form.is_valid():
         messages.error(
-            request, "补录申请未提交：" + "；".join(e for errs in form.errors.values() for e in errs)
+            request, "补录申请未提交：" + "；".join(str(e) for errs in form.errors.values() for e in errs)
         )
         return back_to_case(case)
     try:

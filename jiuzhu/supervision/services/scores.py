@@ -217,18 +217,19 @@ def _integrity_points(
     for aid in EmergencyAid.objects.filter(
         case__township_code=township, register_due_on__lte=end_day
     ).select_related("case"):
-        registered_late_now = aid.registered_on is not None and start <= aid.registered_on <= end_day
-        unregistered = (
-            aid.registered_on is None or aid.registered_on > end_day
-        ) and today > aid.register_due_on
-        if (registered_late_now and aid.registered_on > aid.register_due_on) or unregistered:
+        registered = aid.registered_on
+        registered_late_now = (
+            registered is not None and start <= registered <= end_day and registered > aid.register_due_on
+        )
+        unregistered = (registered is None or registered > end_day) and today > aid.register_due_on
+        if registered_late_now or unregistered:
             out.append(
                 ScorePoint(
                     component="emergency",
                     points=-weights["score.points.late_emergency"],
                     case=aid.case,
                     note=f"{aid.case.number} 先行救助后应于 {aid.register_due_on:%Y-%m-%d} 前补办登记"
-                    + (f"，{aid.registered_on:%Y-%m-%d} 才登记" if registered_late_now else "，至今未登记"),
+                    + (f"，{registered:%Y-%m-%d} 才登记" if registered_late_now else "，至今未登记"),
                 )
             )
     for step in CaseStep.objects.filter(
