@@ -3,6 +3,7 @@ for the bureau's review) and emergency aid whose registration is overdue (P8). R
 
 from __future__ import annotations
 
+from jiuzhu.cases.models_steps import StepKind
 from jiuzhu.cases.states import State
 from jiuzhu.supervision.models import Severity
 from jiuzhu.supervision.rules import Dialect, Rule, _case_columns, register
@@ -11,12 +12,9 @@ from jiuzhu.supervision.rules import Dialect, Rule, _case_columns, register
 def backfilled_steps(d: Dialect) -> str:
     """补录: a step dated further back than the limit, entered through an approved request, within the last
     N days (parameter) of its entry. One warning per step."""
+    kind = "CASE s.kind " + " ".join(f"WHEN '{k}' THEN '{label}'" for k, label in StepKind.choices) + " END"
     detail = (
-        "'补录：' || s.kind || ' 实际日期 ' || "
-        + d.text('s."on"')
-        + " || '，' || "
-        + d.text("b.decided_at")
-        + " || ' 经民政局批准；原因：' || b.reason"
+        f"'补录' || {kind} || '，日期 ' || " + d.text('s."on"') + " || '，经民政局批准；原因：' || b.reason"
     )
     since = d.days_before("%(today)s", "w.value")
     return f"""

@@ -295,3 +295,29 @@ def test_backfill_a_backfilled_step_is_named_on_the_case_documents(backdate_defa
     with doc.pdf.open("rb") as fh:
         text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(fh.read())).pages)
     assert "补录" in text and "受理" in text
+
+
+def test_backfill_steps_are_listed_per_township_by_the_warning_rule(backdate_default):
+    from jiuzhu.cases.services.backfill import backfill_decide, backfill_request
+    from jiuzhu.supervision import scan as scanning
+    from jiuzhu.supervision.models import Alert
+
+    backfilled, on_time = _ready_case(), _ready_case()
+    req = backfill_request(
+        by=user("ab_caseworker"),
+        case=backfilled,
+        action="accept",
+        step_on=date(2026, 11, 5),
+        reason="纸质补录",
+    )
+    backfill_decide(by=user("js_bureau"), request=req, approve=True)
+    _accept_on(backfilled, "2026-11-05")
+    _accept_on(on_time, "2026-11-16")
+    scanning.scan(by=user("js_inspector"), area_code="230502000000", rules=["backfilled_step"])
+    alerts = Alert.objects.filter(rule="backfilled_step")
+    assert list(alerts.values_list("case_id", flat=True)) == [backfilled.pk]
+    alert = alerts.get()
+    assert alert.township_code == "230502200000"
+    assert "补录受理" in alert.detail and "2026-11-05" in alert.detail and "纸质补录" in alert.detail
+    page = client_for("js_inspector").get("/supervision/alerts/?rule=backfilled_step").content.decode()
+    assert backfilled.number in page
