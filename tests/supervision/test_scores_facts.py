@@ -92,7 +92,7 @@ def test_S9_each_deduction_follows_a_fact_and_links_to_its_cause():
     assert by_component["emergency"].case == aided
     assert by_component["backfill"].case == backfilled
     assert by_component["handled_open"].alert == alert
-    assert by_component["matters"].case_id == matter.case_id
+    assert by_component["matters"].matter == matter
     expected = Decimal("100") - sum((-p.points for p in card.points.all()), Decimal(0))
     assert card.score == expected and card.score < Decimal("100")
 
@@ -108,3 +108,4 @@ def test_S9_each_deduction_follows_a_fact_and_links_to_its_cause():
     for case in (overdue, aided, backfilled):
         assert f"/cases/{case.pk}/" in page
     assert f"/supervision/alerts/{alert.pk}/" in page
+    assert f"/supervision/matters/{matter.pk}/" in page

@@ -201,6 +201,7 @@ def _points(township: str, month: date) -> list[ScorePoint]:
                     component="matters",
                     points=-weights["score.points.overdue_matter"],
                     case_id=s.matter.case_id,
+                    matter=s.matter,
                     note=f"{s.get_level_display()}“{s.matter.title}”应于 {s.due_on:%Y-%m-%d} 前回复",
                 )
             )
