@@ -20,6 +20,7 @@ class CasesConfig(AppConfig):
             NavItem("工作台", "我的待办", "queue", "inbox", Perm.VIEW, 5),
             NavItem("救助业务", "登记申请", "case_new", "plus-circle", Perm.CASE_CREATE, 15),
             NavItem("救助业务", "办理时限", "deadlines", "alarm", Perm.VIEW, 30),
+            NavItem("救助业务", "补录审批", "backfills", "clock-history", Perm.CASE_DECIDE_BUREAU, 35),
         )
         from jiuzhu.cases.transitions import TRANSITIONS
         from jiuzhu.cases.views_queues import queue_panel
@@ -69,6 +70,10 @@ class CasesConfig(AppConfig):
                 "case.mark_disputed": "标记为有争议",
                 "case.deadline_moved": "期限随节假日安排调整",
                 "verification.view": "查看核对数据",
+                "case.backfill_request": "提出补录申请",
+                "case.emergency_waive": "急难救助材料免补",
+                "case.backfill_approve": "批准补录申请",
+                "case.backfill_reject": "不批准补录申请",
             }
         )
         # The materials checklist page sits with the other settings pages.

@@ -5,7 +5,8 @@ Everything goes through the services, so the audit trail and the timelines are r
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date, timedelta
 from typing import TypedDict
 
@@ -16,6 +17,8 @@ from jiuzhu.cases.models import Case, Channel, MaterialRequirement
 from jiuzhu.cases.services import intake, steps
 from jiuzhu.cases.transitions import sources_of
 from jiuzhu.core import clock, idnumber
+from jiuzhu.core.models import ParameterValue
+from jiuzhu.core.params import PARAMS
 from jiuzhu.orgs.models import User
 from jiuzhu.registry.models import Household
 from jiuzhu.registry.services.discovery import discovery_create
@@ -65,6 +68,22 @@ def _household(
             by=_u(by), household=household, category=category, description=description, monthly_amount=amount
         )
     return household
+
+
+@contextmanager
+def loading_history() -> Iterator[None]:
+    """The showcase writes months of history in one sitting, each step with its own past date: the 补录 limit
+    (how far back staff may date a step they enter today) is lifted for the loading and put back after it,
+    as the payments demo reopens a frozen month. Nothing outside the loading sees the lifted value."""
+    rows = list(ParameterValue.objects.filter(key="steps.backdate_working_days", scope_code=""))
+    saved = {r.pk: r.value for r in rows}
+    widest = PARAMS["steps.backdate_working_days"].maximum
+    ParameterValue.objects.filter(pk__in=saved).update(value=widest)
+    try:
+        yield
+    finally:
+        for pk, value in saved.items():
+            ParameterValue.objects.filter(pk=pk).update(value=value)
 
 
 def _case(household: Household, by: str, kind: str, applied: date, reason: str, amount=None) -> Case:

@@ -45,6 +45,11 @@ def _common(case: Case) -> dict:
         "township": (
             Jurisdiction.objects.filter(code=case.township_code).values_list("name", flat=True).first() or ""
         ),
+        # Steps dated beyond the limit through an approved 补录 request are named on every document.
+        "backfilled": [
+            (s.get_kind_display(), s.on)
+            for s in case.steps.filter(backfill__isnull=False).order_by("on", "id")
+        ],
     }
 
 
@@ -391,6 +396,8 @@ CASE_DOCS = [
     ),
 ]
 BY_KIND = {d.kind: d for d in CASE_DOCS}
+# Issued together with the intake notice they print (A4), not from the documents card.
+ISSUED_WITH_NOTICE = frozenset({"missing_materials_notice", "not_eligible_notice"})
 
 
 def issuable(case: Case) -> list[str]:

@@ -75,3 +75,22 @@ class FilingForm(BootstrapMixin, forms.Form):
         max_length=300,
         widget=forms.TextInput(attrs={"placeholder": "如：经乡镇纪委备案，审批时回避相关人员"}),
     )
+
+
+class BackfillRequestForm(BootstrapMixin, forms.Form):
+    action = forms.ChoiceField(label="办理环节")
+    step_on = forms.DateField(label="实际办理日期", widget=DateInput())
+    reason = forms.CharField(
+        label="补录原因", max_length=500, widget=forms.Textarea(attrs={"rows": 2}), help_text="为何此时才登记"
+    )
+
+    def __init__(self, *args, steps=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["action"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = list(steps)
+
+
+class BackfillDecisionForm(BootstrapMixin, forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", "批准"), ("reject", "不批准")])
+    note = forms.CharField(label="审批意见", max_length=500, required=False)

@@ -6,7 +6,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-# The step records live in their own module; importing them here registers them with Django.
+# The step records live in their own modules; importing them here registers them with Django.
+from jiuzhu.cases.models_backfill import BackfillRequest, EmergencyWaiver  # noqa: F401
 from jiuzhu.cases.models_steps import (  # noqa: F401
     CaseStep,
     Decision,

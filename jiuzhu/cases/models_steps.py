@@ -44,6 +44,10 @@ class CaseStep(models.Model):
     )
     note = models.TextField(blank=True, max_length=textlimits.PARAGRAPH)
     created_at = models.DateTimeField()
+    # Set when the step was dated further back than the policy allows, through an approved 补录 request.
+    backfill = models.ForeignKey(
+        "cases.BackfillRequest", null=True, blank=True, on_delete=models.PROTECT, related_name="steps"
+    )
 
     class Meta:
         verbose_name = "办理环节"
@@ -85,6 +89,12 @@ class Verification(models.Model):
     assets_value = models.DecimalField(
         "核对家庭财产（元）", max_digits=14, decimal_places=2, null=True, blank=True
     )
+    # The household's registered monthly income when the result was entered, and whether the verified
+    # figure differs from it by more than the parameter (the caseworker is asked to look into it).
+    registered_income = models.DecimalField(
+        "登记家庭月收入（元）", max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    income_flagged = models.BooleanField("核对收入与登记收入差异较大", default=False)
     findings = models.TextField("核对情况与理由", blank=True, max_length=textlimits.PARAGRAPH)
     created_at = models.DateTimeField()
 

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 
 from jiuzhu.cases.models import Case, CaseMaterial, EmergencyAid, MaterialRequirement
+from jiuzhu.cases.models_backfill import BackfillRequest, BackfillStatus
 from jiuzhu.cases.models_steps import DecisionMeeting, MeetingLevel, Outcome, PublicNotice, Verification
 from jiuzhu.cases.routing import route_for
 from jiuzhu.core import audit, clock
@@ -288,3 +289,26 @@ def late_emergency_aids(user: User, *, kind: str = "", township: str = "") -> Qu
     if township:
         qs = qs.filter(case__township_code=township)
     return qs.order_by("register_due_on", "id")
+
+
+# --- 补录 requests ----------------------------------------------------------------------------------
+
+
+def backfill_requests_to_decide(user: User) -> QuerySet[BackfillRequest]:
+    """Pending 补录 requests of the cases the user may decide them for (bureau officers of the county)."""
+    authz.require(user, Perm.CASE_DECIDE_BUREAU)
+    return (
+        BackfillRequest.objects.filter(authz.scope_q(user, "case__area_code"), status=BackfillStatus.PENDING)
+        .select_related("case", "requested_by")
+        .order_by("requested_at", "id")
+    )
+
+
+def backfill_request_to_decide(user: User, pk: object) -> BackfillRequest:
+    key = _pk(pk)
+    if key is None:
+        raise NotFound()
+    try:
+        return backfill_requests_to_decide(user).get(pk=key)
+    except BackfillRequest.DoesNotExist:
+        raise NotFound() from None

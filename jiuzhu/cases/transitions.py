@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from jiuzhu.cases import checks, selectors
+from jiuzhu.cases.emergency_paperwork import outstanding
 from jiuzhu.cases.materials import missing_items
 from jiuzhu.cases.models import Case
 from jiuzhu.cases.models_steps import VerifyResult
@@ -190,6 +191,14 @@ def _review_optional(case: Case) -> bool:
     if case.status == State.OBJECTION:
         return _objection_review_done(case, clock.today()) is None
     return _review_requirement(case, clock.today()) is None
+
+
+def _emergency_paperwork(case: Case, on: date) -> str | None:
+    """P8: aid may come first, but the case closes only with the normal path's paperwork or waivers."""
+    missing = outstanding(case)
+    if missing:
+        return "材料和签署尚未补齐，不能补办登记（P8）：缺" + "、".join(m.label for m in missing)
+    return None
 
 
 def _emergency_type(case: Case, on: date) -> str | None:
@@ -401,17 +410,19 @@ TRANSITIONS: dict[str, Transition] = _table(
         frozenset({State.EMERGENCY_AIDED}),
         State.APPROVED,
         Perm.CASE_PROCESS,
+        guards=(_emergency_paperwork,),
     ),
 )
 
 EDITS: dict[str, Edit] = {
     e.action: e
     for e in (
-        # Materials and signatures are taken in until the verification starts (A3).
+        # Materials and signatures are taken in until the verification starts (A3), and after emergency
+        # aid until its registration (P8).
         Edit(
             "intake_records",
             "登记材料和签署",
-            frozenset({State.SUBMITTED, State.INCOMPLETE, State.ACCEPTED}),
+            frozenset({State.SUBMITTED, State.INCOMPLETE, State.ACCEPTED, State.EMERGENCY_AIDED}),
             Perm.CASE_PROCESS,
             "申请已进入后续环节，材料登记已关闭",
         ),

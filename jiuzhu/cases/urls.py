@@ -3,7 +3,7 @@ the bureau's materials checklist."""
 
 from django.urls import path
 
-from jiuzhu.cases import views, views_actions, views_materials, views_queues
+from jiuzhu.cases import views, views_actions, views_backfill, views_materials, views_queues
 
 urlpatterns = [
     path("", views.case_list, name="cases"),
@@ -27,6 +27,10 @@ urlpatterns = [
     path("<int:pk>/documents/<str:kind>/", views.issue_document, name="case_document_issue"),
     path("<int:pk>/attachments/", views.attach, name="case_attach"),
     path("<int:pk>/dispute/", views_actions.mark_disputed, name="case_dispute"),
+    path("<int:pk>/backfill/", views_backfill.backfill_request, name="case_backfill"),
+    path("<int:pk>/emergency-waive/", views_backfill.emergency_waive_item, name="case_emergency_waive"),
+    path("backfills/", views_backfill.backfill_list, name="backfills"),
+    path("backfills/<int:request_pk>/decide/", views_backfill.backfill_decide, name="backfill_decide"),
     path("queue/", views_queues.queue, name="queue"),
     path("queue/bulk/<str:action>/", views_queues.bulk_action, name="queue_bulk"),
     path("deadlines/", views_queues.deadlines, name="deadlines"),

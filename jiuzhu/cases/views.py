@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from jiuzhu.cases import documents as case_documents
 from jiuzhu.cases import hooks, selectors
+from jiuzhu.cases.emergency_paperwork import key_of, outstanding
 from jiuzhu.cases.forms import (
     AcceptForm,
     CaseForm,
@@ -32,6 +33,7 @@ from jiuzhu.cases.transitions import (
     can,
     sources_of,
 )
+from jiuzhu.cases.views_backfill import backfill_context
 from jiuzhu.cases.views_steps import ACTIONS, step_context
 from jiuzhu.core import clock
 from jiuzhu.core.errors import RECOVERABLE, NotFound
@@ -303,15 +305,32 @@ def case_page(request: AuthenticatedHttpRequest, case: Case, *, bound: dict | No
     }
 
     context |= step_context(request, case, {k: v for k, v in bound.items() if k in ACTIONS})
+    # Written notices of intake are issued by their own buttons (A4): one button each, not a second here.
     context["issuable"] = [
         (k, kinds.name_of(k))
         for k in case_documents.issuable(case)
-        if authz.can(request.user, kinds.get(k).issue_perm, case.area_code)
+        if k not in case_documents.ISSUED_WITH_NOTICE
+        and authz.can(request.user, kinds.get(k).issue_perm, case.area_code)
     ]
     context["documents"] = documents_of(request.user, [case]).order_by("-issued_at")
     context |= _files(request, case)
     context["case_panels"] = hooks.panels_for(request, case)
+    context |= backfill_context(case)
+    context |= emergency_context(request, case)
     return render(request, "cases/case_detail.html", context)
+
+
+def emergency_context(request: AuthenticatedHttpRequest, case: Case) -> dict:
+    """P8: while an aided case waits for its registration, what the normal path's paperwork still lacks."""
+    if case.status != State.EMERGENCY_AIDED:
+        return {}
+    aid = getattr(case, "emergency", None)
+    return {
+        "emergency_outstanding": [(key_of(m), m) for m in outstanding(case)],
+        "emergency_waivers": case.emergency_waivers.select_related("waived_by"),
+        "emergency_overdue": aid is not None and clock.today() > aid.register_due_on,
+        "can_waive": authz.can(request.user, Perm.CASE_DECIDE_BUREAU, case.area_code),
+    }
 
 
 def done_redirect(request: AuthenticatedHttpRequest, case: Case) -> HttpResponse:

@@ -12,6 +12,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from jiuzhu.cases import documents as case_documents
 from jiuzhu.cases import forms_steps as f
 from jiuzhu.cases import selectors
 from jiuzhu.cases.forms import (
@@ -105,8 +106,20 @@ def notify_missing(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     except RECOVERABLE as exc:
         messages.error(request, exc.message)
         return back_to_case(case)
-    messages.success(request, "已出具一次性告知书，请打印交申请人")
-    return redirect("case_notice", pk=case.pk, notice_pk=notice.pk)
+    return _numbered(request, case, "missing_materials_notice", notice.pk, "一次性告知书")
+
+
+def _numbered(request: AuthenticatedHttpRequest, case, kind: str, notice_pk: int, name: str) -> HttpResponse:
+    """A4: the written notice is a numbered document kept with the case (its 文书), issued with the notice
+    itself — after the notice's transaction, since the PDF is slow. Should the PDF fail, the notice stands
+    and its plain print page is shown; the 文书 card can issue the document again."""
+    try:
+        document = case_documents.issue(by=request.user, case=case, kind=kind)
+    except RECOVERABLE as exc:
+        messages.warning(request, f"已出具{name}，但编号文书未生成：{exc.message}")
+        return redirect("case_notice", pk=case.pk, notice_pk=notice_pk)
+    messages.success(request, f"已出具{name}（{document.number}），请打印交申请人")
+    return redirect("document_detail", pk=document.pk)
 
 
 @login_required
@@ -122,8 +135,8 @@ def refuse(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         except RECOVERABLE as exc:
             apply_error(form, exc)
         else:
-            messages.success(request, "已作出不予受理决定，请打印告知书交申请人")
-            return redirect("case_notice", pk=case.pk, notice_pk=notice.pk)
+            messages.success(request, "已作出不予受理决定")
+            return _numbered(request, case, "not_eligible_notice", notice.pk, "不予受理告知书")
     return case_page(request, case, bound={"refuse": form})
 
 

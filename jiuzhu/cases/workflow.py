@@ -11,9 +11,12 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import transaction
+from django.db.models import Max
 
 from jiuzhu.cases import deadlines
+from jiuzhu.cases.backdating import backfill_for
 from jiuzhu.cases.models import Case
+from jiuzhu.cases.models_backfill import BackfillStatus
 from jiuzhu.cases.states import state_label
 from jiuzhu.cases.transitions import TRANSITIONS, Transition, blocked_reason
 from jiuzhu.core import audit, clock
@@ -60,12 +63,22 @@ def step(
         reason = blocked_reason(locked, action, on)
         if reason:
             raise TransitionNotAllowed(reason)
+        # 补录: a date beyond the policy's limit needs an approved request, which then marks the step.
+        backfill = backfill_for(locked, action, on)
+        last_step = locked.steps.aggregate(m=Max("id"))["m"] or 0
         ctx = Step(case=locked, membership=membership, before=locked.status, transition=t)
         if t.target:
             locked.status = t.target
         yield ctx
         if t.target is None and locked.status not in t.targets:
             raise RuntimeError(f"{action} left the case in {locked.status}, not one of {t.targets}")
+        if backfill is not None:
+            locked.steps.filter(id__gt=last_step).update(backfill=backfill)
+            backfill.status, backfill.used_at = BackfillStatus.USED, clock.now()
+            backfill.save(update_fields=["status", "used_at"])
+            ctx.audit_after["backfill"] = backfill.pk
+            note = f"补录（{backfill.step_on:%Y-%m-%d}，经民政局批准：{backfill.reason}）"
+            ctx.reason = f"{note}；{ctx.reason}" if ctx.reason else note
         locked.version += 1
         locked.updated_at = clock.now()
         deadlines.fill(

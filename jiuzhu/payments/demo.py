@@ -21,8 +21,9 @@ def load() -> None:
     reopened = [code for code in COUNTIES if cycle.lock_reason(code, decision=True)]
     for code in reopened:
         reopening.reopen(by=bureau[code], county_code=code, reason="载入演示数据")
-    cases_demo.load()
-    benefits_demo.load()
+    with cases_demo.loading_history():
+        cases_demo.load()
+        benefits_demo.load()
     month = month_start(clock.today())
     if not PayrollRun.objects.filter(county_code="230502000000", month=month).exists():
         run = payroll.start(

@@ -10,9 +10,11 @@ class SupervisionConfig(AppConfig):
         from jiuzhu.supervision import (
             policy,  # noqa: F401 - registers the parameters
             registration,
+            rules_integrity,
         )
 
         registration.register_all()
+        rules_integrity.register_rules()
         from jiuzhu.core import jobs
         from jiuzhu.orgs.roles import Perm
         from jiuzhu.supervision.selectors import get_scan_job

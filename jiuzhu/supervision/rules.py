@@ -55,6 +55,12 @@ class Dialect:
     def text(self, expr: str) -> str:
         return f"CAST({expr} AS TEXT)"
 
+    def days_before(self, expr: str, days_expr: str) -> str:
+        """A date `days_expr` (an integer expression) days before the date `expr`."""
+        if self.postgres:
+            return f"CAST(CAST({expr} AS date) - CAST({days_expr} AS INTEGER) AS date)"
+        return f"date({expr}, '-' || CAST({days_expr} AS INTEGER) || ' days')"
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -66,6 +72,9 @@ class Rule:
     query: Callable[[Dialect], str] | None = None
     waiting_for: str = ""  # why the rule cannot run yet (payroll …)
     data_quality: bool = True  # counts toward the problem-data rate (S11)
+    # False: the warning reports a fact to review (a step entered through 补录), which handling cannot undo;
+    # marking it handled while it is still listed is then no cause for a deduction (S9).
+    fixable: bool = True
 
     @property
     def active(self) -> bool:

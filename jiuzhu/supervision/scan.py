@@ -48,7 +48,11 @@ DIBAO_KEYS = {
     AssistanceType.DIBAO_URBAN: ("dibao.standard.urban", "dibao.guidance.urban"),
     AssistanceType.DIBAO_RURAL: ("dibao.standard.rural", "dibao.guidance.rural"),
 }
-TOWNSHIP_KEYS = ("deadline.working_days", "supervision.home_visit_working_days")
+TOWNSHIP_KEYS = (
+    "deadline.working_days",
+    "supervision.home_visit_working_days",
+    "supervision.backfill_watch_days",
+)
 # Memory for the hash joins and aggregates of one rule on PostgreSQL (an operations setting, not policy):
 # with the default the aggregates over millions of members and income items spill to disk.
 SCAN_WORK_MEM = os.environ.get("JIUZHU_SCAN_WORK_MEM", "256MB")

@@ -44,16 +44,17 @@ def test_register_household_apply_notice_and_complete(page):
         and any("困难情况说明" in m for m in missing)
     )
 
+    # A4: one button issues the notice as a numbered document kept with the case.
     page.click("[data-testid=notify-missing]")
-    page.wait_for_selector("[data-testid=notice]")
-    notice = page.inner_text("[data-testid=notice]")
-    assert "一次性告知书" in notice and "家庭困难情况说明" in notice and "安邦乡" in notice
-    page.emulate_media(media="print")
-    shot(page, "intake-2-one-time-notice-print")
-    page.emulate_media(media="screen")
+    page.wait_for_selector("[data-testid=document-number]")
+    number = page.inner_text("[data-testid=document-number]")
+    assert "一次性告知书" in page.inner_text("h1") and number
+    shot(page, "intake-2-one-time-notice-document")
 
-    page.get_by_role("link", name="返回申请").click()
+    page.go_back()
+    page.reload()
     page.wait_for_selector("[data-testid=case-status]")
+    assert number in page.inner_text("[data-testid=documents]")
     assert page.inner_text("[data-testid=case-status]") == "待补齐材料"
     page.click("[data-testid=receive-application_form]")
     page.wait_for_load_state("networkidle")

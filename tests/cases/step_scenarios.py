@@ -88,8 +88,9 @@ def _aided():
     from django.utils import timezone
 
     from jiuzhu.cases.services import steps
+    from tests.helpers import complete_intake
 
-    case = _emergency()
+    case = complete_intake(_emergency())  # P8: the paperwork is complete; the staff's seal is what is wrong
     at = timezone.make_aware(datetime(2026, 11, 19, 9))
     steps.emergency_aid(by=user("ab_approver"), case=case, requested_at=at, paid_at=at, amount="1500")
     return case

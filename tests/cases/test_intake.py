@@ -278,10 +278,22 @@ def test_pages_through_the_counter_flow():
     page = c.get(f"/cases/{case.pk}/").content.decode()
     assert "出具一次性告知书" in page and "数据共享获取" in page
     r = c.post(f"/cases/{case.pk}/notify-missing/")
-    notice = CaseNotice.objects.get(case=case)
-    assert r["Location"] == f"/cases/{case.pk}/notices/{notice.pk}/"
-    printed = c.get(r["Location"]).content.decode()
-    assert "一次性告知书" in printed and "家庭困难情况说明" in printed
+    assert CaseNotice.objects.filter(case=case).count() == 1
+    # A4: the notice is a numbered document kept with the case, listed in its 文书; one button, not two.
+    from jiuzhu.documents.models import IssuedDocument
+
+    document = IssuedDocument.objects.get(kind="missing_materials_notice", subject_id=str(case.pk))
+    assert r["Location"] == f"/documents/{document.pk}/"
+    assert document.number and "一次性告知书" in c.get(r["Location"]).content.decode()
+    case_page = c.get(f"/cases/{case.pk}/").content.decode()
+    assert document.number in case_page and 'data-testid="issue-missing_materials_notice"' not in case_page
+    with document.pdf.open("rb") as fh:
+        import io
+
+        from pypdf import PdfReader
+
+        printed = "".join(p.extract_text() for p in PdfReader(io.BytesIO(fh.read())).pages).replace("\n", "")
+    assert "家庭困难情况说明" in printed
     bad = c.post(
         f"/cases/new/?household={household.pk}",
         {

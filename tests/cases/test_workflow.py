@@ -480,11 +480,14 @@ class TestDeadlinesP7:
 
 class TestEmergencyP8:
     def _case(self):
-        return make_case(
-            make_household(),
-            assistance_type="linshi_emergency",
-            requested_amount="2000",
-            applied_on=d("2026-11-16"),
+        # The paperwork of the normal path is complete, so that registration may close the case (P8).
+        return complete_intake(
+            make_case(
+                make_household(),
+                assistance_type="linshi_emergency",
+                requested_amount="2000",
+                applied_on=d("2026-11-16"),
+            )
         )
 
     def test_aid_within_24_hours_and_registration_within_5_working_days(self):

@@ -52,6 +52,9 @@ class ScorePoint(models.Model):
     complaint = models.ForeignKey(
         "supervision.Complaint", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    matter = models.ForeignKey(
+        "supervision.Matter", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         verbose_name = "考评扣分明细"

@@ -294,12 +294,15 @@ def letter_context(step: MatterStep) -> dict:
     org = township_org(matter.township_code)
     findings = [f.description for f in matter.findings.order_by("id")]
     alerts = [f"{label_of(a.rule)}：{a.detail}" for a in matter.alerts.order_by("id")]
+    # A matter opened from one warning or finding carries its text as the problem: say it once.
+    problem = matter.problem.strip()
+    listed = [p for p in findings + alerts if problem not in p and p.strip() not in problem]
     return {
         "addressee": org.name if org else place_name(matter.township_code),
         "level": step.get_level_display(),
         "title": matter.title,
         "problem": matter.problem,
-        "problems": findings + alerts,
+        "problems": listed,
         "case_number": matter.case.number if matter.case else "",
         "case_head": mask_name(matter.case.household.head_name) if matter.case else "",
         "content": step.content,

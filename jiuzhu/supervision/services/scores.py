@@ -4,7 +4,8 @@ Components (each deduction is a `ScorePoint` naming the case, warning, finding o
 timeliness (P7: cases whose deadline fell in the month and that were decided late or not at all),
 findings (S3/S4, by severity), complaints found true (S8), data quality (S11: problem-data rate above the
 limit, per percentage point), warnings left open past the handling limit (S6) and supervision steps
-answered late or not at all (S7).
+answered late or not at all (S7); late emergency registrations (P8), steps entered beyond the 补录 limit,
+and warnings marked handled while their condition is still there.
 """
 
 from __future__ import annotations
@@ -13,12 +14,12 @@ from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from jiuzhu.cases.deadlines import deadline_from, inputs_for
 from jiuzhu.cases.models import Case
-from jiuzhu.cases.models_steps import CaseStep, StepKind
+from jiuzhu.cases.models_steps import CaseStep, EmergencyAid, StepKind
 from jiuzhu.cases.states import State
 from jiuzhu.core import audit, clock, params
 from jiuzhu.core.dates import add_months, month_start, next_month
@@ -46,6 +47,9 @@ COMPONENTS = {
     "data_quality": "数据质量",
     "open_alerts": "预警逾期未处理",
     "matters": "督办逾期",
+    "emergency": "急难救助逾期补办登记",
+    "backfill": "超过补录期限登记",
+    "handled_open": "预警标记已处理但问题仍在",
 }
 SEVERITY_KEYS: dict[str, str] = {
     Severity.MINOR: "score.points.finding_minor",
@@ -79,6 +83,9 @@ def _points(township: str, month: date) -> list[ScorePoint]:
             "score.points.problem_data",
             "score.points.open_alert",
             "score.points.overdue_matter",
+            "score.points.late_emergency",
+            "score.points.backfilled_step",
+            "score.points.handled_unresolved",
             *SEVERITY_KEYS.values(),
         )
     }
@@ -88,7 +95,9 @@ def _points(township: str, month: date) -> list[ScorePoint]:
     out: list[ScorePoint] = []
 
     # timeliness (P7)
-    accepted_since = add_months(month, -3)
+    # A case counts in every month it is overdue: decided late within the month, or still undecided at its
+    # end past its due date (a case 29 working days late scores against each month it stays so).
+    accepted_since = add_months(month, -12)
     candidates = list(
         Case.objects.filter(
             township_code=township,
@@ -101,11 +110,12 @@ def _points(township: str, month: date) -> list[ScorePoint]:
     inputs = inputs_for(candidates)  # a few queries for the month's cases, not five per case
     for case in candidates:
         d = deadline_from(inputs[case.pk], today) if case.pk in inputs else None
-        if d is None or not (start <= d.due_on <= end_day):
+        if d is None or d.due_on > end_day:
             continue
-        late = (d.stopped_on is not None and d.stopped_on > d.due_on) or (
-            d.stopped_on is None and today > d.due_on
-        )
+        open_at_end = d.stopped_on is None or d.stopped_on > end_day
+        late = (
+            d.stopped_on is not None and start <= d.stopped_on <= end_day and d.stopped_on > d.due_on
+        ) or (open_at_end and today > d.due_on)
         if late:
             out.append(
                 ScorePoint(
@@ -180,11 +190,13 @@ def _points(township: str, month: date) -> list[ScorePoint]:
         )
 
     # supervision steps answered late or not at all (S7)
-    for s in MatterStep.objects.filter(
-        matter__township_code=township, due_on__gte=start, due_on__lte=end_day
-    ).select_related("matter"):
-        late = (s.answered_on is None and today > s.due_on) or (
-            s.answered_on is not None and s.answered_on > s.due_on
+    # A prompt letter still unanswered past its deadline counts in every month it stays open.
+    for s in MatterStep.objects.filter(matter__township_code=township, due_on__lte=end_day).select_related(
+        "matter"
+    ):
+        unanswered_at_end = s.answered_on is None or s.answered_on > end_day
+        late = (unanswered_at_end and today > s.due_on) or (
+            s.answered_on is not None and start <= s.answered_on <= end_day and s.answered_on > s.due_on
         )
         if late:
             out.append(
@@ -192,10 +204,74 @@ def _points(township: str, month: date) -> list[ScorePoint]:
                     component="matters",
                     points=-weights["score.points.overdue_matter"],
                     case_id=s.matter.case_id,
+                    matter=s.matter,
                     note=f"{s.get_level_display()}“{s.matter.title}”应于 {s.due_on:%Y-%m-%d} 前回复",
                 )
             )
+    out += _integrity_points(township, start, end_day, at, today, weights)
     return out
+
+
+def _integrity_points(
+    township: str, start: date, end_day: date, at: datetime, today: date, weights: dict[str, Decimal]
+) -> list[ScorePoint]:
+    """Late emergency registrations (P8), steps entered beyond the 补录 limit, and warnings marked handled
+    while their condition is still there (S6)."""
+    out: list[ScorePoint] = []
+    for aid in EmergencyAid.objects.filter(
+        case__township_code=township, register_due_on__lte=end_day
+    ).select_related("case"):
+        registered = aid.registered_on
+        registered_late_now = (
+            registered is not None and start <= registered <= end_day and registered > aid.register_due_on
+        )
+        unregistered = (registered is None or registered > end_day) and today > aid.register_due_on
+        if registered_late_now or unregistered:
+            out.append(
+                ScorePoint(
+                    component="emergency",
+                    points=-weights["score.points.late_emergency"],
+                    case=aid.case,
+                    note=f"{aid.case.number} 先行救助后应于 {aid.register_due_on:%Y-%m-%d} 前补办登记"
+                    + (f"，{registered:%Y-%m-%d} 才登记" if registered_late_now else "，至今未登记"),
+                )
+            )
+    for step in CaseStep.objects.filter(
+        case__township_code=township,
+        backfill__isnull=False,
+        backfill__used_at__gte=_start_of(start),
+        backfill__used_at__lte=at,
+    ).select_related("case", "backfill"):
+        out.append(
+            ScorePoint(
+                component="backfill",
+                points=-weights["score.points.backfilled_step"],
+                case=step.case,
+                note=f"{step.case.number} {step.get_kind_display()}补录，日期 {step.on:%Y-%m-%d}（超过补录期限）",
+            )
+        )
+    fixable = [code for code, r in RULES.items() if r.fixable]
+    for a in (
+        Alert.objects.filter(
+            township_code=township, rule__in=fixable, handled_at__isnull=False, handled_at__lte=at
+        )
+        .filter(Q(resolved_at__isnull=True) | Q(resolved_at__gt=at))
+        .filter(last_seen_at__gt=F("handled_at"))
+    ):
+        out.append(
+            ScorePoint(
+                component="handled_open",
+                points=-weights["score.points.handled_unresolved"],
+                alert=a,
+                case_id=a.case_id,
+                note=f"{label_of(a.rule)}：{a.handled_at:%Y-%m-%d} 标记已处理，{a.last_seen_at:%Y-%m-%d} 扫描时问题仍在",
+            )
+        )
+    return out
+
+
+def _start_of(month: date) -> datetime:
+    return timezone.make_aware(datetime.combine(month, time.min))
 
 
 def scorecards_compute(*, by: User, county_code: str, month: date) -> list[ScoreCard]:

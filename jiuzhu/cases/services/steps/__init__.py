@@ -15,7 +15,7 @@ from jiuzhu.cases.services.steps.decision import (
     return_to_township,
     township_review,
 )
-from jiuzhu.cases.services.steps.emergency import emergency_aid, emergency_register
+from jiuzhu.cases.services.steps.emergency import emergency_aid, emergency_register, emergency_waive
 from jiuzhu.cases.services.steps.investigation import (
     InvestigationInput,
     ReviewInput,
@@ -48,6 +48,7 @@ __all__ = [
     "decide",
     "emergency_aid",
     "emergency_register",
+    "emergency_waive",
     "file_with_bureau",
     "finalize",
     "finalize_many",

@@ -6,15 +6,20 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from jiuzhu.cases.models import Case
+from django.db import transaction
+
+from jiuzhu.cases.emergency_paperwork import key_of, outstanding
+from jiuzhu.cases.models import Case, EmergencyWaiver
 from jiuzhu.cases.models_steps import Decision, EmergencyAid, Outcome, StepKind
 from jiuzhu.cases.routing import route_for
 from jiuzhu.cases.selectors import authorities
 from jiuzhu.cases.services.steps.common import date_ok, record, refuse_above_cap
+from jiuzhu.cases.states import State
 from jiuzhu.cases.transitions import decision_perm
 from jiuzhu.cases.workflow import step
-from jiuzhu.core import clock, params, workdays
+from jiuzhu.core import audit, clock, params, workdays
 from jiuzhu.core.dates import ensure_not_before, ensure_not_future
+from jiuzhu.core.errors import TransitionNotAllowed
 from jiuzhu.core.problems import Problems, optional_amount
 from jiuzhu.orgs import authz
 from jiuzhu.orgs.models import User
@@ -97,3 +102,41 @@ def emergency_register(
         record(s.case, StepKind.EMERGENCY_REGISTER, registered_on, by)
         s.audit_after = {"registered_on": registered_on, "late": aid.registration_late}
     return decision
+
+
+def emergency_waive(*, by: User, case: Case, item_key: str, reason: str) -> EmergencyWaiver:
+    """P8: a bureau officer excuses one missing item of an emergency case's paperwork, with the reason (the
+    household cannot provide it, the aid was for a stranger …); the case may then be registered without it."""
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        membership = authz.require(by, Perm.CASE_DECIDE_BUREAU, locked.area_code)
+        if locked.status != State.EMERGENCY_AIDED:
+            raise TransitionNotAllowed("只有已先行救助、待补办登记的申请可以免补材料")
+        item = next((m for m in outstanding(locked) if key_of(m) == item_key), None)
+        problems = Problems()
+        if item is None:
+            problems.add("item", "该项材料已收到或已免补，请刷新页面")
+        text = reason.strip()
+        if not text:
+            problems.add("reason", "请写明免于补办的理由")
+        elif len(text) > 500:
+            problems.add("reason", "理由不能超过 500 字")
+        problems.raise_if_any("免补未保存")
+        assert item is not None
+        waiver = EmergencyWaiver.objects.create(
+            case=locked,
+            item_key=item_key,
+            label=item.label[:200],
+            reason=text,
+            waived_by=by,
+            waived_at=clock.now(),
+        )
+        audit.record(
+            actor=by,
+            membership=membership,
+            action="case.emergency_waive",
+            obj=locked,
+            after={"item": item.label},
+            reason=text,
+        )
+    return waiver

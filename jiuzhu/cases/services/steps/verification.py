@@ -6,17 +6,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from jiuzhu.cases.models import Case, CaseNotice, NoticeKind, SignatureKind
 from jiuzhu.cases.models_steps import StepKind, Verification, VerifyResult
 from jiuzhu.cases.services.steps.common import date_ok, dated, record
 from jiuzhu.cases.states import State
 from jiuzhu.cases.workflow import Step, step
-from jiuzhu.core import clock
+from jiuzhu.core import clock, params
 from jiuzhu.core.dates import ensure_not_before
 from jiuzhu.core.errors import TransitionNotAllowed, ValidationFailed
 from jiuzhu.core.problems import Problems, optional_amount
 from jiuzhu.orgs.models import User
+from jiuzhu.registry.selectors import income_summary
 
 
 def _start(s: Step, by: User, on: date, before_application: bool) -> Verification:
@@ -85,11 +87,24 @@ def _complete(s: Step, by: User, data: VerificationResult, before_application: b
     v.result = data.result
     v.monthly_income, v.per_capita_income, v.assets_value = income, per_capita, assets
     v.findings = data.findings.strip()
+    v.registered_income, v.income_flagged = income_gap(s.case, income, data.completed_on)
     v.save()
     record(s.case, StepKind.VERIFY_RESULT, data.completed_on, by, VerifyResult(data.result).label)
-    # A6: the figures stay out of the audit trail's readable fields; only the result is recorded.
-    s.audit_after = {"result": data.result}
+    # A6: the figures stay out of the audit trail's readable fields; only the result and the flag are recorded.
+    s.audit_after = {"result": data.result, "income_flagged": v.income_flagged}
     return v
+
+
+def income_gap(case: Case, verified: Decimal | None, on: date) -> tuple[Decimal | None, bool]:
+    """The registered monthly income and whether the verified one differs from it by more than the
+    parameter's percentage (any verified income counts as a difference where none is registered)."""
+    registered = Decimal(income_summary(case.household)["counted"])
+    if verified is None:
+        return registered, False
+    limit = Decimal(params.get("verification.income_difference_percent", area_code=case.township_code, on=on))
+    if registered == 0:
+        return registered, verified > 0
+    return registered, abs(verified - registered) * 100 / registered > limit
 
 
 def pre_verify_result(*, by: User, case: Case, data: VerificationResult) -> Verification:

@@ -1,0 +1,13 @@
+from django.db import migrations
+from django.utils import timezone
+
+
+def load(apps, schema_editor):
+    from jiuzhu.supervision.policy import load_defaults
+
+    load_defaults(apps.get_model("core", "ParameterValue"), timezone.now())
+
+
+class Migration(migrations.Migration):
+    dependencies = [("supervision", "0004_alert_list_order")]
+    operations = [migrations.RunPython(load, migrations.RunPython.noop)]
