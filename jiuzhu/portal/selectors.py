@@ -193,17 +193,19 @@ def objections(access: Access):
 
 
 def complaints_visible_to(user) -> QuerySet[Complaint]:
-    """Complaints in the user's county, for the bureau's staff who handle complaints (S8). Township staff do
-    not see them: a complaint is often about their own township's work."""
+    """Complaints in the user's county, for the bureau's staff who handle complaints (S8). They carry the
+    complainant's name and phone, so only `COMPLAINANT_VIEW` (a bureau-only permission) opens them:
+    township staff never see them, a complaint is often about their own township's work."""
     from django.db.models import Q
 
-    authz.require(user, Perm.COMPLAINT_HANDLE)
+    if not authz.can(user, Perm.COMPLAINANT_VIEW):
+        raise Forbidden("投诉举报由民政局督查办理，乡镇（街道）不能查看")
     if authz.is_global(user):
         return Complaint.objects.all()
     prefixes = [
         m.organisation.jurisdiction.prefix
         for m in authz.memberships(user)
-        if Perm.COMPLAINT_HANDLE in authz.perms_of(m.role)
+        if Perm.COMPLAINANT_VIEW in authz.perms_of(m.role)
         and m.organisation.jurisdiction.level <= Level.COUNTY
     ]
     if not prefixes:

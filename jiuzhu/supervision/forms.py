@@ -134,10 +134,17 @@ class ComplaintForm(BootstrapMixin, forms.Form):
     anonymous = forms.BooleanField(label="匿名", required=False)
     case_number = forms.CharField(label="涉及申请编号", max_length=20, required=False)
     content = forms.CharField(label="反映内容", widget=forms.Textarea(attrs={"rows": 4}))
+    named_staff = forms.MultipleChoiceField(
+        label="被反映的工作人员",
+        required=False,
+        help_text="被反映的工作人员看不到反映人身份，也不能承办该投诉举报",
+        widget=forms.SelectMultiple(attrs={"size": 5}),
+    )
 
-    def __init__(self, *args, areas=(), **kwargs):
+    def __init__(self, *args, areas=(), staff=(), **kwargs):
         super().__init__(*args, **kwargs)
         set_choices(self, "area_code", [(a.code, ("　" if a.level == 5 else "") + a.name) for a in areas])
+        set_choices(self, "named_staff", [(str(u.pk), u.get_full_name()) for u in staff])
 
 
 class InvestigateForm(BootstrapMixin, forms.Form):
