@@ -320,3 +320,15 @@ def run_payroll(county: str = JIANSHAN, month: str = "2026-12-01", by: str = "js
     with TestCase.captureOnCommitCallbacks(execute=True):
         run = payroll.start(by=user(by), county_code=county, month=d(month))
     return PayrollRun.objects.get(pk=run.pk)
+
+
+def phone_code(phone: str) -> str:
+    """Ask for a one-time code for `phone` as the portal's button does, and read it from the test outbox."""
+    import re
+
+    from jiuzhu.portal import phone as codes
+
+    codes.code_send(phone=phone)
+    sent_to, text = codes.outbox[-1]
+    assert sent_to == phone
+    return re.search(r"验证码 (\d{6})", text).group(1)

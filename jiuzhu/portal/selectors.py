@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from jiuzhu.cases.materials import requirements_for
 from jiuzhu.cases.models import Case, MaterialRequirement
 from jiuzhu.cases.models_steps import StepKind
+from jiuzhu.cases.services.online import FORM_ITEMS
 from jiuzhu.core import clock
 from jiuzhu.core.errors import Forbidden, NotFound
 from jiuzhu.core.masking import mask_name
@@ -96,6 +97,18 @@ def materials(assistance_type: str, county_code: str) -> list[MaterialRow]:
         for r in rows
         if r.required or r.shared
     ]
+
+
+def upload_items(county_code: str) -> list[tuple[str, str, str]]:
+    """(code, name, "适用：…") of every checklist item a household may have to provide itself, over all
+    types: the online form offers one upload per item (A3). Shared items and the form itself are left out."""
+    items: dict[str, tuple[str, list[str]]] = {}
+    for code, label in AssistanceType.choices:
+        for r in requirements_for(code, county_code):
+            if r.shared or r.per_member or r.code in FORM_ITEMS:
+                continue
+            items.setdefault(r.code, (r.name, []))[1].append(label)
+    return [(code, name, "适用：" + "、".join(kinds)) for code, (name, kinds) in items.items()]
 
 
 # --- one household, through an Access -------------------------------------------------------------------
