@@ -110,6 +110,9 @@ def test_back_pay_for_a_late_start_flows_into_the_next_payroll_exactly_once():
     assert lines(late, "2027-01-01") == [("back_pay", amount, "2026-12"), ("regular", amount, "")]
     assert paid_months(late) == ["2026-12", "2027-01"]
     assert BackPay.objects.get(enrolment=late).entry.month == d("2027-01-01")
+    approved_tab = client_for("ab_caseworker").get("/payments/back-pay/?status=approved").content.decode()
+    assert late.household.head_name in approved_tab and "2027-01 名单" in approved_tab
+    assert client_for("js_bureau").get("/payments/back-pay/?status=approved&export=xlsx").status_code == 200
     # the bank file and the ledger page say 补发 with the month
     assert any("补发 2026-12" in row for row in bank_csv("2027-01-01").splitlines())
     ledger = (
