@@ -12,10 +12,12 @@ from django.db import transaction
 from jiuzhu.cases.materials import requirements_for, signers
 from jiuzhu.cases.models import Case, Channel, SignatureKind
 from jiuzhu.cases.services import intake
+from jiuzhu.cases.transitions import EDITS
 from jiuzhu.core import clock, idnumber
-from jiuzhu.core.errors import ValidationFailed
+from jiuzhu.core.errors import Forbidden, NotFound, ValidationFailed
 from jiuzhu.core.filetypes import AttachmentKind, check_upload
 from jiuzhu.documents.services import attachment_store
+from jiuzhu.orgs import authz
 from jiuzhu.orgs.models import User
 from jiuzhu.registry.identity import id_index_of
 from jiuzhu.registry.models import Household, Member, Relation
@@ -202,7 +204,14 @@ def _receive(by: User, case: Case, data: OnlineApplication) -> None:
     """The form's own items are received with the application (A3: nothing given online is demanded again
     on paper); uploads for checklist items must name an item of this type's checklist."""
     by_code = {r.code: r for r in requirements_for(case.assistance_type, case.county_code)}
-    for code in FORM_ITEMS:
+    # Recording materials is intake work: a submitter without it (a village assistant through the API)
+    # leaves them to the township, as before.
+    try:  # require(), not can(): only require() honours the portal's grant (D-101)
+        authz.require(by, EDITS["intake_records"].perm, case.area_code)
+        can_receive = True
+    except (Forbidden, NotFound):
+        can_receive = False
+    for code in FORM_ITEMS if can_receive else ():
         if code in by_code and not by_code[code].shared:
             intake.material_receive(
                 by=by, case=case, requirement=by_code[code], received_on=case.applied_on, note="网上申请填报"
