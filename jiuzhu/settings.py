@@ -338,7 +338,11 @@ JIUZHU_RATES = {
     "portal_query_number": _rate("JIUZHU_PORTAL_QUERY_NUMBER_RATE", "20/day"),
     "portal_submit": _rate("JIUZHU_PORTAL_SUBMIT_RATE", "10/hour"),
     "portal_complaint": _rate("JIUZHU_PORTAL_COMPLAINT_RATE", "10/hour"),
+    "portal_phone": _rate("JIUZHU_PORTAL_PHONE_RATE", "20/hour"),
 }
+# One-time codes confirming a member's online consent (A3, portal/phone.py): "" none (online signing is
+# refused), "log" (development), "locmem" (tests, demos), or the dotted path of a gateway's send(phone, text).
+JIUZHU_SMS_BACKEND = env.str("JIUZHU_SMS_BACKEND", "log")
 JIUZHU_IDEMPOTENCY_HOURS = env.int("JIUZHU_IDEMPOTENCY_HOURS", 24, minimum=1, maximum=720)
 # Webhooks: seconds to wait for a receiver, attempts before giving up, first retry delay (doubled each time).
 JIUZHU_WEBHOOK_TIMEOUT = env.int("JIUZHU_WEBHOOK_TIMEOUT", 10, minimum=1, maximum=120)

@@ -21,6 +21,7 @@ def pytest_configure(config):
 
     from django.conf import settings
 
+    settings.JIUZHU_SMS_BACKEND = "locmem"  # one-time codes land in jiuzhu.portal.phone.outbox
     if settings.STORAGES["default"]["BACKEND"].endswith("FileSystemStorage"):
         media = tempfile.mkdtemp(prefix="jiuzhu-test-media-")
         config._jiuzhu_media = media

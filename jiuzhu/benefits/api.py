@@ -192,12 +192,20 @@ def suspend(request: AuthenticatedHttpRequest, enrolment_id: Id, payload: Benefi
     return _detail(services.suspend(by=request.user, enrolment=enrolment, reason=payload.reason))
 
 
+class EnrolmentResumeIn(BenefitReasonIn):
+    in_favour: bool = Field(False, description="核实无误：暂停期间的月份作为补发报民政局审批")
+
+
 @router.post(
     "/enrolments/{enrolment_id}/resume", response=responses(EnrolmentDetailOut), summary="恢复发放（下月起）"
 )
-def resume(request: AuthenticatedHttpRequest, enrolment_id: Id, payload: BenefitReasonIn):
+def resume(request: AuthenticatedHttpRequest, enrolment_id: Id, payload: EnrolmentResumeIn):
     enrolment = selectors.get_enrolment(request.user, enrolment_id)
-    return _detail(services.resume(by=request.user, enrolment=enrolment, reason=payload.reason))
+    return _detail(
+        services.resume(
+            by=request.user, enrolment=enrolment, reason=payload.reason, in_favour=payload.in_favour
+        )
+    )
 
 
 class TerminateIn(Schema):

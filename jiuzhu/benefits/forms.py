@@ -39,6 +39,10 @@ class ReasonForm(BootstrapMixin, forms.Form):
     )
 
 
+class ResumeForm(ReasonForm):
+    in_favour = forms.BooleanField(label="核实无误，补发暂停期间的保障金（报民政局审批）", required=False)
+
+
 class TerminateForm(BootstrapMixin, forms.Form):
     kind = forms.ChoiceField(label="终止原因", choices=list(TerminationReason.LABELS.items()))
     on = forms.DateField(label="发生日期", widget=DateInput())

@@ -2,11 +2,14 @@
 never imports them.
 
 - `payment_locks`: why changes that affect payment are refused now (M1). Payments registers its month
-  freeze here, as it does with the case workflow; every enrolment change asks `ensure_open` first."""
+  freeze here, as it does with the case workflow; every enrolment change asks `ensure_open` first.
+- `enrolment_listeners`: told of enrolment events that may leave months unpaid ("enrolled", "account_set",
+  "resumed"), inside the change's transaction. Payments proposes 补发 from them."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from jiuzhu.core.errors import PeriodLocked
 
@@ -31,3 +34,19 @@ def lock_reason(county_code: str) -> str | None:
 def ensure_open(county_code: str) -> None:
     if reason := lock_reason(county_code):
         raise PeriodLocked(reason)
+
+
+# (event, enrolment, acting user, details) -> None
+EnrolmentListener = Callable[[str, Any, Any, dict[str, Any]], None]
+
+enrolment_listeners: list[EnrolmentListener] = []
+
+
+def register_enrolment_listener(fn: EnrolmentListener) -> None:
+    if fn not in enrolment_listeners:
+        enrolment_listeners.append(fn)
+
+
+def notify(event: str, enrolment: Any, by: Any, **details: Any) -> None:
+    for listener in enrolment_listeners:
+        listener(event, enrolment, by, details)

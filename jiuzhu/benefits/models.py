@@ -88,6 +88,7 @@ class ChangeKind(models.TextChoices):
     TERMINATE = "terminate", "终止"
     BANK = "bank", "变更发放账户"
     LEVEL = "level", "自理能力重新评估"
+    BACK_PAY = "back_pay", "补发"
 
 
 class EnrolmentChange(models.Model):

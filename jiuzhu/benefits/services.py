@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from jiuzhu.benefits import calculators
-from jiuzhu.benefits.hooks import ensure_open
+from jiuzhu.benefits.hooks import ensure_open, notify
 from jiuzhu.benefits.models import (
     Assessment,
     CareForm,
@@ -153,6 +153,7 @@ def enrol_from_decision(decision: Decision, by: User) -> Enrolment | None:
     if assessment:
         assessment.enrolment = enrolment
         assessment.save(update_fields=["enrolment"])
+    notify("enrolled", enrolment, by)
     return enrolment
 
 
@@ -195,6 +196,7 @@ def bank_account_set(
         before={"account": before},
         after={"bank": enrolment.bank_name, "account": enrolment.account_masked},
     )
+    notify("account_set", enrolment, by)
     return enrolment
 
 
@@ -359,19 +361,34 @@ def suspend(*, by: User, enrolment: Enrolment, reason: str) -> Enrolment:
 
 
 @transaction.atomic
-def resume(*, by: User, enrolment: Enrolment, reason: str) -> Enrolment:
+def resume(*, by: User, enrolment: Enrolment, reason: str, in_favour: bool = False) -> Enrolment:
+    """Payment resumes next month. `in_favour`: the check that caused the suspension found nothing
+    against the household, so the suspended months are owed and proposed as 补发 for the bureau."""
     membership = authz.require(by, Perm.BENEFIT_MANAGE, enrolment.area_code)
     ensure_open(enrolment.county_code)
     enrolment = _lock(enrolment)
     if enrolment.status != EnrolmentStatus.SUSPENDED:
         raise ValidationFailed("该对象未暂停")
+    if in_favour and not reason.strip():
+        raise ValidationFailed("请写明核实结论（补发暂停期间须说明理由）", field_errors={"reason": "必填"})
     effective = next_month(clock.today())
+    suspended_from = enrolment.suspended_from
     enrolment.status, enrolment.suspended_from = EnrolmentStatus.ACTIVE, None
     _save(enrolment)
-    _record(enrolment, ChangeKind.RESUME, effective, by, reason.strip() or "恢复发放", after=enrolment.amount)
+    note = reason.strip() or "恢复发放"
+    if in_favour:
+        note = f"{note}（核实无误，暂停期间申请补发）"
+    _record(enrolment, ChangeKind.RESUME, effective, by, note, after=enrolment.amount)
     audit.record(
-        actor=by, membership=membership, action="benefit.resume", obj=enrolment, reason=reason.strip()
+        actor=by,
+        membership=membership,
+        action="benefit.resume",
+        obj=enrolment,
+        reason=reason.strip(),
+        after={"in_favour": in_favour},
     )
+    if in_favour and suspended_from is not None:
+        notify("resumed", enrolment, by, months_from=suspended_from)
     return enrolment
 
 

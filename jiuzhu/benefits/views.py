@@ -187,7 +187,7 @@ def _forms(enrolment, data=None) -> dict:
         ),
         "review": f.ReviewForm(data, prefix="review", initial={"done_on": today}),
         "suspend": f.ReasonForm(data, prefix="suspend"),
-        "resume": f.ReasonForm(data, prefix="resume"),
+        "resume": f.ResumeForm(data, prefix="resume"),
         "terminate": f.TerminateForm(data, prefix="terminate", initial={"on": today}),
         "reassess": f.AssessmentForm(
             data,
@@ -279,7 +279,8 @@ ACTIONS: dict[str, Action] = {
         lambda r, e, d: services.suspend(by=r.user, enrolment=e, reason=d["reason"]), "已暂停发放（自下月起）"
     ),
     "resume": Action(
-        lambda r, e, d: services.resume(by=r.user, enrolment=e, reason=d["reason"]), "已恢复发放（自下月起）"
+        lambda r, e, d: services.resume(by=r.user, enrolment=e, reason=d["reason"], in_favour=d["in_favour"]),
+        "已恢复发放（自下月起）",
     ),
     "terminate": Action(
         lambda r, e, d: services.terminate(

@@ -41,6 +41,7 @@ from jiuzhu.orgs.http import AuthenticatedHttpRequest
 from jiuzhu.orgs.roles import Role
 from jiuzhu.registry import selectors as registry
 from jiuzhu.registry.api import MemberIn
+from jiuzhu.registry.models import AssetKind, IncomeCategory
 
 router = Router(tags=["救助申请"])
 CODE = r"^\d{12}$"
@@ -275,6 +276,24 @@ def case_from_discovery(request: AuthenticatedHttpRequest, payload: FromDiscover
     return Status(201, detail(request, case))
 
 
+class OnlineIncomeIn(Schema):
+    category: IncomeCategory = Field(
+        ..., description="wage 工资性、business 经营、property 财产、transfer 转移、other 其他"
+    )
+    description: str = Field(..., min_length=1, max_length=200)
+    monthly_amount: str = Field(..., max_length=20, description="月均金额（元）")
+    member_id_number: str = Field("", max_length=20, description="收入人身份证号；空为全家")
+
+
+class OnlineAssetIn(Schema):
+    kind: AssetKind = Field(..., description="housing 房产、land 土地、vehicle 车辆、deposit 存款等")
+    description: str = Field(..., min_length=1, max_length=200)
+    value: str | None = Field(None, max_length=20)
+    quantity: str | None = Field(None, max_length=20)
+    unit: str = Field("", max_length=10)
+    member_id_number: str = Field("", max_length=20)
+
+
 class OnlineIn(Schema):
     area_code: str = Field(..., pattern=CODE, description="居住村（社区）")
     address: str = Field(..., min_length=1, max_length=200)
@@ -286,6 +305,8 @@ class OnlineIn(Schema):
     requested_amount: str | None = Field(None, max_length=20)
     consent_verification: bool = Field(..., description="同意家庭经济状况核对授权")
     consent_commitment: bool = Field(..., description="签署承诺书（收入、财产、成员、近亲属情况属实）")
+    incomes: list[OnlineIncomeIn] = Field([], max_length=30, description="申请书所列收入（新登记家庭）")
+    assets: list[OnlineAssetIn] = Field([], max_length=30, description="申请书所列财产（新登记家庭）")
 
 
 @router.post(
@@ -305,6 +326,8 @@ def online_submit(request: AuthenticatedHttpRequest, payload: OnlineIn):
             requested_amount=payload.requested_amount,
             consent_verification=payload.consent_verification,
             consent_commitment=payload.consent_commitment,
+            incomes=[online.OnlineIncome(**i.dict()) for i in payload.incomes],
+            assets=[online.OnlineAsset(**a.dict()) for a in payload.assets],
         ),
     )
     return Status(201, detail(request, case))

@@ -302,6 +302,7 @@ def _signed_by(case: Case, kind: str) -> dict:
             "id_masked": m.id_masked,
             "signed_on": signed[m.pk].signed_on if m.pk in signed else None,
             "online": signed[m.pk].online if m.pk in signed else False,
+            "phone_masked": signed[m.pk].phone_masked if m.pk in signed else "",
         }
         for m in adults
     ]

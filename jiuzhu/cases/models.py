@@ -206,6 +206,10 @@ class Signature(models.Model):
     kind = models.CharField(max_length=14, choices=SignatureKind.choices)
     signed_on = models.DateField("签署日期")
     online = models.BooleanField("网上确认", default=False)
+    # Online: when, through which channel and with which phone (verified by a one-time code) it was signed.
+    signed_at = models.DateTimeField("签署时间", null=True, blank=True)
+    channel = models.CharField("签署渠道", max_length=40, blank=True)
+    phone_masked = models.CharField("验证手机号", max_length=20, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -64,6 +64,8 @@ class Perm(models.TextChoices):
     SUPERVISE = "supervise", "抽查、检查、督办"
     WARNING_HANDLE = "warning_handle", "处理预警与督办事项"
     COMPLAINT_HANDLE = "complaint_handle", "受理、办理投诉举报"
+    # S8: the complainant's name and contact; bureau roles only, so no township or village ever holds it.
+    COMPLAINANT_VIEW = "complainant_view", "查看投诉举报人身份和联系方式（回访）"
     TEMPLATE_EDIT = "template_edit", "维护文书模板"
     DATA_IMPORT = "data_import", "批量导入"
     FUNDS_MANAGE = "funds_manage", "登记临时救助资金拨付"
@@ -111,6 +113,7 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.TEMPLATE_EDIT,
             Perm.DATA_IMPORT,
             Perm.COMPLAINT_HANDLE,
+            Perm.COMPLAINANT_VIEW,
             Perm.FUNDS_MANAGE,
             Perm.TRAINING_MANAGE,
         }
@@ -122,6 +125,7 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.AUDIT_VIEW,
             Perm.SUPERVISE,
             Perm.COMPLAINT_HANDLE,
+            Perm.COMPLAINANT_VIEW,
             Perm.TRAINING_MANAGE,
         }
     ),

@@ -21,7 +21,7 @@ from jiuzhu.orgs.roles import Perm
 from jiuzhu.orgs.selectors import counties_visible_to
 from jiuzhu.payments import cycle, payroll, selectors
 from jiuzhu.payments.models import BankFormat, PayrollRun, Reconciliation
-from jiuzhu.payments.services import adjustments, bank_files, bank_formats, reopening
+from jiuzhu.payments.services import adjustments, back_pay, bank_files, bank_formats, reopening
 from jiuzhu.payments.services.reconcile_job import reconcile_start
 from jiuzhu.payments.statistics import consistency as consistency_of
 from jiuzhu.payments.statistics import statistics as statistics_of
@@ -144,6 +144,8 @@ def run_detail(request: AuthenticatedHttpRequest, run_id: Id):
 class LedgerEntryOut(Schema):
     id: int
     month: date
+    kind: str = Field(..., description="regular 按月发放；back_pay 补发（covers 为所补月份）")
+    covers: str
     township_code: str
     area_code: str
     enrolment_id: Id
@@ -416,6 +418,8 @@ class StatisticOut(Schema):
     households: int
     persons: int
     amount: Decimal
+    back_pay_lines: int = Field(..., description="其中补发笔数")
+    back_pay_amount: Decimal = Field(..., description="其中补发金额")
 
 
 @router.get(
@@ -455,4 +459,61 @@ def adjustment_submit(request: AuthenticatedHttpRequest, payload: AdjustmentIn):
     return Status(
         201,
         adjustments.adjustment_report_submit(by=request.user, township_code=payload.township, month=month),
+    )
+
+
+# --- 补发 (back pay) --------------------------------------------------------------------------------------
+
+
+class BackPayOut(Schema):
+    id: int
+    enrolment_id: int
+    household_id: int
+    township_code: str
+    area_code: str
+    reason: str = Field(
+        ..., description="late_start 起始月早于首次发放；failed 发放失败重发；suspension 暂停期间补发"
+    )
+    for_month: date
+    amount: Decimal
+    status: str = Field(..., description="proposed 待审批；approved 已批准；rejected 不予补发")
+    note: str
+    paid_in_month: date | None = Field(None, description="补发所在的台账月份（已进入发放名单时）")
+    payment_status: str | None = None
+
+    @staticmethod
+    def resolve_paid_in_month(obj) -> date | None:
+        return obj.entry.month if obj.entry_id else None
+
+    @staticmethod
+    def resolve_payment_status(obj) -> str | None:
+        payment = getattr(obj.entry, "payment", None) if obj.entry_id else None
+        return payment.status if payment else None
+
+
+class BackPayDecisionIn(Schema):
+    approve: bool
+    note: str = Field("", max_length=1000, description="审批意见；不予补发时必填")
+
+
+@router.get("/payroll/back-pays", response=responses(list[BackPayOut], read_only=True), summary="补发")
+@paginate(PageNumber)
+def back_pay_list(request: AuthenticatedHttpRequest, status: str = "", enrolment_id: int | None = None):
+    qs = selectors.back_pays_visible_to(request.user).order_by("township_code", "enrolment_id", "for_month")
+    if status:
+        qs = qs.filter(status=status)
+    if enrolment_id:
+        qs = qs.filter(enrolment_id=enrolment_id)
+    return qs
+
+
+@router.post(
+    "/payroll/back-pays/{enrolment_id}/decide",
+    response=responses(list[BackPayOut]),
+    summary="民政局审批补发（该对象全部待审批月份）",
+)
+def back_pay_decide(request: AuthenticatedHttpRequest, enrolment_id: Id, payload: BackPayDecisionIn):
+    enrolment = selectors.get_back_pay_enrolment(request.user, enrolment_id)
+    return back_pay.back_pay_decide(
+        by=request.user, enrolment=enrolment, approve=payload.approve, note=payload.note
     )

@@ -11,7 +11,7 @@ class PaymentsConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported here: these modules import models, which are not loaded yet when Django imports apps.py.
-        from jiuzhu.benefits.hooks import register_payment_lock
+        from jiuzhu.benefits.hooks import register_enrolment_listener, register_payment_lock
         from jiuzhu.cases.transitions import add_guard
         from jiuzhu.core import audit, jobs
         from jiuzhu.core.navigation import NavItem, register
@@ -20,16 +20,20 @@ class PaymentsConfig(AppConfig):
         from jiuzhu.payments.cycle import lock_reason
         from jiuzhu.payments.guards import cycle_open_for_monthly
         from jiuzhu.payments.selectors import RECONCILE_KIND, get_reconcile_job
+        from jiuzhu.payments.services.back_pay import on_enrolment_event
 
         # M1: decisions on monthly benefits, and every enrolment change that affects payment, are refused
         # while the payment list is frozen.
         add_guard(["decide", "bureau_decide", "finalize"], cycle_open_for_monthly)
         register_payment_lock(lock_reason)
+        # 补发: months an enrolment event leaves unpaid are proposed for the bureau's approval.
+        register_enrolment_listener(on_enrolment_event)
         register(
             NavItem("待遇发放", "月度发放", "payroll", "cash-stack", Perm.VIEW, 10),
             NavItem("待遇发放", "台账查询", "ledger", "journal-richtext", Perm.VIEW, 20),
             NavItem("待遇发放", "发放统计", "payment_statistics", "bar-chart", Perm.VIEW, 30),
             NavItem("待遇发放", "银行回盘对账", "reconcile", "check2-square", Perm.RECONCILE, 40),
+            NavItem("待遇发放", "补发审批", "back_pays", "arrow-counterclockwise", Perm.VIEW, 45),
             NavItem("待遇发放", "银行文件格式", "bank_formats", "table", Perm.PAYROLL_RUN, 50),
             NavItem(
                 "待遇发放", "月度动态调整表", "adjustment_reports", "calendar-check", Perm.BENEFIT_MANAGE, 60
@@ -44,6 +48,9 @@ class PaymentsConfig(AppConfig):
                 "payroll.reopen": "重新开放月度业务",
                 "payroll.bank_format": "维护银行文件格式",
                 "payroll.adjustment_report": "上报月度动态调整表",
+                "payroll.back_pay_propose": "提出补发",
+                "payroll.back_pay_approve": "批准补发",
+                "payroll.back_pay_reject": "不予补发",
             }
         )
         jobs.register(

@@ -14,7 +14,7 @@ from jiuzhu.documents import services as documents
 from jiuzhu.documents.models import IssuedDocument
 from jiuzhu.orgs.models import Jurisdiction, Organisation, User
 from jiuzhu.orgs.roles import OrgKind
-from jiuzhu.payments.models import AdjustmentReport, LedgerEntry
+from jiuzhu.payments.models import AdjustmentReport, EntryKind, LedgerEntry
 from jiuzhu.payments.selectors import adjustments_for
 
 
@@ -38,7 +38,7 @@ def issue_detail_table(*, by: User, county_code: str, month: date, township_code
             "village": names.get(e.area_code, ""),
             "name": e.recipient_name,
             "id_masked": e.id_masked,
-            "type": types.get(e.assistance_type, ""),
+            "type": types.get(e.assistance_type, "") + (f"（{e.kind_label}）" if e.kind_label else ""),
             "people": e.covered_members,
             "amount": e.amount,
             "account": e.account_masked,
@@ -59,8 +59,9 @@ def issue_detail_table(*, by: User, county_code: str, month: date, township_code
             "month": month,
             "rows": rows,
             "total": total,
-            "households": len(rows),
-            "persons": sum(r["people"] for r in rows),
+            # A household with a 补发 line besides its own month's line is one household.
+            "households": len({e.household_id for e in entries}),
+            "persons": sum(e.covered_members for e in entries if e.kind == EntryKind.REGULAR),
         },
     )
 

@@ -75,12 +75,20 @@ class PayrollRun(models.Model):
         return self.county_code
 
 
+class EntryKind(models.TextChoices):
+    REGULAR = "regular", "按月发放"
+    BACK_PAY = "back_pay", "补发"
+
+
 class LedgerEntry(models.Model):
     """One line of a month's frozen ledger: who is paid what and why. Copied at generation, so later edits
-    of a household or enrolment never change a closed month. Unique per month and enrolment, which makes
-    generation idempotent and safe to re-run after a crash."""
+    of a household or enrolment never change a closed month. Unique per month, enrolment and kind (the
+    month's own payment, and at most one 补发 line gathering the approved back pay), which makes generation
+    idempotent and safe to re-run after a crash."""
 
     month = models.DateField()
+    kind = models.CharField("类别", max_length=10, choices=EntryKind.choices, default=EntryKind.REGULAR)
+    covers = models.CharField("补发月份", max_length=200, blank=True)  # e.g. "2026-08、2026-09"
     county_code = models.CharField(max_length=12)
     township_code = models.CharField(max_length=12)
     area_code = models.CharField(max_length=12)
@@ -104,11 +112,18 @@ class LedgerEntry(models.Model):
 
     class Meta:
         verbose_name = "台账"
-        constraints = [models.UniqueConstraint(fields=["enrolment", "month"], name="ledger_month_enrolment")]
+        constraints = [
+            models.UniqueConstraint(fields=["enrolment", "month", "kind"], name="ledger_month_enrolment_kind")
+        ]
         indexes = [models.Index(fields=["county_code", "month", "township_code"], name="ledger_place_month")]
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.recipient_name} {self.amount}"
+
+    @property
+    def kind_label(self) -> str:
+        """ "补发 2026-08、2026-09" for a back-pay line, "" for the month's own payment."""
+        return f"补发 {self.covers}" if self.kind == EntryKind.BACK_PAY else ""
 
 
 class PaymentStatus(models.TextChoices):
@@ -240,3 +255,60 @@ class AdjustmentReport(models.Model):
     @property
     def area_code(self) -> str:
         return self.township_code
+
+
+class BackPayReason(models.TextChoices):
+    LATE_START = "late_start", "起始发放月早于首次发放月"
+    FAILED = "failed", "银行发放失败，账户更正后重发"
+    SUSPENSION = "suspension", "暂停发放后核实无误，补发暂停期间"
+
+
+class BackPayStatus(models.TextChoices):
+    PROPOSED = "proposed", "待民政局审批"
+    APPROVED = "approved", "已批准"
+    REJECTED = "rejected", "不予补发"
+
+
+class BackPay(models.Model):
+    """补发: one month of an enrolment that was not paid in its own month's payroll, paid in a later one
+    once the bureau approves it. One month of an enrolment is back-paid at most once (the partial unique
+    constraint); `entry` is the 补发 ledger line that paid it."""
+
+    enrolment = models.ForeignKey("benefits.Enrolment", on_delete=models.PROTECT, related_name="back_pays")
+    household_id = models.BigIntegerField()
+    county_code = models.CharField(max_length=12)
+    township_code = models.CharField(max_length=12)
+    area_code = models.CharField(max_length=12, db_index=True)
+    reason = models.CharField("补发原因", max_length=12, choices=BackPayReason.choices)
+    for_month = models.DateField("补发月份")
+    amount = models.DecimalField("金额", max_digits=12, decimal_places=2)
+    status = models.CharField(
+        "状态", max_length=10, choices=BackPayStatus.choices, default=BackPayStatus.PROPOSED
+    )
+    source_payment = models.ForeignKey(
+        Payment, null=True, blank=True, on_delete=models.PROTECT, related_name="reissues"
+    )
+    entry = models.ForeignKey(
+        LedgerEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="back_pays"
+    )
+    note = models.TextField("审批意见", blank=True, max_length=textlimits.PARAGRAPH)
+    proposed_at = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "补发"
+        ordering = ["county_code", "township_code", "enrolment_id", "for_month"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrolment", "for_month"],
+                condition=~Q(status="rejected"),
+                name="back_pay_month_once",
+            )
+        ]
+        indexes = [models.Index(fields=["county_code", "status"], name="back_pay_county_status")]
+
+    def __str__(self) -> str:
+        return f"补发 {self.for_month:%Y-%m} {self.amount}"

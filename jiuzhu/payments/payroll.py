@@ -1,7 +1,8 @@
 """Generating a month's ledger (台账) and payroll for a county (B3, M1, M2).
 
 Set-based: per township, one INSERT … SELECT writes the ledger lines from the enrolments in force that month
-and one more writes their payments — no query per household. Idempotent: a ledger line is unique per month
+and one more writes their payments — no query per household (the few approved 补发 lines are added between
+the two, `services.back_pay`). Idempotent: a ledger line is unique per month
 and enrolment, a payment per ledger line, and both inserts skip what exists; running twice changes nothing,
 and a run killed half-way is completed by the next one. One township per transaction, so progress is
 visible while it runs. At most one run per county at a time (a partial unique index), and a run whose
@@ -31,14 +32,16 @@ from jiuzhu.orgs.models import Jurisdiction, Level, User
 from jiuzhu.orgs.roles import Perm
 from jiuzhu.payments import cycle
 from jiuzhu.payments.models import LedgerEntry, PayrollRun, RunStatus
+from jiuzhu.payments.services.back_pay import add_back_pay_lines
 
 KIND = "payroll"
 
 LEDGER_SQL = """
 INSERT INTO payments_ledgerentry
-    (month, county_code, township_code, area_code, enrolment_id, household_id, assistance_type, amount,
-     covered_members, recipient_name, id_masked, bank_name, account_cipher, account_masked, basis, run_id, created_at)
-SELECT %(month)s, e.county_code, e.township_code, e.area_code, e.id, e.household_id, e.assistance_type,
+    (month, kind, covers, county_code, township_code, area_code, enrolment_id, household_id, assistance_type,
+     amount, covered_members, recipient_name, id_masked, bank_name, account_cipher, account_masked, basis,
+     run_id, created_at)
+SELECT %(month)s, 'regular', '', e.county_code, e.township_code, e.area_code, e.id, e.household_id, e.assistance_type,
        CASE WHEN e.next_from IS NOT NULL AND e.next_from <= %(month)s THEN e.next_amount ELSE e.amount END,
        e.covered_members, h.head_name, h.head_id_masked, e.bank_name, e.account_cipher, e.account_masked, e.basis,
        %(run)s, %(now)s
@@ -50,7 +53,9 @@ WHERE e.county_code = %(county)s AND e.township_code = %(township)s
   AND (e.suspended_from IS NULL OR e.suspended_from > %(month)s)
   AND e.account_cipher <> ''
   AND (CASE WHEN e.next_from IS NOT NULL AND e.next_from <= %(month)s THEN e.next_amount ELSE e.amount END) > 0
-ON CONFLICT (month, enrolment_id) DO NOTHING
+  AND NOT EXISTS (SELECT 1 FROM payments_backpay b
+                  WHERE b.enrolment_id = e.id AND b.for_month = %(month)s AND b.status <> 'rejected')
+ON CONFLICT (enrolment_id, month, kind) DO NOTHING
 """
 
 PAYMENT_SQL = """
@@ -179,6 +184,10 @@ def _township(run: PayrollRun, township: str) -> None:
             "now": clock.now(),
         }
         cursor.execute(LEDGER_SQL, args)
+        # 补发 approved by the bureau: one line per enrolment, with its months (services.back_pay).
+        add_back_pay_lines(
+            month=run.month, county_code=run.county_code, township_code=township, run_id=run.pk
+        )
         cursor.execute(PAYMENT_SQL, args)
         PayrollRun.objects.filter(pk=run.pk).update(
             townships_done=F("townships_done") + 1, heartbeat_at=clock.now()

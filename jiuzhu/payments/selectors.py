@@ -16,7 +16,7 @@ from jiuzhu.orgs import authz
 from jiuzhu.orgs.models import User
 from jiuzhu.orgs.roles import Perm
 from jiuzhu.orgs.selectors import counties_visible_to
-from jiuzhu.payments.models import LedgerEntry, PayrollRun
+from jiuzhu.payments.models import BackPay, LedgerEntry, PayrollRun
 
 # The job kind of an import of the bank's results (`services.reconcile_job` queues it).
 RECONCILE_KIND = "payroll_reconcile"
@@ -63,7 +63,23 @@ def adjustments_for(township_code: str, month: date) -> QuerySet[EnrolmentChange
     """Changes of the township taking effect in `month` (reported by the report day of the month before)."""
     return (
         EnrolmentChange.objects.filter(enrolment__township_code=township_code, effective_month=month)
-        .exclude(kind__in=[ChangeKind.KEEP, ChangeKind.BANK])
+        .exclude(kind__in=[ChangeKind.KEEP, ChangeKind.BANK, ChangeKind.BACK_PAY])
         .select_related("enrolment__household")
         .order_by("enrolment__area_code", "id")
     )
+
+
+def back_pays_visible_to(user: User) -> QuerySet[BackPay]:
+    """补发 rows in the user's jurisdiction."""
+    authz.require(user, Perm.VIEW)
+    return BackPay.objects.filter(authz.scope_q(user, "area_code")).select_related(
+        "enrolment__household", "entry__payment", "decided_by"
+    )
+
+
+def get_back_pay_enrolment(user: User, enrolment_id: int) -> Enrolment:
+    """An enrolment with 补发 in the user's jurisdiction (404 otherwise)."""
+    enrolment = Enrolment.objects.filter(pk=enrolment_id).filter(authz.scope_q(user, "area_code")).first()
+    if enrolment is None:
+        raise NotFound()
+    return enrolment

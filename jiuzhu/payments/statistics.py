@@ -14,7 +14,7 @@ from django.db.models import Count, F, Q, QuerySet, Sum
 from jiuzhu.orgs import authz
 from jiuzhu.orgs.models import User
 from jiuzhu.orgs.roles import Perm
-from jiuzhu.payments.models import LedgerEntry, Payment, PaymentStatus
+from jiuzhu.payments.models import EntryKind, LedgerEntry, Payment, PaymentStatus
 
 
 def township_totals(county_code: str, month: date) -> QuerySet[LedgerEntry, dict[str, Any]]:
@@ -35,7 +35,16 @@ def statistics(user: User, *, county_code: str, month: date) -> QuerySet[LedgerE
         LedgerEntry.objects.filter(county_code=county_code, month=month)
         .filter(authz.scope_q(user, "area_code"))
         .values("township_code", "assistance_type")
-        .annotate(households=Count("id"), persons=Sum("covered_members"), amount=Sum("amount"))
+        # 补发 first: once `amount` names the total, Sum("amount") would mean the annotation.
+        .annotate(
+            back_pay_lines=Count("id", filter=Q(kind=EntryKind.BACK_PAY)),
+            back_pay_amount=Sum("amount", filter=Q(kind=EntryKind.BACK_PAY), default=Decimal("0")),
+        )
+        .annotate(
+            households=Count("household_id", distinct=True),
+            persons=Sum("covered_members", filter=Q(kind=EntryKind.REGULAR), default=0),
+            amount=Sum("amount"),
+        )
         .order_by("township_code", "assistance_type")
     )
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jiuzhu.payments import views
+from jiuzhu.payments import back_pay_views, views
 
 urlpatterns = [
     path("", views.payroll_home, name="payroll"),
@@ -15,5 +15,6 @@ urlpatterns = [
     path("reconcile/jobs/<int:pk>/", views.reconcile_job, name="reconcile_job"),
     path("reconcile/jobs/<int:pk>/rows.xlsx", views.reconcile_job_rows, name="reconcile_job_rows"),
     path("bank-formats/", views.bank_formats, name="bank_formats"),
+    path("back-pay/", back_pay_views.back_pays, name="back_pays"),
     path("adjustments/", views.adjustment_reports, name="adjustment_reports"),
 ]

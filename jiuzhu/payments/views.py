@@ -265,7 +265,7 @@ def ledger(request: AuthenticatedHttpRequest) -> HttpResponse:
                     names.get(e.area_code, ""),
                     e.recipient_name,
                     e.id_masked,
-                    types.get(e.assistance_type, ""),
+                    types.get(e.assistance_type, "") + (f"（{e.kind_label}）" if e.kind_label else ""),
                     e.covered_members,
                     e.amount,
                     e.bank_name,
@@ -312,8 +312,19 @@ def statistics(request: AuthenticatedHttpRequest) -> HttpResponse:
     if wants_export(request):
         return xlsx_response(
             f"发放统计-{month:%Y%m}",
-            ["乡镇（街道）", "救助类型", "户数", "人数", "金额（元）"],
-            ((r["township"], r["type"], r["households"], r["persons"], r["amount"]) for r in rows),
+            ["乡镇（街道）", "救助类型", "户数", "人数", "金额（元）", "其中补发笔数", "其中补发金额（元）"],
+            (
+                (
+                    r["township"],
+                    r["type"],
+                    r["households"],
+                    r["persons"],
+                    r["amount"],
+                    r["back_pay_lines"],
+                    r["back_pay_amount"],
+                )
+                for r in rows
+            ),
             title=f"{county.name}{month:%Y年%m月}社会救助发放统计",
         )
     townships = sorted({r["township"] for r in rows})
@@ -350,6 +361,8 @@ def statistics(request: AuthenticatedHttpRequest) -> HttpResponse:
                 "households": sum(r["households"] for r in rows),
                 "persons": sum(r["persons"] or 0 for r in rows),
                 "amount": sum(r["amount"] for r in rows),
+                "back_pay_lines": sum(r["back_pay_lines"] for r in rows),
+                "back_pay_amount": sum(r["back_pay_amount"] for r in rows),
             },
         },
     )

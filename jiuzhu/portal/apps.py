@@ -16,7 +16,7 @@ class PortalConfig(AppConfig):
                 "群众投诉举报",
                 "portal:staff_complaints",
                 "megaphone",
-                Perm.COMPLAINT_HANDLE,
+                Perm.COMPLAINANT_VIEW,
                 50,
                 frozenset({Role.BUREAU_OFFICER, Role.BUREAU_INSPECTOR}),
             )

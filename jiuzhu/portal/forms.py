@@ -7,7 +7,7 @@ from django import forms
 from jiuzhu.core.forms import BootstrapMixin, set_choices
 from jiuzhu.core.types import AssistanceType
 from jiuzhu.portal.models import ComplaintKind
-from jiuzhu.registry.models import Relation
+from jiuzhu.registry.models import AssetKind, IncomeCategory, Relation
 
 MEMBER_RELATIONS = [(v, label) for v, label in Relation.choices if v != Relation.HEAD]
 
@@ -63,6 +63,12 @@ class ApplicationForm(BootstrapMixin, forms.Form):
         required=False,
         help_text="可拍照上传户口簿、身份证、病历、残疾证等（JPG、PNG 或 PDF，最多 10 个）。能通过部门共享获取的材料无需上传。",
     )
+    head_code = forms.CharField(
+        label="户主手机验证码",
+        max_length=8,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+        help_text="点“获取验证码”发送到上面的联系电话，用于户主在网上确认授权书和承诺书",
+    )
     consent_verification = forms.BooleanField(
         label="本人同意授权民政部门对家庭经济状况进行核对（家庭经济状况核对授权书）",
         error_messages={"required": "须同意家庭经济状况核对授权"},
@@ -72,13 +78,26 @@ class ApplicationForm(BootstrapMixin, forms.Form):
         error_messages={"required": "须签署承诺书"},
     )
 
-    def __init__(self, *args, villages: list, **kwargs):
+    def __init__(self, *args, villages: list, items: list | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         set_choices(
             self,
             "area_code",
             [("", "请选择")] + [(township, [(v.code, v.name) for v in rows]) for township, rows in villages],
         )
+        # One upload field per checklist item the household may have to provide itself (A3).
+        for code, name, kinds in items or []:
+            self.fields[f"item_{code}"] = MultipleFileField(label=name, required=False, help_text=kinds)
+
+    def item_uploads(self) -> dict[str, list]:
+        return {
+            name[len("item_") :]: files
+            for name, files in self.cleaned_data.items()
+            if name.startswith("item_") and files
+        }
+
+    def item_fields(self):
+        return [self[name] for name in self.fields if name.startswith("item_")]
 
 
 class MemberForm(BootstrapMixin, forms.Form):
@@ -87,9 +106,59 @@ class MemberForm(BootstrapMixin, forms.Form):
         label="身份证号", max_length=20, widget=forms.TextInput(attrs={"autocomplete": "off"})
     )
     relation = forms.ChoiceField(label="与户主关系", choices=MEMBER_RELATIONS)
+    phone = forms.CharField(
+        label="手机号码（成年成员必填）",
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel"}),
+    )
+    code = forms.CharField(
+        label="手机验证码",
+        max_length=8,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
+    consent = forms.BooleanField(
+        label="本人同意家庭经济状况核对授权，并承诺所填情况真实完整（授权书、承诺书）", required=False
+    )
+
+    def clean(self):
+        data = super().clean() or {}
+        if data.get("phone") and not data.get("consent"):
+            self.add_error("consent", "请本人勾选同意授权并承诺")
+        if data.get("phone") and not data.get("code"):
+            self.add_error("code", "请填写验证码")
+        return data
 
 
 MemberFormSet = forms.formset_factory(MemberForm, extra=0, max_num=20, validate_max=True)
+
+
+class IncomeForm(BootstrapMixin, forms.Form):
+    owner = forms.CharField(label="收入人（姓名，全家共同收入可不填）", max_length=60, required=False)
+    category = forms.ChoiceField(label="收入类别", choices=IncomeCategory.choices)
+    description = forms.CharField(label="说明", max_length=200)
+    monthly_amount = forms.CharField(
+        label="月均金额（元）", max_length=20, widget=forms.TextInput(attrs={"inputmode": "decimal"})
+    )
+
+
+class AssetForm(BootstrapMixin, forms.Form):
+    owner = forms.CharField(label="所有人（姓名，可不填）", max_length=60, required=False)
+    kind = forms.ChoiceField(label="财产类别", choices=AssetKind.choices)
+    description = forms.CharField(label="说明（如房屋位置、车辆型号、开户银行）", max_length=200)
+    quantity = forms.CharField(label="数量/面积", max_length=20, required=False)
+    unit = forms.CharField(label="单位（如 平方米、亩、辆）", max_length=10, required=False)
+    value = forms.CharField(
+        label="估值或余额（元）",
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    )
+
+
+IncomeFormSet = forms.formset_factory(IncomeForm, extra=0, max_num=30, validate_max=True)
+AssetFormSet = forms.formset_factory(AssetForm, extra=0, max_num=30, validate_max=True)
 
 
 class QueryForm(BootstrapMixin, forms.Form):

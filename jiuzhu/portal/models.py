@@ -41,3 +41,22 @@ class Complaint(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+class PhoneCode(models.Model):
+    """A one-time code sent to a phone: a household member confirms their consent with it (A3). Only a
+    blind index of the phone and a keyed hash of the code are kept."""
+
+    phone_index = models.CharField(max_length=64, db_index=True)
+    code_hash = models.CharField(max_length=64)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "手机验证码"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"验证码 {self.created_at:%Y-%m-%d %H:%M}"

@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from jiuzhu.cases.materials import requirements_for
 from jiuzhu.cases.models import Case, MaterialRequirement
 from jiuzhu.cases.models_steps import StepKind
+from jiuzhu.cases.services.online import FORM_ITEMS
 from jiuzhu.core import clock
 from jiuzhu.core.errors import Forbidden, NotFound
 from jiuzhu.core.masking import mask_name
@@ -96,6 +97,18 @@ def materials(assistance_type: str, county_code: str) -> list[MaterialRow]:
         for r in rows
         if r.required or r.shared
     ]
+
+
+def upload_items(county_code: str) -> list[tuple[str, str, str]]:
+    """(code, name, "适用：…") of every checklist item a household may have to provide itself, over all
+    types: the online form offers one upload per item (A3). Shared items and the form itself are left out."""
+    items: dict[str, tuple[str, list[str]]] = {}
+    for code, label in AssistanceType.choices:
+        for r in requirements_for(code, county_code):
+            if r.shared or r.per_member or r.code in FORM_ITEMS:
+                continue
+            items.setdefault(r.code, (r.name, []))[1].append(label)
+    return [(code, name, "适用：" + "、".join(kinds)) for code, (name, kinds) in items.items()]
 
 
 # --- one household, through an Access -------------------------------------------------------------------
@@ -193,17 +206,19 @@ def objections(access: Access):
 
 
 def complaints_visible_to(user) -> QuerySet[Complaint]:
-    """Complaints in the user's county, for the bureau's staff who handle complaints (S8). Township staff do
-    not see them: a complaint is often about their own township's work."""
+    """Complaints in the user's county, for the bureau's staff who handle complaints (S8). They carry the
+    complainant's name and phone, so only `COMPLAINANT_VIEW` (a bureau-only permission) opens them:
+    township staff never see them, a complaint is often about their own township's work."""
     from django.db.models import Q
 
-    authz.require(user, Perm.COMPLAINT_HANDLE)
+    if not authz.can(user, Perm.COMPLAINANT_VIEW):
+        raise Forbidden("投诉举报由民政局督查办理，乡镇（街道）不能查看")
     if authz.is_global(user):
         return Complaint.objects.all()
     prefixes = [
         m.organisation.jurisdiction.prefix
         for m in authz.memberships(user)
-        if Perm.COMPLAINT_HANDLE in authz.perms_of(m.role)
+        if Perm.COMPLAINANT_VIEW in authz.perms_of(m.role)
         and m.organisation.jurisdiction.level <= Level.COUNTY
     ]
     if not prefixes:

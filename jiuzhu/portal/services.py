@@ -27,11 +27,13 @@ from jiuzhu.cases.states import State
 from jiuzhu.core import audit, clock, crypto, idnumber
 from jiuzhu.core.errors import DomainError, Forbidden, ValidationFailed
 from jiuzhu.core.filetypes import AttachmentKind, check_upload
+from jiuzhu.core.masking import mask_phone
 from jiuzhu.core.types import AssistanceType
 from jiuzhu.documents.models import IssuedDocument
 from jiuzhu.documents.services import attachment_store
 from jiuzhu.orgs.models import Jurisdiction, Level
 from jiuzhu.orgs.roles import Perm
+from jiuzhu.portal import phone as phone_codes
 from jiuzhu.portal.actor import portal_actor
 from jiuzhu.portal.models import Complaint, ComplaintKind, ComplaintStatus
 from jiuzhu.registry.identity import ID_PURPOSE
@@ -88,12 +90,27 @@ class PortalApplication:
     consent_verification: bool = False
     consent_commitment: bool = False
     uploads: list[UploadedFile] = field(default_factory=list)
+    # (ID number, phone, one-time code) of each member confirming online; the head's phone is `phone`.
+    signers: list[tuple[str, str, str]] = field(default_factory=list)
+    incomes: list[online.OnlineIncome] = field(default_factory=list)
+    assets: list[online.OnlineAsset] = field(default_factory=list)
+    # Scans per checklist item (requirement code → files).
+    items: dict[str, list[UploadedFile]] = field(default_factory=dict)
+
+
+def phone_code_send(*, phone: str, ip: str) -> str:
+    """A one-time code to confirm a member's consent online; limited per address."""
+    _limit("portal_phone", f"ip:{ip or 'unknown'}")
+    return phone_codes.code_send(phone=phone)
 
 
 def application_submit(*, data: PortalApplication, ip: str) -> Case:
-    """A3, 最多跑一次: a household applies from a phone. The consents to verification and the commitment are
-    both required; uploads are checked (type by content, size) before anything is written and stored after
-    the application commits, owned by the case. Returns the case, whose number the applicant keeps."""
+    """A3, 最多跑一次: a household applies from a phone with what the paper application holds — members,
+    income by category, property, reason — and every adult member confirms the verification authorisation
+    and the commitment letter with a code sent to their phone. The consents are required; codes and uploads
+    are checked before anything is written, codes are used up with the application, and uploads are stored
+    after it commits: scans of checklist items as those items received, other photos owned by the case.
+    Returns the case, whose number the applicant keeps."""
     _limit("portal_submit", f"ip:{ip or 'unknown'}")
     problems: dict[str, str] = {}
     if not data.consent_verification:
@@ -105,31 +122,47 @@ def application_submit(*, data: PortalApplication, ip: str) -> Case:
     village = Jurisdiction.objects.filter(code=data.area_code, level=Level.VILLAGE).first()
     if village is None:
         problems["area_code"] = "请选择居住的村（社区）"
-    if len(data.uploads) > MAX_UPLOADS:
+    files = [*data.uploads, *(f for fs in data.items.values() for f in fs)]
+    if len(files) > MAX_UPLOADS:
         problems["uploads"] = f"一次最多上传 {MAX_UPLOADS} 个文件"
     if problems:
         raise ValidationFailed("申请信息不完整，请按提示补充", field_errors=problems)
-    for upload in data.uploads:
+    for upload in files:
         check_upload(upload=upload, kind=AttachmentKind.SCAN)
+    codes, signers = [], {}
+    for i, (id_number, phone, code) in enumerate(data.signers):
+        codes.append(phone_codes.code_check(phone=phone, code=code, field=f"members.{i}.code"))
+        signers[id_number] = mask_phone(phone_codes.normalise(phone))
     assert village is not None
     actor = portal_actor(
         perms={Perm.HOUSEHOLD_EDIT, Perm.CASE_CREATE, Perm.CASE_PROCESS},
         area_code=village.code,
         purpose="online_application",
     )
-    case = online.submit(
-        by=actor,
-        data=online.OnlineApplication(
-            area_code=village.code,
-            address=data.address,
-            phone=data.phone,
-            members=data.members,
-            assistance_type=data.assistance_type,
-            reason=data.reason,
-            requested_amount=data.requested_amount,
-            consent_verification=True,
-            consent_commitment=True,
-        ),
+    with transaction.atomic():
+        phone_codes.use(codes)
+        case = online.submit(
+            by=actor,
+            data=online.OnlineApplication(
+                area_code=village.code,
+                address=data.address,
+                phone=data.phone,
+                members=data.members,
+                assistance_type=data.assistance_type,
+                reason=data.reason,
+                requested_amount=data.requested_amount,
+                consent_verification=True,
+                consent_commitment=True,
+                signers=signers,
+                incomes=data.incomes,
+                assets=data.assets,
+                uploads=data.items,
+            ),
+        )
+    online.receive_uploads(
+        by=portal_actor(perms={Perm.CASE_PROCESS}, area_code=case.area_code, purpose="upload"),
+        case=case,
+        uploads=data.items,
     )
     for upload in data.uploads:
         attachment_store(

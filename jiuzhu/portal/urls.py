@@ -9,6 +9,7 @@ urlpatterns = [
     path("policies/", views.policies, name="policies"),
     path("policies/<str:assistance_type>/", views.materials, name="materials"),
     path("apply/", views.apply, name="apply"),
+    path("apply/code/", views.phone_code, name="phone_code"),
     path("apply/done/", views.apply_done, name="apply_done"),
     path("status/", views.status_query, name="status_query"),
     path("status/case/", views.status_case, name="status_case"),

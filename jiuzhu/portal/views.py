@@ -7,13 +7,14 @@ from urllib.parse import quote
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from jiuzhu.cases.services.online import OnlineAsset, OnlineIncome
 from jiuzhu.core import clock
-from jiuzhu.core.errors import RECOVERABLE, DomainError, NotFound
+from jiuzhu.core.errors import RECOVERABLE, DomainError, NotFound, ValidationFailed
 from jiuzhu.core.forms import apply_error
 from jiuzhu.core.listing import paginate
 from jiuzhu.core.middleware import client_ip
@@ -21,7 +22,15 @@ from jiuzhu.core.types import AssistanceType
 from jiuzhu.documents import compose
 from jiuzhu.orgs.http import AuthenticatedHttpRequest
 from jiuzhu.portal import selectors, services
-from jiuzhu.portal.forms import ApplicationForm, ComplaintForm, MemberFormSet, ObjectionForm, QueryForm
+from jiuzhu.portal.forms import (
+    ApplicationForm,
+    AssetFormSet,
+    ComplaintForm,
+    IncomeFormSet,
+    MemberFormSet,
+    ObjectionForm,
+    QueryForm,
+)
 from jiuzhu.registry.models import Relation
 from jiuzhu.registry.services.member_input import MemberInput
 
@@ -104,6 +113,53 @@ def _members(form: ApplicationForm, formset) -> list[MemberInput]:
     return [head, *others]
 
 
+def _signers(form: ApplicationForm, formset) -> list[tuple[str, str, str]]:
+    """The head (household phone + code) and each member who gave a phone, in form order (members.N)."""
+    out = [(form.cleaned_data["head_id_number"], form.cleaned_data["phone"], form.cleaned_data["head_code"])]
+    for f in formset.forms:
+        d = f.cleaned_data
+        if d and d.get("phone"):
+            out.append((d["id_number"], d["phone"], d["code"]))
+    return out
+
+
+def _owner(members: list[MemberInput], name: str, label: str) -> str:
+    """The ID number of the member named `name` ('' for the whole household)."""
+    name = (name or "").strip()
+    if not name:
+        return ""
+    found = [m.id_number for m in members if m.name.strip() == name]
+    if not found:
+        raise ValidationFailed(f"{label}的“{name}”不是所填的家庭成员", field_errors={"owner": name})
+    return found[0]
+
+
+def _declared(members: list[MemberInput], incomes, assets):
+    rows_in = [
+        OnlineIncome(
+            category=d["category"],
+            description=d["description"],
+            monthly_amount=d["monthly_amount"],
+            member_id_number=_owner(members, d["owner"], "收入人"),
+        )
+        for d in (f.cleaned_data for f in incomes.forms)
+        if d
+    ]
+    rows_as = [
+        OnlineAsset(
+            kind=d["kind"],
+            description=d["description"],
+            value=d["value"] or None,
+            quantity=d["quantity"] or None,
+            unit=d["unit"],
+            member_id_number=_owner(members, d["owner"], "财产所有人"),
+        )
+        for d in (f.cleaned_data for f in assets.forms)
+        if d
+    ]
+    return rows_in, rows_as
+
+
 def _place_member_errors(form: ApplicationForm, formset, error: DomainError) -> None:
     """members.0.* belongs to the head's fields, members.N.* to the N-th extra row."""
     rest: dict[str, list[str]] = {}
@@ -135,25 +191,35 @@ def apply(request: HttpRequest) -> HttpResponse:
         request.POST or None,
         request.FILES or None,
         villages=villages,
+        items=selectors.upload_items(county.code),
         initial={"assistance_type": initial_type} if initial_type else None,
     )
     formset = MemberFormSet(request.POST or None, prefix="m")
-    context = {"form": form, "formset": formset, "county": county}
-    if request.method == "POST" and form.is_valid() and formset.is_valid():
+    incomes = IncomeFormSet(request.POST or None, prefix="inc")
+    assets = AssetFormSet(request.POST or None, prefix="ast")
+    context = {"form": form, "formset": formset, "incomes": incomes, "assets": assets, "county": county}
+    valid = [x.is_valid() for x in (form, formset, incomes, assets)]  # every form's errors shown at once
+    if request.method == "POST" and all(valid):
         data = form.cleaned_data
+        members = _members(form, formset)
         try:
+            declared_incomes, declared_assets = _declared(members, incomes, assets)
             case = services.application_submit(
                 data=services.PortalApplication(
                     area_code=data["area_code"],
                     address=data["address"],
                     phone=data["phone"],
-                    members=_members(form, formset),
+                    members=members,
                     assistance_type=data["assistance_type"],
                     reason=data["reason"],
                     requested_amount=data["requested_amount"] or None,
                     consent_verification=data["consent_verification"],
                     consent_commitment=data["consent_commitment"],
                     uploads=data["uploads"],
+                    signers=_signers(form, formset),
+                    incomes=declared_incomes,
+                    assets=declared_assets,
+                    items=form.item_uploads(),
                 ),
                 ip=client_ip(request),
             )
@@ -165,6 +231,18 @@ def apply(request: HttpRequest) -> HttpResponse:
             request.session[SESSION_SUBMITTED] = {"number": case.number, "township": case.township_code}
             return redirect("portal:apply_done")
     return _page(request, "portal/apply.html", context, status=400 if request.method == "POST" else 200)
+
+
+@require_POST
+def phone_code(request: HttpRequest) -> JsonResponse:
+    """Send a one-time code to the phone typed in the application form (called by the page's script)."""
+    try:
+        masked = services.phone_code_send(phone=request.POST.get("phone", ""), ip=client_ip(request))
+    except services.TooManyRequests as exc:
+        return JsonResponse({"ok": False, "message": exc.message}, status=429)
+    except RECOVERABLE as exc:
+        return JsonResponse({"ok": False, "message": exc.message}, status=400)
+    return JsonResponse({"ok": True, "message": f"验证码已发送至 {masked}，10 分钟内有效"})
 
 
 @require_GET

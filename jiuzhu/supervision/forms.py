@@ -157,10 +157,17 @@ class ComplaintForm(BootstrapMixin, forms.Form):
     content = forms.CharField(
         max_length=textlimits.PARAGRAPH, label="反映内容", widget=forms.Textarea(attrs={"rows": 4})
     )
+    named_staff = forms.MultipleChoiceField(
+        label="被反映的工作人员",
+        required=False,
+        help_text="被反映的工作人员看不到反映人身份，也不能承办该投诉举报",
+        widget=forms.SelectMultiple(attrs={"size": 5}),
+    )
 
-    def __init__(self, *args, areas=(), **kwargs):
+    def __init__(self, *args, areas=(), staff=(), **kwargs):
         super().__init__(*args, **kwargs)
         set_choices(self, "area_code", [(a.code, ("　" if a.level == 5 else "") + a.name) for a in areas])
+        set_choices(self, "named_staff", [(str(u.pk), u.get_full_name()) for u in staff])
 
 
 class InvestigateForm(BootstrapMixin, forms.Form):

@@ -32,6 +32,7 @@ ACTIONS = {
     "complaint.investigate": "调查核实投诉举报",
     "complaint.reply": "答复投诉举报",
     "complaint.return_visit": "投诉举报回访",
+    "pii.complainant": "查看投诉举报人身份和联系方式",
     "score.compute": "计算乡镇考评",
     "funds.allocate": "登记临时救助资金拨付",
     "training.record": "登记业务培训",

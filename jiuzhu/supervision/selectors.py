@@ -100,6 +100,19 @@ def complaints_visible_to(user) -> QuerySet[Complaint]:
     return Complaint.objects.filter(authz.scope_q(user, "area_code")).select_related("case", "assigned_to")
 
 
+def staff_in_scope(user) -> QuerySet[User]:
+    """Active staff of the user's jurisdiction: those a complaint may name (S8)."""
+    return (
+        User.objects.filter(
+            authz.scope_q(user, "memberships__organisation__jurisdiction__code"),
+            memberships__is_active=True,
+            is_active=True,
+        )
+        .distinct()
+        .order_by("full_name", "pk")
+    )
+
+
 def get_complaint(user, pk) -> Complaint:
     complaint = _get(Complaint.objects.filter(authz.scope_q(user, "area_code")), pk)
     authz.require(user, Perm.COMPLAINT_HANDLE, complaint.area_code)

@@ -179,11 +179,16 @@ def test_online_submission_creates_household_case_and_online_consents():
         "reason": "失业",
         "consent_verification": True,
         "consent_commitment": True,
+        "incomes": [{"category": "transfer", "description": "失业保险金", "monthly_amount": "900"}],
+        "assets": [{"kind": "deposit", "description": "银行活期", "value": "1500"}],
     }
     r = c.post("/api/v1/applications/online", payload, content_type="application/json")
     assert r.status_code == 201, r.content
     case = r.json()
     assert case["channel"] == "online"
+    household = Case.objects.get(pk=case["id"]).household
+    assert [(i.category, str(i.monthly_amount)) for i in household.incomes.all()] == [("transfer", "900.00")]
+    assert [(a.kind, str(a.value)) for a in household.assets.all()] == [("deposit", "1500.00")]
     assert {s["kind"] for s in case["signatures"]} == {"authorisation", "commitment"}
     assert all(s["online"] for s in case["signatures"])
     again = c.post(
@@ -221,3 +226,24 @@ def test_material_requirements_endpoint():
     items = r.json()
     assert any(i["shared"] and "户口簿" in i["name"] for i in items)
     assert date(2026, 11, 20)  # the frozen clock keeps the dates above in the past
+
+
+def test_A3_an_online_submission_receives_the_form_items_it_is():
+    """The online form is the application form and the statement of hardship: received with it (A3)."""
+    r = client_for("js_bureau").post(
+        "/api/v1/applications/online",
+        {
+            "area_code": "230502200201",
+            "address": "安邦村1组",
+            "phone": "13900003333",
+            "members": [{"name": "周八", "id_number": new_id(), "relation": "head"}],
+            "assistance_type": "dibao_rural",
+            "reason": "因病",
+            "consent_verification": True,
+            "consent_commitment": True,
+        },
+        content_type="application/json",
+    )
+    assert r.status_code == 201, r.content
+    codes = set(Case.objects.get(pk=r.json()["id"]).materials.values_list("requirement__code", flat=True))
+    assert codes == {"application_form", "hardship_statement"}

@@ -32,6 +32,7 @@ from tests.helpers import (
     meeting,
     member,
     new_id,
+    phone_code,
     to_investigated,
     user,
 )
@@ -63,8 +64,15 @@ def apply_payload(**kw) -> dict:
         "m-0-name": "韩小梅",
         "m-0-id_number": new_id(birth="19850505", female=True),
         "m-0-relation": "spouse",
+        "m-0-phone": "13900003333",
+        "m-0-consent": "on",
+        **{f"{p}-{k}": v for p in ("inc", "ast") for k, v in (("TOTAL_FORMS", "0"), ("INITIAL_FORMS", "0"))},
     }
     data.update(kw)
+    # Each adult confirms with a one-time code sent to their phone (A3).
+    data.setdefault("head_code", phone_code(data["phone"]))
+    if data.get("m-0-phone"):
+        data.setdefault("m-0-code", phone_code(data["m-0-phone"]))
     return data
 
 
@@ -129,9 +137,11 @@ def test_A3_online_application_with_upload_gives_a_number_and_is_audited_as_citi
     case = Case.objects.get(number=number)
     assert case.channel == "online" and case.status == State.SUBMITTED
     assert case.household.members.count() == 2
-    assert {(s.kind, s.online) for s in case.signatures.all()} == {
-        ("authorisation", True),
-        ("commitment", True),
+    assert {(s.member.name, s.kind, s.online) for s in case.signatures.all()} == {
+        ("韩大勇", "authorisation", True),
+        ("韩大勇", "commitment", True),
+        ("韩小梅", "authorisation", True),
+        ("韩小梅", "commitment", True),
     }
     attachment = Attachment.objects.get(owner_id=str(case.pk))
     assert attachment.uploaded_by == portal_account() and attachment.content_type == "image/png"

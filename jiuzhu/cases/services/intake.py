@@ -271,9 +271,18 @@ def material_remove(*, by: User, material: CaseMaterial, reason: str) -> None:
 
 @transaction.atomic
 def signature_record(
-    *, by: User | None, case: Case, member: Member, kind: str, signed_on: date, online: bool = False
+    *,
+    by: User | None,
+    case: Case,
+    member: Member,
+    kind: str,
+    signed_on: date,
+    online: bool = False,
+    channel: str = "",
+    phone_masked: str = "",
 ) -> Signature:
-    """A3: the commitment letter and the verification authorisation, per member who signs."""
+    """A3: the commitment letter and the verification authorisation, per member who signs. Online, the
+    time, the channel and the member's verified phone (masked) are kept with it."""
     membership = _editable(case, by) if by is not None else None
     if kind not in SignatureKind.values:
         raise ValidationFailed("签署类型无效")
@@ -284,7 +293,15 @@ def signature_record(
         case=case,
         member=member,
         kind=kind,
-        defaults={"signed_on": signed_on, "online": online, "recorded_by": by, "created_at": clock.now()},
+        defaults={
+            "signed_on": signed_on,
+            "online": online,
+            "signed_at": clock.now() if online else None,
+            "channel": channel[:40],
+            "phone_masked": phone_masked[:20],
+            "recorded_by": by,
+            "created_at": clock.now(),
+        },
     )
     if not created:
         raise ValidationFailed(f"{member.name}的{SignatureKind(kind).label}已登记")
@@ -293,7 +310,14 @@ def signature_record(
         membership=membership,
         action="case.signature",
         obj=case,
-        after={"member": member.id_masked, "kind": kind, "signed_on": signed_on, "online": online},
+        after={
+            "member": member.id_masked,
+            "kind": kind,
+            "signed_on": signed_on,
+            "online": online,
+            "channel": channel,
+            "phone": phone_masked,
+        },
     )
     return signature
 

@@ -59,6 +59,7 @@ def _rows(county_code: str, month: date, township_code: str, bank_name: str = ""
     types = dict(AssistanceType.choices)
     for line, p in enumerate(qs.iterator(chunk_size=5000), start=1):
         e = p.entry
+        kind = types.get(e.assistance_type, "") + (f"（{e.kind_label}）" if e.kind_label else "")
         yield {
             "line": line,
             "reference": reference_of(p.id),
@@ -69,9 +70,9 @@ def _rows(county_code: str, month: date, township_code: str, bank_name: str = ""
             "id_masked": e.id_masked,
             "township": names.get(e.township_code, ""),
             "village": names.get(e.area_code, ""),
-            "type": types.get(e.assistance_type, ""),
+            "type": kind,
             "month": f"{month:%Y-%m}",
-            "remark": f"{month:%Y年%m月}{types.get(e.assistance_type, '')}",
+            "remark": f"{month:%Y年%m月}{kind}",
         }
 
 

@@ -26,6 +26,21 @@
         total.value = String(index + 1);
       }
     }
+    // Portal: <button data-send-code="#phone-input" data-url="…"> asks for a one-time code for that phone.
+    var send = event.target.closest("[data-send-code]");
+    if (send) {
+      event.preventDefault();
+      var input = document.querySelector(send.getAttribute("data-send-code"));
+      var note = send.nextElementSibling;
+      var token = send.form && send.form.querySelector("input[name=csrfmiddlewaretoken]");
+      var body = new URLSearchParams({ phone: input ? input.value : "" });
+      fetch(send.getAttribute("data-url"), {
+        method: "POST", body: body, credentials: "same-origin",
+        headers: { "X-CSRFToken": token ? token.value : "" }
+      }).then(function (r) { return r.json(); }).then(function (data) {
+        if (note) { note.textContent = data.message; note.className = "small mb-2 " + (data.ok ? "text-success" : "text-danger"); }
+      }).catch(function () { if (note) { note.textContent = "发送失败，请稍后再试"; } });
+    }
     if (event.target.closest("[data-print]")) { window.print(); }
     var copy = event.target.closest("[data-copy]");
     if (copy && navigator.clipboard) { navigator.clipboard.writeText(copy.getAttribute("data-copy")); copy.textContent = "已复制"; }

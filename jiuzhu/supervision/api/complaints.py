@@ -53,16 +53,27 @@ class ComplaintOut(Schema):
         return obj.overdue_on(clock.today())
 
 
+class ComplainantOut(Schema):
+    anonymous: bool
+    name: str
+    contact: str
+
+
 class ComplaintDetailOut(ComplaintOut):
     method: str
     investigation: str
     reply: str
     return_visit_note: str
     finding_ids: list[int] = Field(..., description="查实后形成的问题")
+    named_staff_ids: list[int] = Field(..., description="被反映的工作人员")
 
     @staticmethod
     def resolve_finding_ids(obj) -> list[int]:
         return list(obj.findings.order_by("id").values_list("id", flat=True))
+
+    @staticmethod
+    def resolve_named_staff_ids(obj) -> list[int]:
+        return sorted(obj.named_staff.values_list("pk", flat=True))
 
 
 class ComplaintIn(Schema):
@@ -74,6 +85,9 @@ class ComplaintIn(Schema):
     anonymous: bool = False
     received_on: date | None = None
     case_id: int | None = None
+    named_staff_ids: list[Id] = Field(
+        [], max_length=20, description="被反映的工作人员（本辖区工作人员）；他们看不到反映人，也不能承办"
+    )
 
 
 @router.get(
@@ -90,6 +104,11 @@ def complaint_list(request: AuthenticatedHttpRequest, status: str | None = None)
 )
 def complaint_submit(request: AuthenticatedHttpRequest, payload: ComplaintIn):
     case = case_selectors.get_case(request.user, payload.case_id) if payload.case_id else None
+    named = list(selectors.staff_in_scope(request.user).filter(pk__in=payload.named_staff_ids))
+    if len(named) != len(set(payload.named_staff_ids)):
+        raise ValidationFailed(
+            "被反映的工作人员不存在或不在本辖区", field_errors={"named_staff_ids": "不存在或不在本辖区"}
+        )
     return Status(
         201,
         complaints.complaint_submit(
@@ -102,6 +121,7 @@ def complaint_submit(request: AuthenticatedHttpRequest, payload: ComplaintIn):
             anonymous=payload.anonymous,
             received_on=payload.received_on,
             case=case,
+            named_staff=named,
         ),
     )
 
@@ -113,6 +133,16 @@ def complaint_submit(request: AuthenticatedHttpRequest, payload: ComplaintIn):
 )
 def complaint_detail(request: AuthenticatedHttpRequest, complaint_id: Id):
     return selectors.get_complaint(request.user, complaint_id)
+
+
+@router.get(
+    "/supervision/complaints/{complaint_id}/complainant",
+    response=responses(ComplainantOut, read_only=True),
+    summary="反映人身份和联系方式（仅民政局投诉举报办理人员；每次查看记入审计日志）",
+)
+def complaint_complainant(request: AuthenticatedHttpRequest, complaint_id: Id):
+    complaint = selectors.get_complaint(request.user, complaint_id)
+    return complaints.complaint_complainant(by=request.user, complaint=complaint)
 
 
 class ComplaintAssignIn(Schema):

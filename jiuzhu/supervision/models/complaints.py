@@ -53,6 +53,10 @@ class Complaint(models.Model):
     township_code = models.CharField(max_length=12, db_index=True)
     county_code = models.CharField(max_length=12, db_index=True)
     case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # Staff the complaint is about: they never see who complained (S8), nor may they handle it.
+    named_staff = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="+", verbose_name="被反映的工作人员"
+    )
     status = models.CharField(
         "状态", max_length=14, choices=ComplaintStatus.choices, default=ComplaintStatus.RECEIVED
     )

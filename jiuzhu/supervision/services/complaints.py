@@ -3,10 +3,17 @@ deadline (parameter, working days), return visit; substantiated ones become find
 
 `complaint_submit` is the one intake function: staff call it for hotline, visits and letters; the citizen
 portal calls it with `by=None` and `channel="online"` (the only channel allowed without a staff user).
+
+S8 confidentiality: the complainant's name and contact are read only through `complaint_complainant`, by
+bureau staff who handle complaints (`Perm.COMPLAINANT_VIEW`, a bureau-only permission) and who are not
+named in the complaint; every such read is an audit event. The township or village the complaint concerns
+handles the matter (content, investigation, reply) without ever learning who complained.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 
 from django.db import transaction
@@ -14,7 +21,7 @@ from django.db import transaction
 from jiuzhu.cases.models import Case
 from jiuzhu.core import audit, clock, params, workdays
 from jiuzhu.core.dates import ensure_not_before, ensure_not_future
-from jiuzhu.core.errors import Conflict, ValidationFailed
+from jiuzhu.core.errors import Conflict, Forbidden, ValidationFailed
 from jiuzhu.core.jurisdiction_codes import county_code as county_of
 from jiuzhu.core.jurisdiction_codes import is_valid_code
 from jiuzhu.core.jurisdiction_codes import township_code as township_of
@@ -55,6 +62,7 @@ def complaint_submit(
     anonymous: bool = False,
     received_on: date | None = None,
     case: Case | None = None,
+    named_staff: Sequence[User] = (),
 ) -> Complaint:
     """S8 intake. `area_code` is the township or village the complaint is about (the portal offers the
     public list of places). Online submissions (`by=None`) are received today; staff may date a letter or
@@ -102,6 +110,7 @@ def complaint_submit(
             reply_due_on=workdays.add_working_days(received_on, days).date,
             created_at=clock.now(),
         )
+        complaint.named_staff.set(named_staff)
         audit.record(
             actor=by,
             membership=membership,
@@ -111,9 +120,36 @@ def complaint_submit(
                 "channel": channel,
                 "reply_due_on": complaint.reply_due_on,
                 "case": case.number if case else None,
+                "named_staff": sorted(u.pk for u in named_staff),
             },
         )
     return complaint
+
+
+def sees_complainant(user: User | None, complaint: Complaint) -> bool:
+    """S8: bureau complaint handlers see who complained, unless the complaint names them."""
+    if user is None or not authz.can(user, Perm.COMPLAINANT_VIEW, complaint.area_code):
+        return False
+    return not complaint.named_staff.filter(pk=user.pk).exists()
+
+
+@dataclass(frozen=True)
+class Complainant:
+    anonymous: bool
+    name: str
+    contact: str
+
+
+def complaint_complainant(*, by: User, complaint: Complaint) -> Complainant:
+    """S8: who complained and how to reach them (for the reply and 回访); a logged sensitive read."""
+    membership = authz.require(by, Perm.COMPLAINANT_VIEW, complaint.area_code)
+    if not sees_complainant(by, complaint):
+        raise Forbidden("该投诉举报反映了您本人，不能查看反映人信息")
+    if complaint.anonymous:
+        return Complainant(anonymous=True, name="", contact="")
+    with transaction.atomic():
+        audit.record(actor=by, membership=membership, action="pii.complainant", obj=complaint)
+    return Complainant(anonymous=False, name=complaint.complainant, contact=complaint.contact)
 
 
 def _lock(complaint: Complaint, expected_version: int | None, allowed: set[str], action: str) -> Complaint:
@@ -138,6 +174,11 @@ def complaint_assign(*, by: User, complaint: Complaint, assignee: User, on: date
     if not authz.can(assignee, Perm.COMPLAINT_HANDLE, complaint.area_code):
         raise ValidationFailed(
             f"{assignee.get_full_name()}无权办理该投诉举报", field_errors={"assignee": "无权办理"}
+        )
+    if complaint.named_staff.filter(pk=assignee.pk).exists():
+        raise ValidationFailed(
+            f"该投诉举报反映了{assignee.get_full_name()}本人，不能交其办理",
+            field_errors={"assignee": "被反映人不能办理"},
         )
     on = on or clock.today()
     ensure_not_future(on, "交办日期", field="on")
@@ -245,8 +286,11 @@ def complaint_return_visit(
     note: str = "",
     expected_version: int | None = None,
 ) -> Complaint:
-    """回访: ask the complainant whether the matter was settled; the complaint is then closed."""
-    membership = authz.require(by, Perm.COMPLAINT_HANDLE, complaint.area_code)
+    """回访: ask the complainant whether the matter was settled; the complaint is then closed. Only the
+    bureau calls back: it alone knows who complained (S8)."""
+    membership = authz.require(by, Perm.COMPLAINANT_VIEW, complaint.area_code)
+    if not sees_complainant(by, complaint):
+        raise Forbidden("该投诉举报反映了您本人，不能回访")
     if satisfaction not in Satisfaction.values:
         raise ValidationFailed("请选择满意度", field_errors={"satisfaction": "必填"})
     ensure_not_future(on, "回访日期", field="on")

@@ -99,9 +99,11 @@ def complaint_new(request: AuthenticatedHttpRequest) -> HttpResponse:
         ).order_by("code")
         if authz.can(request.user, Perm.COMPLAINT_HANDLE, a.code)
     ]
+    staff = list(selectors.staff_in_scope(request.user))
     form = f.ComplaintForm(
         request.POST or None,
         areas=areas,
+        staff=staff,
         initial={"received_on": clock.today(), "channel": ComplaintChannel.HOTLINE},
     )
     if request.method == "POST" and form.is_valid():
@@ -126,6 +128,7 @@ def complaint_new(request: AuthenticatedHttpRequest) -> HttpResponse:
                     anonymous=d["anonymous"],
                     received_on=d["received_on"],
                     case=case,
+                    named_staff=[u for u in staff if str(u.pk) in d["named_staff"]],
                 )
             except RECOVERABLE as exc:
                 apply_error(form, exc)
@@ -143,7 +146,10 @@ def complaint_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     complaint = selectors.get_complaint(request.user, pk)
     url = f"/supervision/complaints/{pk}/"
     today = clock.today()
-    people = selectors.handlers_for(complaint.area_code, Perm.COMPLAINT_HANDLE)
+    named = set(complaint.named_staff.values_list("pk", flat=True))
+    people = [
+        u for u in selectors.handlers_for(complaint.area_code, Perm.COMPLAINT_HANDLE) if u.pk not in named
+    ]
     assign = bound(request, "assign", lambda *a, **k: f.AssignForm(*a, people=people, **k))
     investigate = bound(request, "investigate", f.InvestigateForm, on=today, severity=Severity.MINOR)
     reply = bound(request, "reply", f.ReplyForm, on=today)
@@ -207,6 +213,11 @@ def complaint_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     if done:
         return done
     s = complaint.status
+    shown = (
+        complaints.complaint_complainant(by=request.user, complaint=complaint)
+        if complaints.sees_complainant(request.user, complaint)
+        else None
+    )
     return render(
         request,
         "supervision/complaint_detail.html",
@@ -222,7 +233,9 @@ def complaint_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
             "can_assign": s in (ComplaintStatus.RECEIVED, ComplaintStatus.ASSIGNED),
             "can_investigate": s in (ComplaintStatus.RECEIVED, ComplaintStatus.ASSIGNED),
             "can_reply": s == ComplaintStatus.INVESTIGATED,
-            "can_visit": s == ComplaintStatus.REPLIED,
+            "can_visit": s == ComplaintStatus.REPLIED and shown is not None,
+            "complainant": shown,
+            "named_staff": complaint.named_staff.all(),
             "findings": complaint.findings.all(),
             "matters": complaint.matters.all(),
             "place": selectors.names().get(complaint.township_code, ""),
