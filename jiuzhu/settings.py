@@ -5,7 +5,6 @@ See docs/operations.md for the list of variables.
 
 from __future__ import annotations
 
-import hashlib
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -15,6 +14,7 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from jiuzhu.envconfig import Env
+from jiuzhu.keyconfig import load_keys
 
 env = Env()
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -42,13 +42,15 @@ elif len(SECRET_KEY) < 32 and not DEBUG:
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", [])
 
-# Field encryption (ID and bank account numbers, personal information law). In DEBUG the keys are
-# derived from SECRET_KEY so that a demo runs without set-up; in production they are required.
-_derive = DEBUG or TESTING
-_dev_key = hashlib.sha256(("field:" + SECRET_KEY).encode()).digest() if _derive else None
-_dev_index = hashlib.sha256(("index:" + SECRET_KEY).encode()).digest() if _derive else None
-FIELD_ENCRYPTION_KEY = env.key32("FIELD_ENCRYPTION_KEY", fallback=_dev_key)
-BLIND_INDEX_KEY = env.key32("BLIND_INDEX_KEY", fallback=_dev_index)
+# Keys of the field encryption (ID and bank account numbers, personal information law), of the blind index and
+# of the audit MAC, with the algorithm suite (AES or SM4, 密评): see jiuzhu/keyconfig.py and docs/operations.md.
+KEYS = load_keys(env, debug=DEBUG, testing=TESTING, var_dir=VAR_DIR)
+# The implementation behind `jiuzhu.core.crypto` (a certified cryptographic module can replace it).
+JIUZHU_CRYPTO_PROVIDER = env.str("JIUZHU_CRYPTO_PROVIDER", "jiuzhu.core.crypto.local.LocalProvider")
+# Signed checkpoints of the audit chain heads (core.audit_checkpoints): a directory outside the database, and
+# optionally syslog ("/dev/log" or "host:514") for shipping to the log server.
+JIUZHU_AUDIT_CHECKPOINT_DIR = Path(env.str("JIUZHU_AUDIT_CHECKPOINT_DIR", str(VAR_DIR / "audit-checkpoints")))
+JIUZHU_AUDIT_SYSLOG = env.str("JIUZHU_AUDIT_SYSLOG", "")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -88,6 +90,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "jiuzhu.orgs.middleware.PasswordPolicyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -150,11 +153,15 @@ PASSWORD_HASHERS = [
 if TESTING:
     # Argon2 is deliberately slow; tests create hundreds of users.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
+# 等保 身份鉴别 (PI2): at least 10 characters of three of four classes, none of the last five; expiry and the
+# second factor are policy parameters (orgs.policy).
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "jiuzhu.orgs.passwords.CharacterClassesValidator"},
+    {"NAME": "jiuzhu.orgs.passwords.HistoryValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

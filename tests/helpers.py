@@ -20,6 +20,8 @@ def client_for(username: str) -> Client:
 # The demo users by role, in 尖山区 (county) and its townships 安邦乡 and 二马路街道.
 COUNTY_USERS = {
     "admin": "js_admin",
+    "security_admin": "js_secadmin",
+    "audit_admin": "js_auditadmin",
     "bureau_officer": "js_bureau",
     "bureau_inspector": "js_inspector",
     "finance": "js_finance",

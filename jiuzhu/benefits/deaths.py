@@ -87,7 +87,8 @@ def deaths_import(
         if problems:
             out.errors.append(f"第{line}行：" + "；".join(problems))
             continue
-        wanted[registry.id_index_of(number)] = (line, died)
+        for index in registry.id_indexes_of(number):  # every configured key set (rotation)
+            wanted[index] = (line, died)
     members = (
         Member.objects.filter(id_index__in=wanted, is_active=True)
         .filter(authz.scope_q(by, "area_code"))
@@ -104,7 +105,7 @@ def deaths_import(
         found.add(m.id_index)
         out.matches.append(DeathMatch(line, m, died, m.household_id in enrolled))
     out.matches.sort(key=lambda x: x.line)
-    out.unmatched = len(wanted) - len(found)
+    out.unmatched = len({line for line, _ in wanted.values()}) - len({wanted[i][0] for i in found})
     if not apply or (out.errors and not commit_good_rows):
         return out
     membership = authz.membership_for(by, Perm.DATA_IMPORT)

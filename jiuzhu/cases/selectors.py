@@ -11,7 +11,7 @@ from jiuzhu.core.jurisdiction_codes import is_valid_code
 from jiuzhu.core.jurisdiction_codes import prefix as code_prefix
 from jiuzhu.orgs import authz
 from jiuzhu.orgs.roles import Perm
-from jiuzhu.registry.services import id_index_of
+from jiuzhu.registry.services import id_indexes_of
 
 
 def cases_visible_to(user) -> QuerySet[Case]:
@@ -55,7 +55,7 @@ def search_cases(
             Q(household__head_name__contains=q) | Q(household__members__name__contains=q)
         ).distinct()
     if id_number:
-        qs = qs.filter(household__members__id_index=id_index_of(id_number)).distinct()
+        qs = qs.filter(household__members__id_index__in=id_indexes_of(id_number)).distinct()
     if area:
         qs = qs.filter(area_code__startswith=code_prefix(area) if is_valid_code(area) else area)
     if assistance_type:

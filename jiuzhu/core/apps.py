@@ -7,6 +7,13 @@ class CoreConfig(AppConfig):
     verbose_name = "基础"
 
     def ready(self) -> None:
+        from django.core import checks
+        from django.db.models.signals import post_migrate
+
+        from jiuzhu.core.crypto import startup
+
+        checks.register(startup.key_check, "jiuzhu_keys")
+        post_migrate.connect(startup.register_after_migrate, sender=self)
         from jiuzhu.core.navigation import NavItem, register, register_panel
         from jiuzhu.core.views_calendar import calendar_reminder_panel
         from jiuzhu.orgs.roles import ROLE_PERMS, Perm

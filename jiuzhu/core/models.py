@@ -43,6 +43,9 @@ class AuditEvent(models.Model):
     channel = models.CharField(max_length=12, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
+    # The keyed MAC that `hash` is ("sm3.1" = HMAC-SM3 under audit key 1); "" for events written before the
+    # chain was keyed (plain SHA-256). See core.audit.
+    mac_key = models.CharField(max_length=20, blank=True, default="")
 
     class Meta:
         verbose_name = "审计事件"
@@ -168,3 +171,23 @@ class Job(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (JobStatus.DONE, JobStatus.FAILED)
+
+
+class KeyRecord(models.Model):
+    """The fingerprint of a key the data in this database is protected with: a data key set ("data",
+    ref "sm4.2") or an audit MAC key ("audit", ref "audit.1"). The server refuses to start when the
+    configured keys do not match the fingerprints stored here (core.crypto.keyrecords)."""
+
+    kind = models.CharField(max_length=8)
+    ref = models.CharField(max_length=20)
+    fingerprint = models.CharField(max_length=32)
+    registered_at = models.DateTimeField()
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "密钥指纹"
+        ordering = ["kind", "-registered_at"]
+        constraints = [models.UniqueConstraint(fields=["kind", "ref"], name="key_record_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.ref} {self.fingerprint}"

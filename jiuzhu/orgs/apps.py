@@ -9,7 +9,10 @@ class OrgsConfig(AppConfig):
     def ready(self) -> None:
         from jiuzhu.core import audit
         from jiuzhu.core.navigation import NavItem, register, register_panel
-        from jiuzhu.orgs import views
+        from jiuzhu.orgs import (
+            policy,  # noqa: F401 - registers the security parameters
+            views,
+        )
         from jiuzhu.orgs.roles import Perm, Role
 
         register(
@@ -30,7 +33,16 @@ class OrgsConfig(AppConfig):
                 "people",
                 Perm.VIEW,
                 50,
-                frozenset({Role.BUREAU_OFFICER, Role.ADMIN, Role.TOWNSHIP_APPROVER, Role.AUDITOR}),
+                frozenset(
+                    {
+                        Role.BUREAU_OFFICER,
+                        Role.ADMIN,
+                        Role.SECURITY_ADMIN,
+                        Role.AUDIT_ADMIN,
+                        Role.TOWNSHIP_APPROVER,
+                        Role.AUDITOR,
+                    }
+                ),
             ),
         )
         township_roles = [Role.TOWNSHIP_CASEWORKER, Role.TOWNSHIP_APPROVER, Role.VILLAGE_ASSISTANT]
@@ -62,5 +74,6 @@ class OrgsConfig(AppConfig):
                 "staff.deactivate": "停用账号",
                 "staff.reactivate": "启用账号",
                 "staff.password_reset": "重置密码",
+                "staff.mfa_reset": "重置动态口令",
             }
         )

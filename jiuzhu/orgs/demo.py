@@ -18,6 +18,9 @@ from jiuzhu.orgs.models import GrantPhase, Jurisdiction, Level, Organisation, Ur
 from jiuzhu.orgs.roles import OrgKind, Role
 
 DEMO_PASSWORD = "Demo@2026"  # noqa: S105 - published demo password, listed in README
+# The demo accounts whose role requires a second factor share this published authenticator secret (README,
+# `manage.py demo_logins`; docs/decisions.md). Demo only: delete the demo accounts in production.
+DEMO_TOTP_SECRET = "JIUZHUDEMOTOTPSECRETFORDEMOONLYA"  # noqa: S105 - published demo secret
 
 U, R = UrbanRural.URBAN, UrbanRural.RURAL
 
@@ -114,6 +117,8 @@ COUNTIES = [
 # username, full name, place code (12 digits: county bureau, township or village), role
 STAFF = [
     ("js_admin", "赵立新", "230502000000", Role.ADMIN),
+    ("js_secadmin", "郑国安", "230502000000", Role.SECURITY_ADMIN),
+    ("js_auditadmin", "冯思远", "230502000000", Role.AUDIT_ADMIN),
     ("js_bureau", "高晓梅", "230502000000", Role.BUREAU_OFFICER),
     ("js_inspector", "孙振华", "230502000000", Role.BUREAU_INSPECTOR),
     ("js_finance", "钱丽娟", "230502000000", Role.FINANCE),
@@ -236,10 +241,14 @@ def _org_for(code: str, role: str) -> Organisation:
 
 
 def load_staff() -> None:
+    from jiuzhu.core import clock, crypto
+    from jiuzhu.orgs import mfa
+    from jiuzhu.orgs.models import SecondFactor
+
     for username, full_name, code, role in STAFF:
         if User.objects.filter(username=username).exists():
             continue
-        services.staff_create(
+        user = services.staff_create(
             by=None,
             username=username,
             full_name=full_name,
@@ -248,6 +257,12 @@ def load_staff() -> None:
             role=role,
             validate=False,
         )
+        if mfa.is_mandatory(user):
+            SecondFactor.objects.create(
+                user=user,
+                secret_cipher=crypto.encrypt(DEMO_TOTP_SECRET, purpose=mfa.SECRET_PURPOSE),
+                confirmed_at=clock.now(),
+            )
 
 
 def load_grants() -> None:

@@ -10,7 +10,7 @@ from jiuzhu.core.jurisdiction_codes import prefix as code_prefix
 from jiuzhu.orgs import authz
 from jiuzhu.orgs.roles import Perm
 from jiuzhu.registry.models import DiscoveryReport, Household, IncomeItem, Member, NearRelative
-from jiuzhu.registry.services import id_index_of
+from jiuzhu.registry.services import id_indexes_of
 
 
 def households_visible_to(user) -> QuerySet[Household]:
@@ -47,7 +47,7 @@ def search_households(
             Q(head_name__contains=q) | Q(members__name__contains=q) | Q(address__contains=q)
         ).distinct()
     if id_number:
-        qs = qs.filter(members__id_index=id_index_of(id_number)).distinct()
+        qs = qs.filter(members__id_index__in=id_indexes_of(id_number)).distinct()
     if area:
         qs = qs.filter(area_code__startswith=code_prefix(area) if is_valid_code(area) else area)
     if urban_rural:

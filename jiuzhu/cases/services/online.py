@@ -46,7 +46,7 @@ def submit(*, by, data: OnlineApplication) -> Case:
     head_number = idnumber.parse(heads[0].id_number).number
     existing = (
         Member.objects.filter(
-            id_index=registry.id_index_of(head_number),
+            id_index__in=registry.id_indexes_of(head_number),
             relation=Relation.HEAD,
             is_active=True,
             household__is_active=True,
@@ -67,7 +67,7 @@ def submit(*, by, data: OnlineApplication) -> Case:
             phone=data.phone,
             hukou_area_code=data.hukou_area_code,
         )
-    applicant = household.members.get(id_index=registry.id_index_of(head_number))
+    applicant = household.members.get(id_index__in=registry.id_indexes_of(head_number))
     case = intake.case_create(
         by=by,
         household=household,
