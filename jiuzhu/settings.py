@@ -5,6 +5,7 @@ See docs/operations.md for the list of variables.
 
 from __future__ import annotations
 
+import ipaddress
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -85,6 +86,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "jiuzhu.api.middleware.ApiErrorMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "jiuzhu.core.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -139,6 +141,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
     }
     DATABASES["default"]["TEST"] = {"NAME": env.str("JIUZHU_SQLITE_TEST_NAME", "") or None}
+# The owner role that runs the migrations (`manage.py migrate_as_owner`); DATABASE_URL is the runtime role,
+# which may not change or delete audit rows (core.dbroles, docs/operations.md).
+DATABASE_MIGRATE_URL = env.str("DATABASE_MIGRATE_URL", "")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "orgs.User"
@@ -188,6 +193,12 @@ _https = env.bool("JIUZHU_HTTPS", False)
 SESSION_COOKIE_SECURE = _https
 CSRF_COOKIE_SECURE = _https
 SECURE_SSL_REDIRECT = _https and env.bool("JIUZHU_SSL_REDIRECT", False)
+# Behind the county's TLS proxy (nginx, or a 国密 SSL gateway), which terminates HTTPS and sets
+# X-Forwarded-Proto: without trusting that header Django would take every request for plain HTTP — no HSTS, and
+# SECURE_SSL_REDIRECT would redirect forever. The proxy must overwrite the header a client sends.
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("JIUZHU_BEHIND_TLS_PROXY", _https) else None
+)
 SECURE_HSTS_SECONDS = 31536000 if _https else 0
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -322,6 +333,12 @@ JIUZHU_IDEMPOTENCY_HOURS = env.int("JIUZHU_IDEMPOTENCY_HOURS", 24, minimum=1, ma
 JIUZHU_WEBHOOK_TIMEOUT = env.int("JIUZHU_WEBHOOK_TIMEOUT", 10, minimum=1, maximum=120)
 JIUZHU_WEBHOOK_MAX_ATTEMPTS = env.int("JIUZHU_WEBHOOK_MAX_ATTEMPTS", 8, minimum=1, maximum=30)
 JIUZHU_WEBHOOK_RETRY_SECONDS = env.int("JIUZHU_WEBHOOK_RETRY_SECONDS", 60, minimum=1, maximum=86400)
+# Networks webhooks may be sent to although they are internal (api.ssrf), e.g. "10.20.0.0/16".
+JIUZHU_WEBHOOK_ALLOWED_NETWORKS = env.list("JIUZHU_WEBHOOK_ALLOWED_NETWORKS", [])
+try:
+    [ipaddress.ip_network(n, strict=False) for n in JIUZHU_WEBHOOK_ALLOWED_NETWORKS]
+except ValueError as exc:
+    raise ImproperlyConfigured(f"JIUZHU_WEBHOOK_ALLOWED_NETWORKS: {exc}") from None
 # Where complaints from the portal are answered by phone (S12); shown on the portal.
 JIUZHU_PORTAL_HOTLINE = env.str("JIUZHU_PORTAL_HOTLINE", "12345")
 

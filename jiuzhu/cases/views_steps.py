@@ -26,6 +26,7 @@ from jiuzhu.core import clock
 from jiuzhu.core.errors import RECOVERABLE, NotFound
 from jiuzhu.core.exports import xlsx_response
 from jiuzhu.core.listing import paginate, wants_export
+from jiuzhu.core.redirects import safe_next
 from jiuzhu.core.types import MONTHLY_TYPES
 from jiuzhu.orgs import authz
 from jiuzhu.orgs.models import Jurisdiction, Level, User
@@ -376,7 +377,7 @@ def bulk_action(request: HttpRequest, action: str) -> HttpResponse:
     cases = list(selectors.cases_visible_to(request.user).filter(pk__in=ids))
     if not cases or len(cases) != len(set(ids)):
         messages.error(request, "请选择申请（所选申请不在您的辖区内的不予处理）")
-        return redirect(request.POST.get("next") or "queue")
+        return redirect(safe_next(request, "queue"))  # only within this site
     try:
         if action == "post_notice":
             form = f.NoticeForm(request.POST)
@@ -396,7 +397,7 @@ def bulk_action(request: HttpRequest, action: str) -> HttpResponse:
             raise NotFound()
     except RECOVERABLE as exc:
         messages.error(request, f"未处理任何申请：{exc.message}")
-    return redirect(request.POST.get("next") or "queue")
+    return redirect(safe_next(request, "queue"))  # only within this site
 
 
 @login_required

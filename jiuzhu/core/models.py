@@ -3,6 +3,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from jiuzhu.core.crypto.sealed import sealed_storage
+
 
 class AuditChain(models.Model):
     """Head of one hash chain. One chain per county keeps writers of different counties apart."""
@@ -141,7 +143,8 @@ class Job(models.Model):
     status = models.CharField(max_length=8, choices=JobStatus.choices, default=JobStatus.QUEUED)
     area_code = models.CharField(max_length=12, db_index=True)
     params = models.JSONField(default=dict)
-    file = models.FileField(upload_to="jobs/%Y/%m/", blank=True)
+    # Uploads hold full ID or account numbers: sealed at rest, deleted after `files.retention_days` (PI1).
+    file = models.FileField(upload_to="jobs/%Y/%m/", blank=True, storage=sealed_storage)
     phase = models.CharField(max_length=60, blank=True)
     total = models.PositiveIntegerField(default=0)
     done = models.PositiveIntegerField(default=0)

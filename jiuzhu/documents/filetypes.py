@@ -108,3 +108,15 @@ def accept_attribute(kind: str | None = None) -> str:
     """For `<input type=file accept=…>`: a hint to the browser; the server still checks the content."""
     types = ALLOWED_BY_KIND.get(kind or AttachmentKind.OTHER, ALLOWED_BY_KIND[AttachmentKind.OTHER])
     return ",".join(ext for t in types for ext in t.extensions)
+
+
+def download_name(name: str, mime: str) -> str:
+    """The name a file is downloaded under ends with the extension of its detected type (PI1): "证明.exe"
+    holding a PDF downloads as "证明.pdf", so the computer opening it does not run something else."""
+    found = ACCEPTED.get(mime)
+    if found is None:
+        return name
+    if extension_of(name) in found.extensions:
+        return name
+    stem = name[: name.rfind(".")] if extension_of(name) else name
+    return (stem or "附件") + found.extension

@@ -19,7 +19,7 @@ from jiuzhu.core.forms import apply_error
 from jiuzhu.core.jurisdiction_codes import county_code
 from jiuzhu.core.listing import date_param, paginate, wants_export
 from jiuzhu.core.selectors import events_for_object
-from jiuzhu.documents import compose, kinds, rendering, selectors, services
+from jiuzhu.documents import compose, filetypes, kinds, rendering, selectors, services
 from jiuzhu.documents.forms import AttachmentForm, DelegationLetterForm, PrefixForm, RevokeForm, TemplateForm
 from jiuzhu.documents.models import AttachmentKind, IssuedDocument
 from jiuzhu.orgs import authz
@@ -163,7 +163,7 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     handle = services.attachment_open(by=request.user, attachment=attachment)
     return _file_response(
         handle,
-        filename=attachment.original_name,
+        filename=filetypes.download_name(attachment.original_name, attachment.content_type),
         content_type=attachment.content_type,
         inline=attachment.inline,
     )

@@ -26,6 +26,7 @@ class OrgsConfig(AppConfig):
                 frozenset({Role.BUREAU_OFFICER, Role.BUREAU_INSPECTOR, Role.AUDITOR, Role.ADMIN}),
             ),
             NavItem("系统设置", "行政区划", "jurisdictions", "geo-alt", Perm.VIEW, 40),
+            NavItem("系统设置", "密钥与加密", "key_status", "key", Perm.KEY_VIEW, 70),
             NavItem(
                 "系统设置",
                 "工作人员",

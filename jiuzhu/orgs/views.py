@@ -551,6 +551,10 @@ def grant_letter(request: HttpRequest, pk: int) -> FileResponse:
     grant = get_grant(request.user, pk)
     if not grant.letter_file:
         raise NotFound("该委托没有上传委托书扫描件")
-    return FileResponse(
-        grant.letter_file.open("rb"), as_attachment=False, filename=grant.letter_file.name.rsplit("/", 1)[-1]
-    )
+    from jiuzhu.documents import filetypes
+
+    handle = grant.letter_file.open("rb")
+    mime, _ = filetypes.detect(handle.read(filetypes.HEAD_BYTES))
+    handle.seek(0)
+    name = filetypes.download_name(grant.letter_file.name.rsplit("/", 1)[-1], mime)
+    return FileResponse(handle, as_attachment=False, filename=name, content_type=mime or None)

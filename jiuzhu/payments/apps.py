@@ -8,13 +8,15 @@ class PaymentsConfig(AppConfig):
 
     def ready(self) -> None:
         from jiuzhu.cases.workflow import add_guard
-        from jiuzhu.core import audit
+        from jiuzhu.core import audit, retention
         from jiuzhu.core.navigation import NavItem, register
         from jiuzhu.orgs.roles import Perm
+        from jiuzhu.payments.bankfiles import purge_bank_files
         from jiuzhu.payments.guards import cycle_open_for_monthly
 
         # M1: decisions on monthly benefits are refused while the payment list is frozen.
         add_guard(["decide", "bureau_decide", "finalize"], cycle_open_for_monthly)
+        retention.register(purge_bank_files)  # PI1: bank files are deleted after their retention period
         register(
             NavItem("待遇发放", "月度发放", "payroll", "cash-stack", Perm.VIEW, 10),
             NavItem("待遇发放", "台账查询", "ledger", "journal-richtext", Perm.VIEW, 20),

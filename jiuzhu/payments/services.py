@@ -24,6 +24,7 @@ from django.db.models import Count, Q, Sum
 from jiuzhu.core import audit, clock, crypto
 from jiuzhu.core.dates import month_start
 from jiuzhu.core.errors import NotFound, ValidationFailed
+from jiuzhu.core.exports import SafeCsvWriter
 from jiuzhu.core.models import Job
 from jiuzhu.core.types import AssistanceType
 from jiuzhu.orgs import authz
@@ -250,7 +251,7 @@ def bank_file_create(
     lines, total = 0, Decimal("0")
     if file_type == "csv":
         text = io.StringIO()
-        writer = csv.writer(text)
+        writer = SafeCsvWriter(text)  # a name like "=HYPERLINK(…)" stays text in the bank's spreadsheet
         writer.writerow(headers)
         for row in _rows(county_code, month, township_code, bank_name):
             writer.writerow(
@@ -654,27 +655,28 @@ def save_bad_rows(job_id: int, month: date, bad_rows: Iterable[BadRow], *, refus
     import tempfile
 
     from django.core.files import File
-    from django.core.files.storage import default_storage
+
+    from jiuzhu.core.crypto.sealed import sealed_storage  # the bank's rows: sealed at rest (PI1)
 
     with tempfile.TemporaryFile() as tmp:
         write_bad_rows(tmp, month, bad_rows, refused=refused)
         tmp.seek(0)
-        return default_storage.save(f"jobs/{clock.now():%Y/%m}/reconcile-{job_id}-rows.xlsx", File(tmp))
+        return sealed_storage().save(f"jobs/{clock.now():%Y/%m}/reconcile-{job_id}-rows.xlsx", File(tmp))
 
 
 def open_bad_rows(job) -> tuple[IO[bytes], str]:
     """The Excel of a finished job's bad rows (stored by the job, or written now for a few), and a name."""
     import tempfile
 
-    from django.core.files.storage import default_storage
+    from jiuzhu.core.crypto.sealed import sealed_storage
 
     month, count, bad_rows = bad_rows_of(job)
     if not job.finished or not count:
         raise NotFound("该任务没有需要核实的行")
     filename = f"回盘核实行-{month:%Y%m}-{job.params.get('filename', job.pk)}.xlsx"
     stored = job.result.get("rows_file")
-    if stored and default_storage.exists(stored):
-        return default_storage.open(stored, "rb"), filename
+    if stored and sealed_storage().exists(stored):
+        return sealed_storage().open(stored, "rb"), filename
     out = tempfile.TemporaryFile()  # noqa: SIM115 - the response closes it once sent
     write_bad_rows(out, month, bad_rows, refused=not job.result.get("committed"))
     out.seek(0)

@@ -437,7 +437,11 @@ def _target(county_code: str) -> Decimal:
 @require_GET
 def reconcile_job_rows(request: HttpRequest, pk: int) -> FileResponse:
     """Every bad row of a finished reconcile job as Excel (the page lists only the first ones)."""
-    fh, filename = services.open_bad_rows(_reconcile_job(request, pk))
+    job = _reconcile_job(request, pk)
+    fh, filename = services.open_bad_rows(job)
+    from jiuzhu.core.retention import log_download
+
+    log_download(by=request.user, obj=job, area_code=job.area_code, what=filename)  # the bank's rows (PI1)
     return FileResponse(fh, as_attachment=True, filename=filename, content_type=XLSX)
 
 

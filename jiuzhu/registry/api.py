@@ -10,13 +10,14 @@ from ninja.pagination import paginate
 
 from jiuzhu.api.idempotency import not_idempotent
 from jiuzhu.api.schemas import Id, PageNumber, responses
-from jiuzhu.core import jobs
+from jiuzhu.core import clock, jobs
 from jiuzhu.core.errors import NotFound, ValidationFailed
 from jiuzhu.core.exports import XLSX
+from jiuzhu.core.idnumber import age_on
 from jiuzhu.core.models import Job
 from jiuzhu.orgs import authz
 from jiuzhu.orgs.roles import Perm
-from jiuzhu.registry import selectors, services, tasks
+from jiuzhu.registry import reads, selectors, services, tasks
 from jiuzhu.registry.models import (
     Asset,
     AssetKind,
@@ -37,10 +38,14 @@ CODE = r"^\d{12}$"
 
 
 class MemberOut(Schema):
+    """A member as every reader may see it: masked ID number, and of the birth date only the year and the
+    age (the mask rule, core.masking; the full number is `POST /members/{id}/reveal`, logged)."""
+
     id: int
     name: str
     id_masked: str
-    birth_date: date
+    birth_year: int
+    age: int
     sex: str
     relation: str
     hukou_area_code: str
@@ -55,6 +60,14 @@ class MemberOut(Schema):
     is_active: bool
     left_on: date | None
     left_reason: str
+
+    @staticmethod
+    def resolve_birth_year(obj) -> int:
+        return obj.birth_date.year
+
+    @staticmethod
+    def resolve_age(obj) -> int:
+        return age_on(obj.birth_date, clock.today())
 
 
 class IncomeOut(Schema):
@@ -136,7 +149,9 @@ def _detail(household) -> dict:
     "/households/{household_id}", response=responses(HouseholdDetailOut, read_only=True), summary="家庭详情"
 )
 def household_detail(request: HttpRequest, household_id: Id):
-    return _detail(selectors.get_household(request.user, household_id))
+    household = selectors.get_household(request.user, household_id)
+    reads.household_read(by=request.user, household=household)  # a full read is logged like a reveal
+    return _detail(household)
 
 
 class MemberIn(Schema):
@@ -562,7 +577,11 @@ def import_job(request: HttpRequest, job_id: Id):
 def import_errors(request: HttpRequest, job_id: Id):
     from jiuzhu.registry import importer
 
-    fh, filename = importer.open_error_workbook(_import_job(request, job_id))
+    job = _import_job(request, job_id)
+    fh, filename = importer.open_error_workbook(job)
+    from jiuzhu.core.retention import log_download
+
+    log_download(by=request.user, obj=job, area_code=job.area_code, what=filename)  # full ID numbers (PI1)
     return FileResponse(fh, as_attachment=True, filename=filename, content_type=XLSX)
 
 

@@ -617,26 +617,27 @@ def save_error_workbook(job_id: int, errors: list[str], rows: list[dict[str, str
     import tempfile
 
     from django.core.files import File
-    from django.core.files.storage import default_storage
+
+    from jiuzhu.core.crypto.sealed import sealed_storage  # the rows hold full ID numbers (PI1)
 
     with tempfile.TemporaryFile() as tmp:
         write_error_workbook(tmp, errors, rows)
         tmp.seek(0)
         stamp = clock.now().strftime("%Y/%m")
-        return default_storage.save(f"jobs/{stamp}/import-{job_id}-errors.xlsx", File(tmp))
+        return sealed_storage().save(f"jobs/{stamp}/import-{job_id}-errors.xlsx", File(tmp))
 
 
 def open_error_workbook(job) -> tuple[IO[bytes], str]:
     """The stored error workbook of a finished job, and a file name for the download."""
-    from django.core.files.storage import default_storage
+    from jiuzhu.core.crypto.sealed import sealed_storage
 
     result = job.result or {}
     if job.status != "done" or not result.get("error_count"):
         raise NotFound("该任务没有错误行")
     filename = f"导入错误行-{job.params.get('filename', job.pk)}.xlsx"
     name = result.get("errors_file")
-    if name and default_storage.exists(name):
-        return default_storage.open(name, "rb"), filename
+    if name and sealed_storage().exists(name):
+        return sealed_storage().open(name, "rb"), filename
     # Jobs from before the workbook was stored kept only the listed errors.
     buffer = io.BytesIO()
     write_error_workbook(buffer, result.get("errors", []))

@@ -165,8 +165,12 @@ def _member_values(data: MemberInput, info: idnumber.IdInfo) -> dict:
 
 
 def _public(data: MemberInput) -> dict:
+    """A member as the audit trail keeps it: masked number and, by the mask rule, only the year of birth."""
     values = asdict(data)
     values["id_number"] = mask_id_number(idnumber.normalise(data.id_number))
+    birth = values.pop("birth_date", None)
+    if birth is not None:
+        values["birth_year"] = birth.year
     return values
 
 

@@ -17,7 +17,7 @@ from jiuzhu.core.models import Job
 from jiuzhu.orgs import authz
 from jiuzhu.orgs.models import Jurisdiction, Level
 from jiuzhu.orgs.roles import Perm
-from jiuzhu.registry import importer, selectors, services, tasks
+from jiuzhu.registry import importer, reads, selectors, services, tasks
 from jiuzhu.registry.forms import (
     AssetForm,
     DeclineForm,
@@ -159,7 +159,9 @@ def _spread_member_errors(form, formset, exc) -> None:
 @login_required
 @require_GET
 def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _detail_page(request, selectors.get_household(request.user, pk))
+    household = selectors.get_household(request.user, pk)
+    reads.household_read(by=request.user, household=household)  # a full read is logged like a reveal
+    return _detail_page(request, household)
 
 
 def _detail_page(request, household, *, income_form=None, asset_form=None, status: int = 200) -> HttpResponse:
@@ -262,7 +264,9 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
     authz.require(request.user, Perm.HOUSEHOLD_EDIT, member.area_code)
     household = member.household
     initial = {f: getattr(member, f) for f in MemberForm.base_fields if hasattr(member, f)}
-    initial |= {"id_number": "", "version": household.version}
+    # Neither the number nor the full birth date is put back into the form: beside the masked number the
+    # birth date would complete it (mask rule, core.masking).
+    initial |= {"id_number": "", "birth_date": None, "version": household.version}
     form = MemberEditForm(request.POST or None, initial=initial)
     form.fields["id_number"].required = False
     form.fields["id_number"].help_text = f"当前：{member.id_masked}。不修改请留空；更正时须完整录入新号码"
@@ -753,7 +757,11 @@ def household_import_errors(request: HttpRequest, pk: int) -> HttpResponse:
     """Every error row of a finished import job as Excel (the page lists only the first ones)."""
     from django.http import FileResponse
 
-    fh, filename = importer.open_error_workbook(_job(request, pk))
+    job = _job(request, pk)
+    fh, filename = importer.open_error_workbook(job)
+    from jiuzhu.core.retention import log_download
+
+    log_download(by=request.user, obj=job, area_code=job.area_code, what=filename)  # full ID numbers (PI1)
     return FileResponse(fh, as_attachment=True, filename=filename, content_type=XLSX)
 
 

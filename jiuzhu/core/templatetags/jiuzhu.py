@@ -27,6 +27,15 @@ def masked_id(value: str | None) -> str:
 
 
 @register.filter
+def shown_birth(value) -> str:
+    """A birth date as the mask rule allows it beside a masked ID: year and age (core.masking, PI1)."""
+    from jiuzhu.core import clock
+    from jiuzhu.core.masking import shown_birth as shown
+
+    return shown(value, clock.today())
+
+
+@register.filter
 def masked_name(value: str | None) -> str:
     return mask_name(value)
 

@@ -15,6 +15,7 @@ from jiuzhu.core import clock
 from jiuzhu.core.errors import RECOVERABLE
 from jiuzhu.core.exports import xlsx_response
 from jiuzhu.core.listing import paginate, wants_export
+from jiuzhu.core.redirects import safe_next
 from jiuzhu.orgs import authz
 from jiuzhu.orgs.roles import Perm
 from jiuzhu.supervision import forms as f
@@ -173,7 +174,7 @@ def inspection_start(request: HttpRequest) -> HttpResponse:
     form = f.StartInspectionForm(request.POST)
     if not form.is_valid():
         messages.error(request, "请选择检查清单并填写检查日期")
-        return redirect(request.POST.get("next") or "sup_inspections")
+        return redirect(safe_next(request, "sup_inspections"))  # only within this site
     d = form.cleaned_data
     try:
         inspection = inspections.inspection_start(
@@ -186,7 +187,7 @@ def inspection_start(request: HttpRequest) -> HttpResponse:
         )
     except RECOVERABLE as exc:
         messages.error(request, exc.message)
-        return redirect(request.POST.get("next") or "sup_inspections")
+        return redirect(safe_next(request, "sup_inspections"))  # only within this site
     return redirect("sup_inspection", pk=inspection.pk)
 
 
