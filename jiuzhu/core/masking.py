@@ -33,7 +33,7 @@ def birth_year(birth: date | None) -> int | None:
 
 
 def shown_birth(birth: date | None, on: date) -> str:
-    """"1980年生（46岁）" — the year and the age, the most the mask rule allows."""
+    """ "1980年生（46岁）" — the year and the age, the most the mask rule allows."""
     if birth is None:
         return ""
     from jiuzhu.core.idnumber import age_on

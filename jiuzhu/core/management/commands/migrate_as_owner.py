@@ -24,7 +24,7 @@ class Command(BaseCommand):
             raise CommandError("DATABASE_MIGRATE_URL 与 DATABASE_URL 须指向同一个数据库")
         runtime_role = runtime["USER"]
         connections["default"].close()
-        runtime.update({key: owner[key] for key in ("USER", "PASSWORD", "HOST", "PORT")})
+        runtime.update(USER=owner["USER"], PASSWORD=owner["PASSWORD"], HOST=owner["HOST"], PORT=owner["PORT"])
         call_command("migrate", interactive=False, verbosity=options.get("verbosity", 1))
         if runtime_role and runtime_role != owner["USER"]:
             grant_runtime(runtime_role)
