@@ -27,6 +27,7 @@ class OrgsConfig(AppConfig):
             ),
             NavItem("系统设置", "行政区划", "jurisdictions", "geo-alt", Perm.VIEW, 40),
             NavItem("系统设置", "密钥与加密", "key_status", "key", Perm.KEY_VIEW, 70),
+            NavItem("系统设置", "工作人员", "staff", "people", Perm.ROLE_MANAGE, 50),
             NavItem(
                 "系统设置",
                 "工作人员",
@@ -38,8 +39,6 @@ class OrgsConfig(AppConfig):
                     {
                         Role.BUREAU_OFFICER,
                         Role.ADMIN,
-                        Role.SECURITY_ADMIN,
-                        Role.AUDIT_ADMIN,
                         Role.TOWNSHIP_APPROVER,
                         Role.AUDITOR,
                     }

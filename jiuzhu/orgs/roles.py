@@ -149,8 +149,10 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.DATA_IMPORT,
         }
     ),
-    Role.SECURITY_ADMIN: frozenset({Perm.VIEW, Perm.ROLE_MANAGE, Perm.MFA_RESET, Perm.KEY_VIEW}),
-    Role.AUDIT_ADMIN: frozenset({Perm.VIEW, Perm.AUDIT_VIEW}),
+    # Neither sees the business data of the jurisdiction (no VIEW): the security administrator reads the staff
+    # lists through ROLE_MANAGE (orgs.selectors), the audit administrator the audit trail.
+    Role.SECURITY_ADMIN: frozenset({Perm.ROLE_MANAGE, Perm.MFA_RESET, Perm.KEY_VIEW}),
+    Role.AUDIT_ADMIN: frozenset({Perm.AUDIT_VIEW}),
 }
 
 

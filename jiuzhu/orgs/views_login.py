@@ -123,7 +123,6 @@ def login_verify(request: HttpRequest) -> HttpResponse:
         request,
         "registration/login_verify.html",
         {"account": user, "error": error, "demo_code": _demo_hint(user)},
-        status=422 if error else 200,
     )
 
 
@@ -150,12 +149,7 @@ def login_enrol(request: HttpRequest) -> HttpResponse:
                 "registration/recovery_codes.html",
                 {"codes": codes, "continue_url": response["Location"], "page_title": "恢复码"},
             )
-    return render(
-        request,
-        "registration/mfa_enrol.html",
-        _enrol_context(user, secret, error),
-        status=422 if error else 200,
-    )
+    return render(request, "registration/mfa_enrol.html", _enrol_context(user, secret, error))
 
 
 def _enrol_context(user: User, secret: str, error: str) -> dict:
@@ -211,12 +205,7 @@ def account_mfa(request: HttpRequest) -> HttpResponse:
                 "registration/recovery_codes.html",
                 {"codes": codes, "continue_url": reverse("account"), "page_title": "恢复码"},
             )
-    return render(
-        request,
-        "registration/mfa_enrol.html",
-        _enrol_context(user, secret, error),
-        status=422 if error else 200,
-    )
+    return render(request, "registration/mfa_enrol.html", _enrol_context(user, secret, error))
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
