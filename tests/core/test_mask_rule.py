@@ -141,7 +141,7 @@ def test_the_rule_holds_in_the_documents_of_the_case(world):
     from jiuzhu.cases.documents import CASE_DOCS
     from jiuzhu.documents import kinds, rendering
 
-    household, case, members, forbidden = world
+    _household, case, _members, forbidden = world
     checked = 0
     for spec in CASE_DOCS:
         if not spec.available(case):
@@ -156,7 +156,7 @@ def test_the_rule_holds_in_the_documents_of_the_case(world):
 def test_a_reveal_is_the_only_way_to_the_full_number_and_it_is_logged(world):
     from jiuzhu.core.models import AuditEvent
 
-    household, case, members, forbidden = world
+    _household, _case, members, _forbidden = world
     number = crypto.decrypt(members[0].id_cipher, purpose="id_number")
     r = client_for("ab_caseworker").post(f"/registry/members/{members[0].pk}/reveal/")
     assert number in r.content.decode()
