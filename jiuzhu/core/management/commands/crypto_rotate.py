@@ -26,9 +26,11 @@ class Command(BaseCommand):
         started = time.monotonic()
         last_line = [0.0]
 
+        every_batch = options.get("verbosity", 1) >= 2
+
         def progress(name: str, done: int, total: int) -> None:
             now = time.monotonic()
-            if done in (0, total) or now - last_line[0] >= 1:
+            if every_batch or done in (0, total) or now - last_line[0] >= 1:
                 last_line[0] = now
                 percent = done * 100 // total if total else 100
                 self.stdout.write(f"{name}：{done}/{total}（{percent}%）")
