@@ -3,14 +3,15 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 PYTEST_WORKERS ?= 2
+PORT ?= 8000
 export UV_NO_PROGRESS := 1
 
 .PHONY: help setup run test lint typecheck test-sqlite test-postgres test-browser test-faketime test-faketime-postgres bench migrations-check
 
 help:
-	@echo "make run    — install everything, prepare the demo database, serve on http://127.0.0.1:8000"
+	@echo "make run    — install everything, prepare the demo database, serve on http://127.0.0.1:8000 (PORT=… for another)"
 	@echo "make test   — lint, then the whole test suite on SQLite, on PostgreSQL and in Chromium"
-	@echo "make bench  — benchmarks (PostgreSQL, 10^5–10^6 households)"
+	@echo "make bench  — benchmarks (PostgreSQL, 10^5–10^6 households); BENCH=documents DB=sqlite for one on SQLite"
 
 setup:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -18,7 +19,7 @@ setup:
 	@scripts/ensure-fonts
 
 run: setup
-	@UV="$(UV)" scripts/run-demo
+	@UV="$(UV)" PORT="$(PORT)" scripts/run-demo
 
 lint: setup
 	$(UV) run ruff check .
@@ -61,5 +62,9 @@ test-faketime-postgres: setup
 	@echo "== pytest on PostgreSQL with the system clock $(FAKE_AHEAD) ahead =="
 	@$(FAKETIME_RUN) scripts/with-postgres sh -c '$(UV) run pytest -q -n $(PYTEST_WORKERS) --dist loadfile -m "not browser and not postgres" && $(UV) run pytest -q -p no:xdist -m postgres'
 
+# DB=sqlite runs them on a new SQLite file instead (the demo's database; BENCH=documents is meant for it).
 bench: setup
-	scripts/with-postgres $(UV) run python -m bench $(BENCH)
+	@if [ "$(DB)" = "sqlite" ]; then \
+	  mkdir -p var && rm -f var/bench.sqlite3 var/bench.sqlite3-wal var/bench.sqlite3-shm && \
+	  DATABASE_URL=sqlite:///$(CURDIR)/var/bench.sqlite3 $(UV) run python -m bench $(BENCH); \
+	else scripts/with-postgres $(UV) run python -m bench $(BENCH); fi

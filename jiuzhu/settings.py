@@ -98,6 +98,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "jiuzhu.core.middleware.RequestContextMiddleware",
+    "jiuzhu.core.middleware.RefuseNulMiddleware",
     "jiuzhu.core.middleware.DomainErrorMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -261,6 +262,21 @@ STORAGES = {
 }
 UPLOAD_MAX_BYTES = env.int("JIUZHU_UPLOAD_MAX_MB", 20, minimum=1, maximum=2048) * 1024 * 1024
 IMPORT_MAX_BYTES = env.int("JIUZHU_IMPORT_MAX_MB", 200, minimum=1, maximum=4096) * 1024 * 1024
+# Spreadsheets users import (core.tables): checked against these before anything is parsed. A workbook is
+# parsed in a child process limited to IMPORT_PARSER_MEMORY_BYTES of address space and
+# IMPORT_PARSER_SECONDS of CPU time, so a file that crashes the native parser fails only its upload.
+IMPORT_MAX_ROWS = env.int("JIUZHU_IMPORT_MAX_ROWS", 2_000_000, minimum=10, maximum=100_000_000)
+IMPORT_MAX_COLUMNS = env.int("JIUZHU_IMPORT_MAX_COLUMNS", 200, minimum=5, maximum=16_384)
+IMPORT_MAX_CELLS = env.int("JIUZHU_IMPORT_MAX_CELLS", 40_000_000, minimum=1000, maximum=2_000_000_000)
+IMPORT_MAX_UNPACKED_BYTES = (
+    env.int("JIUZHU_IMPORT_MAX_UNPACKED_MB", 2048, minimum=1, maximum=65_536) * 1024 * 1024
+)
+IMPORT_MAX_RATIO = env.int("JIUZHU_IMPORT_MAX_RATIO", 200, minimum=10, maximum=100_000)
+IMPORT_MAX_LINE_CHARS = env.int("JIUZHU_IMPORT_MAX_LINE_KB", 64, minimum=1, maximum=65_536) * 1024
+IMPORT_PARSER_MEMORY_BYTES = (
+    env.int("JIUZHU_IMPORT_PARSER_MEMORY_MB", 3072, minimum=256, maximum=1_048_576) * 1024 * 1024
+)
+IMPORT_PARSER_SECONDS = env.int("JIUZHU_IMPORT_PARSER_SECONDS", 600, minimum=5, maximum=86_400)
 UPLOAD_VIDEO_MAX_BYTES = env.int("JIUZHU_UPLOAD_VIDEO_MAX_MB", 200, minimum=1, maximum=4096) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -348,3 +364,11 @@ JIUZHU_TRUST_X_FORWARDED_FOR = env.bool("JIUZHU_TRUST_X_FORWARDED_FOR", False)
 PAYROLL_STALE_MINUTES = env.int("JIUZHU_PAYROLL_STALE_MINUTES", 10, minimum=1)
 # Townships written at once by a payroll run on PostgreSQL (about one per core of the database server).
 PAYROLL_WORKERS = env.int("JIUZHU_PAYROLL_WORKERS", 2, minimum=1)
+
+# Background workers (manage.py run_worker): a heartbeat every few seconds; pages say no worker runs when
+# none has beaten for this long. A job's work is tried this many times when the database is busy or
+# unreachable, waiting this long before the second try and twice as long before each further one.
+JIUZHU_WORKER_BEAT_SECONDS = env.int("JIUZHU_WORKER_BEAT_SECONDS", 5, minimum=1, maximum=300)
+JIUZHU_WORKER_STALE_SECONDS = env.int("JIUZHU_WORKER_STALE_SECONDS", 60, minimum=10, maximum=3600)
+JIUZHU_JOB_ATTEMPTS = env.int("JIUZHU_JOB_ATTEMPTS", 4, minimum=1, maximum=20)
+JIUZHU_JOB_RETRY_SECONDS = env.int("JIUZHU_JOB_RETRY_SECONDS", 2, minimum=0, maximum=600)

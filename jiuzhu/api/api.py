@@ -13,7 +13,9 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest
+from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
@@ -44,7 +46,8 @@ def _has_nul(value) -> bool:
 
 
 class Parser(NinjaParser):
-    """JSON and query parameters, refusing the NUL character (PostgreSQL cannot store it in text)."""
+    """JSON bodies, refusing the NUL character (PostgreSQL cannot store it in text). Addresses and query
+    strings with it are refused before this, by `core.middleware.RefuseNulMiddleware`."""
 
     def parse_body(self, request: HttpRequest):
         data = super().parse_body(request)
@@ -53,12 +56,6 @@ class Parser(NinjaParser):
                 "请求内容含有不允许的空字符（\\u0000）", field_errors={"request": "含空字符"}
             )
         return data
-
-    def parse_querydict(self, data, list_fields, request: HttpRequest):
-        result = super().parse_querydict(data, list_fields, request)
-        if _has_nul(result):
-            raise ValidationFailed("查询参数含有不允许的空字符", field_errors={"request": "含空字符"})
-        return result
 
 
 class Renderer(JSONRenderer):
@@ -230,6 +227,26 @@ def on_http_error(request, exc: HttpError):
     code = _HTTP_CODES.get(status, "error")
     message = MESSAGES.get(status, (code, ""))[1] or str(exc)
     return _error(request, status, code, message)
+
+
+@api.exception_handler(MultiPartParserError)
+def on_unreadable_upload(request, exc):
+    """A multipart body Django cannot parse (no boundary, a broken one): the client's fault, never 500."""
+    return _error(
+        request,
+        400,
+        "invalid",
+        "上传内容无法读取：请以 multipart/form-data 格式上传文件（请求头须含 boundary，如 curl -F file=@文件名）",
+        {"file": ["无法读取上传内容"]},
+    )
+
+
+@api.exception_handler(SuspiciousOperation)
+def on_suspicious_request(request, exc: SuspiciousOperation):
+    """Django's refusals of a request body (too large, too many fields or files) keep their 4xx status."""
+    if isinstance(exc, RequestDataTooBig):
+        return _error(request, 413, "too_large", MESSAGES[413][1])
+    return _error(request, 400, "invalid", "请求内容不符合要求（字段或文件过多，或格式异常）")
 
 
 @api.exception_handler(Exception)

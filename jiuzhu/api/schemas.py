@@ -73,3 +73,35 @@ class PageNumber(PaginationBase):
             "page": pagination.page,
             "page_size": pagination.page_size,
         }
+
+
+class JobState(Schema):
+    """What every background job's answer says besides its progress (see `core.jobs`)."""
+
+    interrupted: bool = Field(
+        ..., description="因后台任务处理程序中断或数据库持续不可用而失败（输入无误），可在任务页面重新开始"
+    )
+    queue_position: int | None = Field(
+        None, description="排队中时前面还有几个任务（含正在处理的）；未排队时为空"
+    )
+    worker_running: bool | None = Field(
+        None,
+        description="是否有后台任务处理程序在运行；false 时任务将在其恢复后继续；任务已结束或无需处理程序时为空",
+    )
+
+    @staticmethod
+    def resolve_queue_position(obj) -> int | None:
+        from jiuzhu.core import jobs
+
+        return jobs.queue_position(obj) if hasattr(obj, "task_id") else obj.get("queue_position")
+
+    @staticmethod
+    def resolve_worker_running(obj) -> bool | None:
+        from jiuzhu.core import jobs
+
+        if not hasattr(obj, "task_id"):
+            return obj.get("worker_running")
+        if obj.finished:
+            return None
+        status = jobs.worker_status()
+        return (status.alive > 0) if status.needed else None

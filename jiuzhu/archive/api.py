@@ -10,9 +10,10 @@ from urllib.parse import quote
 from django.http import FileResponse, HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
-from jiuzhu.api.schemas import responses
+from jiuzhu.api.schemas import JobState, responses
 from jiuzhu.archive import boards, completeness, custody, selectors, services
 from jiuzhu.archive import household_file as hf
+from jiuzhu.core import jobs
 from jiuzhu.core.errors import NotFound, ValidationFailed
 from jiuzhu.core.models import Job
 from jiuzhu.orgs.models import Jurisdiction, Organisation
@@ -292,7 +293,7 @@ def custody_bulk(request: HttpRequest, payload: BulkIn):
 # --- archive downloads ---------------------------------------------------------------------------------
 
 
-class BundleOut(Schema):
+class BundleOut(JobState):
     id: int
     status: str
     phase: str
@@ -313,7 +314,15 @@ def _bundle(job: Job) -> dict:
         "percent": job.percent,
         "error": job.error,
         "result": {k: v for k, v in job.result.items() if k != "path"},
+        "interrupted": job.interrupted,
+        "queue_position": jobs.queue_position(job),
+        "worker_running": _worker_running(job),
     }
+
+
+def _worker_running(job: Job) -> bool | None:
+    status = jobs.worker_status()
+    return None if job.finished or not status.needed else status.alive > 0
 
 
 @router.post(

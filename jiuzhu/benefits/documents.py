@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from django.db import transaction
-
 from jiuzhu.benefits.models import ChangeKind, EnrolmentChange
 from jiuzhu.core.errors import ValidationFailed
 from jiuzhu.core.types import category_of
@@ -12,16 +10,20 @@ from jiuzhu.documents import services as documents
 from jiuzhu.documents.models import IssuedDocument
 
 
-@transaction.atomic
-def issue_adjustment_notice(*, by, change: EnrolmentChange) -> IssuedDocument:
-    """Issued in the bureau's name with the township as handling unit when delegated (D1)."""
-    change = (
-        EnrolmentChange.objects.select_for_update().select_related("enrolment__household").get(pk=change.pk)
-    )
+def _refuse_unless_due(change: EnrolmentChange) -> None:
     if not change.needs_notice:
         raise ValidationFailed("只有减发、停发、渐退和终止需要出具调整（停发）告知书")
     if change.notice_document_id and not change.notice_document.revoked:
         raise ValidationFailed("该变更已出具告知书")
+
+
+def issue_adjustment_notice(*, by, change: EnrolmentChange) -> IssuedDocument:
+    """Issued in the bureau's name with the township as handling unit when delegated (D1).
+
+    Checked before rendering and again, under the change's row lock, when the document is recorded: of two
+    people issuing at once one gets the notice, the other's number is recorded void with the reason."""
+    change = EnrolmentChange.objects.select_related("enrolment__household").get(pk=change.pk)
+    _refuse_unless_due(change)
     enrolment = change.enrolment
     parties = compose.decision_parties(
         township_code=enrolment.township_code,
@@ -54,7 +56,14 @@ def issue_adjustment_notice(*, by, change: EnrolmentChange) -> IssuedDocument:
             "end_month": enrolment.end_month if change.kind == ChangeKind.GRADUAL_EXIT else None,
             "hotline": compose.hotline(enrolment.area_code, change.created_at.date()),
         },
+        on_record=lambda document: _link(change.pk, document),
     )
     change.notice_document = document
-    change.save(update_fields=["notice_document"])
     return document
+
+
+def _link(change_pk: int, document: IssuedDocument) -> None:
+    change = EnrolmentChange.objects.select_for_update().get(pk=change_pk)
+    _refuse_unless_due(change)
+    change.notice_document = document
+    change.save(update_fields=["notice_document"])

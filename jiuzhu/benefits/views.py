@@ -449,7 +449,9 @@ def deaths_import(request: HttpRequest) -> HttpResponse:
         upload = form.cleaned_data["file"]
         apply = request.POST.get("apply") == "1"
         if upload is not None:
-            name, content = upload.name, upload.read()
+            # Kept in the session for the confirmation when small; a large list is checked from its file.
+            name = upload.name
+            content = upload.read() if upload.size <= DEATHS_SESSION_MAX else upload
         elif apply and kept:
             name, content = kept["name"], base64.b64decode(kept["content"])
         else:
@@ -476,7 +478,7 @@ def deaths_import(request: HttpRequest) -> HttpResponse:
                         f"已登记 {len(result.matches)} 名死亡人员，其中在保家庭 "
                         f"{sum(m.enrolled for m in result.matches)} 户，请及时停发或调整",
                     )
-                elif len(content) <= DEATHS_SESSION_MAX:
+                elif isinstance(content, bytes):
                     request.session[SESSION_DEATHS] = {
                         "name": name,
                         "content": base64.b64encode(content).decode(),

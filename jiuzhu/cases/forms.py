@@ -60,4 +60,8 @@ class WithdrawForm(BootstrapMixin, forms.Form):
 class FilingForm(BootstrapMixin, forms.Form):
     relative = forms.IntegerField(widget=forms.HiddenInput)
     filed_on = forms.DateField(label="备案日期", widget=DateInput())
-    note = forms.CharField(label="备案说明", max_length=300)
+    note = forms.CharField(
+        label="备案说明",
+        max_length=300,
+        widget=forms.TextInput(attrs={"placeholder": "如：经乡镇纪委备案，审批时回避相关人员"}),
+    )

@@ -131,7 +131,15 @@ def case_new(request: HttpRequest) -> HttpResponse:
         return render(
             request,
             "cases/case_pick_household.html",
-            {"page_title": "登记申请", "found": found, "f": request.GET, "discovery": discovery},
+            {
+                "page_title": "登记申请",
+                "found": found,
+                "searched": bool(q or idn),
+                "q": q or (discovery.family_name if discovery else ""),
+                "id_number": idn,
+                "discovery": discovery,
+                "can_register": authz.can(request.user, Perm.HOUSEHOLD_EDIT),
+            },
         )
     household = registry.get_household(request.user, request.GET["household"])
     authz.require(request.user, Perm.CASE_CREATE, household.area_code)
@@ -211,7 +219,22 @@ def _materials_view(case):
 @login_required
 @require_GET
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    case = selectors.get_case(request.user, pk)
+    return case_page(request, selectors.get_case(request.user, pk))
+
+
+def filing_form(relative_pk: int, data=None) -> FilingForm:
+    """One near-relative filing form per flagged relative; element ids stay unique on the page."""
+    return FilingForm(
+        data,
+        auto_id=f"id_filing{relative_pk}_%s",
+        initial={"relative": relative_pk, "filed_on": clock.today()},
+    )
+
+
+def case_page(request: HttpRequest, case, *, bound: dict | None = None) -> HttpResponse:
+    """The case page. `bound` holds a form the user submitted with errors (a step by its action, a filing
+    as "filing"): it is shown open in its place with what was typed and every error next to its field."""
+    bound = bound or {}
     signed = {(s.member_id, s.kind): s for s in case.signatures.all()}
     signature_rows = [
         {
@@ -227,10 +250,15 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
     }
     filed = {f.relative_id: f for f in case.filings.all()}
-    checks = [
-        (c, relatives.get(c.data.get("relative")), filed.get(c.data.get("relative")))
-        for c in case.checks.filter(cleared_at__isnull=True)
-    ]
+    failed_filing = bound.get("filing")
+    checks = []
+    for c in case.checks.filter(cleared_at__isnull=True):
+        relative = relatives.get(c.data.get("relative"))
+        form = None
+        if relative is not None and relative.pk not in filed:
+            mine = failed_filing is not None and str(failed_filing.data.get("relative")) == str(relative.pk)
+            form = failed_filing if mine else filing_form(relative.pk)
+        checks.append((c, relative, filed.get(c.data.get("relative")), form))
     can_process = authz.can(request.user, Perm.CASE_PROCESS, case.area_code)
     context = {
         "page_title": case.number,
@@ -248,16 +276,17 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_process": can_process,
         "intake_open": case.status in (State.SUBMITTED, State.INCOMPLETE, State.ACCEPTED),
         "today": clock.today(),
-        "accept_form": AcceptForm(initial={"version": case.version, "accepted_on": clock.today()}),
-        "refuse_form": RefuseForm(),
-        "withdraw_form": WithdrawForm(initial={"on": clock.today()}),
+        "accept_form": bound.get("accept")
+        or AcceptForm(initial={"version": case.version, "accepted_on": clock.today()}),
+        "refuse_form": bound.get("refuse") or RefuseForm(),
+        "withdraw_form": bound.get("withdraw") or WithdrawForm(initial={"on": clock.today()}),
     }
     from jiuzhu.cases import documents as case_documents
-    from jiuzhu.cases.views_steps import step_context
+    from jiuzhu.cases.views_steps import ACTIONS, step_context
     from jiuzhu.documents import kinds
     from jiuzhu.documents.selectors import documents_of
 
-    context |= step_context(request, case)
+    context |= step_context(request, case, {k: v for k, v in bound.items() if k in ACTIONS})
     context["issuable"] = [
         (k, kinds.name_of(k))
         for k in case_documents.issuable(case)
@@ -435,14 +464,17 @@ def notify_missing(request: HttpRequest, pk: int) -> HttpResponse:
 def refuse(request: HttpRequest, pk: int) -> HttpResponse:
     case = selectors.get_case(request.user, pk)
     form = RefuseForm(request.POST)
-    reasons = form.data.get("reasons", "").splitlines()
-    try:
-        notice = intake.refuse(by=request.user, case=case, reasons=reasons)
-    except RECOVERABLE as exc:
-        messages.error(request, exc.message)
-        return _back(case)
-    messages.success(request, "已作出不予受理决定，请打印告知书交申请人")
-    return redirect("case_notice", pk=case.pk, notice_pk=notice.pk)
+    if form.is_valid():
+        try:
+            notice = intake.refuse(
+                by=request.user, case=case, reasons=form.cleaned_data["reasons"].splitlines()
+            )
+        except RECOVERABLE as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, "已作出不予受理决定，请打印告知书交申请人")
+            return redirect("case_notice", pk=case.pk, notice_pk=notice.pk)
+    return case_page(request, case, bound={"refuse": form})
 
 
 @login_required
@@ -459,12 +491,11 @@ def accept(request: HttpRequest, pk: int) -> HttpResponse:
                 expected_version=form.cleaned_data["version"],
             )
         except RECOVERABLE as exc:
-            messages.error(request, exc.message)
+            apply_error(form, exc)
         else:
             messages.success(request, "已受理")
-    else:
-        messages.error(request, "请填写受理日期")
-    return _back(case)
+            return _back(case)
+    return case_page(request, case, bound={"accept": form})
 
 
 @login_required
@@ -478,12 +509,11 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user, case=case, on=form.cleaned_data["on"], reason=form.cleaned_data["reason"]
             )
         except RECOVERABLE as exc:
-            messages.error(request, exc.message)
+            apply_error(form, exc)
         else:
             messages.success(request, "申请已撤回")
-    else:
-        messages.error(request, "请填写撤回日期和原因")
-    return _back(case)
+            return _back(case)
+    return case_page(request, case, bound={"withdraw": form})
 
 
 @login_required
@@ -498,15 +528,22 @@ def rerun_checks(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def file_near_relative(request: HttpRequest, pk: int) -> HttpResponse:
+    from jiuzhu.cases.views_steps import done_redirect, form_with_errors
+
     case = selectors.get_case(request.user, pk)
-    form = FilingForm(request.POST)
-    if form.is_valid():
-        # Only a registry entry that matches a member of this (visible) case can be filed.
-        relative = NearRelative.objects.filter(
-            pk=form.cleaned_data["relative"], relative_id_index__in=case.household.members.values("id_index")
+    raw = request.POST.get("relative", "")
+    # Only a registry entry that matches a member of this (visible) case can be filed.
+    relative = (
+        NearRelative.objects.filter(
+            pk=int(raw), relative_id_index__in=case.household.members.values("id_index")
         ).first()
-        if relative is None:
-            raise NotFound()
+        if raw.isdigit() and len(raw) < 19
+        else None
+    )
+    if relative is None:
+        raise NotFound()
+    form = filing_form(relative.pk, request.POST)
+    if form.is_valid():
         try:
             intake.file_near_relative(
                 by=request.user,
@@ -516,12 +553,11 @@ def file_near_relative(request: HttpRequest, pk: int) -> HttpResponse:
                 note=form.cleaned_data["note"],
             )
         except RECOVERABLE as exc:
-            messages.error(request, exc.message)
+            apply_error(form, exc)
         else:
             messages.success(request, "已完成近亲属备案")
-    else:
-        messages.error(request, "请填写备案日期和说明")
-    return _back(case)
+            return done_redirect(request, case)
+    return form_with_errors(request, case, "filing", form)
 
 
 @login_required

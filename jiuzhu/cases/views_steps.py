@@ -16,15 +16,18 @@ from django.views.decorators.http import require_GET, require_POST
 
 from jiuzhu.cases import forms_steps as f
 from jiuzhu.cases import queues, selectors
+from jiuzhu.cases.actors import actor_for
 from jiuzhu.cases.deadlines import deadline_of
 from jiuzhu.cases.models import Case
 from jiuzhu.cases.models_steps import EmergencyAid
 from jiuzhu.cases.profiles import profile_of
+from jiuzhu.cases.routing import township_cap
 from jiuzhu.cases.services import steps
-from jiuzhu.cases.workflow import TRANSITIONS, available_actions
+from jiuzhu.cases.workflow import TRANSITIONS, available_actions, next_steps
 from jiuzhu.core import clock
-from jiuzhu.core.errors import RECOVERABLE, NotFound
+from jiuzhu.core.errors import RECOVERABLE, DomainError, NotFound
 from jiuzhu.core.exports import xlsx_response
+from jiuzhu.core.forms import apply_error
 from jiuzhu.core.listing import paginate, wants_export
 from jiuzhu.core.redirects import safe_next
 from jiuzhu.core.types import MONTHLY_TYPES
@@ -230,20 +233,62 @@ def _form_for(action: str, case, data=None):
         paid_at=timezone.localtime(clock.now()).strftime("%Y-%m-%dT%H:%M"),
     )
     kwargs = {"staff": township_staff(case)} if action == "investigate" else {}
-    return spec.form(data, prefix=action, initial=initial, **kwargs)
+    form = spec.form(data, prefix=action, initial=initial, **kwargs)
+    if action == "emergency_aid":
+        cap = township_cap(case, clock.today())
+        if cap is not None and steps.current_route(case).delegated:
+            bureau = steps.bureau_of(case)
+            form.fields[
+                "amount"
+            ].help_text = (
+                f"乡镇（街道）审批上限 {cap} 元；超过上限的由{bureau.name if bureau else '民政局'}审批"
+            )
+    return form
 
 
-def step_context(request: HttpRequest, case: Case) -> dict:
-    actions = [
-        (t, reason, _form_for(t.action, case) if t.action in ACTIONS else None)
-        for t, reason in available_actions(case, request.user)
+# Service field names that a form calls differently.
+FORM_FIELDS = {"investigator_ids": "investigators"}
+
+
+def _show_error(form, exc: DomainError) -> None:
+    renamed = {FORM_FIELDS.get(k, k): v for k, v in exc.field_errors.items()}
+    apply_error(form, type(exc)(exc.message, field_errors=renamed))
+
+
+def step_context(request: HttpRequest, case: Case, bound: dict | None = None) -> dict:
+    """The step panel: what the case waits for and who must act, then the viewer's forms, what is due first.
+    `bound` holds a form the user submitted with errors: it is shown open, with what was typed."""
+    bound = bound or {}
+    mine = {t.action for t, _ in available_actions(case, request.user)}
+    upcoming = next_steps(case)
+    due = [(t, reason) for t, reason in upcoming if not t.is_optional(case)]
+    lead = None
+    if due:
+        t, reason = due[0]
+        lead = {
+            "t": t,
+            "reason": reason,
+            "mine": t.action in mine,
+            "actor": None if t.action in mine else actor_for(case, t.perm_on(case)),
+            "here": t.action in ACTIONS,
+        }
+    # An optional action that is blocked is neither awaited nor possible: not shown.
+    step_actions = [
+        (t, reason, bound.get(t.action) or _form_for(t.action, case), optional)
+        for t, reason in upcoming
+        if t.action in mine and t.action in ACTIONS and not ((optional := t.is_optional(case)) and reason)
     ]
+    open_action = next(iter(bound), None) or next(
+        (t.action for t, reason, _, optional in step_actions if reason is None and not optional), None
+    )
     can_see_verification = steps.verification_visible(request.user, case)
     return {
         "route": steps.current_route(case),
         "deadline": deadline_of(case),
         "profile": profile_of(case),
-        "step_actions": [a for a in actions if a[0].action in ACTIONS],
+        "next_lead": lead,
+        "step_actions": step_actions,
+        "open_action": open_action,
         "can_see_verification": can_see_verification,
         "verifications": steps.verifications_for(request.user, case) if can_see_verification else [],
         "investigations": case.investigations.prefetch_related("investigators"),
@@ -269,20 +314,38 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         raise NotFound()
     authz.require(request.user, TRANSITIONS[action].perm_on(case), case.area_code)
     form = _form_for(action, case, request.POST)
-    if not form.is_valid():
-        errors = "；".join(
-            f"{form.fields[k].label if k in form.fields else ''}：{'、'.join(v)}"
-            for k, v in form.errors.items()
-        )
-        messages.error(request, f"{TRANSITIONS[action].label}未保存：{errors}")
-    else:
+    if form.is_valid():
         try:
             ACTIONS[action].run(request, case, form.cleaned_data, form)
         except RECOVERABLE as exc:
-            messages.error(request, f"{TRANSITIONS[action].label}未保存：{exc.message}")
+            _show_error(form, exc)
         else:
             messages.success(request, ACTIONS[action].done)
-    return redirect(reverse("case_detail", args=[case.pk]) + "#steps")
+            return done_redirect(request, case)
+    return form_with_errors(request, case, action, form)
+
+
+def done_redirect(request: HttpRequest, case: Case) -> HttpResponse:
+    """After a step: the case page again, with the new state (htmx navigates the whole page there)."""
+    url = reverse("case_detail", args=[case.pk])
+    if request.htmx:
+        return HttpResponse(headers={"HX-Redirect": url})
+    return redirect(url + "#steps")
+
+
+def form_with_errors(request: HttpRequest, case: Case, key: str, form) -> HttpResponse:
+    """A form submitted with errors comes back as typed, each error next to its field: in place (htmx), or
+    as the whole case page with that form open, which then brings the first wrong field into view."""
+    if request.htmx:
+        template = "cases/_filing_form.html" if key.startswith("filing") else "cases/_step_form.html"
+        return render(
+            request,
+            template,
+            {"case": case, "t": TRANSITIONS.get(key), "form": form, "relative_pk": form.data.get("relative")},
+        )
+    from jiuzhu.cases.views import case_page
+
+    return case_page(request, case, bound={key: form})
 
 
 @login_required

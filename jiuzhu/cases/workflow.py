@@ -77,9 +77,15 @@ class Transition:
     # the permission shown in lists and the diagram alongside `perm_note`.
     perm_for: Callable[[object], str] | None = None
     perm_note: str = ""
+    # An action that may be taken but is not what the case waits for (withdrawing, an objection that may
+    # come, a review the procedure does not require): True, or a predicate on the case.
+    optional: bool | Callable[[object], bool] = False
 
     def perm_on(self, case) -> str:
         return self.perm_for(case) if self.perm_for else self.perm
+
+    def is_optional(self, case) -> bool:
+        return self.optional(case) if callable(self.optional) else self.optional
 
 
 TRANSITIONS: dict[str, Transition] = {}
@@ -118,6 +124,13 @@ def blocked_reason(case, action: str, on: date | None = None) -> str | None:
         if reason:
             return reason
     return None
+
+
+def next_steps(case) -> list[tuple[Transition, str | None]]:
+    """Every action the case's state allows, whoever may take it, each with the reason it is blocked (or
+    None): first what the case waits for (ready, then blocked), then the optional actions."""
+    rows = [(t, blocked_reason(case, t.action)) for t in TRANSITIONS.values() if case.status in t.sources]
+    return sorted(rows, key=lambda r: (r[0].is_optional(case), r[1] is not None))
 
 
 def available_actions(case, user) -> list[tuple[Transition, str | None]]:

@@ -26,3 +26,6 @@ class CoreConfig(AppConfig):
         # Those who load the calendar are reminded first thing, before their other panels (P7a).
         managers = [role for role, perms in ROLE_PERMS.items() if Perm.CALENDAR_MANAGE in perms]
         register_panel(managers, calendar_reminder_panel, order=1)
+        from jiuzhu.core import audit
+
+        audit.register_actions({"job.restart": "重新开始后台任务"})

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from jiuzhu.core import tables
 from jiuzhu.core.errors import ValidationFailed
 
 MAX_RANGE_DAYS = 31
@@ -52,7 +53,7 @@ def parse_arrangement(year: int, text: str) -> list[HolidayRow]:
     rows: list[HolidayRow] = []
     errors: list[str] = []
     seen: dict[date, int] = {}
-    for lineno, raw in enumerate((text or "").splitlines(), start=1):
+    for lineno, raw in enumerate(tables.text_lines(text or "", what="节假日数据"), start=1):
         line = raw.strip()
         if not line or line.startswith("#"):
             continue

@@ -42,3 +42,15 @@ class BootstrapMixin:
             base = "form-select" if isinstance(widget, forms.Select) else "form-control"
             if base not in css:
                 widget.attrs["class"] = (css + " " + base).strip()
+
+    def add_error(self, field, error):
+        """A field with an error is marked invalid (red, announced to screen readers), so that the page can
+        bring the first one into view and the user sees every problem where it is."""
+        super().add_error(field, error)  # type: ignore[misc]
+        for name in self._errors or {}:  # type: ignore[attr-defined]
+            if name in self.fields:  # type: ignore[attr-defined]
+                widget = self.fields[name].widget  # type: ignore[attr-defined]
+                css = widget.attrs.get("class", "")
+                if "is-invalid" not in css:
+                    widget.attrs["class"] = (css + " is-invalid").strip()
+                widget.attrs["aria-invalid"] = "true"

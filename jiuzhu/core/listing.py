@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -38,6 +39,27 @@ def paginate(request: HttpRequest, queryset, *, per_page: int = 50) -> Listing:
 
 def wants_export(request: HttpRequest) -> bool:
     return request.GET.get("export") == "xlsx"
+
+
+def int_param(request: HttpRequest, name: str, default: int, *, minimum: int, maximum: int) -> int:
+    """A whole number from the query string; text, or a number out of range (a year -1, a page 10^20),
+    falls back to the default: a filter a user mistyped shows the default list, never an error page."""
+    try:
+        value = int(request.GET.get(name, "").strip())
+    except ValueError:
+        return default
+    return value if minimum <= value <= maximum else default
+
+
+def choice_param(request: HttpRequest, name: str, values: Iterable, default: str = "") -> str:
+    """One of `values` (e.g. `Level.values`) from the query string, else the default."""
+    raw = request.GET.get(name, "")
+    return raw if raw in {str(v) for v in values} else default
+
+
+def year_param(request: HttpRequest, default: int, name: str = "year") -> int:
+    """A calendar year for a yearly page; years outside 2000–2100 are not in any record of this system."""
+    return int_param(request, name, default, minimum=2000, maximum=2100)
 
 
 def date_param(request: HttpRequest, name: str) -> date | None:

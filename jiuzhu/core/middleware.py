@@ -3,12 +3,12 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 
 from jiuzhu.core import context
-from jiuzhu.core.errors import DomainError
+from jiuzhu.core.errors import DomainError, ValidationFailed
 
 log = logging.getLogger(__name__)
 
@@ -77,3 +77,25 @@ class NoStoreMiddleware:
         if "Cache-Control" not in response:
             add_never_cache_headers(response)
         return response
+
+
+class RefuseNulMiddleware:
+    """The NUL character in an address or its query string is refused with 400 before any view runs:
+    PostgreSQL cannot compare text with it, so a filter or a path parameter holding one would fail deep in
+    a query (form fields refuse it themselves; API bodies and queries are checked by the API parser)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "\x00" in request.path or any(
+            "\x00" in key or any("\x00" in v for v in values) for key, values in request.GET.lists()
+        ):
+            error = ValidationFailed(
+                "地址或查询条件中含有不允许的空字符（\\u0000），请检查后重试",
+                field_errors={"request": "含空字符"},
+            )
+            if request.path.startswith("/api/"):
+                return JsonResponse(error.as_dict(), status=400, json_dumps_params={"ensure_ascii": False})
+            return render(request, "error.html", {"error": error}, status=400)
+        return self.get_response(request)

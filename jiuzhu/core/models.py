@@ -156,6 +156,13 @@ class Job(models.Model):
     created_at = models.DateTimeField()
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The django-tasks result that runs it (its place in the queue) and the worker that took it.
+    task_id = models.CharField(max_length=64, blank=True)
+    task_path = models.CharField(max_length=200, blank=True)
+    worker_id = models.CharField(max_length=64, blank=True)
+    # Failed because its worker vanished or the database stayed unavailable, not because of its input:
+    # starting it again can succeed.
+    interrupted = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = "后台任务"
@@ -194,3 +201,24 @@ class KeyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.ref} {self.fingerprint}"
+
+
+class WorkerBeat(models.Model):
+    """A background worker's heartbeat: written every few seconds while it lives (`core.worker`)."""
+
+    worker_id = models.CharField(max_length=64, unique=True)
+    host = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    # Boot, pid and start tick of the process (Linux): a pid reused after a restart is not mistaken for it.
+    process_key = models.CharField(max_length=80, blank=True)
+    started_at = models.DateTimeField()
+    beat_at = models.DateTimeField()
+    stopped_at = models.DateTimeField(null=True, blank=True)
+    task_id = models.CharField(max_length=64, blank=True)  # the task it is running now
+
+    class Meta:
+        verbose_name = "后台任务处理程序"
+        ordering = ["-beat_at"]
+
+    def __str__(self) -> str:
+        return f"{self.host}:{self.pid}"

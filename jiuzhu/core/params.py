@@ -197,8 +197,18 @@ def register(*defs: ParamDef) -> None:
 
 
 class MissingParameter(DomainError):
+    """No value at all: the policy has not been entered (a configuration gap for the operators)."""
+
     status = 500
     code = "missing_parameter"
+
+
+class ParameterNotInForce(MissingParameter, ValidationFailed):
+    """A date before the parameter's first effective date: the date the user gave is wrong, not the
+    configuration (a review "held" in 2000, a query for the year 443). Caught wherever a missing value is."""
+
+    status = 400
+    code = "invalid"
 
 
 def definition(key: str) -> ParamDef:
@@ -335,7 +345,18 @@ def resolve(key: str, *, area_code: str, on: date) -> Resolved:
         ).values("id", "scope_code", "effective_from", "value")
     )
     if not rows:
-        raise MissingParameter(f"政策参数“{PARAMS[key].label}”在 {on} 没有可用的取值，请先在政策参数页设置")
+        first = (
+            ParameterValue.objects.filter(key=key, scope_code__in=chain, superseded_by__isnull=True)
+            .order_by("effective_from")
+            .values_list("effective_from", flat=True)
+            .first()
+        )
+        label = PARAMS[key].label
+        if first is not None:
+            raise ParameterNotInForce(
+                f"日期 {on.isoformat()} 早于政策参数“{label}”的最早生效日期 {first.isoformat()}，请检查填写的日期"
+            )
+        raise MissingParameter(f"政策参数“{label}”在 {on} 没有可用的取值，请先在政策参数页设置")
     rank = {code: i for i, code in enumerate(chain)}
     rows.sort(key=lambda r: (rank[r["scope_code"]], -r["effective_from"].toordinal(), -r["id"]))
     best = rows[0]

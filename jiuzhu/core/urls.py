@@ -9,4 +9,5 @@ urlpatterns = [
     path("calendar/calculate/", views_calendar.workday_calculator, name="workday_calculator"),
     path("audit/", views.audit_list, name="audit"),
     path("audit/verify/", views.audit_verify, name="audit_verify"),
+    path("jobs/<int:pk>/restart/", views.job_restart, name="job_restart"),
 ]

@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from jiuzhu.core import audit, clock, params
+from jiuzhu.core import audit, clock, jobs, params
 from jiuzhu.core.errors import RECOVERABLE, DomainError, NotFound
 from jiuzhu.core.exports import xlsx_response
 from jiuzhu.core.forms import BootstrapMixin, DateInput, apply_error
@@ -25,10 +25,14 @@ from jiuzhu.orgs.selectors import get_jurisdiction, home_area, jurisdictions_vis
 
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
+    """The web process and its database; `worker` says whether a background worker lives (monitoring
+    alerts on "missing": jobs then wait in the queue)."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
-        return JsonResponse({"status": "ok", "database": "ok"})
+        status = jobs.worker_status()
+        worker = "not needed" if not status.needed else "missing" if status.missing else "ok"
+        return JsonResponse({"status": "ok", "database": "ok", "worker": worker})
     except Exception as exc:  # noqa: BLE001 - a health check reports every failure, it does not hide it
         return JsonResponse({"status": "error", "database": str(exc)[:200]}, status=503)
 
@@ -207,3 +211,26 @@ def audit_verify(request: HttpRequest) -> HttpResponse:
     else:
         reports = [audit.verify_chain(key) for key in sorted({p[:6] for p in prefixes if len(p) >= 6})]
     return render(request, "core/audit_list.html#verify-result", {"reports": reports})
+
+
+# --- background jobs ----------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def job_restart(request: HttpRequest, pk: int) -> HttpResponse:
+    """Start again a job whose worker vanished; fetched through its app's scoped selector."""
+    from jiuzhu.core.models import Job
+
+    kind = Job.objects.filter(pk=pk).values_list("kind", flat=True).first()
+    spec = jobs.KINDS.get(kind or "")
+    if spec is None or not spec.page:
+        raise NotFound()
+    job = spec.fetch(request.user, pk)
+    try:
+        jobs.restart(job=job, by=request.user)
+    except RECOVERABLE as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"已重新开始：{spec.label}")
+    return redirect(spec.page, pk=job.pk)

@@ -17,7 +17,7 @@ from jiuzhu.core import clock, workdays
 from jiuzhu.core.arrangement import parse_arrangement
 from jiuzhu.core.errors import RECOVERABLE
 from jiuzhu.core.forms import BootstrapMixin, apply_error
-from jiuzhu.core.listing import date_param
+from jiuzhu.core.listing import date_param, year_param
 from jiuzhu.core.models import CalendarDay, CalendarYear
 from jiuzhu.core.services import calendar_load_year, calendar_preview, rows_from_package
 from jiuzhu.orgs import authz
@@ -48,19 +48,12 @@ def arrangement_digest(year: int, text: str) -> str:
     return hashlib.sha256(f"{year}\n{text.strip()}".encode()).hexdigest()[:20]
 
 
-def _year_param(request: HttpRequest, default: int) -> int:
-    raw = request.GET.get("year", "")
-    if raw.isdigit() and MIN_YEAR <= int(raw) <= MAX_YEAR:
-        return int(raw)
-    return default
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def calendar_page(request: HttpRequest) -> HttpResponse:
     authz.require(request.user, Perm.VIEW)
     today = clock.today()
-    year = _year_param(request, today.year)
+    year = year_param(request, today.year)
     to_load = workdays.years_to_load(today)
     form = ArrangementForm(request.POST or None, initial={"year": to_load[0] if to_load else year + 1})
     preview = None

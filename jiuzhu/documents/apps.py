@@ -21,10 +21,12 @@ class DocumentsConfig(AppConfig):
                 "template.save": "保存文书模板",
                 "template.restore_default": "恢复默认文书模板",
                 "numbering.prefix_set": "设置文号字头",
+                "numbering.void": "文号登记为空号",
             }
         )
         register(
             NavItem("文书档案", "已出具文书", "documents", "file-earmark-text", Perm.VIEW, 10),
+            NavItem("文书档案", "发文登记", "number_register", "list-ol", Perm.VIEW, 15),
             NavItem(
                 "文书档案", "文书模板", "document_templates", "file-earmark-code", Perm.TEMPLATE_EDIT, 20
             ),

@@ -87,6 +87,53 @@ class DocumentNumberSequence(models.Model):
         return f"{self.organisation} {self.year} #{self.last_number}"
 
 
+class NumberStatus(models.TextChoices):
+    RESERVED = "reserved", "出具中"
+    ISSUED = "issued", "已出具"
+    VOID = "void", "空号（未能出具）"
+
+
+class DocumentNumber(models.Model):
+    """The 文号 register (发文登记簿): one row for every number a sequence gave out, and what became of it.
+
+    A number is reserved in a short transaction before the PDF is rendered; it becomes `issued` with the
+    document, or `void` with the reason when rendering or storing failed. The register has no gaps: every
+    serial from 1 to the sequence's last number has a row."""
+
+    organisation = models.ForeignKey("orgs.Organisation", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    serial = models.PositiveIntegerField("序号")
+    number = models.CharField("文号", max_length=60)
+    kind = models.CharField("文书种类", max_length=40, choices=KIND_CHOICES)
+    title = models.CharField("标题", max_length=200)
+    area_code = models.CharField("区划代码", max_length=12, db_index=True)
+    status = models.CharField(
+        "状态", max_length=8, choices=NumberStatus.choices, default=NumberStatus.RESERVED
+    )
+    document = models.OneToOneField(
+        "IssuedDocument", null=True, blank=True, on_delete=models.PROTECT, related_name="register_entry"
+    )
+    reserved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reserved_at = models.DateTimeField("取号时间")
+    void_reason = models.CharField("空号原因", max_length=300, blank=True)
+    voided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "发文登记"
+        ordering = ["organisation_id", "-year", "-serial"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "year", "serial"], name="docnumber_register_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["status", "reserved_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.get_status_display()}"
+
+
 class DocumentTemplate(models.Model):
     """One version of a county's template for one kind. Versions are never edited or deleted."""
 

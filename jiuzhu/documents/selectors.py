@@ -14,7 +14,7 @@ from django.db.models import Model, QuerySet
 
 from jiuzhu.core.errors import NotFound
 from jiuzhu.documents import kinds, rendering
-from jiuzhu.documents.models import Attachment, DocumentTemplate, IssuedDocument
+from jiuzhu.documents.models import Attachment, DocumentNumber, DocumentTemplate, IssuedDocument
 from jiuzhu.orgs import authz
 from jiuzhu.orgs.models import DelegationGrant, Jurisdiction
 from jiuzhu.orgs.roles import Perm
@@ -48,6 +48,14 @@ def documents_visible_to(user) -> QuerySet[IssuedDocument]:
     authz.require(user, Perm.VIEW)
     return IssuedDocument.objects.filter(authz.scope_q(user, "area_code")).select_related(
         "issued_by", "issuing_org", "handling_org"
+    )
+
+
+def register_visible_to(user) -> QuerySet[DocumentNumber]:
+    """The 文号 register (发文登记) within the user's jurisdiction: every number given, issued or void."""
+    authz.require(user, Perm.VIEW)
+    return DocumentNumber.objects.filter(authz.scope_q(user, "area_code")).select_related(
+        "organisation", "reserved_by", "document"
     )
 
 

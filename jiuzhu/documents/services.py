@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -16,19 +16,20 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 
 from jiuzhu.core import audit, clock
 from jiuzhu.core.errors import ValidationFailed
 from jiuzhu.core.jurisdiction_codes import county_code as county_of
-from jiuzhu.documents import compose, filetypes, kinds, numbering, rendering
+from jiuzhu.documents import compose, filetypes, kinds, numbering, register, rendering
 from jiuzhu.documents.models import (
     Attachment,
     AttachmentKind,
+    DocumentNumber,
     DocumentNumberPrefix,
-    DocumentNumberSequence,
     DocumentTemplate,
     IssuedDocument,
+    NumberStatus,
 )
 from jiuzhu.documents.selectors import current_template
 from jiuzhu.orgs import authz
@@ -166,21 +167,7 @@ def attachment_open(*, by: User, attachment: Attachment) -> File:
 # --- document numbers ----------------------------------------------------------------------------------
 
 
-def prefix_for(org: Organisation) -> str:
-    row = DocumentNumberPrefix.objects.filter(organisation=org).first()
-    return row.prefix if row is not None else numbering.default_prefix(org)
-
-
-def allocate_number(*, org: Organisation, year: int) -> str:
-    """The next 文号 of `org` in `year`. Runs inside the caller's transaction: the sequence row stays
-    locked until it commits, so two issuers never get the same number and a failed issue leaves no gap."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("allocate_number() must be called inside transaction.atomic()")
-    DocumentNumberSequence.objects.get_or_create(organisation=org, year=year)
-    sequence = DocumentNumberSequence.objects.select_for_update().get(organisation=org, year=year)
-    sequence.last_number += 1
-    sequence.save(update_fields=["last_number"])
-    return numbering.format_number(prefix_for(org), year, sequence.last_number)
+prefix_for = register.prefix_for
 
 
 @transaction.atomic
@@ -307,6 +294,7 @@ def document_issue(
     area_code: str | None = None,
     title: str | None = None,
     number: str | None = None,
+    on_record: Callable[[IssuedDocument], None] | None = None,
 ) -> IssuedDocument:
     """Issue an official document: number it, render the county's template to PDF with a QR code that
     carries the verification address, store the PDF and write an event.
@@ -314,7 +302,13 @@ def document_issue(
     D1: `issuing_org` is the authority named on the document (the bureau for a delegated decision) and
     `handling_org` the township that handled it (see `compose.decision_parties`). The number comes from
     the handling unit's sequence (else the authority's), unless the document already has one (`number`,
-    e.g. a delegation letter registered with its 文号)."""
+    e.g. a delegation letter registered with its 文号).
+
+    Three short steps, never one long transaction (see `register`): reserve the number and commit;
+    render and store the PDF outside any transaction; write the document, its register row, the event and
+    the caller's own link (`on_record`, inside that last transaction) together. If anything after the
+    reservation fails, the PDF is deleted and the number is recorded as void with the reason. Must not be
+    called inside a caller's transaction (refused), or the PDF would render while it holds its locks."""
     doc_kind = kinds.get(kind)
     if not doc_kind.has_default:
         raise ValidationFailed(f"“{doc_kind.name}”的模板将随相关业务功能提供，暂不能出具")
@@ -323,87 +317,157 @@ def document_issue(
     template = current_template(kind, county_of(area))
     numbering_org = handling_org or issuing_org
     title = (title or doc_kind.name).strip()
-    doc_uuid = uuid.uuid4()
     now = clock.now()
     issued_on = clock.today()
-    stored: list[str] = []
-    # Rendering happens while the number is locked: numbers of one organisation stay gap-free (a 文号
-    # register must be continuous), at the price of one issuer at a time per organisation.
-    with _stored_until_commit(stored), transaction.atomic():
-        if number:
-            number = number.strip()
-            explicit = True
-        else:
-            number = allocate_number(org=numbering_org, year=issued_on.year)
-            explicit = False
-        taken = IssuedDocument.objects.filter(issuing_org=issuing_org, number=number, revoked=False).first()
-        if taken is not None:
-            if explicit:
-                raise ValidationFailed(
-                    f"文号“{number}”已用于{taken.title}（{taken.issued_at:%Y-%m-%d}出具），如需重新出具，请先作废原文书"
-                )
-            # Two handling units whose prefixes are the same number into one authority's name.
-            raise ValidationFailed(
-                f"文号“{number}”与{issuing_org.name}已出具的文书重复：请在“文书模板”页为{numbering_org.name}设置不同的文号字头"
+    entry: DocumentNumber | None = None
+    if number:
+        number = number.strip()
+        _refuse_taken(issuing_org, numbering_org, number, explicit=True)
+    else:
+        with transaction.atomic(durable=True):
+            entry = register.reserve(
+                by=by, org=numbering_org, year=issued_on.year, kind=kind, title=title, area_code=area
             )
-        subject_type = ContentType.objects.get_for_model(subject) if subject is not None else None
-        subject_ref = [subject_type.natural_key(), str(subject.pk)] if subject_type and subject else None
-        content = rendering.canonical(
-            {
-                "uuid": str(doc_uuid),
-                "kind": kind,
-                "number": number,
-                "title": title,
-                "authority": issuing_org.name,
-                "handling_unit": handling_org.name if handling_org else "",
-                "issuing_org": issuing_org.pk,
-                "handling_org": handling_org.pk if handling_org else None,
-                "area_code": area,
-                "subject": subject_ref,
-                "issued_at": now,
-                "template_version": template.version,
-                "context": context,
-            }
-        )
-        content_sha256 = rendering.content_hash(content)
-        url = rendering.verify_url(str(doc_uuid), content_sha256)
-        facts = compose.doc_facts(
-            kind=doc_kind,
-            title=title,
-            number=number,
-            authority=issuing_org.name,
-            handling_unit=handling_org.name if handling_org else "",
-            issued_on=issued_on,
-            url=url,
-            verify_code=content_sha256[:16],
-        )
-        html = rendering.render_html(template.html, {**context, "doc": facts})
-        pdf = rendering.render_pdf(html)
-        stored.append(
-            default_storage.save(f"documents/{area[:6]}/{issued_on:%Y}/{doc_uuid}.pdf", ContentFile(pdf))
-        )
-        document = IssuedDocument(
-            uuid=doc_uuid,
-            kind=kind,
-            number=number,
-            title=title,
-            authority_name=issuing_org.name,
-            handling_unit_name=handling_org.name if handling_org else "",
+            _refuse_taken(issuing_org, numbering_org, entry.number, explicit=False)  # rolls the serial back
+        number = entry.number
+    stored: list[str] = []
+    try:
+        document = _render_and_record(
+            by=by,
+            membership=membership,
+            doc_kind=doc_kind,
+            template=template,
+            subject=subject,
+            context=context,
             issuing_org=issuing_org,
             handling_org=handling_org,
-            area_code=area,
-            subject_type=subject_type,
-            subject_id=str(subject.pk) if subject is not None else "",
-            pdf_size=len(pdf),
-            content=content,
-            content_sha256=content_sha256,
-            pdf_sha256=rendering.sha256_bytes(pdf),
-            template_version=template.version,
-            issued_by=by,
-            issued_at=now,
+            area=area,
+            title=title,
+            number=number,
+            entry=entry,
+            now=now,
+            issued_on=issued_on,
+            stored=stored,
+            on_record=on_record,
         )
-        document.pdf.name = stored[0]
-        document.save()
+    except BaseException as exc:
+        for name in stored:
+            default_storage.delete(name)
+        if entry is not None:
+            register.void_quietly(entry=entry, by=by, membership=membership, reason=register.void_reason(exc))
+        raise
+    return document
+
+
+def _refuse_taken(
+    issuing_org: Organisation, numbering_org: Organisation, number: str, *, explicit: bool
+) -> None:
+    taken = IssuedDocument.objects.filter(issuing_org=issuing_org, number=number, revoked=False).first()
+    if taken is None:
+        return
+    if explicit:
+        raise ValidationFailed(
+            f"文号“{number}”已用于{taken.title}（{taken.issued_at:%Y-%m-%d}出具），如需重新出具，请先作废原文书"
+        )
+    # Two handling units whose prefixes are the same number into one authority's name.
+    raise ValidationFailed(
+        f"文号“{number}”与{issuing_org.name}已出具的文书重复：请在“文书模板”页为{numbering_org.name}设置不同的文号字头"
+    )
+
+
+def _render_and_record(
+    *,
+    by: User,
+    membership,
+    doc_kind: kinds.DocKind,
+    template: DocumentTemplate,
+    subject: models.Model | None,
+    context: dict[str, Any],
+    issuing_org: Organisation,
+    handling_org: Organisation | None,
+    area: str,
+    title: str,
+    number: str,
+    entry: DocumentNumber | None,
+    now,
+    issued_on,
+    stored: list[str],
+    on_record: Callable[[IssuedDocument], None] | None,
+) -> IssuedDocument:
+    """Render and store the PDF (no transaction open), then record it in one short transaction."""
+    kind = doc_kind.code
+    doc_uuid = uuid.uuid4()
+    subject_type = ContentType.objects.get_for_model(subject) if subject is not None else None
+    subject_ref = [subject_type.natural_key(), str(subject.pk)] if subject_type and subject else None
+    content = rendering.canonical(
+        {
+            "uuid": str(doc_uuid),
+            "kind": kind,
+            "number": number,
+            "title": title,
+            "authority": issuing_org.name,
+            "handling_unit": handling_org.name if handling_org else "",
+            "issuing_org": issuing_org.pk,
+            "handling_org": handling_org.pk if handling_org else None,
+            "area_code": area,
+            "subject": subject_ref,
+            "issued_at": now,
+            "template_version": template.version,
+            "context": context,
+        }
+    )
+    content_sha256 = rendering.content_hash(content)
+    url = rendering.verify_url(str(doc_uuid), content_sha256)
+    facts = compose.doc_facts(
+        kind=doc_kind,
+        title=title,
+        number=number,
+        authority=issuing_org.name,
+        handling_unit=handling_org.name if handling_org else "",
+        issued_on=issued_on,
+        url=url,
+        verify_code=content_sha256[:16],
+    )
+    html = rendering.render_html(template.html, {**context, "doc": facts})
+    pdf = rendering.render_pdf(html)
+    stored.append(
+        default_storage.save(f"documents/{area[:6]}/{issued_on:%Y}/{doc_uuid}.pdf", ContentFile(pdf))
+    )
+    document = IssuedDocument(
+        uuid=doc_uuid,
+        kind=kind,
+        number=number,
+        title=title,
+        authority_name=issuing_org.name,
+        handling_unit_name=handling_org.name if handling_org else "",
+        issuing_org=issuing_org,
+        handling_org=handling_org,
+        area_code=area,
+        subject_type=subject_type,
+        subject_id=str(subject.pk) if subject is not None else "",
+        pdf_size=len(pdf),
+        content=content,
+        content_sha256=content_sha256,
+        pdf_sha256=rendering.sha256_bytes(pdf),
+        template_version=template.version,
+        issued_by=by,
+        issued_at=now,
+    )
+    document.pdf.name = stored[0]
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                document.save()
+        except IntegrityError:
+            # An explicit number used by someone else while this one rendered.
+            _refuse_taken(issuing_org, handling_org or issuing_org, number, explicit=True)
+            raise
+        if entry is not None:
+            recorded = DocumentNumber.objects.filter(pk=entry.pk, status=NumberStatus.RESERVED).update(
+                status=NumberStatus.ISSUED, document=document
+            )
+            if not recorded:
+                raise ValidationFailed(f"文号“{number}”已被登记为空号（出具时间过长），请重新出具")
         audit.record(
             actor=by,
             membership=membership,
@@ -419,6 +483,8 @@ def document_issue(
                 "template_version": template.version,
             },
         )
+        if on_record is not None:
+            on_record(document)
     return document
 
 

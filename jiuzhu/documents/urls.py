@@ -4,6 +4,7 @@ from jiuzhu.documents import views
 
 urlpatterns = [
     path("", views.document_list, name="documents"),
+    path("numbers/", views.number_register, name="number_register"),
     path("<int:pk>/", views.document_detail, name="document_detail"),
     path("<int:pk>/pdf/", views.document_pdf, name="document_pdf"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment_download"),

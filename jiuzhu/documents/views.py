@@ -21,7 +21,7 @@ from jiuzhu.core.listing import date_param, paginate, wants_export
 from jiuzhu.core.selectors import events_for_object
 from jiuzhu.documents import compose, filetypes, kinds, rendering, selectors, services
 from jiuzhu.documents.forms import AttachmentForm, DelegationLetterForm, PrefixForm, RevokeForm, TemplateForm
-from jiuzhu.documents.models import AttachmentKind, IssuedDocument
+from jiuzhu.documents.models import AttachmentKind, IssuedDocument, NumberStatus
 from jiuzhu.orgs import authz
 from jiuzhu.orgs.models import Jurisdiction, Organisation
 from jiuzhu.orgs.roles import Perm
@@ -80,6 +80,61 @@ def document_list(request: HttpRequest) -> HttpResponse:
         request,
         "documents/document_list.html",
         {"page_title": "已出具文书", "listing": paginate(request, qs), "kinds": kinds.KIND_CHOICES, "f": f},
+    )
+
+
+@login_required
+@require_GET
+def number_register(request: HttpRequest) -> HttpResponse:
+    """发文登记: every 文号 given, with the document it became or the reason it is void."""
+    qs = selectors.register_visible_to(request.user).order_by("organisation__name", "-year", "-serial")
+    f = request.GET
+    if year := f.get("year", "").strip():
+        qs = qs.filter(year=int(year)) if year.isdigit() else qs.none()
+    if status := f.get("status", "").strip():
+        qs = qs.filter(status=status)
+    if number := f.get("number", "").strip():
+        qs = qs.filter(number__contains=number)
+    if wants_export(request):
+        return xlsx_response(
+            "发文登记",
+            [
+                "发文单位",
+                "年度",
+                "序号",
+                "文号",
+                "文书种类",
+                "标题",
+                "状态",
+                "取号时间",
+                "取号人",
+                "空号原因",
+            ],
+            (
+                (
+                    n.organisation.name,
+                    n.year,
+                    n.serial,
+                    n.number,
+                    n.get_kind_display(),
+                    n.title,
+                    n.get_status_display(),
+                    n.reserved_at,
+                    n.reserved_by.get_full_name() if n.reserved_by else "系统",
+                    n.void_reason,
+                )
+                for n in qs[:50000]
+            ),
+        )
+    return render(
+        request,
+        "documents/number_register.html",
+        {
+            "page_title": "发文登记",
+            "listing": paginate(request, qs),
+            "statuses": NumberStatus.choices,
+            "f": f,
+        },
     )
 
 

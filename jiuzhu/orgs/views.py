@@ -13,7 +13,7 @@ from jiuzhu.core import clock
 from jiuzhu.core.errors import RECOVERABLE, NotFound
 from jiuzhu.core.exports import xlsx_response
 from jiuzhu.core.forms import apply_error
-from jiuzhu.core.listing import date_param, paginate, wants_export
+from jiuzhu.core.listing import choice_param, date_param, paginate, wants_export
 from jiuzhu.core.navigation import panels_for
 from jiuzhu.core.types import Category
 from jiuzhu.orgs import authz, mfa, services
@@ -156,7 +156,7 @@ def recent_activity_panel(request: HttpRequest, membership) -> tuple[str, dict] 
 @require_GET
 def jurisdiction_list(request: HttpRequest) -> HttpResponse:
     qs = jurisdictions_visible_to(request.user).select_related("parent").order_by("code")
-    if level := request.GET.get("level"):
+    if level := choice_param(request, "level", Level.values):
         qs = qs.filter(level=level)
     if q := request.GET.get("q", "").strip():
         qs = qs.filter(name__contains=q) | qs.filter(code__startswith=q)

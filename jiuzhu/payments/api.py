@@ -10,7 +10,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from jiuzhu.api.idempotency import not_idempotent
-from jiuzhu.api.schemas import Id, PageNumber, responses
+from jiuzhu.api.schemas import Id, JobState, PageNumber, responses
 from jiuzhu.core import clock
 from jiuzhu.core.dates import month_start
 from jiuzhu.core.errors import NotFound, ValidationFailed
@@ -301,7 +301,7 @@ class ReconciliationOut(Schema):
     created_at: datetime
 
 
-class ReconcileJobOut(Schema):
+class ReconcileJobOut(JobState):
     id: int = Field(..., description="任务编号，用于查询进度")
     status: str = Field(..., description="queued 排队中、running 进行中、done 已完成、failed 失败")
     phase: str
@@ -340,7 +340,7 @@ def reconcile(
         county_code=county,
         month=_month(month),
         file_name=file.name or "",
-        content=file.read(),
+        content=file,
         partial=partial,
     )
     job.refresh_from_db()

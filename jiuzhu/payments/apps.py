@@ -38,3 +38,45 @@ class PaymentsConfig(AppConfig):
                 "payroll.adjustment_report": "上报月度动态调整表",
             }
         )
+        from jiuzhu.core import jobs
+
+        jobs.register(
+            jobs.JobKind(
+                kind="payroll",
+                label="生成台账和发放名单",
+                page="",
+                perm=Perm.PAYROLL_RUN,
+                fetch=_no_fetch,
+                restartable=False,  # the run page offers 再次生成, which completes what was written
+                on_interrupted=_payroll_interrupted,
+            )
+        )
+        jobs.register(
+            jobs.JobKind(
+                kind="payroll_reconcile",
+                label="导入银行回盘",
+                page="reconcile_job",
+                perm=Perm.RECONCILE,
+                fetch=_fetch_reconcile_job,
+            )
+        )
+
+
+def _no_fetch(user, pk):
+    from jiuzhu.core.errors import NotFound
+
+    raise NotFound()
+
+
+def _payroll_interrupted(job, reason: str) -> None:
+    from jiuzhu.payments import payroll
+
+    if job.params.get("run"):
+        # The run page goes on "可再次生成，已完成的部分不会重复" itself.
+        payroll.fail(job.params["run"], reason.split("；")[0])
+
+
+def _fetch_reconcile_job(user, pk):
+    from jiuzhu.payments.selectors import get_reconcile_job
+
+    return get_reconcile_job(user, pk)

@@ -63,7 +63,7 @@ def issue_detail_table(*, by, county_code: str, month: date, township_code: str)
     )
 
 
-def issue_adjustment_table(*, by, report) -> IssuedDocument:
+def issue_adjustment_table(*, by, report, on_record=None) -> IssuedDocument:
     from jiuzhu.payments.services import adjustments_for
 
     changes = adjustments_for(report.township_code, report.month)
@@ -95,7 +95,6 @@ def issue_adjustment_table(*, by, report) -> IssuedDocument:
             "rows": rows,
             "late": report.late,
         },
+        on_record=on_record,
     )
-    report.document = document
-    report.save(update_fields=["document"])
     return document

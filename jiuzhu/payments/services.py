@@ -3,11 +3,11 @@ township's monthly adjustment table (M1, M2, B3, S11)."""
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import re
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -15,13 +15,12 @@ from itertools import chain, islice
 from typing import IO, NamedTuple
 
 import xlsxwriter
-from django.conf import settings
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
 
-from jiuzhu.core import audit, clock, crypto
+from jiuzhu.core import audit, bulk, clock, crypto, tables
 from jiuzhu.core.dates import month_start
 from jiuzhu.core.errors import NotFound, ValidationFailed
 from jiuzhu.core.exports import SafeCsvWriter
@@ -370,56 +369,20 @@ class ReconcileOutcome:
         return sum(1 for b in self.bad_rows if b.applied)
 
 
-def _read_bank_file(file_name: str, content: bytes) -> tuple[Iterator[list[str]], int]:
-    """The rows of the bank's file as text cells, one at a time, and about how many there are (for the
-    progress bar). Like core.tables.read_table, but streamed and with the import's size limit: a
-    province's results are far larger than the small spreadsheets read_table is for."""
-    what = "银行回盘文件"
-    limit = settings.IMPORT_MAX_BYTES
-    if len(content) > limit:
-        raise ValidationFailed(
-            f"{what}过大（不超过 {limit // 1024 // 1024} MB）", field_errors={"file": ["过大"]}
-        )
-    lower = file_name.lower()
-    if lower.endswith(".xlsx") and content[:4] == b"PK\x03\x04":
-        from python_calamine import CalamineWorkbook
-
-        try:
-            sheet = CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_index(0)
-        except Exception:  # noqa: BLE001 - any parser failure means an unreadable workbook
-            raise ValidationFailed(f"{what}无法读取", field_errors={"file": ["无法读取"]}) from None
-        rows = (["" if c is None else str(c).strip() for c in row] for row in sheet.iter_rows())
-        return rows, sheet.height
-    if lower.endswith(".csv") and b"\x00" not in content[:1024]:
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                text = content.decode(encoding)
-            except UnicodeDecodeError:
-                continue
-            lines = text.count("\n") + (0 if text.endswith("\n") else 1) if text else 0
-            return ([c.strip() for c in row] for row in csv.reader(io.StringIO(text))), lines
-    raise ValidationFailed(
-        f"{what}只支持 .xlsx 或 .csv，且内容须与扩展名一致", field_errors={"file": ["类型不符"]}
-    )
-
-
-def _open_bank_file(file_name: str, content: bytes) -> tuple[Iterator[list[str]], int, dict[str, int]]:
-    """The data rows, their approximate number and the columns; refuses an empty file or one without the
-    two columns the matching needs."""
-    rows, total = _read_bank_file(file_name, content)
-    header = next(rows, None)
-    if header is None:
-        raise ValidationFailed("文件是空的")
-    header = [h.strip() for h in header]
-    if "参考号" not in header or "状态" not in header:
-        raise ValidationFailed("回盘文件须有“参考号”和“状态”两列（参考号即导出文件中的参考号）")
-    return rows, max(total - 1, 0), {h: i for i, h in enumerate(header)}
-
-
-def _chunks(items: Iterable, size: int) -> Iterator[list]:
-    it = iter(items)
-    while chunk := list(islice(it, size)):
-        yield chunk
+@contextmanager
+def _bank_rows(
+    file_name: str, content: bytes | IO[bytes]
+) -> Iterator[tuple[Iterator[list[str]], int, dict[str, int]]]:
+    """The bank's data rows (streamed: a province's results run to 10⁶ rows), about how many there are
+    (for the progress bar) and the columns; refuses an empty file or one without the two columns the
+    matching needs."""
+    with tables.open_table(file_name, content, what="银行回盘文件") as table:
+        header = next(table.rows, None)
+        if header is None:
+            raise ValidationFailed("文件是空的")
+        if "参考号" not in header or "状态" not in header:
+            raise ValidationFailed("回盘文件须有“参考号”和“状态”两列（参考号即导出文件中的参考号）")
+        yield table.rows, max(table.total - 1, 0), {h: i for i, h in enumerate(header)}
 
 
 def _payment_id(reference: str) -> int | None:
@@ -464,40 +427,27 @@ def _write_payments(batch: list[tuple], now) -> None:
         cursor.execute(sql, params)
 
 
-def reconcile(
+def _check_bank_rows(
+    rows: Iterator[list[str]],
+    total: int,
+    col: dict[str, int],
     *,
-    by,
     county_code: str,
     month: date,
-    file_name: str,
-    content: bytes,
-    partial: bool = False,
-    progress: Progress | None = None,
-    outcome: ReconcileOutcome | None = None,
-) -> Reconciliation:
-    """Import the bank's results: 参考号 (the reference we exported), 状态 (成功/失败), 实发金额, 失败原因.
-    Every row that cannot be used is reported and nothing is saved, unless the user chose `partial`: then
-    the usable rows update their payments and the others are listed on the record. A paid amount that
-    differs from the list is applied (it is what the bank did) and reported, and counts as inconsistent.
-
-    Set-based for 10⁶ rows: payments are looked up a chunk of rows at a time and written in batches. Every
-    row is checked before the one transaction that writes, so `progress(phase, done, total)` is reported
-    (every MATCH_CHUNK rows) while nothing is locked. A caller that needs every bad row (the record keeps
-    2000 messages) passes an `outcome` to be filled in; it is filled in on a refusal too."""
-    membership = authz.require(by, Perm.RECONCILE, county_code)
-    report = progress or (lambda phase, done, total: None)
-    rows, total, col = _open_bank_file(file_name, content)
-    outcome = ReconcileOutcome() if outcome is None else outcome
-    # (payment id, status, paid amount, failure reason, bank reference): tuples, not model instances,
-    # which would take a kilobyte each.
+    outcome: ReconcileOutcome,
+    report: Progress,
+) -> list[tuple]:
+    """Match every row against the month's list, a chunk at a time, filling in `outcome`. Returns the
+    changes to write as (payment id, status, paid amount, failure reason, bank reference): tuples, not
+    model instances, which would take a kilobyte each."""
     changes: list[tuple] = []
 
     def cell(row: list[str], name: str) -> str:
-        return row[col[name]].strip() if name in col and col[name] < len(row) else ""
+        return row[col[name]] if name in col and col[name] < len(row) else ""
 
     checking = "逐行核对回盘"
     report(checking, 0, total)
-    for chunk in _chunks(enumerate(rows, start=2), MATCH_CHUNK):
+    for chunk in bulk.chunks(enumerate(rows, start=2), MATCH_CHUNK):
         outcome.rows += len(chunk)
         ids = {pk for _, row in chunk if (pk := _payment_id(cell(row, "参考号"))) is not None}
         # By primary key alone: with the county and month in the query, SQLite walks all the county's
@@ -510,7 +460,7 @@ def reconcile(
             if county == county_code and when == month
         }
         for lineno, row in chunk:
-            if not any(c.strip() for c in row):
+            if not any(row):
                 continue
             ref, state = cell(row, "参考号"), cell(row, "状态").lower()
             pk = _payment_id(ref)
@@ -539,6 +489,36 @@ def reconcile(
             else:
                 outcome.bad_rows.append(BadRow(lineno, ref, "state", cell(row, "状态")))
         report(checking, outcome.rows, max(total, outcome.rows))  # the count of a CSV's lines is a guess
+    return changes
+
+
+def reconcile(
+    *,
+    by,
+    county_code: str,
+    month: date,
+    file_name: str,
+    content: bytes | IO[bytes],
+    partial: bool = False,
+    progress: Progress | None = None,
+    outcome: ReconcileOutcome | None = None,
+) -> Reconciliation:
+    """Import the bank's results: 参考号 (the reference we exported), 状态 (成功/失败), 实发金额, 失败原因.
+    Every row that cannot be used is reported and nothing is saved, unless the user chose `partial`: then
+    the usable rows update their payments and the others are listed on the record. A paid amount that
+    differs from the list is applied (it is what the bank did) and reported, and counts as inconsistent.
+
+    Set-based for 10⁶ rows: payments are looked up a chunk of rows at a time and written in batches. Every
+    row is checked before the one transaction that writes, so `progress(phase, done, total)` is reported
+    (every MATCH_CHUNK rows) while nothing is locked. A caller that needs every bad row (the record keeps
+    2000 messages) passes an `outcome` to be filled in; it is filled in on a refusal too."""
+    membership = authz.require(by, Perm.RECONCILE, county_code)
+    report = progress or (lambda phase, done, total: None)
+    outcome = ReconcileOutcome() if outcome is None else outcome
+    with _bank_rows(file_name, content) as (rows, total, col):
+        changes = _check_bank_rows(
+            rows, total, col, county_code=county_code, month=month, outcome=outcome, report=report
+        )
     errors = [b for b in outcome.bad_rows if not b.applied]
     if errors and not partial:
         messages = [b.message(month) for b in errors[:200]]
@@ -553,7 +533,7 @@ def reconcile(
     now = clock.now()
     with transaction.atomic():
         _serialise_reconciles(county_code)
-        for batch in _chunks(changes, WRITE_BATCH):
+        for batch in bulk.chunks(changes, WRITE_BATCH):
             _write_payments(batch, now)
         notes = (b for b in outcome.bad_rows if b.applied)
         record = Reconciliation.objects.create(
@@ -588,7 +568,7 @@ def reconcile(
 
 
 def reconcile_start(
-    *, by, county_code: str, month: date, file_name: str, content: bytes, partial: bool = False
+    *, by, county_code: str, month: date, file_name: str, content: bytes | File, partial: bool = False
 ) -> Job:
     """Check what can be checked at once (role and scope, the file's type, size and two columns: the same
     messages as `reconcile`, nothing stored on refusal), store the file and queue the import as a job
@@ -599,14 +579,15 @@ def reconcile_start(
     authz.require(by, Perm.RECONCILE, county_code)
     if month != month_start(month):
         raise ValidationFailed("月份应为某月1日", field_errors={"month": "格式不正确"})
-    _open_bank_file(file_name, content)  # for an xlsx this parses the sheet: still seconds, not minutes
+    with _bank_rows(file_name, content):  # the header; for an xlsx this parses the sheet: seconds
+        pass
     with transaction.atomic():
         job = jobs.create(
             by=by,
             kind=RECONCILE_KIND,
             area_code=county_code,
             params={"month": month.isoformat(), "filename": file_name, "partial": partial},
-            upload=SimpleUploadedFile(file_name, content),
+            upload=content if isinstance(content, File) else SimpleUploadedFile(file_name, content),
         )
         jobs.enqueue(reconcile_bank_results, job)
     return job
@@ -746,35 +727,51 @@ def adjustments_for(township_code: str, month: date):
     )
 
 
-@transaction.atomic
 def adjustment_report_submit(*, by, township_code: str, month: date) -> AdjustmentReport:
     """M1: the township reports next month's dynamic adjustments by the report day (late ones are marked),
-    with the numbered adjustment table for the township head's signature."""
+    with the numbered adjustment table for the township head's signature.
+
+    The report row is written first (it claims the month), the table is rendered outside any transaction,
+    and the report's event is written with the table's record. If the table cannot be issued the report
+    is removed again (its number is recorded void), so the township can submit once more."""
     from jiuzhu.core.dates import add_months
+    from jiuzhu.documents.register import ABANDONED_AFTER
     from jiuzhu.payments.cycle import report_late
+    from jiuzhu.payments.documents import issue_adjustment_table
 
     membership = authz.require(by, Perm.BENEFIT_MANAGE, township_code)
-    if AdjustmentReport.objects.filter(township_code=township_code, month=month).exists():
-        raise ValidationFailed(f"{month:%Y年%m月}的动态调整表已上报")
     today = clock.today()
     if month != add_months(month_start(today), 1):
         raise ValidationFailed("只能上报下月生效的动态调整")
-    report = AdjustmentReport.objects.create(
-        township_code=township_code,
-        month=month,
-        changes=adjustments_for(township_code, month).count(),
-        late=report_late(township_code[:6] + "000000", today),
-        by=by,
-        submitted_at=clock.now(),
-    )
-    from jiuzhu.payments.documents import issue_adjustment_table
+    with transaction.atomic():
+        existing = AdjustmentReport.objects.filter(township_code=township_code, month=month).first()
+        if existing is not None:
+            # A submission whose process died before its table was recorded does not block a new one.
+            if existing.document_id or clock.now() - existing.submitted_at < ABANDONED_AFTER:
+                raise ValidationFailed(f"{month:%Y年%m月}的动态调整表已上报")
+            existing.delete()
+        report = AdjustmentReport.objects.create(
+            township_code=township_code,
+            month=month,
+            changes=adjustments_for(township_code, month).count(),
+            late=report_late(township_code[:6] + "000000", today),
+            by=by,
+            submitted_at=clock.now(),
+        )
 
-    issue_adjustment_table(by=by, report=report)  # the signed table belongs to the report: one transaction
-    audit.record(
-        actor=by,
-        membership=membership,
-        action="payroll.adjustment_report",
-        obj=report,
-        after={"month": month, "changes": report.changes, "late": report.late},
-    )
+    def submitted(document) -> None:
+        AdjustmentReport.objects.filter(pk=report.pk).update(document=document)
+        audit.record(
+            actor=by,
+            membership=membership,
+            action="payroll.adjustment_report",
+            obj=report,
+            after={"month": month, "changes": report.changes, "late": report.late},
+        )
+
+    try:
+        report.document = issue_adjustment_table(by=by, report=report, on_record=submitted)
+    except BaseException:
+        AdjustmentReport.objects.filter(pk=report.pk, document__isnull=True).delete()
+        raise
     return report

@@ -44,24 +44,23 @@ def _reconcile(job: Job) -> dict:
     from jiuzhu.payments import services
 
     month = date.fromisoformat(job.params["month"])
-    with job.file.open("rb") as fh:
-        content = fh.read()
 
     def progress(phase: str, done: int, total: int) -> None:
         jobs.progress(job.pk, phase=phase, done=done, total=total)
 
     outcome = services.ReconcileOutcome()
     try:
-        record = services.reconcile(
-            by=job.created_by,
-            county_code=job.area_code,
-            month=month,
-            file_name=job.params["filename"],
-            content=content,
-            partial=job.params.get("partial", False),
-            progress=progress,
-            outcome=outcome,
-        )
+        with job.file.open("rb") as fh:
+            record = services.reconcile(
+                by=job.created_by,
+                county_code=job.area_code,
+                month=month,
+                file_name=job.params["filename"],
+                content=fh,
+                partial=job.params.get("partial", False),
+                progress=progress,
+                outcome=outcome,
+            )
     except RECOVERABLE as exc:
         return _result(job, month, outcome, committed=False, message=exc.message)
     except (Forbidden, NotFound):

@@ -13,7 +13,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from jiuzhu.core import clock
+from jiuzhu.core import clock, jobs
 from jiuzhu.core.dates import add_months, month_start
 from jiuzhu.core.errors import RECOVERABLE, NotFound
 from jiuzhu.core.exports import XLSX, attachment, xlsx_response
@@ -121,6 +121,8 @@ def _run(request: HttpRequest, pk: int) -> PayrollRun:
 @require_GET
 def payroll_run(request: HttpRequest, pk: int) -> HttpResponse:
     run = _run(request, pk)
+    if run.status == "running" and run.job_id and jobs.reap_for_page(run.job):
+        run.refresh_from_db()  # its worker vanished: the run is failed now, with the reason
     county = Jurisdiction.objects.get(code=run.county_code)
     context = {"page_title": f"{run.month:%Y年%m月}台账与发放名单", "run": run, "county": county}
     if request.htmx:
@@ -365,7 +367,7 @@ def reconcile(request: HttpRequest) -> HttpResponse:
                 county_code=county.code,
                 month=month_start(form.cleaned_data["month"]),
                 file_name=upload.name,
-                content=upload.read(),
+                content=upload,
                 partial=form.cleaned_data["partial"],
             )
         except RECOVERABLE as exc:

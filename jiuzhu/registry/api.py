@@ -9,7 +9,7 @@ from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
 from jiuzhu.api.idempotency import not_idempotent
-from jiuzhu.api.schemas import Id, PageNumber, responses
+from jiuzhu.api.schemas import Id, JobState, PageNumber, responses
 from jiuzhu.core import clock, jobs
 from jiuzhu.core.errors import NotFound, ValidationFailed
 from jiuzhu.core.exports import XLSX
@@ -512,7 +512,7 @@ def discovery_decline(request: HttpRequest, report_id: Id, payload: DeclineIn):
 # --- bulk import --------------------------------------------------------------------------------------
 
 
-class JobOut(Schema):
+class JobOut(JobState):
     id: int
     kind: str
     status: str
@@ -543,12 +543,10 @@ def _import_job(request: HttpRequest, job_id: Id) -> Job:
     summary="上传家庭导入文件（先校验，不写入）",
 )
 def import_upload(request: HttpRequest, file: File[UploadedFile]):
-    from jiuzhu.registry import importer
+    from jiuzhu.core import tables
 
     membership = authz.require(request.user, Perm.DATA_IMPORT)
-    head = file.read(261)
-    file.seek(0)
-    importer.check_upload(file.name or "", head, file.size)
+    tables.check_table(file.name or "", file)
     job = jobs.create(
         by=request.user,
         kind=tasks.IMPORT_KIND,

@@ -55,3 +55,20 @@ class RegistryConfig(AppConfig):
                 "discovery.convert": "主动发现转为申请",
             }
         )
+        from jiuzhu.core import jobs
+
+        jobs.register(
+            jobs.JobKind(
+                kind="household_import",
+                label="批量导入家庭",
+                page="household_import_job",
+                perm=Perm.DATA_IMPORT,
+                fetch=_fetch_import_job,
+            )
+        )
+
+
+def _fetch_import_job(user, pk):
+    from jiuzhu.registry.selectors import get_import_job
+
+    return get_import_job(user, pk)

@@ -8,18 +8,17 @@ chunks, rows are written with bulk inserts, and one audit event records the impo
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO
 
 from django.db import transaction
 
-from jiuzhu.core import audit, bulk, clock, crypto, idnumber
+from jiuzhu.core import audit, bulk, clock, crypto, idnumber, tables
 from jiuzhu.core.errors import NotFound, ValidationFailed
 from jiuzhu.core.jurisdiction_codes import is_valid_code
 from jiuzhu.core.masking import mask_id_number
@@ -60,7 +59,6 @@ COLUMNS = [
 HEADER_TO_FIELD = {label: name for name, label, _ in COLUMNS}
 LABELS = {name: label for name, label, _ in COLUMNS}
 REQUIRED = [name for name, _, required in COLUMNS if required]
-MAX_ROWS = 2_000_000
 HOUSEHOLD_COLUMNS = (
     "id",
     "area_code",
@@ -135,78 +133,34 @@ YES = {"是", "y", "yes", "1", "true", "有"}
 NO = {"否", "n", "no", "0", "false", "无", ""}
 
 
-class FileRejected(ValidationFailed):
-    pass
-
-
-def check_upload(name: str, head: bytes, size: int) -> None:
-    """Refuse before any work: wrong type by content (not by name) or too large."""
-    import filetype
-    from django.conf import settings
-
-    if size > settings.IMPORT_MAX_BYTES:
-        raise FileRejected(
-            f"文件过大：{size / 1048576:.1f} MB，超过 {settings.IMPORT_MAX_BYTES // 1048576} MB 上限",
-            field_errors={"file": "文件过大"},
-        )
-    lower = (name or "").lower()
-    is_zip = head[:4] == b"PK\x03\x04"
-    if lower.endswith(".xlsx") and is_zip:
-        return
-    if lower.endswith(".csv") and not is_zip and b"\x00" not in head and filetype.guess(head) is None:
-        return
-    raise FileRejected(
-        "只支持 .xlsx 或 .csv 文件，且文件内容须与扩展名一致", field_errors={"file": "类型不符"}
-    )
-
-
-def read_rows(name: str, content: bytes) -> list[dict[str, str]]:
-    """Rows as dicts keyed by field name. Refuses files that are not xlsx/csv by their content."""
-    lower = name.lower()
-    if content[:4] == b"PK\x03\x04" and lower.endswith((".xlsx", ".xlsm")):
-        from python_calamine import CalamineWorkbook
-
-        try:
-            book = CalamineWorkbook.from_filelike(io.BytesIO(content))
-            raw = book.get_sheet_by_index(0).to_python(skip_empty_area=False)
-        except Exception as exc:  # noqa: BLE001 - any parser failure means an unreadable workbook
-            raise FileRejected(f"无法读取 Excel 文件：{exc}") from None
-        table = [
-            [
-                "" if c is None else (str(int(c)) if isinstance(c, float) and c.is_integer() else str(c))
-                for c in row
-            ]
-            for row in raw
-        ]
-    elif lower.endswith(".csv"):
-        text = None
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                text = content.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        if text is None or "\x00" in text:
-            raise FileRejected("CSV 文件编码无法识别（请使用 UTF-8 或 GBK）")
-        table = list(csv.reader(io.StringIO(text)))
-    else:
-        raise FileRejected("只支持 .xlsx 或 .csv 文件，且文件内容须与扩展名一致")
-    if not table:
-        raise FileRejected("文件是空的")
-    header = [h.strip() for h in table[0]]
+def rows_of(table: tables.Table) -> Iterator[dict[str, str]]:
+    """The table's rows as dicts keyed by field name ({} for an empty row), streamed. The header is checked
+    at once: a file without the template's required columns is refused before any row is read."""
+    header = next(table.rows, None)
+    if header is None:
+        raise ValidationFailed("文件是空的", field_errors={"file": "空文件"})
     missing = [label for name, label, required in COLUMNS if required and label not in header]
     if missing:
-        raise FileRejected("缺少必需的列：" + "、".join(missing) + "（请使用导入模板）")
-    positions = [(HEADER_TO_FIELD.get(h), i) for i, h in enumerate(header)]
-    rows = []
-    for cells in table[1:]:
-        if not any(str(c).strip() for c in cells):
-            rows.append({})
-            continue
-        rows.append({f: (cells[i].strip() if i < len(cells) else "") for f, i in positions if f})
-    if len(rows) > MAX_ROWS:
-        raise FileRejected(f"单个文件最多 {MAX_ROWS} 行")
-    return rows
+        raise ValidationFailed(
+            "缺少必需的列：" + "、".join(missing) + "（请使用导入模板）", field_errors={"file": "缺少列"}
+        )
+    positions = [(field, i) for i, h in enumerate(header) if (field := HEADER_TO_FIELD.get(h))]
+
+    def rows() -> Iterator[dict[str, str]]:
+        for cells in table.rows:
+            if not any(cells):
+                yield {}
+                continue
+            width = len(cells)
+            yield {f: (cells[i] if i < width else "") for f, i in positions}
+
+    return rows()
+
+
+def read_rows(name: str, source: bytes | IO[bytes]) -> list[dict[str, str]]:
+    """Every row at once: for small files and tests. The import job streams `rows_of` instead."""
+    with tables.open_table(name, source) as table:
+        return list(rows_of(table))
 
 
 @dataclass
@@ -249,25 +203,35 @@ def _flag(value: str, line: int, label: str, errors: list[str], default: bool) -
     return default
 
 
-def validate(user, rows: list[dict[str, str]], progress: Callable[[int], None] | None = None) -> Preview:
-    """Check every row; nothing is written. Line numbers count the header as line 1."""
-    villages = {
-        j.code: j
-        for j in Jurisdiction.objects.filter(
-            level=Level.VILLAGE, code__in={r.get("area_code", "") for r in rows}
-        )
-    }
-    allowed = {code for code in villages if authz.can(user, Perm.HOUSEHOLD_EDIT, code)}
+def validate(user, rows: Iterable[dict[str, str]], progress: Callable[[int], None] | None = None) -> Preview:
+    """Check every row; nothing is written. Line numbers count the header as line 1. `rows` is read once,
+    a chunk at a time (the villages a chunk names are looked up with it), so a file is never held whole."""
+    villages: dict[str, Jurisdiction] = {}
+    allowed: set[str] = set()
+    looked_up: set[str] = set()
+
+    def with_villages() -> Iterator[dict[str, str]]:
+        for chunk in bulk.chunks(rows, CHUNK):
+            codes = {r.get("area_code", "") for r in chunk} - looked_up
+            looked_up.update(codes)
+            for j in Jurisdiction.objects.filter(level=Level.VILLAGE, code__in=codes):
+                villages[j.code] = j
+                if authz.can(user, Perm.HOUSEHOLD_EDIT, j.code):
+                    allowed.add(j.code)
+            yield from chunk
+
     today = clock.today()
     households: dict[str, ParsedHousehold] = {}
     errors: list[str] = []
     seen_ids: dict[str, int] = {}
-    for offset, row in enumerate(rows):
+    count = 0
+    for offset, row in enumerate(with_villages()):
         line = offset + 2
         if progress and offset % CHUNK == 0:
             progress(offset)
         if not row:
             continue
+        count += 1
         row_errors: list[str] = []
         for name in REQUIRED:
             if not row.get(name):
@@ -383,7 +347,7 @@ def validate(user, rows: list[dict[str, str]], progress: Callable[[int], None] |
             household.errors.append(message)
             errors.append(message)
     _check_registered(households.values(), errors)
-    return Preview(rows=sum(1 for r in rows if r), households=list(households.values()), errors=errors)
+    return Preview(rows=count, households=list(households.values()), errors=errors)
 
 
 def _check_registered(households: Iterable[ParsedHousehold], errors: list[str]) -> None:
@@ -414,7 +378,6 @@ def commit(
             "created_households": 0,
             "created_members": 0,
             "skipped_households": preview.bad_households,
-            "errors": len(preview.errors),
             "committed": False,
         }
     good = preview.good
@@ -522,11 +485,11 @@ def commit(
                 "errors": len(preview.errors),
             },
         )
+    # No "errors" here: the job's result already lists them (and counts them in error_count).
     return {
         "created_households": len(good),
         "created_members": created_members,
         "skipped_households": preview.bad_households,
-        "errors": len(preview.errors),
         "committed": True,
     }
 
@@ -541,8 +504,12 @@ def _common_area(codes: list[str]) -> str:
     return ""
 
 
-def file_digest(content: bytes) -> str:
-    return hashlib.sha256(content).hexdigest()
+def file_digest(fh: IO[bytes]) -> str:
+    fh.seek(0)
+    digest = hashlib.sha256()
+    while chunk := fh.read(1 << 20):
+        digest.update(chunk)
+    return digest.hexdigest()
 
 
 # The job page lists this many errors; every error row is in the Excel attachment (`save_error_workbook`).
@@ -577,16 +544,29 @@ def errors_by_line(errors: Iterable[str]) -> dict[int, list[str]]:
     return dict(sorted(grouped.items()))
 
 
-def write_error_workbook(out, errors: list[str], rows: list[dict[str, str]] | None = None) -> None:
+def _rows_at(rows: Iterable[dict[str, str]] | None, lines: Iterable[int]) -> Iterator[dict[str, str]]:
+    """For each of `lines` (ascending), the file's row at that line ({} if none), in one pass over `rows`
+    (the file's rows from line 2 on)."""
+    source = enumerate(rows if rows is not None else (), start=2)
+    current: tuple[int, dict[str, str]] = (1, {})
+    for line in lines:
+        while current[0] < line:
+            current = next(source, (line, {}))
+        yield current[1] if current[0] == line else {}
+
+
+def write_error_workbook(out, errors: list[str], rows: Iterable[dict[str, str]] | None = None) -> None:
     """Every bad line once: its line number, all its problems, and the cells as uploaded (ID numbers masked,
-    like everywhere else the import reports). Written row by row, so memory stays flat for big files."""
+    like everywhere else the import reports), `rows` being the file read again. Written row by row, so
+    memory stays flat for big files."""
     import xlsxwriter
 
     headers = ["行号", "错误说明", *(label for _, label, _ in COLUMNS)]
     book = xlsxwriter.Workbook(out, {"constant_memory": True})
     bold = book.add_format({"bold": True, "bg_color": "#E8EEF7", "border": 1})
     sheet, r = None, 0
-    for line, messages in errors_by_line(errors).items():
+    grouped = errors_by_line(errors)
+    for (line, messages), row in zip(grouped.items(), _rows_at(rows, grouped), strict=True):
         if sheet is None or r > ERROR_SHEET_ROWS:
             sheet = book.add_worksheet("错误行" if sheet is None else f"错误行{len(book.worksheets()) + 1}")
             sheet.set_column(0, 0, 8)
@@ -596,7 +576,6 @@ def write_error_workbook(out, errors: list[str], rows: list[dict[str, str]] | No
                 sheet.write_string(0, col, header, bold)
             sheet.freeze_panes(1, 0)
             r = 1
-        row = rows[line - 2] if rows is not None and 2 <= line < len(rows) + 2 else {}
         cells = [
             mask_id_number(row.get(name, "")) if name == "id_number" else row.get(name, "")
             for name, _, _ in COLUMNS
@@ -612,7 +591,7 @@ def write_error_workbook(out, errors: list[str], rows: list[dict[str, str]] | No
     book.close()
 
 
-def save_error_workbook(job_id: int, errors: list[str], rows: list[dict[str, str]]) -> str:
+def save_error_workbook(job_id: int, errors: list[str], rows: Iterable[dict[str, str]]) -> str:
     """Store the error workbook next to the job's upload; returns its storage name for the job result."""
     import tempfile
 

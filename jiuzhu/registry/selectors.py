@@ -116,3 +116,14 @@ def get_discovery(user, pk) -> DiscoveryReport:
         return discoveries_visible_to(user).get(pk=pk)
     except (DiscoveryReport.DoesNotExist, ValueError):
         raise NotFound() from None
+
+
+def get_import_job(user, pk: int):
+    """A household import job: its creator's, or anyone's for those who audit (within scope)."""
+    from jiuzhu.core.models import Job
+    from jiuzhu.registry.tasks import IMPORT_KIND
+
+    job = Job.objects.filter(pk=pk, kind=IMPORT_KIND).filter(authz.scope_q(user, "area_code")).first()
+    if job is None or (job.created_by_id != user.pk and not authz.can(user, Perm.AUDIT_VIEW)):
+        raise NotFound()
+    return job

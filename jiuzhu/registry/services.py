@@ -3,6 +3,8 @@ once in Chinese, then writes in one transaction with an audit event."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from decimal import Decimal
@@ -72,6 +74,16 @@ class Problems:
     def add(self, key: str, message: str, summary: str | None = None) -> None:
         self.fields.setdefault(key, []).append(message)
         self.messages.append(summary or message)
+
+    @contextmanager
+    def gather(self, key: str) -> Iterator[None]:
+        """A check that raises `ValidationFailed` adds its problem under `key` instead of stopping there, so
+        that every problem of the input is reported at once."""
+        try:
+            yield
+        except ValidationFailed as exc:
+            for message in exc.field_errors.get(key) or [exc.message]:
+                self.add(key, message, exc.message)
 
     def raise_if_any(self, title: str = "填写的内容有误") -> None:
         if self.messages:

@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from jiuzhu.core import clock, jobs
+from jiuzhu.core import clock, jobs, tables
 from jiuzhu.core.errors import RECOVERABLE, NotFound, ValidationFailed
 from jiuzhu.core.exports import XLSX, attachment, xlsx_bytes, xlsx_response
 from jiuzhu.core.forms import apply_error
@@ -588,35 +588,12 @@ def relative_import(request: HttpRequest) -> HttpResponse:
 
 
 def _read_table(upload) -> list[dict[str, str]]:
-    """A small spreadsheet as dicts keyed by RELATIVE_HEADERS (xlsx or csv, checked by content)."""
-    content = upload.read()
-    if len(content) > 5 * 1024 * 1024:
-        raise ValidationFailed("文件过大（名册导入不超过 5 MB）")
-    import csv
-    import io
-
-    name = upload.name.lower()
-    if content[:4] == b"PK\x03\x04" and name.endswith(".xlsx"):
-        from python_calamine import CalamineWorkbook
-
-        table = [
-            [("" if c is None else str(c)) for c in row]
-            for row in CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_index(0).to_python()
-        ]
-    elif name.endswith(".csv") and b"\x00" not in content:
-        try:
-            text = content.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = content.decode("gb18030", errors="replace")
-        table = list(csv.reader(io.StringIO(text)))
-    else:
-        raise ValidationFailed("只支持 .xlsx 或 .csv 文件，且文件内容须与扩展名一致")
-    if not table:
-        raise ValidationFailed("文件是空的")
-    header = [RELATIVE_HEADERS.get(h.strip()) for h in table[0]]
-    return [
-        {k: str(v).strip() for k, v in zip(header, row, strict=False) if k} for row in table[1:] if any(row)
-    ]
+    """A register as dicts keyed by RELATIVE_HEADERS (a few hundred rows, so all at once)."""
+    with tables.open_table(upload.name, upload, what="名册文件") as table:
+        header = [RELATIVE_HEADERS.get(h) for h in next(table.rows, [])]
+        if not any(header):
+            raise ValidationFailed("文件是空的，或没有名册的列（工作人员姓名、近亲属姓名等）")
+        return [{k: v for k, v in zip(header, row, strict=False) if k} for row in table.rows if any(row)]
 
 
 # --- discovery (A2) -----------------------------------------------------------------------------------
@@ -709,10 +686,8 @@ def household_import(request: HttpRequest) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        head = upload.read(261)
-        upload.seek(0)
         try:
-            importer.check_upload(upload.name, head, upload.size)
+            tables.check_table(upload.name, upload)
         except ValidationFailed as exc:
             form.add_error("file", exc.message)
         else:
@@ -733,14 +708,9 @@ def household_import(request: HttpRequest) -> HttpResponse:
 
 
 def _job(request: HttpRequest, pk: int) -> Job:
-    job = (
-        Job.objects.filter(pk=pk, kind=tasks.IMPORT_KIND)
-        .filter(authz.scope_q(request.user, "area_code"))
-        .first()
-    )
-    if job is None or (job.created_by_id != request.user.pk and not authz.can(request.user, Perm.AUDIT_VIEW)):
-        raise NotFound()
-    return job
+    from jiuzhu.registry.selectors import get_import_job
+
+    return get_import_job(request.user, pk)
 
 
 @login_required

@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from jiuzhu.api.schemas import Id, PageNumber, responses
+from jiuzhu.api.schemas import Id, JobState, PageNumber, responses
 from jiuzhu.cases import selectors as case_selectors
 from jiuzhu.core import clock
 from jiuzhu.core.errors import NotFound, ValidationFailed
@@ -313,7 +313,7 @@ class ScanIn(Schema):
     area_code: str = Field(..., pattern=CODE)
 
 
-class ScanJobOut(Schema):
+class ScanJobOut(JobState):
     id: int
     kind: str
     status: str = Field(..., description="queued 排队中、running 进行中、done 已完成、failed 失败")

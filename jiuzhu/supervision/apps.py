@@ -13,3 +13,21 @@ class SupervisionConfig(AppConfig):
         )
 
         registration.register_all()
+        from jiuzhu.core import jobs
+        from jiuzhu.orgs.roles import Perm
+
+        jobs.register(
+            jobs.JobKind(
+                kind="alert_scan",
+                label="预警扫描",
+                page="sup_scan_job",
+                perm=Perm.SUPERVISE,
+                fetch=_fetch_scan_job,
+            )
+        )
+
+
+def _fetch_scan_job(user, pk):
+    from jiuzhu.supervision.selectors import get_scan_job
+
+    return get_scan_job(user, pk)

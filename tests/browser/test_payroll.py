@@ -20,7 +20,7 @@ from tests.helpers import JIANSHAN, payable_world
 
 @pytest.fixture
 def worker(monkeypatch):
-    """Run queued tasks in a thread beside the web server, as `manage.py db_worker` does, and slowly
+    """Run queued tasks in a thread beside the web server, as `manage.py run_worker` does, and slowly
     enough (a pause after each township) for a person to watch."""
     threads: list[threading.Thread] = []
 

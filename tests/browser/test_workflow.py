@@ -4,6 +4,7 @@ and a 低保 case in a 綦江 town without delegation, reviewed by the town and 
 from datetime import datetime, timedelta
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from jiuzhu.core import clock
 from tests.browser.conftest import login, shot
@@ -33,7 +34,12 @@ def act(page, action: str, fields: dict | None = None, checks: list[str] | None 
         boxes = page.locator(f'[name="{action}-{name}"]')
         for i in range(min(boxes.count(), 2)):  # "at least two" investigators; single boxes once
             boxes.nth(i).check()
-    page.click(f'[data-testid="do-{action}"]')
+    # The form posts through htmx: a saved step reloads the case page, a refused one comes back in place.
+    try:
+        with page.expect_navigation():
+            page.click(f'[data-testid="do-{action}"]')
+    except PlaywrightTimeout:
+        raise AssertionError(page.inner_text(f'[data-testid="form-{action}"]')) from None
     page.wait_for_load_state("networkidle")
     alert = page.locator(".alert-danger")
     assert alert.count() == 0, alert.first.inner_text()

@@ -146,8 +146,10 @@ def test_temporary_aid_above_the_township_cap_goes_to_the_bureau():
     assert "超过乡镇（街道）审批上限" in exc.value.message
     small = make_case(make_household(), assistance_type="linshi_expense", requested_amount="800")
     to_investigated(small)
-    with pytest.raises(Forbidden):  # the meeting raised the amount above the cap
+    with pytest.raises(ValidationFailed) as above:  # the meeting raised the amount above the cap
         steps.decide(by=user("ab_approver"), case=small, data=meeting(amount="4000"))
+    assert "超过乡镇（街道）审批上限" in above.value.message and "尖山区民政局审批" in above.value.message
+    assert above.value.field_errors["amount"]
     steps.decide(by=user("ab_approver"), case=small, data=meeting(amount="1500"))
     assert small.status == State.TO_NOTICE
 

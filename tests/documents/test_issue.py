@@ -14,7 +14,7 @@ from jiuzhu.core import audit
 from jiuzhu.core.errors import Forbidden, NotFound, ValidationFailed
 from jiuzhu.core.models import AuditEvent
 from jiuzhu.documents import compose, kinds, rendering, services
-from jiuzhu.documents.models import IssuedDocument
+from jiuzhu.documents.models import DocumentNumber, IssuedDocument, NumberStatus
 from jiuzhu.orgs.models import DelegationGrant
 from jiuzhu.orgs.roles import Perm
 from tests.documents.conftest import stored_files, upload
@@ -169,18 +169,94 @@ def test_every_declared_kind_ships_a_default_template():
     assert [k.code for k in kinds.KINDS.values() if not k.has_default] == []
 
 
-def test_a_failed_issue_leaves_no_file_no_row_and_no_number(media_root, monkeypatch):
-    def broken(**kwargs):
-        raise RuntimeError("disk full")
+def test_a_failed_issue_leaves_no_file_no_row_and_records_its_number_void(media_root, monkeypatch):
+    from django.core.files.storage import default_storage
 
-    monkeypatch.setattr(audit, "record", broken)
-    with pytest.raises(RuntimeError):
-        issue_letter()
+    def full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(default_storage, "save", full)
+    with pytest.raises(OSError):
+        _approval_notice()
     monkeypatch.undo()
     assert IssuedDocument.objects.count() == 0
     assert stored_files(media_root) == []
+    void = DocumentNumber.objects.get()
+    assert void.number == "尖民救二〔2026〕1号" and void.status == NumberStatus.VOID
+    assert "No space left on device" in void.void_reason
+    first = _approval_notice()
+    assert first.number == "尖民救二〔2026〕2号"  # the void number is not reused and not skipped silently
+    assert [(n.serial, n.status) for n in DocumentNumber.objects.order_by("serial")] == [
+        (1, NumberStatus.VOID),
+        (2, NumberStatus.ISSUED),
+    ]
+    assert first.register_entry.serial == 2
+
+
+def test_when_even_the_void_cannot_be_written_the_clean_up_voids_the_number_later(media_root, monkeypatch):
+    from datetime import timedelta
+
+    from jiuzhu.core import clock
+    from jiuzhu.documents import register
+
+    def broken(**kwargs):
+        raise RuntimeError("database unavailable")
+
+    monkeypatch.setattr(audit, "record", broken)
+    with pytest.raises(RuntimeError, match="database unavailable"):
+        _approval_notice()
+    monkeypatch.undo()
+    assert IssuedDocument.objects.count() == 0 and stored_files(media_root) == []
+    entry = DocumentNumber.objects.get()
+    assert entry.status == NumberStatus.RESERVED
+    assert register.void_abandoned() == 0  # still possibly rendering
+    clock.advance(register.ABANDONED_AFTER + timedelta(minutes=1))
+    assert register.void_abandoned() == 1
+    entry.refresh_from_db()
+    assert entry.status == NumberStatus.VOID and "出具过程中断" in entry.void_reason
+
+
+def test_a_template_that_fails_to_render_voids_its_number_with_the_reason(monkeypatch):
+    def broken(html):
+        raise rendering.TemplateFailed("文书模板有误，无法生成：缺少字体")
+
+    monkeypatch.setattr(rendering, "render_pdf", broken)
+    with pytest.raises(rendering.TemplateFailed):
+        _approval_notice()
+    entry = DocumentNumber.objects.get()
+    assert entry.status == NumberStatus.VOID and entry.void_reason == "文书模板有误，无法生成：缺少字体"
+    event = AuditEvent.objects.filter(action="numbering.void").latest("id")
+    assert event.reason == entry.void_reason and event.after["number"] == entry.number
+
+
+def test_the_pdf_is_rendered_outside_any_transaction(monkeypatch):
+    """No long write transaction: the sequence row is not locked (and SQLite not write-locked) while
+    WeasyPrint renders."""
+    from django.db import connection
+
+    seen = []
+    real = rendering.render_pdf
+
+    def spy(html):
+        # The test itself runs inside one transaction (rolled back afterwards): nothing deeper may be open.
+        seen.append(len(connection.atomic_blocks))
+        return real(html)
+
+    monkeypatch.setattr(rendering, "render_pdf", spy)
+    _approval_notice()
+    assert seen == [1]
+
+
+def test_issuing_inside_a_callers_transaction_is_refused():
+    from django.db import transaction
+
+    with pytest.raises(RuntimeError, match="durable"), transaction.atomic():
+        _approval_notice()
+
+
+def _approval_notice():
     parties = compose.decision_parties(township_code=ERMALU, category="dibao", day=date(2026, 11, 20))
-    first = services.document_issue(
+    return services.document_issue(
         by=user("emr_caseworker"),
         kind="approval_notice",
         subject=None,
@@ -188,7 +264,6 @@ def test_a_failed_issue_leaves_no_file_no_row_and_no_number(media_root, monkeypa
         issuing_org=parties.authority,
         handling_org=parties.handling,
     )
-    assert first.number == "尖民救二〔2026〕1号"
 
 
 # --- verification ----------------------------------------------------------------------------------------
@@ -301,3 +376,67 @@ def test_the_signed_scan_is_attached_to_the_document(media_root):
         {"action": "upload", "a-kind": "scan", "a-file": upload("盖章件2.pdf", zip_bytes())},
     )
     assert refused.status_code == 200 and "文件类型不符" in refused.content.decode()
+
+
+def test_the_nightly_clean_up_voids_abandoned_numbers_and_deletes_files_no_row_refers_to(media_root):
+    """A process killed between storing a PDF and recording it leaves personal data in storage and a
+    reserved number: the clean-up (deploy/jiuzhu-cleanup.timer) removes the one and voids the other."""
+    import io
+    import os
+    from datetime import timedelta
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+    from django.core.management import call_command
+    from django.db import transaction
+
+    from jiuzhu.core import clock
+    from jiuzhu.documents import register
+
+    kept = _approval_notice()
+    orphan = default_storage.save("documents/230502/2026/orphan.pdf", ContentFile(b"%PDF-1.4 personal data"))
+    with transaction.atomic():
+        entry = register.reserve(
+            by=user("emr_caseworker"),
+            org=kept.handling_org,
+            year=2026,
+            kind="approval_notice",
+            title="审批通知书",
+            area_code=ERMALU,
+        )
+    out = io.StringIO()
+    call_command("cleanup", stdout=out)
+    assert default_storage.exists(orphan)  # may still be in the middle of being issued
+    assert "unreferenced stored files deleted: 0" in out.getvalue()
+
+    clock.advance(register.ABANDONED_AFTER + timedelta(minutes=5))
+    # The grace period is measured against the file's modification time, which the frozen clock does not set.
+    old = (clock.now() - timedelta(hours=2)).timestamp()
+    os.utime(default_storage.path(orphan), (old, old))
+    os.utime(default_storage.path(kept.pdf.name), (old, old))
+    out = io.StringIO()
+    call_command("cleanup", stdout=out)
+    assert "abandoned 文号 reservations voided: 1" in out.getvalue()
+    assert "unreferenced stored files deleted: 1" in out.getvalue()
+    assert not default_storage.exists(orphan) and default_storage.exists(kept.pdf.name)
+    entry.refresh_from_db()
+    assert entry.status == NumberStatus.VOID
+
+
+def test_the_register_page_lists_issued_and_void_numbers_within_scope(monkeypatch):
+    def broken(html):
+        raise rendering.TemplateFailed("文书模板有误，无法生成：缺少字体")
+
+    issued = _approval_notice()
+    monkeypatch.setattr(rendering, "render_pdf", broken)
+    with pytest.raises(rendering.TemplateFailed):
+        _approval_notice()
+    monkeypatch.undo()
+    page = client_for("emr_caseworker").get("/documents/numbers/").content.decode()
+    assert issued.number in page and f"/documents/{issued.pk}/" in page
+    assert "尖民救二〔2026〕2号" in page and "空号" in page and "缺少字体" in page
+    void_only = client_for("emr_caseworker").get("/documents/numbers/?status=void").content.decode()
+    assert "尖民救二〔2026〕2号" in void_only and issued.number not in void_only
+    assert "尖民救二〔2026〕" not in client_for("ab_caseworker").get("/documents/numbers/").content.decode()
+    export = client_for("emr_caseworker").get("/documents/numbers/?export=xlsx")
+    assert export.status_code == 200 and export["Content-Type"].startswith("application/vnd.openxmlformats")

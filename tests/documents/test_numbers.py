@@ -9,7 +9,7 @@ from django.db import connection, transaction
 from jiuzhu.core import clock
 from jiuzhu.core.errors import Forbidden, NotFound, ValidationFailed
 from jiuzhu.core.models import AuditEvent
-from jiuzhu.documents import numbering, services
+from jiuzhu.documents import numbering, register, services
 from jiuzhu.documents.models import DocumentNumberSequence
 from jiuzhu.orgs.models import Organisation
 from jiuzhu.orgs.roles import OrgKind
@@ -22,7 +22,9 @@ def org(code: str, kind: str) -> Organisation:
 
 def allocate(o: Organisation, year: int) -> str:
     with transaction.atomic():
-        return services.allocate_number(org=o, year=year)
+        return register.reserve(
+            by=None, org=o, year=year, kind="approval_notice", title="", area_code=o.jurisdiction_id
+        ).number
 
 
 @pytest.mark.django_db

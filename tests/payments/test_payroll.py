@@ -400,6 +400,30 @@ def test_monthly_adjustment_report_by_the_20th():
         services.adjustment_report_submit(by=user("ab_caseworker"), township_code=ANBANG, month=DEC)
 
 
+def test_M1_a_table_that_cannot_be_rendered_leaves_no_report_and_voids_its_number(monkeypatch):
+    from jiuzhu.core.models import AuditEvent
+    from jiuzhu.documents import rendering
+    from jiuzhu.documents.models import DocumentNumber
+    from jiuzhu.payments.models import AdjustmentReport
+
+    enrolled()
+
+    def broken(html):
+        raise OSError("font cache unreadable")
+
+    monkeypatch.setattr(rendering, "render_pdf", broken)
+    with pytest.raises(OSError):
+        services.adjustment_report_submit(by=user("ab_caseworker"), township_code=ANBANG, month=DEC)
+    assert not AdjustmentReport.objects.exists()
+    assert not AuditEvent.objects.filter(action="payroll.adjustment_report").exists()
+    void = DocumentNumber.objects.get(kind="monthly_adjustment_table")
+    assert void.status == "void" and "font cache unreadable" in void.void_reason
+    monkeypatch.undo()
+    report = services.adjustment_report_submit(by=user("ab_caseworker"), township_code=ANBANG, month=DEC)
+    assert report.document.register_entry.serial == void.serial + 1
+    assert AuditEvent.objects.filter(action="payroll.adjustment_report").count() == 1
+
+
 def test_api_start_poll_ledger_and_scope(django_capture_on_commit_callbacks):
     _world()
     with django_capture_on_commit_callbacks(execute=True):

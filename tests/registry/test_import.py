@@ -83,6 +83,12 @@ def test_one_bad_row_in_a_thousand(django_capture_on_commit_callbacks):
         r = c.post(f"/registry/import/jobs/{job.pk}/commit/", {"mode": "good_only"})
     good_job = Job.objects.get(pk=r["Location"].rstrip("/").split("/")[-1])
     assert good_job.result["created_households"] == 499 and good_job.result["created_members"] == 998
+    # The pages of both commit jobs show their outcome and still list the error rows (was 500).
+    for job_done in (all_job, good_job):
+        page = c.get(f"/registry/import/jobs/{job_done.pk}/")
+        assert page.status_code == 200 and "第377行" in page.content.decode()
+        assert c.get(f"/registry/import/jobs/{job_done.pk}/errors.xlsx").status_code == 200
+    assert "已导入 499 户、998 人，跳过有误家庭 1 户" in page.content.decode()
     assert Household.objects.count() == before + 499
     assert Member.objects.filter(household__external_key="H00000").count() == 2
 

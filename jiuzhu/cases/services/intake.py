@@ -65,6 +65,11 @@ def _pre_verified_if_required(case, on: date) -> str | None:
     return None
 
 
+def _aid_first(case) -> bool:
+    """P8: an emergency case waits for the aid first; accepting it the ordinary way stays possible."""
+    return case.assistance_type == AssistanceType.LINSHI_EMERGENCY
+
+
 register(
     Transition(
         "notify_missing",
@@ -72,6 +77,7 @@ register(
         frozenset({State.SUBMITTED, State.INCOMPLETE}),
         State.INCOMPLETE,
         Perm.CASE_PROCESS,
+        optional=True,
     ),
     Transition(
         "refuse",
@@ -79,6 +85,7 @@ register(
         frozenset({State.SUBMITTED, State.INCOMPLETE}),
         State.NOT_ACCEPTED,
         Perm.CASE_PROCESS,
+        optional=True,
     ),
     Transition(
         "accept",
@@ -87,8 +94,9 @@ register(
         State.ACCEPTED,
         Perm.CASE_PROCESS,
         guards=(_no_missing_materials, _pre_verified_if_required),
+        optional=_aid_first,
     ),
-    Transition("withdraw", "撤回申请", BEFORE_DECISION, State.WITHDRAWN, Perm.CASE_CREATE),
+    Transition("withdraw", "撤回申请", BEFORE_DECISION, State.WITHDRAWN, Perm.CASE_CREATE, optional=True),
 )
 
 
@@ -429,9 +437,12 @@ def file_near_relative(
 ) -> NearRelativeFiling:
     """DM2: record the filing (近亲属备案) that lets a flagged case go to a decision."""
     membership = authz.require(by, Perm.CASE_PROCESS, case.area_code)
-    ensure_not_future(filed_on, "备案日期", field="filed_on")
+    problems = Problems()
+    with problems.gather("filed_on"):
+        ensure_not_future(filed_on, "备案日期", field="filed_on")
     if not note.strip():
-        raise ValidationFailed("请填写备案说明", field_errors={"note": "必填"})
+        problems.add("note", "必填", "请填写备案说明")
+    problems.raise_if_any("近亲属备案未保存")
     member = case.household.members.filter(id_index=relative.relative_id_index).first()
     if member is None:
         raise ValidationFailed("该近亲属不是本户成员")

@@ -29,7 +29,7 @@ from jiuzhu.cases.models_steps import (
     VerifyResult,
 )
 from jiuzhu.cases.profiles import ALWAYS, DISPUTED, ON_OBJECTION, profile_of
-from jiuzhu.cases.routing import route_for
+from jiuzhu.cases.routing import route_for, township_cap
 from jiuzhu.cases.workflow import State, Transition, register, step
 from jiuzhu.core import audit, clock, params, workdays
 from jiuzhu.core.dates import ensure_not_before, ensure_not_future, next_month
@@ -140,6 +140,13 @@ def _objection_review_done(case, on: date) -> str | None:
     return None
 
 
+def _review_optional(case) -> bool:
+    """A democratic review is what the case waits for only where the procedure requires one now (R1)."""
+    if case.status == State.OBJECTION:
+        return _objection_review_done(case, clock.today()) is None
+    return _review_requirement(case, clock.today()) is None
+
+
 def _emergency_type(case, on: date) -> str | None:
     return None if case.assistance_type == AssistanceType.LINSHI_EMERGENCY else "仅适用于急难型临时救助"
 
@@ -172,6 +179,7 @@ register(
         State.PRE_VERIFYING,
         Perm.CASE_PROCESS,
         guards=(_pre_verification_needed,),
+        optional=lambda case: not profile_of(case).verify_before_apply,
     ),
     Transition(
         "pre_verify_result",
@@ -207,6 +215,7 @@ register(
         None,
         Perm.CASE_PROCESS,
         targets=(State.REVIEWED, State.OBJECTION),
+        optional=_review_optional,
     ),
     Transition(
         "decide",
@@ -216,6 +225,7 @@ register(
         Perm.CASE_DECIDE_TOWNSHIP,
         guards=(_review_requirement, _filings_complete, _township_route),
         targets=(State.FILING, State.TO_NOTICE, State.REJECTED),
+        optional=lambda case: _township_route(case, clock.today()) is not None,  # the other route's step
     ),
     Transition(
         "township_review",
@@ -224,6 +234,7 @@ register(
         State.TOWNSHIP_REVIEWED,
         Perm.CASE_REVIEW_TOWNSHIP,
         guards=(_review_requirement, _filings_complete, _bureau_route),
+        optional=lambda case: _bureau_route(case, clock.today()) is not None,
     ),
     Transition(
         "bureau_decide",
@@ -241,6 +252,7 @@ register(
         None,
         Perm.CASE_DECIDE_BUREAU,
         targets=(State.INVESTIGATED, State.REVIEWED),
+        optional=lambda case: _bureau_decides(case, clock.today()) is None,
     ),
     Transition(
         "file_with_bureau",
@@ -252,7 +264,9 @@ register(
     Transition(
         "post_notice", "张榜公示", frozenset({State.TO_NOTICE}), State.NOTICE, Perm.CASE_PROCESS, bulk=True
     ),
-    Transition("object", "登记公示异议", frozenset({State.NOTICE}), State.OBJECTION, Perm.CASE_PROCESS),
+    Transition(
+        "object", "登记公示异议", frozenset({State.NOTICE}), State.OBJECTION, Perm.CASE_PROCESS, optional=True
+    ),
     Transition(
         "resolve_objection",
         "异议复核结论",
@@ -304,6 +318,15 @@ def _dated(on: date, case, label: str, field: str = "on") -> None:
     """Never in the future; never before the previous step."""
     ensure_not_future(on, label, field=field)
     ensure_not_before(on, last_step_on(case) or case.applied_on, label, "上一环节日期", field=field)
+
+
+def _date_ok(problems: Problems, on: date, case, label: str, field: str) -> bool:
+    """`_dated`, collected with the other problems of the input so that a form shows them all at once.
+    False when the date is wrong: rules that depend on the date (parameters in force) are then skipped."""
+    before = len(problems.messages)
+    with problems.gather(field):
+        _dated(on, case, label, field)
+    return len(problems.messages) == before
 
 
 def _record(case, kind: str, on: date, by, note: str = "") -> CaseStep:
@@ -385,7 +408,6 @@ def _complete_verification(s, by, data: VerificationResult, before_application: 
     assets = _amount(data.assets_value, "家庭财产", problems, "assets_value")
     if data.result == VerifyResult.FAIL and not data.findings.strip():
         problems.add("findings", "核对不符合时须写明理由")
-    problems.raise_if_any("核对结果有误，未保存")
     v = (
         s.case.verifications.filter(before_application=before_application, completed_on__isnull=True)
         .order_by("-id")
@@ -393,8 +415,12 @@ def _complete_verification(s, by, data: VerificationResult, before_application: 
     )
     if v is None:
         raise TransitionNotAllowed("没有进行中的核对")
-    _dated(data.completed_on, s.case, "核对完成日期", "completed_on")
-    ensure_not_before(data.completed_on, v.requested_on, "核对完成日期", "发起日期", field="completed_on")
+    if _date_ok(problems, data.completed_on, s.case, "核对完成日期", "completed_on"):
+        with problems.gather("completed_on"):
+            ensure_not_before(
+                data.completed_on, v.requested_on, "核对完成日期", "发起日期", field="completed_on"
+            )
+    problems.raise_if_any("核对结果有误，未保存")
     v.completed_on = data.completed_on
     v.verifier = by
     v.result = data.result
@@ -481,8 +507,11 @@ def investigate(*, by, case: Case, data: InvestigationInput) -> Investigation:
 
     with step(case=case, action="investigate", by=by, on=data.visited_on) as s:
         problems = Problems()
-        minimum = params.get(
-            "investigation.min_investigators", area_code=s.case.township_code, on=data.visited_on
+        date_ok = _date_ok(problems, data.visited_on, s.case, "入户日期", "visited_on")
+        minimum = (
+            params.get("investigation.min_investigators", area_code=s.case.township_code, on=data.visited_on)
+            if date_ok
+            else 0
         )
         ids = sorted(set(data.investigator_ids))
         staff = {
@@ -493,6 +522,8 @@ def investigate(*, by, case: Case, data: InvestigationInput) -> Investigation:
         }
         if len(ids) < minimum:
             problems.add("investigator_ids", f"入户调查须由 {minimum} 名以上乡镇（街道）工作人员进行（I1）")
+        elif not ids:
+            problems.add("investigator_ids", "请选择调查人员")
         elif set(ids) - staff:
             problems.add("investigator_ids", "调查人员须为本乡镇（街道）工作人员")
         if not data.home_visit.strip():
@@ -502,7 +533,6 @@ def investigate(*, by, case: Case, data: InvestigationInput) -> Investigation:
         if not (data.investigators_signed and data.applicant_signed):
             problems.add("investigators_signed", "入户调查表须由调查人员和申请人共同签字（I1）")
         problems.raise_if_any("入户调查记录有误，未保存")
-        _dated(data.visited_on, s.case, "入户日期", "visited_on")
         inv = Investigation.objects.create(
             case=s.case,
             visited_on=data.visited_on,
@@ -555,9 +585,12 @@ def review(*, by, case: Case, data: ReviewInput) -> Review:
     with step(case=case, action="review", by=by, on=data.held_on) as s:
         problems = Problems()
         panel = [p.strip() for p in data.panel if p and p.strip()]
-        sizes = params.get("review.panel_sizes", area_code=s.case.township_code, on=data.held_on)
-        if len(panel) not in sizes:
-            problems.add("panel", f"评议小组应为 {'、'.join(map(str, sizes))} 人，现为 {len(panel)} 人（R1）")
+        if _date_ok(problems, data.held_on, s.case, "评议日期", "held_on"):
+            sizes = params.get("review.panel_sizes", area_code=s.case.township_code, on=data.held_on)
+            if len(panel) not in sizes:
+                problems.add(
+                    "panel", f"评议小组应为 {'、'.join(map(str, sizes))} 人，现为 {len(panel)} 人（R1）"
+                )
         if data.votes_for < 0 or data.votes_against < 0 or data.votes_for + data.votes_against != len(panel):
             problems.add("votes_for", "认可与不认可票数之和应等于评议小组人数")
         if not data.minutes.strip():
@@ -565,7 +598,6 @@ def review(*, by, case: Case, data: ReviewInput) -> Review:
         if not data.all_signed:
             problems.add("all_signed", "所有参加评议人员须签字确认评议结果（R1）")
         problems.raise_if_any("民主评议记录有误，未保存")
-        _dated(data.held_on, s.case, "评议日期", "held_on")
         from_objection = s.before == State.OBJECTION
         r = Review.objects.create(
             case=s.case,
@@ -609,8 +641,9 @@ class MeetingInput:
     reasons: str = ""
 
 
-def _check_meeting(case, data: MeetingInput) -> tuple[Decimal | None, str]:
+def _check_meeting(case, data: MeetingInput, date_label: str = "会议日期") -> tuple[Decimal | None, str]:
     problems = Problems()
+    date_ok = _date_ok(problems, data.held_on, case, date_label, "held_on")
     attendees = [a for a in data.attendees if (a.get("name") or "").strip()]
     if not attendees:
         problems.add("attendees", "请填写参会人员（P1）")
@@ -624,7 +657,7 @@ def _check_meeting(case, data: MeetingInput) -> tuple[Decimal | None, str]:
         covered = case.household.members.filter(is_active=True, covered=True).count()
         if data.covered_members is not None and not 1 <= data.covered_members <= covered:
             problems.add("covered_members", f"保障人数应在 1 至 {covered} 之间")
-        elif not problems.messages:
+        elif not problems.messages and date_ok:
             try:
                 amount, basis = hooks.calculate(case, amount, data.covered_members, data.held_on)
             except ValidationFailed as exc:
@@ -686,9 +719,14 @@ def decide(*, by, case: Case, data: MeetingInput) -> DecisionMeeting:
     on the meeting day (D3); a township can never take a decision that belongs to the bureau (D1)."""
     with step(case=case, action="decide", by=by, on=data.held_on) as s:
         amount, basis = _check_meeting(s.case, data)
-        _dated(data.held_on, s.case, "会议日期", "held_on")
         route = route_for(s.case, data.held_on, amount)
         if not route.delegated:
+            _refuse_above_cap(
+                s.case,
+                data.held_on,
+                amount,
+                "请在 {cap} 元以内审批，或改由“乡镇审核（报民政局审批）”报民政局",
+            )
             raise Forbidden("该申请应由民政局审批，乡镇（街道）不能作出决定：" + route.reason)
         meeting = _meeting(s.case, data, MeetingLevel.TOWNSHIP_DECISION, by, route, amount, basis)
         _record(s.case, StepKind.DECIDE, data.held_on, by, Outcome(data.outcome).label)
@@ -711,7 +749,6 @@ def township_review(*, by, case: Case, data: MeetingInput) -> DecisionMeeting:
     """D3 two-level route: the township reviews (审核) and forwards its opinion to the bureau."""
     with step(case=case, action="township_review", by=by, on=data.held_on) as s:
         amount, basis = _check_meeting(s.case, data)
-        _dated(data.held_on, s.case, "会议日期", "held_on")
         route = route_for(s.case, data.held_on, amount)
         if route.delegated:
             raise TransitionNotAllowed(
@@ -725,8 +762,7 @@ def township_review(*, by, case: Case, data: MeetingInput) -> DecisionMeeting:
 
 def bureau_decide(*, by, case: Case, data: MeetingInput) -> DecisionMeeting:
     with step(case=case, action="bureau_decide", by=by, on=data.held_on) as s:
-        amount, basis = _check_meeting(s.case, data)
-        _dated(data.held_on, s.case, "审批日期", "held_on")
+        amount, basis = _check_meeting(s.case, data, "审批日期")
         route = _bureau_route_for(s.case, data.held_on, amount)
         if route.delegated:
             raise TransitionNotAllowed("该申请在审批当日已委托乡镇（街道）审批：" + route.reason)
@@ -745,10 +781,12 @@ def bureau_decide(*, by, case: Case, data: MeetingInput) -> DecisionMeeting:
 def return_to_township(*, by, case: Case, on: date, reason: str) -> CaseStep:
     """The bureau sends a reviewed case back to the township: to be decided there when a grant came into
     force meanwhile (D3), or to complete or correct the review. The township then decides or reviews again."""
-    if not reason.strip():
-        raise ValidationFailed("请填写退回原因", field_errors={"reason": "必填"})
     with step(case=case, action="return_to_township", by=by, on=on) as s:
-        _dated(on, s.case, "退回日期")
+        problems = Problems()
+        _date_ok(problems, on, s.case, "退回日期", "on")
+        if not reason.strip():
+            problems.add("reason", "必填", "请填写退回原因")
+        problems.raise_if_any("退回未保存")
         row = _record(s.case, StepKind.RETURN, on, by, reason.strip())
         s.case.status = State.REVIEWED if s.case.reviews.exists() else State.INVESTIGATED
         s.reason = reason.strip()
@@ -816,11 +854,15 @@ def register_objection(
 ) -> Objection:
     with step(case=case, action="object", by=by, on=received_on) as s:
         notice = s.case.public_notices.filter(closed_on__isnull=True).order_by("-start_on").first()
+        problems = Problems()
         if not content.strip():
-            raise ValidationFailed("请填写异议内容", field_errors={"content": "必填"})
-        _dated(received_on, s.case, "收到异议日期", "received_on")
-        if notice is None or not notice.start_on <= received_on <= notice.end_on:
-            raise ValidationFailed("异议须在公示期内提出", field_errors={"received_on": "不在公示期内"})
+            problems.add("content", "必填", "请填写异议内容")
+        if _date_ok(problems, received_on, s.case, "收到异议日期", "received_on") and (
+            notice is None or not notice.start_on <= received_on <= notice.end_on
+        ):
+            period = f"（{notice.start_on:%Y-%m-%d} 至 {notice.end_on:%Y-%m-%d}）" if notice else ""
+            problems.add("received_on", f"不在公示期内{period}", "异议须在公示期内提出")
+        problems.raise_if_any("异议未登记")
         obj = Objection.objects.create(
             case=s.case,
             notice=notice,
@@ -840,11 +882,13 @@ def resolve_objection(*, by, case: Case, handled_on: date, outcome: str, handlin
     """P3: re-examination (and democratic review where the profile says so). Unfounded: the notice runs on;
     founded: back to a new decision."""
     with step(case=case, action="resolve_objection", by=by, on=handled_on) as s:
+        problems = Problems()
         if outcome not in ObjectionOutcome.values:
-            raise ValidationFailed("请选择复核结论", field_errors={"outcome": "必选"})
+            problems.add("outcome", "必选", "请选择复核结论")
         if not handling.strip():
-            raise ValidationFailed("请填写复核情况", field_errors={"handling": "必填"})
-        _dated(handled_on, s.case, "处理日期", "handled_on")
+            problems.add("handling", "必填", "请填写复核情况")
+        _date_ok(problems, handled_on, s.case, "处理日期", "handled_on")
+        problems.raise_if_any("复核结论未保存")
         obj = s.case.objections.filter(handled_on__isnull=True).order_by("received_on").first()
         if obj is None:
             raise TransitionNotAllowed("没有待处理的异议")
@@ -924,12 +968,16 @@ def emergency_aid(*, by, case: Case, requested_at: datetime, paid_at: datetime, 
     value = _amount(amount, "救助金额", problems)
     if value is None or value <= 0:
         problems.add("amount", "请填写救助金额")
-    problems.raise_if_any("先行救助信息有误，未保存")
-    route = route_for(case, paid_at.date(), value)
-    with step(case=case, action="emergency_aid", by=by, perm=_decision_perm(route), on=paid_at.date()) as s:
+    with problems.gather("requested_at"):
         ensure_not_future(requested_at, "求助时间", field="requested_at")
+    with problems.gather("paid_at"):
         ensure_not_future(paid_at, "先行救助时间", field="paid_at")
         ensure_not_before(paid_at, requested_at, "先行救助时间", "求助时间", field="paid_at")
+    problems.raise_if_any("先行救助信息有误，未保存")
+    route = route_for(case, paid_at.date(), value)
+    if not route.delegated and not authz.can(by, Perm.CASE_DECIDE_BUREAU, case.area_code):
+        _refuse_above_cap(case, paid_at.date(), value, "可先在 {cap} 元以内先行救助，超出部分报民政局审批")
+    with step(case=case, action="emergency_aid", by=by, perm=_decision_perm(route), on=paid_at.date()) as s:
         hours = params.get("emergency.aid_hours", area_code=s.case.township_code, on=paid_at.date())
         days = params.get(
             "emergency.registration_working_days", area_code=s.case.township_code, on=paid_at.date()
@@ -950,19 +998,33 @@ def emergency_aid(*, by, case: Case, requested_at: datetime, paid_at: datetime, 
     return aid
 
 
+def _refuse_above_cap(case, day: date, value: Decimal | None, advice: str) -> None:
+    """D1 with the temporary-aid cap: an amount above the township's cap is answered next to the amount —
+    the cap, who decides above it, and what the township can do instead — rather than with a 403 page."""
+    cap = township_cap(case, day)
+    if cap is None or value is None or value <= cap or not route_for(case, day, Decimal(0)).delegated:
+        return
+    bureau = bureau_of(case)
+    name = bureau.name if bureau else "县（区）民政局"
+    raise ValidationFailed(
+        f"金额 {value} 元超过乡镇（街道）审批上限 {cap} 元，超过上限的临时救助由{name}审批：{advice.format(cap=cap)}",
+        field_errors={"amount": f"超过乡镇（街道）审批上限 {cap} 元：{cap} 元以上由{name}审批"},
+    )
+
+
 def emergency_register(
     *, by, case: Case, registered_on: date, recipient_note: str, signatures_completed: bool
 ) -> Decision:
     """P8: within N working days the recipient, reason and amount are registered and signatures/seals
     completed; late registrations are flagged and listed."""
     with step(case=case, action="emergency_register", by=by, on=registered_on) as s:
+        problems = Problems()
         if not recipient_note.strip():
-            raise ValidationFailed("请登记救助对象、事由", field_errors={"recipient_note": "必填"})
+            problems.add("recipient_note", "必填", "请登记救助对象、事由")
         if not signatures_completed:
-            raise ValidationFailed(
-                "须补齐经办人员签字、盖章手续（P8）", field_errors={"signatures_completed": "必须"}
-            )
-        _dated(registered_on, s.case, "补办登记日期", "registered_on")
+            problems.add("signatures_completed", "须补齐经办人员签字、盖章手续（P8）")
+        _date_ok(problems, registered_on, s.case, "补办登记日期", "registered_on")
+        problems.raise_if_any("补办登记未保存")
         aid = s.case.emergency
         aid.registered_on = registered_on
         aid.registration_late = registered_on > aid.register_due_on

@@ -9,5 +9,5 @@ def load(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("orgs", "0002_identity_and_separation"), ("core", "0007_keyed_audit_and_key_records")]
+    dependencies = [("orgs", "0002_identity_and_separation"), ("core", "0008_keyed_audit_and_key_records")]
     operations = [migrations.RunPython(load, migrations.RunPython.noop)]

@@ -46,6 +46,21 @@
       window.addEventListener("resize", function () { chart.resize(); });
     });
   }
-  document.addEventListener("DOMContentLoaded", function () { drawCharts(document); });
+  // A form that came back with errors (data-jz-invalid): open it, bring its first wrong field into view and
+  // put the cursor there, so the user sees the problem where they were typing, not in a banner off screen.
+  function showFirstError() {
+    var form = document.querySelector("form[data-jz-invalid]:not([data-jz-shown])");
+    if (!form) { return; }
+    form.setAttribute("data-jz-shown", "1");
+    var details = form.closest("details");
+    if (details) { details.open = true; }
+    var field = form.querySelector(".is-invalid") || form.querySelector("[role=alert]");
+    if (field) {
+      field.scrollIntoView({ block: "center", behavior: "instant" });
+      if (field.focus) { field.focus({ preventScroll: true }); }
+    }
+  }
+  document.addEventListener("DOMContentLoaded", function () { drawCharts(document); showFirstError(); });
   document.body && document.body.addEventListener("htmx:afterSwap", function (e) { drawCharts(e.target); });
+  document.body && document.body.addEventListener("htmx:afterSettle", showFirstError);
 })();

@@ -320,6 +320,20 @@ def letter_issue(*, by, step: MatterStep) -> IssuedDocument:
         raise ValidationFailed("工作提示（电话提醒/现场指导）不出具书面文书")
     if step.document_id:
         raise ValidationFailed("该环节的文书已出具")
+
+    def record(document) -> None:
+        # Of two simultaneous requests only the first keeps its letter (conditional update); the other's
+        # number is recorded void in the register with this reason.
+        if not MatterStep.objects.filter(pk=step.pk, document__isnull=True).update(document=document):
+            raise ValidationFailed("该环节的文书已出具")
+        audit.record(
+            actor=by,
+            membership=authz.membership_for(by, Perm.SUPERVISE, step.matter.township_code),
+            action="matter.letter",
+            obj=step.matter,
+            after={"document": document.pk, "number": document.number, "level": step.level},
+        )
+
     document = documents.document_issue(
         by=by,
         kind="prompt_letter",
@@ -328,21 +342,7 @@ def letter_issue(*, by, step: MatterStep) -> IssuedDocument:
         issuing_org=bureau_of(step.matter.county_code),
         area_code=step.matter.township_code,
         title=LETTER_TITLES[step.level],
+        on_record=record,
     )
-    with transaction.atomic():
-        # Rendering happens outside the transaction: of two simultaneous requests only the first keeps its
-        # letter (conditional update); the other's already numbered document is revoked below.
-        won = MatterStep.objects.filter(pk=step.pk, document__isnull=True).update(document=document)
-        if won:
-            audit.record(
-                actor=by,
-                membership=authz.membership_for(by, Perm.SUPERVISE, step.matter.township_code),
-                action="matter.letter",
-                obj=step.matter,
-                after={"document": document.pk, "number": document.number, "level": step.level},
-            )
-    if not won:
-        documents.document_revoke(by=by, document=document, reason="同一环节已由他人出具文书，本件作废")
-        raise ValidationFailed("该环节的文书已出具")
     step.document = document
     return document

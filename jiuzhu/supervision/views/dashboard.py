@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from jiuzhu.core import clock
 from jiuzhu.core.errors import NotFound
 from jiuzhu.core.exports import xlsx_response
-from jiuzhu.core.listing import date_param, wants_export
+from jiuzhu.core.listing import date_param, wants_export, year_param
 from jiuzhu.orgs import authz
 from jiuzhu.orgs.models import Membership
 from jiuzhu.orgs.roles import Perm, Role
@@ -158,10 +158,7 @@ def scorecard_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def funds(request: HttpRequest) -> HttpResponse:
     authz.require(request.user, Perm.VIEW)
     today = clock.today()
-    try:
-        year = int(request.GET.get("year", today.year))
-    except ValueError:
-        year = today.year
+    year = year_param(request, today.year)
     townships = list(selectors.townships_for(request.user))
     allowed = [t for t in townships if authz.can(request.user, Perm.FUNDS_MANAGE, t.code)]
     form = f.AllocationForm(

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0007_keyed_audit_and_key_records'),
+        ('core', '0008_keyed_audit_and_key_records'),
     ]
 
     operations = [

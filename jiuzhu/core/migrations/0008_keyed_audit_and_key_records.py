@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0006_benefit_policy_defaults'),
+        ('core', '0007_job_worker'),
     ]
 
     operations = [
