@@ -30,6 +30,8 @@ from tests.helpers import user
 # One user per demo role (see jiuzhu/orgs/demo.py STAFF): county roles, a township, a village.
 ROLE_USERS = [
     "js_admin",
+    "js_secadmin",
+    "js_auditadmin",
     "js_bureau",
     "js_inspector",
     "js_finance",
