@@ -16,7 +16,7 @@ from django.test import Client
 
 from jiuzhu.core import clock, crypto
 from jiuzhu.registry.models import Member
-from tests.helpers import ALL_JIANSHAN_USERS, client_for, make_case, make_household, member, new_id
+from tests.helpers import EVERY_USER, client_for, make_case, make_household, member, new_id
 
 pytestmark = pytest.mark.django_db
 
@@ -111,7 +111,7 @@ def api_urls(household, case, members) -> list[str]:
     return urls
 
 
-@pytest.mark.parametrize("username", ALL_JIANSHAN_USERS)
+@pytest.mark.parametrize("username", EVERY_USER)
 def test_no_page_export_or_api_response_completes_an_id_number(username, world):
     household, case, members, forbidden = world
     c = client_for(username)

@@ -160,3 +160,35 @@ def test_the_demo_shows_the_three():
         assert label in text
     for username in THREE:
         assert {m.role for m in Membership.objects.filter(user__username=username)} <= ADMIN_ROLES
+
+
+BUSINESS_PAGES = [
+    "households",
+    "cases",
+    "queue",
+    "deadlines",
+    "enrolments",
+    "payroll",
+    "ledger",
+    "sup_dashboard",
+    "sup_alerts",
+    "boards",
+    "rollout",
+    "jurisdictions",
+    "params",
+    "calendar",
+]
+BUSINESS_API = ["/api/v1/households", "/api/v1/cases", "/api/v1/events", "/api/v1/jurisdictions"]
+
+
+@pytest.mark.parametrize("username", [SECURITY, AUDIT])
+def test_the_security_and_audit_administrators_see_no_business_data(username):
+    from django.urls import reverse
+
+    c = client_for(username)
+    for name in BUSINESS_PAGES:
+        assert c.get(reverse(name)).status_code in (403, 404), (username, name)
+    for url in BUSINESS_API:
+        assert c.get(url).status_code in (403, 404), (username, url)
+    menu = c.get("/").content.decode()
+    assert "家庭登记" not in menu and "救助申请" not in menu
