@@ -167,6 +167,9 @@ def _custody(household) -> dict:
 )
 def household_file(request: HttpRequest, household_id: int, q: Query[FileQuery]):
     household = get_household(request.user, household_id)
+    from jiuzhu.registry.reads import household_read
+
+    household_read(by=request.user, household=household)  # the whole file: logged like a reveal (PI1)
     filters = hf.Filters(
         kinds=frozenset(k for k in (q.kind or []) if k in hf.ENTRY_KIND_LABELS),
         case_id=q.case,

@@ -133,6 +133,9 @@ def _file_context(request: HttpRequest, household: Household, **extra) -> dict:
 def household_file(request: HttpRequest, pk: int) -> HttpResponse:
     """AR1: one page per household with its whole file, in time order, filtered."""
     household = get_household(request.user, pk)
+    from jiuzhu.registry.reads import household_read
+
+    household_read(by=request.user, household=household)  # the whole file: logged like a reveal (PI1)
     return render(request, "archive/household_file.html", _file_context(request, household))
 
 

@@ -126,3 +126,25 @@ def test_debug_keys_are_random_per_machine_not_derived_from_the_source(tmp_path)
     assert _debug_field_key(tmp_path / "a") == first  # read back: the demo database stays readable
     assert _debug_field_key(tmp_path / "b") != first  # another machine, another key
     assert (tmp_path / "a" / "dev-keys.json").stat().st_mode & 0o777 == 0o600
+
+
+def test_behind_a_tls_proxy_django_trusts_its_protocol_header():
+    """Web hardening: with JIUZHU_HTTPS the proxy's X-Forwarded-Proto is trusted (HSTS, secure cookies, no
+    redirect loop); without it, it is not (a client could claim HTTPS)."""
+    script = "import django; django.setup(); from django.conf import settings as s; print(s.SECURE_PROXY_SSL_HEADER)"
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("JIUZHU_", "DATABASE_URL", "SECRET_KEY", "DEBUG", "FIELD_", "BLIND_", "AUDIT_"))
+    }
+    base.update({"DEBUG": "true", "DJANGO_SETTINGS_MODULE": "jiuzhu.settings"})
+    for https, expected in (("true", "('HTTP_X_FORWARDED_PROTO', 'https')"), ("false", "None")):
+        result = subprocess.run(
+            [sys.executable, "-c", script],
+            cwd=ROOT,
+            env={**base, "JIUZHU_HTTPS": https},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert result.stdout.strip() == expected, result.stderr
