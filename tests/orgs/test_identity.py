@@ -210,6 +210,8 @@ def test_temporary_password_is_changed_at_first_login():
         assert c.get(path)["Location"] == "/accounts/password/", path
     api = c.get("/api/v1/me")
     assert api.status_code == 403 and api.json()["code"] == "password_change_required"
+    with_header = c.get("/api/v1/me", HTTP_AUTHORIZATION="Bearer jz_not-a-token")  # no way round it
+    assert with_header.status_code == 403 and with_header.json()["code"] == "password_change_required"
     page = c.get("/accounts/password/").content.decode()
     assert "临时密码" in page
     r = c.post(
