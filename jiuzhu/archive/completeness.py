@@ -18,7 +18,7 @@ from jiuzhu.archive.models import FileCustody
 from jiuzhu.cases.materials import requirements_for, signers
 from jiuzhu.cases.models import Case, SignatureKind
 from jiuzhu.cases.models_steps import Outcome, PublicNotice
-from jiuzhu.cases.workflow import State
+from jiuzhu.cases.states import State
 from jiuzhu.core import clock
 from jiuzhu.core.types import AssistanceType
 from jiuzhu.documents.models import Attachment, AttachmentKind, IssuedDocument

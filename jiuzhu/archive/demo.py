@@ -16,7 +16,7 @@ from jiuzhu.archive import boards, custody, services
 from jiuzhu.archive.models import FileCustody
 from jiuzhu.cases import documents as case_documents
 from jiuzhu.cases.models import Case
-from jiuzhu.cases.workflow import State
+from jiuzhu.cases.states import State
 from jiuzhu.core import clock
 from jiuzhu.core.models import ParameterValue
 from jiuzhu.core.services import param_set

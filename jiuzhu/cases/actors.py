@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from jiuzhu.cases.models import Case
 from jiuzhu.orgs.models import Membership, Organisation
 from jiuzhu.orgs.roles import ROLE_ORG_KINDS, ROLE_PERMS, OrgKind, Role
 
@@ -22,7 +23,7 @@ def role_for(perm: str) -> Role | None:
     return min(holders, key=lambda r: len(ROLE_PERMS[r])) if holders else None
 
 
-def _organisations(case, role: Role) -> list[Organisation]:
+def _organisations(case: Case, role: Role) -> list[Organisation]:
     kinds = ROLE_ORG_KINDS.get(role, frozenset())
     places = [
         (OrgKind.TOWNSHIP, case.township_code),
@@ -36,7 +37,7 @@ def _organisations(case, role: Role) -> list[Organisation]:
     return out
 
 
-def actor_for(case, perm: str, *, names: int = 3) -> Actor | None:
+def actor_for(case: Case, perm: str, *, names: int = 3) -> Actor | None:
     role = role_for(perm)
     if role is None:
         return None

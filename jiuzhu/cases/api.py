@@ -1,10 +1,10 @@
-"""API: applications, intake actions and online submission (issue 3)."""
+"""API: applications, intake actions and online submission — the same services and selectors as the pages,
+for integrations and the citizen portal."""
 
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
 
-from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
@@ -29,13 +29,16 @@ from jiuzhu.cases.api_schemas import (
 )
 from jiuzhu.cases.deadlines import deadline_of
 from jiuzhu.cases.materials import missing_items, requirements_for
-from jiuzhu.cases.models import MaterialRequirement, SignatureKind
+from jiuzhu.cases.models import Case, Channel, SignatureKind
 from jiuzhu.cases.services import intake, online
-from jiuzhu.cases.services.steps import current_route
-from jiuzhu.cases.workflow import State, available_actions
-from jiuzhu.core.errors import NotFound, ValidationFailed
+from jiuzhu.cases.states import State
+from jiuzhu.cases.transitions import available_actions
+from jiuzhu.core.errors import ValidationFailed
 from jiuzhu.core.selectors import events_for_object
 from jiuzhu.core.types import AssistanceType
+from jiuzhu.orgs import authz
+from jiuzhu.orgs.http import AuthenticatedHttpRequest
+from jiuzhu.orgs.roles import Role
 from jiuzhu.registry import selectors as registry
 from jiuzhu.registry.api import MemberIn
 
@@ -107,7 +110,7 @@ class CaseDetailOut(CaseOut):
     actions: list[ActionOut]
 
 
-def detail(request: HttpRequest, case) -> dict:
+def detail(request: AuthenticatedHttpRequest, case: Case) -> dict:
     out = CaseOut.from_orm(case).dict()
     out["checks"] = list(case.checks.filter(cleared_at__isnull=True))
     out["materials"] = [
@@ -144,7 +147,7 @@ class CaseFilter(Schema):
 
 @router.get("/cases", response=responses(list[CaseOut], read_only=True), summary="查询申请")
 @paginate(PageNumber)
-def case_list(request: HttpRequest, f: Query[CaseFilter]):
+def case_list(request: AuthenticatedHttpRequest, f: Query[CaseFilter]):
     return selectors.search_cases(
         request.user,
         number=f.number or "",
@@ -182,13 +185,13 @@ class CaseRecordOut(CaseDetailOut):
     response=responses(CaseRecordOut, read_only=True),
     summary="申请详情：状态、审批路径、办理时限和各环节记录（不含核对数据）",
 )
-def case_detail(request: HttpRequest, case_id: Id):
+def case_detail(request: AuthenticatedHttpRequest, case_id: Id):
     case = selectors.get_case(request.user, case_id)
     return {
         **detail(request, case),
         "disputed": case.disputed,
         "disputed_reason": case.disputed_reason,
-        "route": route_out(current_route(case)),
+        "route": route_out(selectors.current_route(case)),
         "deadline": deadline_of(case),
         **record_of(case),
     }
@@ -200,7 +203,7 @@ def case_detail(request: HttpRequest, case_id: Id):
     summary="办理记录时间线（审计事件，按时间先后，分页）",
 )
 @paginate(PageNumber)
-def case_timeline(request: HttpRequest, case_id: Id):
+def case_timeline(request: AuthenticatedHttpRequest, case_id: Id):
     return events_for_object(selectors.get_case(request.user, case_id))
 
 
@@ -217,7 +220,7 @@ class LateEmergencyFilter(Schema):
     summary="急难先行救助异常：补办登记逾期或救助超过时限（P8，分页）",
 )
 @paginate(PageNumber)
-def emergency_late(request: HttpRequest, f: Query[LateEmergencyFilter]):
+def emergency_late(request: AuthenticatedHttpRequest, f: Query[LateEmergencyFilter]):
     return selectors.late_emergency_aids(request.user, kind=f.kind or "", township=f.township or "")
 
 
@@ -231,7 +234,7 @@ class CaseIn(Schema):
     township_code: str | None = Field(None, pattern=CODE)
 
 
-def _case_input(request: HttpRequest, payload: CaseIn):
+def _case_input(request: AuthenticatedHttpRequest, payload: CaseIn):
     household = registry.get_household(request.user, payload.household_id)
     applicant = household.members.filter(pk=payload.applicant_id).first()
     if applicant is None:
@@ -247,10 +250,7 @@ def _case_input(request: HttpRequest, payload: CaseIn):
 
 
 @router.post("/cases", response=responses(CaseDetailOut, status=201), summary="登记申请（窗口/村代办）")
-def case_create(request: HttpRequest, payload: CaseIn):
-    from jiuzhu.cases.models import Channel
-    from jiuzhu.orgs import authz
-    from jiuzhu.orgs.roles import Role
+def case_create(request: AuthenticatedHttpRequest, payload: CaseIn):
 
     household, data = _case_input(request, payload)
     channel = Channel.VILLAGE if authz.roles(request.user) == {Role.VILLAGE_ASSISTANT} else Channel.COUNTER
@@ -266,7 +266,7 @@ class FromDiscoveryIn(CaseIn):
 @router.post(
     "/cases/from-discovery", response=responses(CaseDetailOut, status=201), summary="主动发现转为申请（A2）"
 )
-def case_from_discovery(request: HttpRequest, payload: FromDiscoveryIn):
+def case_from_discovery(request: AuthenticatedHttpRequest, payload: FromDiscoveryIn):
     report = registry.get_discovery(request.user, payload.discovery_id)
     household, data = _case_input(request, payload)
     case = intake.case_from_discovery(
@@ -291,7 +291,7 @@ class OnlineIn(Schema):
 @router.post(
     "/applications/online", response=responses(CaseDetailOut, status=201), summary="网上申请（含家庭信息）"
 )
-def online_submit(request: HttpRequest, payload: OnlineIn):
+def online_submit(request: AuthenticatedHttpRequest, payload: OnlineIn):
     case = online.submit(
         by=request.user,
         data=online.OnlineApplication(
@@ -327,7 +327,9 @@ class RequirementOut(Schema):
     summary="申请材料清单（A3）",
 )
 def requirement_list(
-    request: HttpRequest, assistance_type: AssistanceType, county: str = Query("", pattern=r"^(\d{12})?$")
+    request: AuthenticatedHttpRequest,
+    assistance_type: AssistanceType,
+    county: str = Query("", pattern=r"^(\d{12})?$"),
 ):
     return requirements_for(assistance_type, county)
 
@@ -342,17 +344,13 @@ class MaterialIn(Schema):
 @router.post(
     "/cases/{case_id}/materials", response=responses(CaseDetailOut, status=201), summary="登记收到材料"
 )
-def material_receive(request: HttpRequest, case_id: Id, payload: MaterialIn):
+def material_receive(request: AuthenticatedHttpRequest, case_id: Id, payload: MaterialIn):
     case = selectors.get_case(request.user, case_id)
-    requirement = MaterialRequirement.objects.filter(pk=payload.requirement_id).first()
-    if requirement is None:
-        raise NotFound("没有这项材料要求")
-    member = case.household.members.filter(pk=payload.member_id).first() if payload.member_id else None
     intake.material_receive(
         by=request.user,
         case=case,
-        requirement=requirement,
-        member=member,
+        requirement=selectors.requirement(payload.requirement_id),
+        member=selectors.household_member(case, payload.member_id),
         received_on=payload.received_on,
         note=payload.note,
     )
@@ -367,12 +365,10 @@ class ReasonIn(Schema):
     "/cases/{case_id}/materials/{material_id}", response=responses(CaseDetailOut), summary="撤销材料登记"
 )
 def material_remove(
-    request: HttpRequest, case_id: Id, material_id: Id, reason: str = Query(..., min_length=1)
+    request: AuthenticatedHttpRequest, case_id: Id, material_id: Id, reason: str = Query(..., min_length=1)
 ):
     case = selectors.get_case(request.user, case_id)
-    material = case.materials.filter(pk=material_id).first()
-    if material is None:
-        raise NotFound()
+    material = selectors.material_of(case, material_id)
     intake.material_remove(by=request.user, material=material, reason=reason)
     return detail(request, case)
 
@@ -384,9 +380,9 @@ class SignatureIn(Schema):
 
 
 @router.post("/cases/{case_id}/signatures", response=responses(CaseDetailOut, status=201), summary="登记签署")
-def signature_record(request: HttpRequest, case_id: Id, payload: SignatureIn):
+def signature_record(request: AuthenticatedHttpRequest, case_id: Id, payload: SignatureIn):
     case = selectors.get_case(request.user, case_id)
-    member = case.household.members.filter(pk=payload.member_id).first()
+    member = selectors.household_member(case, payload.member_id)
     if member is None:
         raise ValidationFailed("签署人须为本户成员", field_errors={"member_id": "不属于本户"})
     intake.signature_record(
@@ -400,7 +396,7 @@ def signature_record(request: HttpRequest, case_id: Id, payload: SignatureIn):
     response=responses(NoticeOut, status=201),
     summary="出具一次性告知书（A4）",
 )
-def notify_missing(request: HttpRequest, case_id: Id):
+def notify_missing(request: AuthenticatedHttpRequest, case_id: Id):
     case = selectors.get_case(request.user, case_id)
     return Status(201, intake.notify_missing(by=request.user, case=case))
 
@@ -410,7 +406,7 @@ class RefuseIn(Schema):
 
 
 @router.post("/cases/{case_id}/refuse", response=responses(NoticeOut, status=201), summary="不予受理（A4）")
-def refuse(request: HttpRequest, case_id: Id, payload: RefuseIn):
+def refuse(request: AuthenticatedHttpRequest, case_id: Id, payload: RefuseIn):
     case = selectors.get_case(request.user, case_id)
     return Status(201, intake.refuse(by=request.user, case=case, reasons=payload.reasons))
 
@@ -421,7 +417,7 @@ class AcceptIn(Schema):
 
 
 @router.post("/cases/{case_id}/accept", response=responses(CaseDetailOut), summary="受理")
-def accept(request: HttpRequest, case_id: Id, payload: AcceptIn):
+def accept(request: AuthenticatedHttpRequest, case_id: Id, payload: AcceptIn):
     case = selectors.get_case(request.user, case_id)
     intake.accept(
         by=request.user, case=case, accepted_on=payload.accepted_on, expected_version=payload.version
@@ -435,14 +431,14 @@ class WithdrawIn(Schema):
 
 
 @router.post("/cases/{case_id}/withdraw", response=responses(CaseDetailOut), summary="撤回申请")
-def withdraw(request: HttpRequest, case_id: Id, payload: WithdrawIn):
+def withdraw(request: AuthenticatedHttpRequest, case_id: Id, payload: WithdrawIn):
     case = selectors.get_case(request.user, case_id)
     intake.withdraw(by=request.user, case=case, on=payload.on, reason=payload.reason)
     return detail(request, case)
 
 
 @router.post("/cases/{case_id}/checks", response=responses(list[CheckOut]), summary="重新运行受理检查")
-def rerun_checks(request: HttpRequest, case_id: Id):
+def rerun_checks(request: AuthenticatedHttpRequest, case_id: Id):
     case = selectors.get_case(request.user, case_id)
     return intake.rerun_checks(by=request.user, case=case)
 
@@ -456,15 +452,9 @@ class FilingIn(Schema):
 @router.post(
     "/cases/{case_id}/filings", response=responses(CaseDetailOut, status=201), summary="近亲属备案（DM2）"
 )
-def file_near_relative(request: HttpRequest, case_id: Id, payload: FilingIn):
-    from jiuzhu.registry.models import NearRelative
-
+def file_near_relative(request: AuthenticatedHttpRequest, case_id: Id, payload: FilingIn):
     case = selectors.get_case(request.user, case_id)
-    relative = NearRelative.objects.filter(
-        pk=payload.relative_id, relative_id_index__in=case.household.members.values("id_index")
-    ).first()
-    if relative is None:
-        raise NotFound("该近亲属记录与本户成员不符")
+    relative = selectors.near_relative_of(case, payload.relative_id)
     intake.file_near_relative(
         by=request.user, case=case, relative=relative, filed_on=payload.filed_on, note=payload.note
     )

@@ -1,4 +1,4 @@
-"""API schemas of a case's full record (issue 4 item 9): the route, the P7 deadline and every recorded step,
+"""API schemas of a case's full record, so that an integration sees what the case page shows: the route, the P7 deadline and every recorded step,
 its timeline, and the P8 exception list. Verification data (核对) is never part of these: it has its own
 endpoint, restricted and logged (A6).
 
@@ -12,15 +12,17 @@ from django.utils import timezone
 from ninja import Field, Schema
 
 from jiuzhu.cases import selectors
+from jiuzhu.cases.models import Case
 from jiuzhu.cases.models_steps import StepKind
 from jiuzhu.core import audit
 from jiuzhu.core.masking import mask_name, mask_phone
+from jiuzhu.orgs.models import User
 from jiuzhu.orgs.roles import Role
 
 REVIEW_TRIGGERS = {"profile": "流程要求", "disputed": "有争议", "objection": "公示有异议"}
 
 
-def _name(user) -> str:
+def _name(user: User | None) -> str:
     return user.get_full_name() if user is not None else ""
 
 
@@ -256,7 +258,7 @@ def route_out(route) -> dict:
     }
 
 
-def record_of(case) -> dict:
+def record_of(case: Case) -> dict:
     """Every recorded step of the case except the verification (A6)."""
     steps = list(case.steps.filter(kind__in=[StepKind.ACCEPT, StepKind.FILE]).select_related("by"))
     accepted = next((s for s in steps if s.kind == StepKind.ACCEPT), None)

@@ -1,10 +1,10 @@
-"""API: every workflow action and read after acceptance (issue 4 item 9), under the same rules as the pages."""
+"""API: every workflow action and read after acceptance, calling the same services, selectors and queues as
+the pages, so that an integration is held to the same rules as staff."""
 
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated
 
-from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import AfterValidator
@@ -13,10 +13,12 @@ from pydantic_core import PydanticCustomError
 from jiuzhu.api.schemas import Id, PageNumber, responses
 from jiuzhu.cases import queues, selectors
 from jiuzhu.cases.api import CaseDetailOut, CaseOut, detail
+from jiuzhu.cases.api_schemas import route_out
 from jiuzhu.cases.deadlines import deadline_of
 from jiuzhu.cases.models_steps import ObjectionOutcome, Outcome, VerifyResult
 from jiuzhu.cases.services import steps
-from jiuzhu.core.errors import NotFound, ValidationFailed
+from jiuzhu.core.errors import ValidationFailed
+from jiuzhu.orgs.http import AuthenticatedHttpRequest
 
 router = Router(tags=["审批流程"])
 
@@ -59,7 +61,7 @@ def _case(request, case_id):
     response=responses(CaseDetailOut),
     summary="发起申请前核对（聊城流程）",
 )
-def pre_verify_request(request: HttpRequest, case_id: Id, payload: DateIn):
+def pre_verify_request(request: AuthenticatedHttpRequest, case_id: Id, payload: DateIn):
     case = _case(request, case_id)
     steps.pre_verify_request(by=request.user, case=case, on=payload.on)
     return detail(request, case)
@@ -68,7 +70,7 @@ def pre_verify_request(request: HttpRequest, case_id: Id, payload: DateIn):
 @router.post(
     "/cases/{case_id}/pre-verification/result", response=responses(CaseDetailOut), summary="申请前核对结果"
 )
-def pre_verify_result(request: HttpRequest, case_id: Id, payload: VerificationResultIn):
+def pre_verify_result(request: AuthenticatedHttpRequest, case_id: Id, payload: VerificationResultIn):
     case = _case(request, case_id)
     steps.pre_verify_result(by=request.user, case=case, data=payload.to_data())
     return detail(request, case)
@@ -77,7 +79,7 @@ def pre_verify_result(request: HttpRequest, case_id: Id, payload: VerificationRe
 @router.post(
     "/cases/{case_id}/verification", response=responses(CaseDetailOut), summary="发起家庭经济状况核对（A5）"
 )
-def verify_request(request: HttpRequest, case_id: Id, payload: DateIn):
+def verify_request(request: AuthenticatedHttpRequest, case_id: Id, payload: DateIn):
     case = _case(request, case_id)
     steps.verify_request(by=request.user, case=case, on=payload.on)
     return detail(request, case)
@@ -88,7 +90,7 @@ def verify_request(request: HttpRequest, case_id: Id, payload: DateIn):
     response=responses(CaseDetailOut),
     summary="登记核对结果（核对人员）",
 )
-def verify_result(request: HttpRequest, case_id: Id, payload: VerificationResultIn):
+def verify_result(request: AuthenticatedHttpRequest, case_id: Id, payload: VerificationResultIn):
     case = _case(request, case_id)
     steps.verify_result(by=request.user, case=case, data=payload.to_data())
     return detail(request, case)
@@ -99,8 +101,8 @@ def verify_result(request: HttpRequest, case_id: Id, payload: VerificationResult
     response=responses(list[VerificationOut], read_only=True),
     summary="核对数据（仅核对人员和经办人员；每次查看记入审计，A6）",
 )
-def verifications(request: HttpRequest, case_id: Id):
-    return steps.verifications_for(request.user, _case(request, case_id))
+def verifications(request: AuthenticatedHttpRequest, case_id: Id):
+    return selectors.verifications_for(request.user, _case(request, case_id))
 
 
 class InvestigationIn(Schema):
@@ -116,7 +118,7 @@ class InvestigationIn(Schema):
 
 
 @router.post("/cases/{case_id}/investigation", response=responses(CaseDetailOut), summary="入户调查（I1）")
-def investigate(request: HttpRequest, case_id: Id, payload: InvestigationIn):
+def investigate(request: AuthenticatedHttpRequest, case_id: Id, payload: InvestigationIn):
     case = _case(request, case_id)
     steps.investigate(by=request.user, case=case, data=steps.InvestigationInput(**payload.dict()))
     return detail(request, case)
@@ -129,7 +131,7 @@ class DisputeIn(Schema):
 @router.post(
     "/cases/{case_id}/dispute", response=responses(CaseDetailOut), summary="标记为有争议（须民主评议）"
 )
-def dispute(request: HttpRequest, case_id: Id, payload: DisputeIn):
+def dispute(request: AuthenticatedHttpRequest, case_id: Id, payload: DisputeIn):
     case = _case(request, case_id)
     steps.mark_disputed(by=request.user, case=case, reason=payload.reason)
     return detail(request, _case(request, case_id))
@@ -145,7 +147,7 @@ class ReviewIn(Schema):
 
 
 @router.post("/cases/{case_id}/review", response=responses(CaseDetailOut), summary="民主评议（R1）")
-def review(request: HttpRequest, case_id: Id, payload: ReviewIn):
+def review(request: AuthenticatedHttpRequest, case_id: Id, payload: ReviewIn):
     case = _case(request, case_id)
     steps.review(by=request.user, case=case, data=steps.ReviewInput(**payload.dict()))
     return detail(request, case)
@@ -173,7 +175,7 @@ class MeetingIn(Schema):
 @router.post(
     "/cases/{case_id}/decision", response=responses(CaseDetailOut), summary="受委托审批会议（乡镇，P1）"
 )
-def decide(request: HttpRequest, case_id: Id, payload: MeetingIn):
+def decide(request: AuthenticatedHttpRequest, case_id: Id, payload: MeetingIn):
     case = _case(request, case_id)
     steps.decide(by=request.user, case=case, data=payload.to_data())
     return detail(request, case)
@@ -182,7 +184,7 @@ def decide(request: HttpRequest, case_id: Id, payload: MeetingIn):
 @router.post(
     "/cases/{case_id}/township-review", response=responses(CaseDetailOut), summary="乡镇审核（两级审批）"
 )
-def township_review(request: HttpRequest, case_id: Id, payload: MeetingIn):
+def township_review(request: AuthenticatedHttpRequest, case_id: Id, payload: MeetingIn):
     case = _case(request, case_id)
     steps.township_review(by=request.user, case=case, data=payload.to_data())
     return detail(request, case)
@@ -191,7 +193,7 @@ def township_review(request: HttpRequest, case_id: Id, payload: MeetingIn):
 @router.post(
     "/cases/{case_id}/bureau-decision", response=responses(CaseDetailOut), summary="民政局审批（两级审批）"
 )
-def bureau_decide(request: HttpRequest, case_id: Id, payload: MeetingIn):
+def bureau_decide(request: AuthenticatedHttpRequest, case_id: Id, payload: MeetingIn):
     case = _case(request, case_id)
     steps.bureau_decide(by=request.user, case=case, data=payload.to_data())
     return detail(request, case)
@@ -207,7 +209,7 @@ class ReturnIn(Schema):
     response=responses(CaseDetailOut),
     summary="民政局退回乡镇（街道）（委托在审核后生效等情形，D3）",
 )
-def return_to_township(request: HttpRequest, case_id: Id, payload: ReturnIn):
+def return_to_township(request: AuthenticatedHttpRequest, case_id: Id, payload: ReturnIn):
     case = _case(request, case_id)
     steps.return_to_township(by=request.user, case=case, on=payload.on, reason=payload.reason)
     return detail(request, case)
@@ -216,7 +218,7 @@ def return_to_township(request: HttpRequest, case_id: Id, payload: ReturnIn):
 @router.post(
     "/cases/{case_id}/filing-with-bureau", response=responses(CaseDetailOut), summary="报民政局备案（P5）"
 )
-def file_with_bureau(request: HttpRequest, case_id: Id, payload: DateIn):
+def file_with_bureau(request: AuthenticatedHttpRequest, case_id: Id, payload: DateIn):
     case = _case(request, case_id)
     steps.file_with_bureau(by=request.user, case=case, on=payload.on, note=payload.note)
     return detail(request, case)
@@ -237,10 +239,8 @@ class BulkOut(Schema):
     response=responses(BulkOut, status=201),
     summary="张榜公示（可多件，全部成功或全部不处理，P2）",
 )
-def post_notice(request: HttpRequest, payload: NoticeIn):
-    cases = list(selectors.cases_visible_to(request.user).filter(pk__in=payload.case_ids))
-    if len(cases) != len(set(payload.case_ids)):  # outside the jurisdiction is 404, as for one case
-        raise NotFound("部分申请不存在或不在您的辖区范围内", field_errors={"case_ids": "无效"})
+def post_notice(request: AuthenticatedHttpRequest, payload: NoticeIn):
+    cases = selectors.bulk_cases(request.user, payload.case_ids)
     steps.post_notice(by=request.user, cases=cases, start_on=payload.start_on, places=payload.places)
     return Status(201, {"cases": [selectors.get_case(request.user, c.pk) for c in cases]})
 
@@ -255,7 +255,7 @@ class ObjectionIn(Schema):
 @router.post(
     "/cases/{case_id}/objections", response=responses(CaseDetailOut, status=201), summary="登记公示异议（P3）"
 )
-def register_objection(request: HttpRequest, case_id: Id, payload: ObjectionIn):
+def register_objection(request: AuthenticatedHttpRequest, case_id: Id, payload: ObjectionIn):
     case = _case(request, case_id)
     steps.register_objection(by=request.user, case=case, **payload.dict())
     return Status(201, detail(request, case))
@@ -268,7 +268,7 @@ class ResolveIn(Schema):
 
 
 @router.post("/cases/{case_id}/objections/resolve", response=responses(CaseDetailOut), summary="异议复核结论")
-def resolve_objection(request: HttpRequest, case_id: Id, payload: ResolveIn):
+def resolve_objection(request: AuthenticatedHttpRequest, case_id: Id, payload: ResolveIn):
     case = _case(request, case_id)
     steps.resolve_objection(by=request.user, case=case, **payload.dict())
     return detail(request, case)
@@ -280,10 +280,8 @@ class FinalizeIn(Schema):
 
 
 @router.post("/finalizations", response=responses(BulkOut), summary="公示期满作出批准决定（可多件，P3）")
-def finalize(request: HttpRequest, payload: FinalizeIn):
-    cases = list(selectors.cases_visible_to(request.user).filter(pk__in=payload.case_ids))
-    if len(cases) != len(set(payload.case_ids)):  # outside the jurisdiction is 404, as for one case
-        raise NotFound("部分申请不存在或不在您的辖区范围内", field_errors={"case_ids": "无效"})
+def finalize(request: AuthenticatedHttpRequest, payload: FinalizeIn):
+    cases = selectors.bulk_cases(request.user, payload.case_ids)
     steps.finalize_many(by=request.user, cases=cases, on=payload.on)
     return {"cases": [selectors.get_case(request.user, c.pk) for c in cases]}
 
@@ -311,7 +309,7 @@ class EmergencyAidIn(Schema):
 @router.post(
     "/cases/{case_id}/emergency-aid", response=responses(CaseDetailOut), summary="急难先行救助（P8）"
 )
-def emergency_aid(request: HttpRequest, case_id: Id, payload: EmergencyAidIn):
+def emergency_aid(request: AuthenticatedHttpRequest, case_id: Id, payload: EmergencyAidIn):
     case = _case(request, case_id)
     steps.emergency_aid(by=request.user, case=case, **payload.dict())
     return detail(request, case)
@@ -328,7 +326,7 @@ class EmergencyRegisterIn(Schema):
     response=responses(CaseDetailOut),
     summary="急难救助补办登记（P8）",
 )
-def emergency_register(request: HttpRequest, case_id: Id, payload: EmergencyRegisterIn):
+def emergency_register(request: AuthenticatedHttpRequest, case_id: Id, payload: EmergencyRegisterIn):
     case = _case(request, case_id)
     steps.emergency_register(by=request.user, case=case, **payload.dict())
     return detail(request, case)
@@ -372,16 +370,10 @@ class ProgressOut(Schema):
     response=responses(ProgressOut, read_only=True),
     summary="审批路径、时限与办理环节",
 )
-def progress(request: HttpRequest, case_id: Id):
+def progress(request: AuthenticatedHttpRequest, case_id: Id):
     case = _case(request, case_id)
-    route = steps.current_route(case)
     return {
-        "route": {
-            "decider": route.decider,
-            "delegated": route.delegated,
-            "label": route.label,
-            "reason": route.reason,
-        },
+        "route": route_out(selectors.current_route(case)),
         "deadline": deadline_of(case),
         "profile": case.profile,
         "steps": list(case.steps.all()),
@@ -405,22 +397,16 @@ class QueuePage(Schema):
     response=responses(QueuePage, read_only=True),
     summary="工作队列：todo 待办 / done 已办 / finished 办结 / overdue 逾期 / warning 即将超期（分页）",
 )
-def queue(request: HttpRequest, name: str, p: Query[PageNumber.Input]):
+def queue(request: AuthenticatedHttpRequest, name: str, p: Query[PageNumber.Input]):
     if name not in dict(queues.QUEUES):
         raise ValidationFailed(
             "队列名称无效", field_errors={"name": "应为 todo、done、finished、overdue、warning 之一"}
         )
-    start, end = (p.page - 1) * p.page_size, p.page * p.page_size
-    if name in ("overdue", "warning"):
-        everything = getattr(queues, name)(request.user)
-        count, rows = len(everything), everything[start:end]
-    else:
-        qs = getattr(queues, name)(request.user).order_by("-updated_at", "-id")
-        count, rows = qs.count(), [(c, deadline_of(c)) for c in qs[start:end]]
+    shown = queues.queue(request.user, name)
     out = []
-    for case, d in rows:
+    for case, d in shown.page((p.page - 1) * p.page_size, p.page * p.page_size):
         item = CaseOut.from_orm(case).dict()
         item["deadline_left"] = d.left if d and d.stopped_on is None else None
         item["overdue"] = bool(d and d.overdue and d.stopped_on is None)
         out.append(item)
-    return {"items": out, "count": count, "page": p.page, "page_size": p.page_size}
+    return {"items": out, "count": shown.count(), "page": p.page, "page_size": p.page_size}

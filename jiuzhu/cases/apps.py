@@ -1,3 +1,6 @@
+"""Start-up of the cases app: its navigation, landing panel, deadline sources and audit action names are
+registered here, explicitly, rather than by import side effects."""
+
 from django.apps import AppConfig
 
 
@@ -8,7 +11,6 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         from jiuzhu.cases import profiles  # noqa: F401 - registers the procedure parameters
-        from jiuzhu.cases.services import intake, steps  # noqa: F401 - register their transitions
         from jiuzhu.core import audit
         from jiuzhu.core.navigation import NavItem, register
         from jiuzhu.orgs.roles import Perm
@@ -19,8 +21,8 @@ class CasesConfig(AppConfig):
             NavItem("救助业务", "登记申请", "case_new", "plus-circle", Perm.CASE_CREATE, 15),
             NavItem("救助业务", "办理时限", "deadlines", "alarm", Perm.VIEW, 30),
         )
-        from jiuzhu.cases.views_steps import queue_panel
-        from jiuzhu.cases.workflow import TRANSITIONS
+        from jiuzhu.cases.transitions import TRANSITIONS
+        from jiuzhu.cases.views_queues import queue_panel
         from jiuzhu.core.navigation import register_panel
         from jiuzhu.orgs.roles import Role
 

@@ -1,4 +1,6 @@
-"""Checks at intake (issue 3 item 5, A1, DM2): shown to staff with their reasons and stored on the case.
+"""Checks at intake (A1, DM2): what staff must know before accepting — a member registered in another household,
+another open application, current enrolment, a near relative of staff, the wrong township — shown with
+reasons and stored on the case.
 
 Each check is a function (case) → list of findings. Apps add checks (the benefits app adds "currently
 enrolled"). Re-running the checks clears findings that no longer apply and adds new ones.
@@ -10,8 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from jiuzhu.cases.models import Case, CheckCode, IntakeCheck
-from jiuzhu.cases.workflow import OPEN
+from jiuzhu.cases.states import OPEN
 from jiuzhu.core import clock
+from jiuzhu.core.types import AssistanceType
 from jiuzhu.registry.models import Member, NearRelative
 
 
@@ -67,8 +70,6 @@ def open_cases(case: Case, members: list[Member]) -> list[Finding]:
         if case_id is None or case_id == case.id or status not in OPEN or (id_index, case_id) in seen:
             continue
         seen.add((id_index, case_id))
-        from jiuzhu.core.types import AssistanceType
-
         m = index[id_index]
         found.append(
             Finding(

@@ -17,7 +17,7 @@ from django.utils import timezone
 from jiuzhu.cases.deadlines import deadline_from, inputs_for
 from jiuzhu.cases.models import Case
 from jiuzhu.cases.models_steps import EmergencyAid, StepKind
-from jiuzhu.cases.workflow import OPEN
+from jiuzhu.cases.states import OPEN
 from jiuzhu.core import clock, params, workdays
 from jiuzhu.core.deadline_moves import Move, Source, Tracked
 from jiuzhu.core.types import TIME_LIMITED_TYPES

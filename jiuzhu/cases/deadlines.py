@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from jiuzhu.cases.models import Case
+from jiuzhu.cases.models_steps import CaseStep, DecisionMeeting, MeetingLevel, StepKind, Verification
 from jiuzhu.core import clock, params, workdays
 from jiuzhu.core.types import TIME_LIMITED_TYPES
 
@@ -46,7 +48,6 @@ class DeadlineInputs:
 
 def inputs_for(cases) -> dict[int, DeadlineInputs]:
     """Inputs of the time-limited, accepted cases among `cases`, in a few queries whatever their number."""
-    from jiuzhu.cases.models_steps import CaseStep, DecisionMeeting, MeetingLevel, StepKind, Verification
 
     limited = {c.pk: c for c in cases if c.assistance_type in TIME_LIMITED_TYPES}
     accepted: dict[int, date] = {}
@@ -105,7 +106,7 @@ def deadline_from(inputs: DeadlineInputs, today: date) -> Deadline:
     )
 
 
-def deadline_of(case, *, today: date | None = None) -> Deadline | None:
+def deadline_of(case: Case, *, today: date | None = None) -> Deadline | None:
     """None for a type without a time limit or a case not accepted yet."""
     inputs = inputs_for([case]).get(case.pk)
     if inputs is None:

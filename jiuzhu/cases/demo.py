@@ -5,13 +5,16 @@ Everything goes through the services, so the audit trail and the timelines are r
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
+from typing import TypedDict
 
 from django.db import transaction
 
 from jiuzhu.cases.materials import missing_items
 from jiuzhu.cases.models import Case, Channel, MaterialRequirement
 from jiuzhu.cases.services import intake, steps
+from jiuzhu.cases.transitions import sources_of
 from jiuzhu.core import clock, idnumber
 from jiuzhu.orgs.models import User
 from jiuzhu.registry import services as registry
@@ -35,7 +38,7 @@ def _household(
     address: str,
     people: list[tuple[str, str, str, bool]],
     *,
-    incomes: list[tuple[str, str, str]] = (),
+    incomes: Sequence[tuple[str, str, str]] = (),
 ) -> Household:
     area = village[:6]
     members = [
@@ -73,7 +76,7 @@ def _case(household: Household, by: str, kind: str, applied: date, reason: str, 
 
 def _complete(case: Case, by: str) -> None:
     for item in missing_items(case):
-        if item.signature:
+        if item.signature and item.member_id is not None:
             intake.signature_record(
                 by=_u(by),
                 case=case,
@@ -81,13 +84,21 @@ def _complete(case: Case, by: str) -> None:
                 kind=item.signature,
                 signed_on=case.applied_on,
             )
-        else:
+        elif item.requirement_id is not None:
             intake.material_receive(
                 by=_u(by),
                 case=case,
                 requirement=MaterialRequirement.objects.get(pk=item.requirement_id),
                 received_on=case.applied_on,
             )
+
+
+class Team(TypedDict):
+    """The usernames of the staff who take a demo case along (see `_walk`)."""
+
+    worker: str
+    approver: str
+    verifier: str
 
 
 def _walk(
@@ -179,11 +190,11 @@ def _walk(
         )
         steps.decide(by=_u(approver), case=case, data=data)
     case.refresh_from_db()
-    if reached("file") and case.status == "filing":
+    if reached("file") and case.status in sources_of("file_with_bureau"):
         steps.file_with_bureau(by=_u(worker), case=case, on=d + timedelta(days=9))
-    if reached("notice") and case.status == "to_notice":
+    if reached("notice") and case.status in sources_of("post_notice"):
         steps.post_notice(by=_u(worker), cases=[case], start_on=d + timedelta(days=10))
-    if reached("final") and case.status == "notice":
+    if reached("final") and case.status in sources_of("finalize"):
         steps.finalize(by=_u(approver), case=case, on=d + timedelta(days=18))
     return case
 
@@ -217,7 +228,7 @@ def load() -> None:
     if Case.objects.exists():
         return
     today = clock.today()
-    ab = {"worker": "ab_caseworker", "approver": "ab_approver", "verifier": "ab_verifier"}
+    ab: Team = {"worker": "ab_caseworker", "approver": "ab_approver", "verifier": "ab_verifier"}
     villages = ["230502200201", "230502200201", "230502200202", "230502200202"]
     for (_head, address, people), village in zip(ANBANG_PEOPLE, villages, strict=True):
         h = _household(
@@ -284,7 +295,7 @@ def load() -> None:
         reported_on=today - timedelta(days=1),
     )
 
-    emr = {"worker": "emr_caseworker", "approver": "emr_approver", "verifier": "js_verifier"}
+    emr: Team = {"worker": "emr_caseworker", "approver": "emr_approver", "verifier": "js_verifier"}
     for name, address in (
         ("林海燕", "光明社区5栋2单元301"),
         ("马建华", "建设社区12号楼402"),

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.utils import timezone
 
 from jiuzhu.cases.materials import signers
 from jiuzhu.cases.models import Case, NoticeKind, SignatureKind
 from jiuzhu.cases.models_steps import MeetingLevel, Outcome
-from jiuzhu.cases.services.steps import bureau_of, township_org
+from jiuzhu.cases.selectors import bureau_of, latest_meeting, township_org
 from jiuzhu.core import clock
 from jiuzhu.core.errors import ValidationFailed
 from jiuzhu.core.idnumber import ADULT_AGE, age_on
@@ -26,9 +27,11 @@ from jiuzhu.core.masking import mask_phone, public_household_name
 from jiuzhu.documents import compose
 from jiuzhu.documents import services as documents
 from jiuzhu.documents.models import IssuedDocument
-from jiuzhu.orgs.models import Jurisdiction, Level, Organisation
+from jiuzhu.orgs.models import Jurisdiction, Level, Organisation, User
 from jiuzhu.registry.models import Relation
 from jiuzhu.registry.selectors import income_summary
+
+R = TypeVar("R")
 
 
 def _common(case: Case) -> dict:
@@ -45,6 +48,13 @@ def _common(case: Case) -> dict:
     }
 
 
+def _one(row: R | None) -> R:
+    """The record a document is made from: `issue` has checked that it exists (`CaseDoc.available`)."""
+    if row is None:
+        raise ValidationFailed("该申请当前不能出具这种文书")
+    return row
+
+
 def _latest_notice(case: Case, kind: str):
     return case.notices.filter(kind=kind).order_by("-created_at").first()
 
@@ -53,18 +63,18 @@ def _decision_meeting(case: Case):
     return case.meetings.exclude(level=MeetingLevel.TOWNSHIP_REVIEW).order_by("-held_on", "-id").first()
 
 
-def _missing(case):
-    n = _latest_notice(case, NoticeKind.MISSING_MATERIALS)
+def _missing(case: Case):
+    n = _one(_latest_notice(case, NoticeKind.MISSING_MATERIALS))
     return _common(case) | {"items": n.items}
 
 
-def _not_eligible(case):
-    n = _latest_notice(case, NoticeKind.NOT_ELIGIBLE)
+def _not_eligible(case: Case):
+    n = _one(_latest_notice(case, NoticeKind.NOT_ELIGIBLE))
     return _common(case) | {"reasons": n.items}
 
 
-def _investigation(case):
-    inv = case.investigations.order_by("-visited_on").first()
+def _investigation(case: Case):
+    inv = _one(case.investigations.order_by("-visited_on").first())
     return _common(case) | {
         "members": [
             {"name": m.name, "relation": m.get_relation_display(), "id_masked": m.id_masked}
@@ -80,8 +90,8 @@ def _investigation(case):
     }
 
 
-def _review(case):
-    r = case.reviews.order_by("-held_on").first()
+def _review(case: Case):
+    r = _one(case.reviews.order_by("-held_on").first())
     return _common(case) | {
         "held_on": r.held_on,
         "chair": r.chair.get_full_name(),
@@ -92,8 +102,8 @@ def _review(case):
     }
 
 
-def _minutes(case):
-    m = case.meetings.order_by("-held_on", "-id").first()
+def _minutes(case: Case):
+    m = _one(latest_meeting(case))
     return _common(case) | {
         "level": m.get_level_display(),
         "held_on": m.held_on,
@@ -106,13 +116,13 @@ def _minutes(case):
     }
 
 
-def _public_name(case, on):
+def _public_name(case: Case, on):
     head = case.household.members.filter(relation=Relation.HEAD, is_active=True).order_by("id").first()
     return public_household_name(head.name if head else None, head.birth_date if head else None, on)
 
 
-def _public_notice(case):
-    n = case.public_notices.order_by("-start_on").first()
+def _public_notice(case: Case):
+    n = _one(case.public_notices.order_by("-start_on").first())
     m = _decision_meeting(case)
     village = (
         Jurisdiction.objects.filter(code=case.household.area_code).values_list("name", flat=True).first()
@@ -133,7 +143,7 @@ def _public_notice(case):
     }
 
 
-def _approval(case):
+def _approval(case: Case):
     d = case.decision
     return _common(case) | {
         "recipient": case.household.head_name,
@@ -144,7 +154,7 @@ def _approval(case):
     }
 
 
-def _rejection(case):
+def _rejection(case: Case):
     d = case.decision
     return _common(case) | {
         "recipient": case.household.head_name,
@@ -153,7 +163,7 @@ def _rejection(case):
     }
 
 
-def _emergency(case):
+def _emergency(case: Case):
     e = case.emergency
     return _common(case) | {
         "recipient": case.household.head_name,
@@ -185,7 +195,7 @@ def _place(code: str) -> str:
     return "".join(reversed(names))
 
 
-def _household(case) -> dict:
+def _household(case: Case) -> dict:
     h = case.household
     bureau = bureau_of(case)
     township = township_org(case)
@@ -202,7 +212,7 @@ def _health(m) -> str:
     return m.illness_note or "—"
 
 
-def _application(case):
+def _application(case: Case):
     h = case.household
     on = case.applied_on
     members = list(h.members.filter(is_active=True).order_by("id"))
@@ -276,7 +286,7 @@ def _application(case):
     }
 
 
-def _signed_by(case, kind: str) -> dict:
+def _signed_by(case: Case, kind: str) -> dict:
     """A3: who of the adult members has signed the paper already (one row each, ID numbers masked)."""
     adults = signers(case)
     signed = {s.member_id: s for s in case.signatures.filter(kind=kind)}
@@ -298,7 +308,7 @@ def _signed_by(case, kind: str) -> dict:
     }
 
 
-def _authorisation(case):
+def _authorisation(case: Case):
     adults = {m.pk for m in signers(case)}
     minors = [
         m.name for m in case.household.members.filter(is_active=True).order_by("id") if m.pk not in adults
@@ -306,11 +316,11 @@ def _authorisation(case):
     return _household(case) | _signed_by(case, SignatureKind.AUTHORISATION) | {"minors": minors}
 
 
-def _commitment(case):
+def _commitment(case: Case):
     return _household(case) | _signed_by(case, SignatureKind.COMMITMENT)
 
 
-def _township_issues(case) -> tuple[Organisation, Organisation | None]:
+def _township_issues(case: Case) -> tuple[Organisation, Organisation | None]:
     """Intake notices and step records are the township's own papers."""
     org = township_org(case)
     if org is None:
@@ -318,7 +328,7 @@ def _township_issues(case) -> tuple[Organisation, Organisation | None]:
     return org, None
 
 
-def _decision_issues(case) -> tuple[Organisation, Organisation | None]:
+def _decision_issues(case: Case) -> tuple[Organisation, Organisation | None]:
     """D1: a delegated decision is made in the bureau's name, the township being the handling unit."""
     bureau = bureau_of(case)
     if bureau is None:
@@ -340,7 +350,7 @@ class CaseDoc:
     parties: Callable[[Case], tuple[Organisation, Organisation | None]]
 
 
-def _decided(case, outcome) -> bool:
+def _decided(case: Case, outcome) -> bool:
     decision = getattr(case, "decision", None)
     return decision is not None and decision.outcome == outcome
 
@@ -387,7 +397,7 @@ def issuable(case: Case) -> list[str]:
     return [d.kind for d in CASE_DOCS if d.available(case)]
 
 
-def issue(*, by, case: Case, kind: str) -> IssuedDocument:
+def issue(*, by: User, case: Case, kind: str) -> IssuedDocument:
     spec = BY_KIND.get(kind)
     if spec is None or not spec.available(case):
         raise ValidationFailed("该申请当前不能出具这种文书")

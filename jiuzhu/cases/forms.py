@@ -1,3 +1,6 @@
+"""Forms of the application and intake pages (A1–A4, DM2); the services check the rules, the forms only
+parse what was typed."""
+
 from __future__ import annotations
 
 from django import forms
@@ -22,10 +25,10 @@ class CaseForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args, members=(), townships=(), from_discovery=False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["applicant"].choices = [
-            (m.pk, f"{m.name}（{m.get_relation_display()}）") for m in members
-        ]
-        self.fields["township_code"].choices = [(t.code, t.name) for t in townships]
+        applicant, township = self.fields["applicant"], self.fields["township_code"]
+        assert isinstance(applicant, forms.ChoiceField) and isinstance(township, forms.ChoiceField)
+        applicant.choices = [(m.pk, f"{m.name}（{m.get_relation_display()}）") for m in members]
+        township.choices = [(t.code, t.name) for t in townships]
         if not from_discovery:
             del self.fields["consent_on"]
 

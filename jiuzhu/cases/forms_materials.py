@@ -1,3 +1,5 @@
+"""Forms of the bureau's materials checklist page (A3, A4)."""
+
 from __future__ import annotations
 
 from django import forms

@@ -1,3 +1,6 @@
+"""Forms of the step panel after acceptance, one per action of `views_steps.ACTIONS`; the services check the
+rules, the forms only parse what was typed."""
+
 from __future__ import annotations
 
 from django import forms
@@ -44,7 +47,9 @@ class InvestigationForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args, staff=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["investigators"].choices = [(u.pk, u.get_full_name()) for u in staff]
+        investigators = self.fields["investigators"]
+        assert isinstance(investigators, forms.ChoiceField)
+        investigators.choices = [(u.pk, u.get_full_name()) for u in staff]
 
 
 class ReviewForm(BootstrapMixin, forms.Form):

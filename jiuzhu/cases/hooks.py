@@ -12,25 +12,35 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-on_approved: list[Callable] = []  # (decision, by) -> None
-_calculators: list[Callable] = []
+from django.http import HttpRequest
+
+from jiuzhu.cases.models import Case
+from jiuzhu.cases.models_steps import Decision
+from jiuzhu.orgs.models import User
+
+OnApproved = Callable[[Decision, User], object]  # what it returns is not used
+Calculator = Callable[[Case, "Decimal | None", "int | None", date], "tuple[Decimal | None, str]"]
+PanelContext = Callable[[HttpRequest, Case], "dict | None"]  # None hides the panel
+
+on_approved: list[OnApproved] = []
+_calculators: list[Calculator] = []
 
 
 @dataclass(frozen=True)
 class Panel:
     template: str
-    context: Callable  # (request, case) -> dict | None; None hides the panel
+    context: PanelContext
 
 
 case_panels: list[Panel] = []
 
 
-def register_on_approved(fn: Callable) -> None:
+def register_on_approved(fn: OnApproved) -> None:
     if fn not in on_approved:
         on_approved.append(fn)
 
 
-def register_calculator(fn: Callable) -> None:
+def register_calculator(fn: Calculator) -> None:
     if fn not in _calculators:
         _calculators.append(fn)
 
@@ -40,7 +50,9 @@ def register_panel(panel: Panel) -> None:
         case_panels.append(panel)
 
 
-def calculate(case, amount: Decimal | None, covered: int | None, on: date) -> tuple[Decimal | None, str]:
+def calculate(
+    case: Case, amount: Decimal | None, covered: int | None, on: date
+) -> tuple[Decimal | None, str]:
     """The amount an approval will pay and why; without a calculator the meeting's amount stands as typed."""
     basis = ""
     for fn in _calculators:
@@ -48,7 +60,7 @@ def calculate(case, amount: Decimal | None, covered: int | None, on: date) -> tu
     return amount, basis
 
 
-def panels_for(request, case) -> list[tuple[str, dict]]:
+def panels_for(request: HttpRequest, case: Case) -> list[tuple[str, dict]]:
     out = []
     for panel in case_panels:
         context = panel.context(request, case)

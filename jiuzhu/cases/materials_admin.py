@@ -20,7 +20,7 @@ from jiuzhu.core import audit
 from jiuzhu.core.errors import NotFound, ValidationFailed
 from jiuzhu.core.types import AssistanceType
 from jiuzhu.orgs import authz
-from jiuzhu.orgs.models import Jurisdiction, Level
+from jiuzhu.orgs.models import Jurisdiction, Level, Membership, User
 from jiuzhu.orgs.roles import Perm
 
 ITEM_FIELDS = ["name", "required", "shared", "per_member", "note", "sort"]
@@ -74,7 +74,7 @@ def checklist(county_code: str, assistance_type: str) -> list[ChecklistRow]:
     return [ChecklistRow(r, defaults.get(r.code)) for r in requirements_for(assistance_type, county_code)]
 
 
-def _authorise(by, county_code: str, assistance_type: str):
+def _authorise(by: User, county_code: str, assistance_type: str) -> Membership | None:
     # Township staff read their county's list: for them a county edit is forbidden (403), not absent.
     authz.require(by, Perm.PARAMS_EDIT)
     membership = authz.require(by, Perm.PARAMS_EDIT, county_code)
@@ -104,7 +104,7 @@ def _in_force(county_code: str, item: MaterialRequirement) -> MaterialRequiremen
 @transaction.atomic
 def item_add(
     *,
-    by,
+    by: User,
     county_code: str,
     assistance_type: str,
     name: str,
@@ -159,7 +159,7 @@ def item_add(
 
 @transaction.atomic
 def item_set_required(
-    *, by, county_code: str, item: MaterialRequirement, required: bool
+    *, by: User, county_code: str, item: MaterialRequirement, required: bool
 ) -> MaterialRequirement:
     """Mark an item required or optional for the county; a default item gets a county copy."""
     membership = _authorise(by, county_code, item.assistance_type)
@@ -204,7 +204,7 @@ def item_set_required(
 
 @transaction.atomic
 def item_deactivate(
-    *, by, county_code: str, item: MaterialRequirement, reason: str = ""
+    *, by: User, county_code: str, item: MaterialRequirement, reason: str = ""
 ) -> MaterialRequirement | None:
     """Stop a county item. For a county copy of a default item the default applies again (returned);
     default items themselves stay: the county may only make them optional."""
@@ -233,7 +233,7 @@ def item_deactivate(
 
 
 @transaction.atomic
-def defaults_restore(*, by, county_code: str, assistance_type: str, reason: str = "") -> int:
+def defaults_restore(*, by: User, county_code: str, assistance_type: str, reason: str = "") -> int:
     """Drop every county item of one assistance type: the shipped list applies again. Returns how many."""
     membership = _authorise(by, county_code, assistance_type)
     rows = list(

@@ -2,14 +2,15 @@
 
 from typing import Literal
 
-from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from jiuzhu.api.schemas import Id, responses
 from jiuzhu.cases import materials_admin as admin
+from jiuzhu.cases import selectors
 from jiuzhu.cases.models import MaterialRequirement
 from jiuzhu.core.errors import NotFound
 from jiuzhu.core.types import AssistanceType
+from jiuzhu.orgs.http import AuthenticatedHttpRequest
 from jiuzhu.orgs.selectors import counties_visible_to
 
 router = Router(tags=["申请材料清单"])
@@ -63,7 +64,7 @@ class ChecklistQuery(Schema):
     response=responses(list[ChecklistItemOut], read_only=True),
     summary="本县（区）现行申请材料清单",
 )
-def checklist(request: HttpRequest, q: Query[ChecklistQuery]):
+def checklist(request: AuthenticatedHttpRequest, q: Query[ChecklistQuery]):
     # The county's list applies to its townships and villages too: visible to everyone working there.
     if not counties_visible_to(request.user).filter(code=q.county).exists():
         raise NotFound()
@@ -84,7 +85,7 @@ class ChecklistItemIn(Schema):
 @router.post(
     "/material-checklist/items", response=responses(ChecklistItemOut, status=201), summary="增加本县材料"
 )
-def item_add(request: HttpRequest, payload: ChecklistItemIn):
+def item_add(request: AuthenticatedHttpRequest, payload: ChecklistItemIn):
     item = admin.item_add(
         by=request.user,
         county_code=payload.county,
@@ -99,13 +100,6 @@ def item_add(request: HttpRequest, payload: ChecklistItemIn):
     return Status(201, _row(payload.county, item))
 
 
-def _item(item_id: int) -> MaterialRequirement:
-    item = MaterialRequirement.objects.filter(pk=item_id).first()
-    if item is None:
-        raise NotFound("没有这项材料")
-    return item
-
-
 class ChecklistRequiredIn(Schema):
     county: str = Field(..., pattern=COUNTY)
     required: bool
@@ -116,9 +110,12 @@ class ChecklistRequiredIn(Schema):
     response=responses(ChecklistItemOut),
     summary="设为必需或非必需（本县）",
 )
-def item_set_required(request: HttpRequest, item_id: Id, payload: ChecklistRequiredIn):
+def item_set_required(request: AuthenticatedHttpRequest, item_id: Id, payload: ChecklistRequiredIn):
     row = admin.item_set_required(
-        by=request.user, county_code=payload.county, item=_item(item_id), required=payload.required
+        by=request.user,
+        county_code=payload.county,
+        item=selectors.checklist_item(item_id, county_code=payload.county),
+        required=payload.required,
     )
     return _row(payload.county, row)
 
@@ -138,8 +135,8 @@ class ChecklistDeactivateOut(Schema):
     response=responses(ChecklistDeactivateOut),
     summary="停用本县材料",
 )
-def item_deactivate(request: HttpRequest, item_id: Id, payload: ChecklistDeactivateIn):
-    item = _item(item_id)
+def item_deactivate(request: AuthenticatedHttpRequest, item_id: Id, payload: ChecklistDeactivateIn):
+    item = selectors.checklist_item(item_id, county_code=payload.county)
     default = admin.item_deactivate(
         by=request.user, county_code=payload.county, item=item, reason=payload.reason
     )
@@ -157,7 +154,7 @@ class ChecklistRestoreIn(Schema):
     response=responses(list[ChecklistItemOut]),
     summary="恢复默认清单（撤销本县对一类救助的全部调整）",
 )
-def defaults_restore(request: HttpRequest, payload: ChecklistRestoreIn):
+def defaults_restore(request: AuthenticatedHttpRequest, payload: ChecklistRestoreIn):
     admin.defaults_restore(
         by=request.user,
         county_code=payload.county,

@@ -1,11 +1,25 @@
-"""Applications (cases) and what intake records about them (A1–A4, DM2)."""
+"""Applications (cases) and what intake records about them (A1–A4, DM2): the checks, the materials checklist
+and what was received, signatures, written notices and near-relative filings."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
 
-from jiuzhu.core.types import AssistanceType
+# The step records live in their own module; importing them here registers them with Django.
+from jiuzhu.cases.models_steps import (  # noqa: F401
+    CaseStep,
+    Decision,
+    DecisionMeeting,
+    EmergencyAid,
+    Investigation,
+    Objection,
+    PublicNotice,
+    Review,
+    Verification,
+)
+from jiuzhu.cases.states import State, state_label
+from jiuzhu.core.types import AssistanceType, category_of
 from jiuzhu.registry.models import Household, Member, NearRelative
 
 
@@ -30,7 +44,7 @@ class Case(models.Model):
     requested_amount = models.DecimalField(
         "申请金额（元）", max_digits=12, decimal_places=2, null=True, blank=True
     )
-    status = models.CharField("状态", max_length=20, db_index=True)
+    status = models.CharField("状态", max_length=20, choices=State.choices, db_index=True)
     profile = models.CharField("办理流程", max_length=20, blank=True)
     version = models.PositiveIntegerField(default=1)
     has_near_relative = models.BooleanField("涉及近亲属", default=False)
@@ -58,19 +72,16 @@ class Case(models.Model):
 
     @property
     def status_label(self) -> str:
-        from jiuzhu.cases.workflow import state_label
-
         return state_label(self.status)
 
     @property
     def category(self) -> str:
-        from jiuzhu.core.types import category_of
-
         return category_of(self.assistance_type)
 
 
 class CaseNumberSequence(models.Model):
-    """Readable numbers: county code + year + sequence (issue 3), allocated under a row lock."""
+    """Numbers staff can read out on the phone and families can write down: county code + year + sequence,
+    allocated under a row lock so that two applications never share one."""
 
     county_code = models.CharField(max_length=6)
     year = models.PositiveIntegerField()
@@ -92,7 +103,8 @@ class CheckCode(models.TextChoices):
 
 
 class IntakeCheck(models.Model):
-    """A finding of the checks at intake, stored on the case with its reason (issue 3 item 5)."""
+    """A finding of the checks at intake, stored on the case with its reason, so that staff see why a case
+    was flagged and a later re-run can clear it (A1, DM2)."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="checks")
     code = models.CharField(max_length=20, choices=CheckCode.choices)
@@ -239,16 +251,3 @@ class NearRelativeFiling(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} 近亲属备案"
-
-
-from jiuzhu.cases.models_steps import (  # noqa: E402,F401 - step records live in their own module
-    CaseStep,
-    Decision,
-    DecisionMeeting,
-    EmergencyAid,
-    Investigation,
-    Objection,
-    PublicNotice,
-    Review,
-    Verification,
-)

@@ -1,12 +1,13 @@
 """Records of the procedure's steps (A5, A6, I1, R1, P1–P8). Each records who and when; dates are never
-in the future and never before the previous step."""
+in the future and never before the previous step.
+
+They live apart from the application and its intake records (`models.py`), which import them so that Django
+registers them; they name the case by its label ("cases.Case") so that the import runs one way only."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-
-from jiuzhu.cases.models import Case
 
 
 class StepKind(models.TextChoices):
@@ -33,7 +34,7 @@ class StepKind(models.TextChoices):
 class CaseStep(models.Model):
     """A dated step on the case's timeline; the detailed record, if any, points here."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="steps")
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="steps")
     kind = models.CharField(max_length=20, choices=StepKind.choices)
     on = models.DateField("日期")
     by = models.ForeignKey(
@@ -64,7 +65,7 @@ class Verification(models.Model):
     """Household economic verification (核对, A5). Its data is visible only to designated verification staff
     and the case's handlers; every view is logged (A6). Its duration does not count toward P7."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="verifications")
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="verifications")
     before_application = models.BooleanField("申请前核对（聊城）", default=False)
     requested_on = models.DateField("发起日期")
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -97,7 +98,7 @@ class Investigation(models.Model):
     """Home investigation by ≥2 township staff with the village's help (I1). Photos and video are
     attachments owned by this record."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="investigations")
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="investigations")
     visited_on = models.DateField("入户日期")
     investigators = models.ManyToManyField(
         settings.AUTH_USER_MODEL, related_name="+", verbose_name="调查人员"
@@ -122,7 +123,7 @@ class Investigation(models.Model):
 class Review(models.Model):
     """Democratic review (民主评议, R1): a panel of an allowed size, chaired by township staff."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="reviews")
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="reviews")
     held_on = models.DateField("评议日期")
     chair = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="主持人"
@@ -161,7 +162,7 @@ class DecisionMeeting(models.Model):
     """A decision meeting (审批会议, P1) — or on the two-level route the township's review meeting and the
     bureau's decision. Records the route in force that day (D1, D3)."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="meetings")
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="meetings")
     level = models.CharField(max_length=20, choices=MeetingLevel.choices)
     held_on = models.DateField("会议日期")
     attendees = models.JSONField("参会人员", default=list)  # [{"name":…, "title":…}]
@@ -192,7 +193,7 @@ class DecisionMeeting(models.Model):
 class PublicNotice(models.Model):
     """The public notice (公示, P2) at the township and the village; names and ID numbers masked."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="public_notices")
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="public_notices")
     start_on = models.DateField("公示开始")
     end_on = models.DateField("公示截止")
     places = models.CharField("公示地点", max_length=200)
@@ -217,7 +218,7 @@ class ObjectionOutcome(models.TextChoices):
 class Objection(models.Model):
     """An objection raised during the notice (P3)."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="objections")
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="objections")
     notice = models.ForeignKey(PublicNotice, on_delete=models.PROTECT, related_name="objections")
     received_on = models.DateField("收到日期")
     raised_by = models.CharField("异议人", max_length=60, blank=True)
@@ -239,12 +240,13 @@ class Objection(models.Model):
 
 
 class Decision(models.Model):
-    """The final approval or rejection (P3, P4), with everything enrolment will need (issue 4 item 7).
+    """The final approval or rejection (P3, P4), with everything enrolment will need — amount, basis, the
+    members covered and the first month paid — so that benefits never reads the meetings.
 
     Per D1 a delegated decision names the bureau as the deciding authority and the township as the
     handling unit."""
 
-    case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="decision")
+    case = models.OneToOneField("cases.Case", on_delete=models.PROTECT, related_name="decision")
     outcome = models.CharField(max_length=8, choices=Outcome.choices)
     decided_on = models.DateField("决定日期")
     route = models.CharField("审批路径", max_length=10)
@@ -271,7 +273,7 @@ class Decision(models.Model):
 class EmergencyAid(models.Model):
     """急难型临时救助 (P8): aid paid first, within the hour limit; registration within N working days."""
 
-    case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="emergency")
+    case = models.OneToOneField("cases.Case", on_delete=models.PROTECT, related_name="emergency")
     requested_at = models.DateTimeField("求助时间")
     paid_at = models.DateTimeField("先行救助时间")
     amount = models.DecimalField("救助金额（元）", max_digits=12, decimal_places=2)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from jiuzhu.cases.models import Case
 from jiuzhu.core import clock, params
 from jiuzhu.core.params import Kind, ParamDef
 from jiuzhu.core.types import Category, category_of
@@ -86,5 +87,5 @@ def profile_for(county_code: str, assistance_type: str, on: date | None = None) 
     return PROFILES[code]
 
 
-def profile_of(case) -> Profile:
+def profile_of(case: Case) -> Profile:
     return PROFILES[case.profile]

@@ -1,29 +1,38 @@
-"""Pages of applications: list, new application from every staff channel, the case page and its intake
-actions. Workflow steps after acceptance live in `views_steps.py`."""
+"""Pages of applications: the list, a new application from every staff channel, and the case page with its
+printouts and files. What staff do on the page is posted to `views_actions.py`; the step panel is built in
+`views_steps.py`."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Model
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from jiuzhu.cases import documents as case_documents
 from jiuzhu.cases import hooks, selectors
 from jiuzhu.cases.forms import (
     AcceptForm,
     CaseForm,
     FilingForm,
-    MaterialForm,
     RefuseForm,
-    SignatureForm,
     WithdrawForm,
 )
 from jiuzhu.cases.materials import missing_items, requirements_for, signers
-from jiuzhu.cases.models import CaseNotice, Channel, MaterialRequirement, NoticeKind, SignatureKind
-from jiuzhu.cases.services import intake
-from jiuzhu.cases.workflow import State, available_actions
+from jiuzhu.cases.models import Case, CaseMaterial, CaseNotice, Channel, NoticeKind, SignatureKind
+from jiuzhu.cases.services import files, intake
+from jiuzhu.cases.states import State
+from jiuzhu.cases.transitions import (
+    TRANSITIONS,
+    available_actions,
+    can,
+    sources_of,
+)
+from jiuzhu.cases.views_steps import ACTIONS, step_context
 from jiuzhu.core import clock
 from jiuzhu.core.errors import RECOVERABLE, NotFound
 from jiuzhu.core.exports import xlsx_response
@@ -31,16 +40,21 @@ from jiuzhu.core.forms import apply_error
 from jiuzhu.core.listing import date_param, paginate, wants_export
 from jiuzhu.core.selectors import events_for_object
 from jiuzhu.core.types import AssistanceType
+from jiuzhu.documents import kinds
+from jiuzhu.documents.forms import AttachmentForm
+from jiuzhu.documents.selectors import attachments_visible_to, documents_of
 from jiuzhu.orgs import authz
-from jiuzhu.orgs.models import Jurisdiction, Level
+from jiuzhu.orgs.http import AuthenticatedHttpRequest
+from jiuzhu.orgs.models import Jurisdiction, Level, User
 from jiuzhu.orgs.roles import Perm, Role
 from jiuzhu.registry import selectors as registry
 from jiuzhu.registry.models import NearRelative
+from jiuzhu.registry.views import areas_for
 
 
 @login_required
 @require_GET
-def case_list(request: HttpRequest) -> HttpResponse:
+def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     f = request.GET
     qs = selectors.search_cases(
         request.user,
@@ -84,7 +98,6 @@ def case_list(request: HttpRequest) -> HttpResponse:
                 for c in qs
             ),
         )
-    from jiuzhu.registry.views import areas_for
 
     return render(
         request,
@@ -102,7 +115,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _townships_for(user, household) -> list[Jurisdiction]:
+def _townships_for(user: User, household) -> list[Jurisdiction]:
     """Where this household may apply (A1: registration or residence), among places the user works in."""
     codes = {household.township_code}
     if household.hukou_area_code:
@@ -119,7 +132,7 @@ def _townships_for(user, household) -> list[Jurisdiction]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def case_new(request: HttpRequest) -> HttpResponse:
+def case_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     authz.require(request.user, Perm.CASE_CREATE)
     discovery = None
     if request.GET.get("discovery"):
@@ -198,9 +211,9 @@ def case_new(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _materials_view(case):
+def _materials_view(case: Case):
     """The checklist as shown on the case page: each item with its state."""
-    received = {}
+    received: dict[int, list[CaseMaterial]] = {}
     for m in case.materials.select_related("requirement", "member", "received_by"):
         received.setdefault(m.requirement_id, []).append(m)
     members = list(case.household.members.filter(is_active=True))
@@ -218,7 +231,7 @@ def _materials_view(case):
 
 @login_required
 @require_GET
-def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return case_page(request, selectors.get_case(request.user, pk))
 
 
@@ -231,7 +244,7 @@ def filing_form(relative_pk: int, data=None) -> FilingForm:
     )
 
 
-def case_page(request: HttpRequest, case, *, bound: dict | None = None) -> HttpResponse:
+def case_page(request: AuthenticatedHttpRequest, case: Case, *, bound: dict | None = None) -> HttpResponse:
     """The case page. `bound` holds a form the user submitted with errors (a step by its action, a filing
     as "filing"): it is shown open in its place with what was typed and every error next to its field."""
     bound = bound or {}
@@ -274,17 +287,14 @@ def case_page(request: HttpRequest, case, *, bound: dict | None = None) -> HttpR
         "actions": available_actions(case, request.user),
         "events": events_for_object(case),
         "can_process": can_process,
-        "intake_open": case.status in (State.SUBMITTED, State.INCOMPLETE, State.ACCEPTED),
+        "intake_open": can(case, "intake_records"),
+        "acceptance_open": case.status in sources_of("accept"),
         "today": clock.today(),
         "accept_form": bound.get("accept")
         or AcceptForm(initial={"version": case.version, "accepted_on": clock.today()}),
         "refuse_form": bound.get("refuse") or RefuseForm(),
         "withdraw_form": bound.get("withdraw") or WithdrawForm(initial={"on": clock.today()}),
     }
-    from jiuzhu.cases import documents as case_documents
-    from jiuzhu.cases.views_steps import ACTIONS, step_context
-    from jiuzhu.documents import kinds
-    from jiuzhu.documents.selectors import documents_of
 
     context |= step_context(request, case, {k: v for k, v in bound.items() if k in ACTIONS})
     context["issuable"] = [
@@ -298,31 +308,49 @@ def case_page(request: HttpRequest, case, *, bound: dict | None = None) -> HttpR
     return render(request, "cases/case_detail.html", context)
 
 
+def done_redirect(request: AuthenticatedHttpRequest, case: Case) -> HttpResponse:
+    """After a step: the case page again, with the new state (htmx navigates the whole page there)."""
+    url = reverse("case_detail", args=[case.pk])
+    if request.htmx:
+        return HttpResponse(headers={"HX-Redirect": url})
+    return redirect(url + "#steps")
+
+
+def form_with_errors(request: AuthenticatedHttpRequest, case: Case, key: str, form) -> HttpResponse:
+    """A form submitted with errors comes back as typed, each error next to its field: in place (htmx), or
+    as the whole case page with that form open, which then brings the first wrong field into view."""
+    if request.htmx:
+        template = "cases/_filing_form.html" if key.startswith("filing") else "cases/_step_form.html"
+        return render(
+            request,
+            template,
+            {"case": case, "t": TRANSITIONS.get(key), "form": form, "relative_pk": form.data.get("relative")},
+        )
+    return case_page(request, case, bound={key: form})
+
+
 @login_required
 @require_POST
-def issue_document(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+def issue_document(request: AuthenticatedHttpRequest, pk: int, kind: str) -> HttpResponse:
     """Issue one of the case's official documents as a numbered PDF (DOMAIN §8)."""
-    from jiuzhu.cases import documents as case_documents
 
     case = selectors.get_case(request.user, pk)
     try:
         document = case_documents.issue(by=request.user, case=case, kind=kind)
     except RECOVERABLE as exc:
         messages.error(request, exc.message)
-        return _back(case)
+        return back_to_case(case)
     messages.success(request, f"已出具{document.title}（{document.number}）")
     return redirect("document_detail", pk=document.pk)
 
 
-def _files(request: HttpRequest, case) -> dict:
+def _files(request: AuthenticatedHttpRequest, case: Case) -> dict:
     """Attachments of the case and of its materials and records, grouped for the page (AR1)."""
-    from django.contrib.contenttypes.models import ContentType
-
-    from jiuzhu.documents.forms import AttachmentForm
-    from jiuzhu.documents.selectors import attachments_visible_to
 
     owners = [case, *case.materials.all(), *case.investigations.all()]
-    keys = {(ContentType.objects.get_for_model(o).pk, str(o.pk)): o for o in owners}
+    keys: dict[tuple[int | None, str], Model] = {
+        (ContentType.objects.get_for_model(o).pk, str(o.pk)): o for o in owners
+    }
     grouped: dict = {}
     rows = attachments_visible_to(request.user).filter(
         owner_type_id__in={k[0] for k in keys}, owner_id__in={k[1] for k in keys}
@@ -343,16 +371,14 @@ def _files(request: HttpRequest, case) -> dict:
 
 @login_required
 @require_POST
-def attach(request: HttpRequest, pk: int) -> HttpResponse:
+def attach(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Upload a scan, photo or video to the case or one of its records (I1 photos and video, AR1)."""
-    from jiuzhu.cases.services import files
-    from jiuzhu.documents.forms import AttachmentForm
 
     case = selectors.get_case(request.user, pk)
     form = AttachmentForm(request.POST, request.FILES, prefix="f")
     if not form.is_valid():
         messages.error(request, "请选择文件和类别")
-        return _back(case)
+        return back_to_case(case)
     try:
         files.attach(
             by=request.user,
@@ -366,203 +392,16 @@ def attach(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         messages.success(request, "已上传")
-    return _back(case)
+    return back_to_case(case)
 
 
-def _back(case) -> HttpResponse:
+def back_to_case(case: Case) -> HttpResponse:
     return redirect(reverse("case_detail", args=[case.pk]))
 
 
 @login_required
-@require_POST
-def material_receive(request: HttpRequest, pk: int) -> HttpResponse:
-    case = selectors.get_case(request.user, pk)
-    form = MaterialForm(request.POST)
-    if form.is_valid():
-        requirement = MaterialRequirement.objects.filter(pk=form.cleaned_data["requirement"]).first()
-        member = (
-            case.household.members.filter(pk=form.cleaned_data["member"]).first()
-            if form.cleaned_data["member"]
-            else None
-        )
-        if requirement is None:
-            raise NotFound()
-        try:
-            intake.material_receive(
-                by=request.user,
-                case=case,
-                requirement=requirement,
-                member=member,
-                received_on=form.cleaned_data["received_on"],
-                note=form.cleaned_data["note"],
-                scan=request.FILES.get("scan"),
-            )
-        except RECOVERABLE as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, f"已登记收到：{requirement.name}")
-    else:
-        messages.error(request, "请填写收到日期")
-    return _back(case)
-
-
-@login_required
-@require_POST
-def material_remove(request: HttpRequest, pk: int, material_pk: int) -> HttpResponse:
-    case = selectors.get_case(request.user, pk)
-    material = case.materials.filter(pk=material_pk).first()
-    if material is None:
-        raise NotFound()
-    try:
-        intake.material_remove(
-            by=request.user, material=material, reason=request.POST.get("reason", "登记有误")
-        )
-    except RECOVERABLE as exc:
-        messages.error(request, exc.message)
-    return _back(case)
-
-
-@login_required
-@require_POST
-def signature_record(request: HttpRequest, pk: int) -> HttpResponse:
-    case = selectors.get_case(request.user, pk)
-    form = SignatureForm(request.POST)
-    if form.is_valid():
-        member = case.household.members.filter(pk=form.cleaned_data["member"]).first()
-        if member is None:
-            raise NotFound()
-        try:
-            intake.signature_record(
-                by=request.user,
-                case=case,
-                member=member,
-                kind=form.cleaned_data["kind"],
-                signed_on=form.cleaned_data["signed_on"],
-            )
-        except RECOVERABLE as exc:
-            messages.error(request, exc.message)
-    else:
-        messages.error(request, "请填写签署日期")
-    return _back(case)
-
-
-@login_required
-@require_POST
-def notify_missing(request: HttpRequest, pk: int) -> HttpResponse:
-    case = selectors.get_case(request.user, pk)
-    try:
-        notice = intake.notify_missing(by=request.user, case=case)
-    except RECOVERABLE as exc:
-        messages.error(request, exc.message)
-        return _back(case)
-    messages.success(request, "已出具一次性告知书，请打印交申请人")
-    return redirect("case_notice", pk=case.pk, notice_pk=notice.pk)
-
-
-@login_required
-@require_POST
-def refuse(request: HttpRequest, pk: int) -> HttpResponse:
-    case = selectors.get_case(request.user, pk)
-    form = RefuseForm(request.POST)
-    if form.is_valid():
-        try:
-            notice = intake.refuse(
-                by=request.user, case=case, reasons=form.cleaned_data["reasons"].splitlines()
-            )
-        except RECOVERABLE as exc:
-            apply_error(form, exc)
-        else:
-            messages.success(request, "已作出不予受理决定，请打印告知书交申请人")
-            return redirect("case_notice", pk=case.pk, notice_pk=notice.pk)
-    return case_page(request, case, bound={"refuse": form})
-
-
-@login_required
-@require_POST
-def accept(request: HttpRequest, pk: int) -> HttpResponse:
-    case = selectors.get_case(request.user, pk)
-    form = AcceptForm(request.POST)
-    if form.is_valid():
-        try:
-            intake.accept(
-                by=request.user,
-                case=case,
-                accepted_on=form.cleaned_data["accepted_on"],
-                expected_version=form.cleaned_data["version"],
-            )
-        except RECOVERABLE as exc:
-            apply_error(form, exc)
-        else:
-            messages.success(request, "已受理")
-            return _back(case)
-    return case_page(request, case, bound={"accept": form})
-
-
-@login_required
-@require_POST
-def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    case = selectors.get_case(request.user, pk)
-    form = WithdrawForm(request.POST)
-    if form.is_valid():
-        try:
-            intake.withdraw(
-                by=request.user, case=case, on=form.cleaned_data["on"], reason=form.cleaned_data["reason"]
-            )
-        except RECOVERABLE as exc:
-            apply_error(form, exc)
-        else:
-            messages.success(request, "申请已撤回")
-            return _back(case)
-    return case_page(request, case, bound={"withdraw": form})
-
-
-@login_required
-@require_POST
-def rerun_checks(request: HttpRequest, pk: int) -> HttpResponse:
-    case = selectors.get_case(request.user, pk)
-    found = intake.rerun_checks(by=request.user, case=case)
-    messages.info(request, f"检查完成：{len(found)} 项提示" if found else "检查完成：未发现问题")
-    return _back(case)
-
-
-@login_required
-@require_POST
-def file_near_relative(request: HttpRequest, pk: int) -> HttpResponse:
-    from jiuzhu.cases.views_steps import done_redirect, form_with_errors
-
-    case = selectors.get_case(request.user, pk)
-    raw = request.POST.get("relative", "")
-    # Only a registry entry that matches a member of this (visible) case can be filed.
-    relative = (
-        NearRelative.objects.filter(
-            pk=int(raw), relative_id_index__in=case.household.members.values("id_index")
-        ).first()
-        if raw.isdigit() and len(raw) < 19
-        else None
-    )
-    if relative is None:
-        raise NotFound()
-    form = filing_form(relative.pk, request.POST)
-    if form.is_valid():
-        try:
-            intake.file_near_relative(
-                by=request.user,
-                case=case,
-                relative=relative,
-                filed_on=form.cleaned_data["filed_on"],
-                note=form.cleaned_data["note"],
-            )
-        except RECOVERABLE as exc:
-            apply_error(form, exc)
-        else:
-            messages.success(request, "已完成近亲属备案")
-            return done_redirect(request, case)
-    return form_with_errors(request, case, "filing", form)
-
-
-@login_required
 @require_GET
-def case_notice(request: HttpRequest, pk: int, notice_pk: int) -> HttpResponse:
+def case_notice(request: AuthenticatedHttpRequest, pk: int, notice_pk: int) -> HttpResponse:
     """A printable written notice (A4): the one-time notice or the not-eligible notice."""
     case = selectors.get_case(request.user, pk)
     notice = CaseNotice.objects.filter(pk=notice_pk, case=case).first()

@@ -4,24 +4,25 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from jiuzhu.cases import materials_admin as admin
+from jiuzhu.cases import selectors
 from jiuzhu.cases.forms_materials import MaterialItemForm, RestoreForm
-from jiuzhu.cases.models import MaterialRequirement
 from jiuzhu.core.errors import RECOVERABLE, NotFound
 from jiuzhu.core.exports import xlsx_response
 from jiuzhu.core.forms import apply_error
 from jiuzhu.core.listing import wants_export
 from jiuzhu.core.types import AssistanceType
 from jiuzhu.orgs import authz
+from jiuzhu.orgs.http import AuthenticatedHttpRequest
 from jiuzhu.orgs.roles import Perm
 from jiuzhu.orgs.selectors import counties_visible_to
 
 
-def _county(request: HttpRequest):
+def _county(request: AuthenticatedHttpRequest):
     authz.require(request.user, Perm.VIEW)
     counties = list(counties_visible_to(request.user).order_by("code"))
     if not counties:
@@ -37,7 +38,7 @@ def _county(request: HttpRequest):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def checklist_page(request: HttpRequest) -> HttpResponse:
+def checklist_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     county, counties = _county(request)
     atype = request.GET.get("type") or AssistanceType.DIBAO_RURAL
     if atype not in AssistanceType.values:
@@ -82,13 +83,9 @@ def checklist_page(request: HttpRequest) -> HttpResponse:
                     return redirect(here)
                 status = 422
             elif action in ("required", "optional", "deactivate"):
-                item = MaterialRequirement.objects.filter(
-                    pk=request.POST.get("item") or 0,
-                    assistance_type=atype,
-                    scope_code__in=["", county.code],
-                ).first()
-                if item is None:
-                    raise NotFound()
+                item = selectors.checklist_item(
+                    request.POST.get("item"), county_code=county.code, assistance_type=atype
+                )
                 if action == "deactivate":
                     default = admin.item_deactivate(by=request.user, county_code=county.code, item=item)
                     done = f"已停用“{item.name}”" + ("，恢复为默认要求" if default else "")

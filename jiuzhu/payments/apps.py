@@ -7,7 +7,7 @@ class PaymentsConfig(AppConfig):
     verbose_name = "待遇发放"
 
     def ready(self) -> None:
-        from jiuzhu.cases.workflow import add_guard
+        from jiuzhu.cases.transitions import add_guard
         from jiuzhu.core import audit, retention
         from jiuzhu.core.navigation import NavItem, register
         from jiuzhu.orgs.roles import Perm

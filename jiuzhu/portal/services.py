@@ -22,7 +22,7 @@ from jiuzhu.api import ratelimit
 from jiuzhu.cases.models import Case
 from jiuzhu.cases.models_steps import Objection
 from jiuzhu.cases.services import online, steps
-from jiuzhu.cases.workflow import State
+from jiuzhu.cases.states import State
 from jiuzhu.core import audit, clock, crypto, idnumber
 from jiuzhu.core.errors import DomainError, Forbidden, ValidationFailed
 from jiuzhu.core.types import AssistanceType

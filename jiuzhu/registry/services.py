@@ -3,9 +3,7 @@ once in Chinese, then writes in one transaction with an audit event."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import date
 from decimal import Decimal
 
@@ -17,6 +15,7 @@ from jiuzhu.core.errors import Conflict, ValidationFailed
 from jiuzhu.core.jurisdiction_codes import is_valid_code
 from jiuzhu.core.masking import mask_id_number
 from jiuzhu.core.money import to_yuan
+from jiuzhu.core.problems import Problems
 from jiuzhu.orgs import authz
 from jiuzhu.orgs.models import Jurisdiction, Level
 from jiuzhu.orgs.roles import Perm
@@ -62,32 +61,6 @@ class MemberInput:
     employment: str = Employment.NONE
     covered: bool = True
     covered_note: str = ""
-
-
-@dataclass
-class Problems:
-    """Collects every problem of an input before anything is written."""
-
-    messages: list[str] = field(default_factory=list)
-    fields: dict[str, list[str]] = field(default_factory=dict)
-
-    def add(self, key: str, message: str, summary: str | None = None) -> None:
-        self.fields.setdefault(key, []).append(message)
-        self.messages.append(summary or message)
-
-    @contextmanager
-    def gather(self, key: str) -> Iterator[None]:
-        """A check that raises `ValidationFailed` adds its problem under `key` instead of stopping there, so
-        that every problem of the input is reported at once."""
-        try:
-            yield
-        except ValidationFailed as exc:
-            for message in exc.field_errors.get(key) or [exc.message]:
-                self.add(key, message, exc.message)
-
-    def raise_if_any(self, title: str = "填写的内容有误") -> None:
-        if self.messages:
-            raise ValidationFailed(f"{title}：" + "；".join(self.messages), field_errors=self.fields)
 
 
 def id_fields(number: str) -> dict[str, str]:

@@ -24,7 +24,7 @@ from jiuzhu.cases.models_steps import (
     StepKind,
 )
 from jiuzhu.cases.selectors import cases_visible_to
-from jiuzhu.cases.workflow import OPEN, State
+from jiuzhu.cases.states import OPEN, State
 from jiuzhu.core import clock, params, workdays
 from jiuzhu.core.dates import add_months, month_start, next_month
 from jiuzhu.core.types import TIME_LIMITED_TYPES, Category, category_of

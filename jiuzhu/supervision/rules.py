@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from django.db import connection
 
 from jiuzhu.cases.models_steps import MeetingLevel, Outcome
-from jiuzhu.cases.workflow import OPEN, State
+from jiuzhu.cases.states import OPEN, State
 from jiuzhu.core.idnumber import ADULT_AGE
 from jiuzhu.core.types import TIME_LIMITED_TYPES, AssistanceType
 from jiuzhu.supervision.models import Severity

@@ -1,4 +1,4 @@
-"""Issue 3 through the API, and every new page and endpoint for every role (200 / 403 / 404)."""
+"""Intake through the API, and its pages and endpoints for every role (200 / 403 / 404)."""
 
 from datetime import date
 

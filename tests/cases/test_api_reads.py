@@ -1,4 +1,4 @@
-"""Issue 4 item 9 through the API: the case's full record, its timeline and the P8 exception list, and the
+"""Reads through the API: the case's full record, its timeline and the P8 exception list, and the
 action endpoints by role — in scope 200, another township 404, in scope without the permission 403."""
 
 from datetime import datetime, timedelta
@@ -10,7 +10,7 @@ from django.utils import timezone
 from jiuzhu.cases.models import Case
 from jiuzhu.cases.models_steps import EmergencyAid
 from jiuzhu.cases.services import steps
-from jiuzhu.cases.workflow import State
+from jiuzhu.cases.states import State
 from jiuzhu.core import clock
 from jiuzhu.core.models import AuditEvent
 from tests.helpers import (

@@ -1,4 +1,4 @@
-"""Issue 4 acceptance: two people acting on one case at once → exactly one succeeds (PostgreSQL row locks)."""
+"""Two people acting on one case at once → exactly one succeeds (PostgreSQL row locks)."""
 
 import threading
 

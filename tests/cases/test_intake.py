@@ -1,4 +1,4 @@
-"""Issue 3: applications from every channel, materials and notices, checks at intake (A1–A4, DM2)."""
+"""Intake: applications from every channel, materials and notices, checks at intake (A1–A4, DM2)."""
 
 from datetime import date
 
@@ -8,7 +8,7 @@ from jiuzhu.cases import checks
 from jiuzhu.cases.materials import missing_items
 from jiuzhu.cases.models import Case, CaseNotice, CheckCode, MaterialRequirement, Signature
 from jiuzhu.cases.services import intake
-from jiuzhu.cases.workflow import State
+from jiuzhu.cases.states import State
 from jiuzhu.core.errors import Conflict, Forbidden, TransitionNotAllowed, ValidationFailed
 from jiuzhu.registry import services as registry
 from jiuzhu.registry.models import DiscoveryStatus

@@ -1,4 +1,4 @@
-"""Issue 4: the workflow on both routes, the profiles, notices and objections, deadlines, emergency aid."""
+"""The workflow on both routes, the profiles, notices and objections, deadlines, emergency aid."""
 
 from datetime import date, datetime, timedelta
 
@@ -9,7 +9,7 @@ from jiuzhu.cases.deadlines import deadline_of
 from jiuzhu.cases.models import Case
 from jiuzhu.cases.models_steps import Decision, MeetingLevel
 from jiuzhu.cases.services import intake, steps
-from jiuzhu.cases.workflow import State
+from jiuzhu.cases.states import State
 from jiuzhu.core import clock
 from jiuzhu.core.errors import Forbidden, TransitionNotAllowed, ValidationFailed
 from jiuzhu.core.models import AuditEvent
@@ -155,7 +155,7 @@ def test_temporary_aid_above_the_township_cap_goes_to_the_bureau():
 
 
 def test_D3_a_grant_in_force_after_the_township_review_sends_the_case_back_to_the_township():
-    from jiuzhu.cases.workflow import blocked_reason
+    from jiuzhu.cases.transitions import blocked_reason
     from jiuzhu.orgs.models import Jurisdiction
 
     case = qijiang_township_reviewed()

@@ -1,4 +1,4 @@
-"""Issue 4 acceptance: random sequences of actions by random roles never yield an approved case that
+"""Random sequences of actions by random roles never yield an approved case that
 skipped a step its profile requires, never let a township decide without a grant in force that day, and
 never store a future date."""
 
@@ -22,7 +22,7 @@ from jiuzhu.cases.models_steps import (
 )
 from jiuzhu.cases.profiles import ALWAYS, DISPUTED, profile_of
 from jiuzhu.cases.services import intake, steps
-from jiuzhu.cases.workflow import State
+from jiuzhu.cases.states import State
 from jiuzhu.core import clock
 from jiuzhu.core.errors import DomainError
 from jiuzhu.orgs import services as org_services

@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from jiuzhu.cases.models import Case
-from jiuzhu.cases.workflow import State
+from jiuzhu.cases.states import State
 from jiuzhu.core import clock
 from jiuzhu.core.errors import Forbidden, NotFound
 from jiuzhu.core.models import AuditEvent

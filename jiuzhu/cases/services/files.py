@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from django.core.exceptions import ObjectDoesNotExist
+from django.core.files.uploadedfile import UploadedFile
 
 from jiuzhu.cases.models import Case
 from jiuzhu.core.errors import NotFound
 from jiuzhu.documents.models import Attachment
 from jiuzhu.documents.services import attachment_store
+from jiuzhu.orgs.models import User
 from jiuzhu.orgs.roles import Perm
 
-OWNERS = {
-    "case": None,
+# What an attachment may belong to besides the case itself: the case's related records, by kind.
+RECORDS = {
     "material": "materials",
     "investigation": "investigations",
     "review": "reviews",
@@ -23,17 +25,19 @@ OWNERS = {
 def owner_of(case: Case, ref: str):
     """'material:12' → that material of this case (never another case's)."""
     kind, _, pk = ref.partition(":")
-    if kind not in OWNERS:
-        raise NotFound("附件归属无效")
     if kind == "case":
         return case
+    if kind not in RECORDS:
+        raise NotFound("附件归属无效")
     try:
-        return getattr(case, OWNERS[kind]).get(pk=pk)
+        return getattr(case, RECORDS[kind]).get(pk=pk)
     except (ObjectDoesNotExist, ValueError):
         raise NotFound("附件归属无效") from None
 
 
-def attach(*, by, case: Case, owner_ref: str, upload, kind: str, note: str = "") -> Attachment:
+def attach(
+    *, by: User, case: Case, owner_ref: str, upload: UploadedFile, kind: str, note: str = ""
+) -> Attachment:
     return attachment_store(
         by=by,
         upload=upload,

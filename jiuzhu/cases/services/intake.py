@@ -1,12 +1,14 @@
 """Intake: applications from every channel, materials, signatures, the one-time notice, refusal, acceptance,
-withdrawal and near-relative filings (A1–A4, DM2)."""
+withdrawal and near-relative filings (A1–A4, DM2) — everything between a family asking and the procedure
+starting. The moves among these (notice, refusal, acceptance, withdrawal) are rows of `transitions.py`;
+materials and signatures are taken in while the table's "intake_records" window is open."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from jiuzhu.cases import checks
@@ -23,14 +25,21 @@ from jiuzhu.cases.models import (
     Signature,
     SignatureKind,
 )
-from jiuzhu.cases.workflow import BEFORE_DECISION, State, Transition, register, step
+from jiuzhu.cases.models_steps import CaseStep, StepKind
+from jiuzhu.cases.profiles import profile_for
+from jiuzhu.cases.states import INITIAL
+from jiuzhu.cases.transitions import EDITS, blocked_reason
+from jiuzhu.cases.workflow import step
 from jiuzhu.core import audit, clock
 from jiuzhu.core.dates import ensure_not_before, ensure_not_future
 from jiuzhu.core.errors import ValidationFailed
 from jiuzhu.core.money import to_yuan
+from jiuzhu.core.problems import MAX_AMOUNT, Problems
 from jiuzhu.core.types import AssistanceType
+from jiuzhu.documents.models import AttachmentKind
+from jiuzhu.documents.services import attachment_store, check_upload
 from jiuzhu.orgs import authz
-from jiuzhu.orgs.models import Jurisdiction, Level
+from jiuzhu.orgs.models import Jurisdiction, Level, Membership, User
 from jiuzhu.orgs.roles import Perm
 from jiuzhu.registry.models import (
     DiscoveryReport,
@@ -39,64 +48,6 @@ from jiuzhu.registry.models import (
     Member,
     NearRelative,
     UrbanRural,
-)
-from jiuzhu.registry.services import Problems
-
-MAX_REQUEST = Decimal("10000000")  # sanity bound against typing errors
-
-
-def _no_missing_materials(case, on: date) -> str | None:
-    missing = missing_items(case)
-    if missing:
-        return "材料不齐，不能受理：缺" + "、".join(m.label for m in missing)
-    return None
-
-
-def _pre_verified_if_required(case, on: date) -> str | None:
-    """聊城 profile: verification comes before the formal application (先核对、后申请)."""
-    from jiuzhu.cases.models_steps import VerifyResult
-    from jiuzhu.cases.profiles import profile_of
-
-    if (
-        profile_of(case).verify_before_apply
-        and not case.verifications.filter(before_application=True, result=VerifyResult.PASS).exists()
-    ):
-        return "本县（区）实行先核对后申请（聊城流程）：须申请前核对通过后方可受理"
-    return None
-
-
-def _aid_first(case) -> bool:
-    """P8: an emergency case waits for the aid first; accepting it the ordinary way stays possible."""
-    return case.assistance_type == AssistanceType.LINSHI_EMERGENCY
-
-
-register(
-    Transition(
-        "notify_missing",
-        "出具一次性告知书",
-        frozenset({State.SUBMITTED, State.INCOMPLETE}),
-        State.INCOMPLETE,
-        Perm.CASE_PROCESS,
-        optional=True,
-    ),
-    Transition(
-        "refuse",
-        "不予受理（书面告知理由）",
-        frozenset({State.SUBMITTED, State.INCOMPLETE}),
-        State.NOT_ACCEPTED,
-        Perm.CASE_PROCESS,
-        optional=True,
-    ),
-    Transition(
-        "accept",
-        "受理",
-        frozenset({State.SUBMITTED, State.INCOMPLETE}),
-        State.ACCEPTED,
-        Perm.CASE_PROCESS,
-        guards=(_no_missing_materials, _pre_verified_if_required),
-        optional=_aid_first,
-    ),
-    Transition("withdraw", "撤回申请", BEFORE_DECISION, State.WITHDRAWN, Perm.CASE_CREATE, optional=True),
 )
 
 
@@ -130,10 +81,16 @@ class CaseInput:
 
 @transaction.atomic
 def case_create(
-    *, by, household: Household, data: CaseInput, channel: str, discovery: DiscoveryReport | None = None
+    *,
+    by: User | None,
+    household: Household,
+    data: CaseInput,
+    channel: str,
+    discovery: DiscoveryReport | None = None,
 ) -> Case:
-    """Open an application from any channel (issue 3 item 3). Past dates are allowed for paper work
-    entered afterwards; a future date is refused."""
+    """Open an application from any channel (counter, village, discovery, online; `by` is None for a
+    citizen's own online application). Past dates are allowed for paper work entered afterwards; a future
+    date is refused."""
     township_code = data.township_code or household.township_code
     membership = authz.require(by, Perm.CASE_CREATE, household.area_code) if by is not None else None
     if by is not None and township_code != household.township_code:
@@ -157,7 +114,7 @@ def case_create(
     amount = None
     if data.assistance_type in (AssistanceType.LINSHI_EXPENSE, AssistanceType.LINSHI_EMERGENCY):
         try:
-            amount = to_yuan(data.requested_amount, label="申请金额", maximum=MAX_REQUEST)
+            amount = to_yuan(data.requested_amount, label="申请金额", maximum=MAX_AMOUNT)
             if amount <= 0:
                 problems.add("requested_amount", "申请金额应大于零")
         except ValidationFailed as exc:
@@ -166,8 +123,6 @@ def case_create(
     if township is None:
         problems.add("township_code", "受理乡镇（街道）无效")
     problems.raise_if_any("申请信息有误，未保存")
-    from jiuzhu.cases.profiles import profile_for
-
     now = clock.now()
     county_code = township_code[:6] + "000000"
     case = Case.objects.create(
@@ -182,7 +137,7 @@ def case_create(
         applied_on=data.applied_on,
         reason=data.reason.strip(),
         requested_amount=amount,
-        status=State.SUBMITTED,
+        status=INITIAL,
         profile=profile_for(county_code, data.assistance_type).code,
         discovery=discovery,
         created_by=by,
@@ -207,7 +162,7 @@ def case_create(
 
 @transaction.atomic
 def case_from_discovery(
-    *, by, report: DiscoveryReport, household: Household, data: CaseInput, consent_on: date
+    *, by: User, report: DiscoveryReport, household: Household, data: CaseInput, consent_on: date
 ) -> Case:
     """A2: a proactive-discovery report becomes an application once the household agrees."""
     report = DiscoveryReport.objects.select_for_update().get(pk=report.pk)
@@ -233,28 +188,26 @@ def case_from_discovery(
     return case
 
 
-def _editable(case: Case, by) -> object:
-    membership = authz.require(by, Perm.CASE_PROCESS, case.area_code)
-    if case.status not in (State.SUBMITTED, State.INCOMPLETE, State.ACCEPTED):
-        raise ValidationFailed("申请已进入后续环节，材料登记已关闭")
+def _editable(case: Case, by: User) -> Membership | None:
+    """Materials and signatures are recorded while the table keeps intake open for them."""
+    membership = authz.require(by, EDITS["intake_records"].perm, case.area_code)
+    if closed := blocked_reason(case, "intake_records"):
+        raise ValidationFailed(closed)
     return membership
 
 
 def material_receive(
     *,
-    by,
+    by: User,
     case: Case,
     requirement: MaterialRequirement,
     received_on: date,
     member: Member | None = None,
     note: str = "",
-    scan=None,
+    scan: UploadedFile | None = None,
 ) -> CaseMaterial:
     """Record a material as received, with its scan when given (A3, AR1). The scan's type and size are
     checked before anything is written; the file itself is stored after the record commits."""
-    from jiuzhu.documents.models import AttachmentKind
-    from jiuzhu.documents.services import attachment_store, check_upload
-
     if scan is not None:
         check_upload(upload=scan, kind=AttachmentKind.SCAN)
     with transaction.atomic():
@@ -300,7 +253,7 @@ def material_receive(
 
 
 @transaction.atomic
-def material_remove(*, by, material: CaseMaterial, reason: str) -> None:
+def material_remove(*, by: User, material: CaseMaterial, reason: str) -> None:
     case = material.case
     membership = _editable(case, by)
     if not reason.strip():
@@ -318,7 +271,7 @@ def material_remove(*, by, material: CaseMaterial, reason: str) -> None:
 
 @transaction.atomic
 def signature_record(
-    *, by, case: Case, member: Member, kind: str, signed_on: date, online: bool = False
+    *, by: User | None, case: Case, member: Member, kind: str, signed_on: date, online: bool = False
 ) -> Signature:
     """A3: the commitment letter and the verification authorisation, per member who signs."""
     membership = _editable(case, by) if by is not None else None
@@ -345,7 +298,7 @@ def signature_record(
     return signature
 
 
-def notify_missing(*, by, case: Case, issued_on: date | None = None) -> CaseNotice:
+def notify_missing(*, by: User, case: Case, issued_on: date | None = None) -> CaseNotice:
     """A4: one notice listing every missing item (一次性告知)."""
     issued_on = issued_on or clock.today()
     with step(case=case, action="notify_missing", by=by) as s:
@@ -366,7 +319,7 @@ def notify_missing(*, by, case: Case, issued_on: date | None = None) -> CaseNoti
     return notice
 
 
-def refuse(*, by, case: Case, reasons: list[str], issued_on: date | None = None) -> CaseNotice:
+def refuse(*, by: User, case: Case, reasons: list[str], issued_on: date | None = None) -> CaseNotice:
     """A4: clearly not eligible — a written notice with reasons."""
     reasons = [r.strip() for r in reasons if r and r.strip()]
     if not reasons:
@@ -387,10 +340,8 @@ def refuse(*, by, case: Case, reasons: list[str], issued_on: date | None = None)
     return notice
 
 
-def accept(*, by, case: Case, accepted_on: date, expected_version: int | None = None) -> Case:
+def accept(*, by: User, case: Case, accepted_on: date, expected_version: int | None = None) -> Case:
     """A4: accept when every required material and signature is in. The time limit (P7) starts here."""
-    from jiuzhu.cases.models_steps import CaseStep, StepKind
-
     with step(case=case, action="accept", by=by, expected_version=expected_version, on=accepted_on) as s:
         ensure_not_future(accepted_on, "受理日期", field="accepted_on")
         ensure_not_before(accepted_on, s.case.applied_on, "受理日期", "申请日期", field="accepted_on")
@@ -401,10 +352,8 @@ def accept(*, by, case: Case, accepted_on: date, expected_version: int | None = 
     return case
 
 
-def withdraw(*, by, case: Case, on: date, reason: str) -> Case:
+def withdraw(*, by: User, case: Case, on: date, reason: str) -> Case:
     """The applicant withdraws at any point before the decision."""
-    from jiuzhu.cases.models_steps import CaseStep, StepKind
-
     if not reason.strip():
         raise ValidationFailed("请填写撤回原因", field_errors={"reason": "必填"})
     with step(case=case, action="withdraw", by=by, on=on) as s:
@@ -418,7 +367,7 @@ def withdraw(*, by, case: Case, on: date, reason: str) -> Case:
 
 
 @transaction.atomic
-def rerun_checks(*, by, case: Case) -> list:
+def rerun_checks(*, by: User, case: Case) -> list:
     membership = authz.require(by, Perm.CASE_PROCESS, case.area_code)
     found = checks.run(case)
     audit.record(
@@ -433,7 +382,7 @@ def rerun_checks(*, by, case: Case) -> list:
 
 @transaction.atomic
 def file_near_relative(
-    *, by, case: Case, relative: NearRelative, filed_on: date, note: str
+    *, by: User, case: Case, relative: NearRelative, filed_on: date, note: str
 ) -> NearRelativeFiling:
     """DM2: record the filing (近亲属备案) that lets a flagged case go to a decision."""
     membership = authz.require(by, Perm.CASE_PROCESS, case.area_code)

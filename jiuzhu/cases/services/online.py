@@ -12,6 +12,7 @@ from jiuzhu.cases.models import Case, Channel, SignatureKind
 from jiuzhu.cases.services import intake
 from jiuzhu.core import clock, idnumber
 from jiuzhu.core.errors import ValidationFailed
+from jiuzhu.orgs.models import User
 from jiuzhu.registry import services as registry
 from jiuzhu.registry.models import Household, Member, Relation
 
@@ -33,7 +34,7 @@ class OnlineApplication:
 
 
 @transaction.atomic
-def submit(*, by, data: OnlineApplication) -> Case:
+def submit(*, by: User, data: OnlineApplication) -> Case:
     """Register (or find) the household by its head's ID number, open the application on the online channel
     and record the head's online consents. Forms filled in online need no paper (A3)."""
     if not (data.consent_verification and data.consent_commitment):

@@ -19,7 +19,7 @@ from django.utils import timezone
 from jiuzhu.cases.deadlines import deadline_of
 from jiuzhu.cases.models import Case
 from jiuzhu.cases.models_steps import CaseStep, StepKind
-from jiuzhu.cases.workflow import State
+from jiuzhu.cases.states import State
 from jiuzhu.core import audit, clock, params
 from jiuzhu.core.dates import add_months, month_start, next_month
 from jiuzhu.core.errors import ValidationFailed

@@ -1,3 +1,5 @@
+"""`manage.py workflow_diagram`: rewrite docs/workflow.md from the transition table after changing it."""
+
 from django.core.management.base import BaseCommand
 
 from jiuzhu.cases.diagram import DOC, render
