@@ -24,7 +24,7 @@ run: setup
 lint: setup
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
-	DEBUG=true $(UV) run mypy jiuzhu/core
+	DEBUG=true $(UV) run mypy jiuzhu
 	DEBUG=true $(UV) run python manage.py makemigrations --check --dry-run >/dev/null
 
 test: lint test-sqlite test-postgres test-browser test-faketime

@@ -16,7 +16,7 @@ from datetime import date, timedelta
 
 from jiuzhu.core import idnumber, tables
 from jiuzhu.orgs.models import Jurisdiction, Level, User
-from jiuzhu.registry import importer
+from jiuzhu.registry.imports import checking, layout, writing
 from jiuzhu.registry.models import Household
 
 HOUSEHOLDS = int(os.environ.get("BENCH_HOUSEHOLDS", "100000"))
@@ -25,7 +25,7 @@ TARGET = 5000.0
 
 
 def _rows(n: int, villages: list[str]) -> Iterator[list[str]]:
-    yield [label for _, label, _ in importer.COLUMNS]
+    yield [label for _, label, _ in layout.COLUMNS]
     base = date(1950, 1, 1)
     k = 0
     for i in range(n):
@@ -91,10 +91,10 @@ def run() -> None:
     t1 = time.perf_counter()
     # As the import job does it: rows streamed from the reader into the checks, never held as a list.
     with tables.open_table(name, content) as table:
-        preview = importer.validate(user, importer.rows_of(table))
+        preview = checking.validate(user, layout.rows_of(table))
     t2 = time.perf_counter()
     assert not preview.errors, preview.errors[:5]
-    outcome = importer.commit(user, preview, good_only=False, source=name)
+    outcome = writing.commit(user, preview, good_only=False, source=name)
     t3 = time.perf_counter()
     assert outcome["created_households"] == HOUSEHOLDS
     total = t3 - t1

@@ -14,6 +14,7 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from jiuzhu.api.rates import Rate
 from jiuzhu.envconfig import Env
 from jiuzhu.keyconfig import load_keys
 
@@ -80,6 +81,8 @@ INSTALLED_APPS = [
     "jiuzhu.supervision",
     "jiuzhu.portal",
     "jiuzhu.api",
+    "jiuzhu.events",
+    "jiuzhu.console",
 ]
 
 MIDDLEWARE = [
@@ -324,7 +327,6 @@ NINJA_PAGINATION_PER_PAGE = 50
 
 def _rate(name: str, default: str) -> str:
     """A rate limit "N/unit" (unit s, min, hour, day); a bad value stops the start."""
-    from jiuzhu.api.rates import Rate
 
     value = env.str(name, default)
     try:
@@ -349,7 +351,7 @@ JIUZHU_IDEMPOTENCY_HOURS = env.int("JIUZHU_IDEMPOTENCY_HOURS", 24, minimum=1, ma
 JIUZHU_WEBHOOK_TIMEOUT = env.int("JIUZHU_WEBHOOK_TIMEOUT", 10, minimum=1, maximum=120)
 JIUZHU_WEBHOOK_MAX_ATTEMPTS = env.int("JIUZHU_WEBHOOK_MAX_ATTEMPTS", 8, minimum=1, maximum=30)
 JIUZHU_WEBHOOK_RETRY_SECONDS = env.int("JIUZHU_WEBHOOK_RETRY_SECONDS", 60, minimum=1, maximum=86400)
-# Networks webhooks may be sent to although they are internal (api.ssrf), e.g. "10.20.0.0/16".
+# Networks webhooks may be sent to although they are internal (events.ssrf), e.g. "10.20.0.0/16".
 JIUZHU_WEBHOOK_ALLOWED_NETWORKS = env.list("JIUZHU_WEBHOOK_ALLOWED_NETWORKS", [])
 try:
     [ipaddress.ip_network(n, strict=False) for n in JIUZHU_WEBHOOK_ALLOWED_NETWORKS]

@@ -4,12 +4,12 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from jiuzhu.api.api import api
 from jiuzhu.archive import views as archive_views
 from jiuzhu.core import views as core_views
 from jiuzhu.documents import views as document_views
 from jiuzhu.orgs import views as org_views
 from jiuzhu.orgs import views_login as login_views
+from jiuzhu.routers import api
 
 urlpatterns = [
     path("", org_views.home, name="home"),
@@ -35,7 +35,8 @@ urlpatterns = [
     path("archive/", include("jiuzhu.archive.urls")),
     path("board/<str:code>/", archive_views.board_public, name="board_public"),
     path("portal/", include("jiuzhu.portal.urls")),
-    path("integrations/", include("jiuzhu.api.urls")),
+    path("integrations/", include("jiuzhu.events.urls")),
+    path("settings/", include("jiuzhu.console.urls")),
     path("settings/", include("jiuzhu.core.urls")),
     path("api/v1/", api.urls),
     # Django's own admin login would skip the second factor: it goes through ours.

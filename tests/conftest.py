@@ -92,7 +92,7 @@ def transactional_world(transactional_db):
     from jiuzhu.core.params import load_defaults as load_params
     from jiuzhu.orgs.management.commands.load_demo import DEMO_MODULES
     from jiuzhu.payments.models import BankFormat
-    from jiuzhu.payments.services import load_default_format
+    from jiuzhu.payments.services.bank_formats import load_default_format
 
     load_params(ParameterValue, clock.now())
     load_materials(MaterialRequirement)

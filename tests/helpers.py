@@ -72,7 +72,7 @@ def new_id(birth: str = "19800101", area: str = "230502", female: bool = False) 
 
 
 def member(name: str, relation: str = "head", **kw):
-    from jiuzhu.registry.services import MemberInput
+    from jiuzhu.registry.services.member_input import MemberInput
 
     id_kw = kw.pop("id_kw", {})
     return MemberInput(
@@ -81,7 +81,7 @@ def member(name: str, relation: str = "head", **kw):
 
 
 def make_household(by: str = "ab_caseworker", area: str = ANBANG_VILLAGE, members=None, **kw):
-    from jiuzhu.registry.services import household_create
+    from jiuzhu.registry.services.households import household_create
 
     members = members or [
         member("王大山"),

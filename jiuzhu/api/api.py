@@ -1,6 +1,7 @@
-"""The API object. Each app contributes its own router; errors have one format everywhere.
+"""The API object and its error mapping; every app's router is added to it by `jiuzhu.routers` (the top layer,
+beside urls.py), so this kit imports no business app. Errors have one format everywhere.
 
-Conventions every router gets by being added here (see docs/api.md, "Adding a router"):
+Conventions every router gets by being added to this object (see docs/api.md, "Adding a router"):
 - errors `{code, message, errors}` (handlers below, and `middleware.ApiErrorMiddleware` for what ninja does
   not answer itself);
 - rate limits per token/user and per address for anonymous calls (`throttle=` below, rates in settings);
@@ -11,6 +12,8 @@ Conventions every router gets by being added here (see docs/api.md, "Adding a ro
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
@@ -62,20 +65,37 @@ class Renderer(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}  # Chinese stays readable for people reading responses
 
 
+class Token(Protocol):
+    """What a token lookup finds: the account it acts for and its scopes ("read", "write")."""
+
+    user: Any
+    scopes: Any
+
+
+# Tokens are stored by orgs, a layer above this kit: orgs installs its lookup when the app is ready.
+_token_lookup: Callable[[str], Token | None] | None = None
+
+
+def use_token_lookup(lookup: Callable[[str], Token | None]) -> None:
+    """Install the function that finds a valid token by its text (orgs' `token_authenticate`)."""
+    global _token_lookup  # one lookup per process, installed at start
+    _token_lookup = lookup
+
+
 class TokenAuth(HttpBearer):
     """Personal access tokens: `Authorization: Bearer jz_…`. A read-only token cannot write."""
 
     openapi_description = "个人访问令牌（账号页生成，或 manage.py issue_token）"
 
     def authenticate(self, request: HttpRequest, token: str):
-        from jiuzhu.orgs.services import token_authenticate
-
+        if _token_lookup is None:
+            raise RuntimeError("no API token lookup installed (OrgsConfig.ready installs it)")
         # Wrong tokens are limited like wrong passwords (PI2): after AXES_FAILURE_LIMIT failures from one
         # address within the lockout period, that address is refused until it ends — valid tokens too.
         key, rate = token_failure_limit(request)
         if ratelimit.peek(key, rate) >= rate.limit:
             raise Throttled(wait=ratelimit.seconds_left(rate))
-        found = token_authenticate(token)
+        found = _token_lookup(token)
         if found is None:
             ratelimit.hit(key, rate)
             log.warning("invalid API token from %s", client_ip(request) or "unknown address")
@@ -99,6 +119,12 @@ AUTH = [token_auth, django_auth]
 class Api(NinjaAPI):
     def get_openapi_schema(self, *args, **kwargs):
         return idempotency.document(self, super().get_openapi_schema(*args, **kwargs))
+
+    def get_openapi_operation_id(self, operation) -> str:
+        """`<app>_<function>` (e.g. `supervision_sample_list`), not ninja's full module path: moving an endpoint
+        between the files of its app must not rename it for clients generated from the schema."""
+        func = operation.view_func
+        return f"{func.__module__.split('.')[1]}_{func.__name__}"
 
 
 api = Api(
@@ -255,36 +281,3 @@ def on_unexpected_error(request, exc: Exception):
     operators and answered with a generic Chinese message — never the traceback itself."""
     log.error("unexpected API error on %s %s", request.method, request.path, exc_info=exc)
     return _error(request, 500, "server_error", MESSAGES[500][1])
-
-
-def _register_routers() -> None:
-    from jiuzhu.api.integrations import router as integrations_router
-    from jiuzhu.archive.api import router as archive_router
-    from jiuzhu.benefits.api import router as benefits_router
-    from jiuzhu.cases.api import router as cases_router
-    from jiuzhu.cases.api_steps import router as steps_router
-    from jiuzhu.cases.materials_api import router as materials_router
-    from jiuzhu.core.api import router as core_router
-    from jiuzhu.documents.api import router as documents_router
-    from jiuzhu.orgs.api import router as orgs_router
-    from jiuzhu.payments.api import router as payments_router
-    from jiuzhu.registry.api import router as registry_router
-    from jiuzhu.supervision.api import router as supervision_router
-    from jiuzhu.supervision.api_more import router as supervision_more_router
-
-    api.add_router("/", orgs_router)
-    api.add_router("/", core_router)
-    api.add_router("/", registry_router)
-    api.add_router("/", cases_router)
-    api.add_router("/", steps_router)
-    api.add_router("/", materials_router)
-    api.add_router("/", documents_router)
-    api.add_router("/", benefits_router)
-    api.add_router("/", payments_router)
-    api.add_router("/", archive_router)
-    api.add_router("/", supervision_router)
-    api.add_router("/", supervision_more_router)
-    api.add_router("/", integrations_router)
-
-
-_register_routers()

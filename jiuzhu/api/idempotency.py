@@ -23,6 +23,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.http.request import RawPostDataException
 
+from jiuzhu.api.models import IdempotencyKey
 from jiuzhu.core import clock
 from jiuzhu.core.errors import Conflict, ValidationFailed
 
@@ -70,9 +71,8 @@ def _fingerprint(request: HttpRequest) -> str:
     return digest.hexdigest()
 
 
-def begin(request: HttpRequest, key: str):
-    """Claim `key` for this request, or return the stored response of its first use."""
-    from jiuzhu.api.models import IdempotencyKey
+def begin(request: HttpRequest, key: str, user_id: int):
+    """Claim `key` of user `user_id` for this request, or return the stored response of its first use."""
 
     if not _KEY.match(key):
         raise ValidationFailed(
@@ -81,7 +81,7 @@ def begin(request: HttpRequest, key: str):
     fingerprint = _fingerprint(request)
     now = clock.now()
     with transaction.atomic():
-        row = IdempotencyKey.objects.select_for_update().filter(user=request.user, key=key).first()
+        row = IdempotencyKey.objects.select_for_update().filter(user_id=user_id, key=key).first()
         if row is not None and row.expires_at <= now:
             row.delete()
             row = None
@@ -103,7 +103,7 @@ def begin(request: HttpRequest, key: str):
         try:
             with transaction.atomic():
                 row = IdempotencyKey.objects.create(
-                    user=request.user,
+                    user_id=user_id,
                     key=key,
                     method=request.method or "",
                     path=request.path[:300],
@@ -126,7 +126,6 @@ def _replay(row) -> HttpResponse:
 
 def finish(row, response: HttpResponse) -> None:
     """Store a successful response; free the key of a failed one."""
-    from jiuzhu.api.models import IdempotencyKey
 
     now = clock.now()
     if 200 <= response.status_code < 300 and not getattr(response, "streaming", False):
@@ -148,9 +147,10 @@ def operation_decorator(view: Callable) -> Callable:
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs):
         key = request.headers.get(HEADER)
-        if request.method != "POST" or key is None or not request.user.is_authenticated:
+        user_id = request.user.pk  # None when nobody is signed in: keys belong to a user
+        if request.method != "POST" or key is None or user_id is None:
             return view(request, *args, **kwargs)
-        row, replay = begin(request, key)
+        row, replay = begin(request, key, user_id)
         if replay is not None:
             return replay
         setattr(request, _ATTR, row)

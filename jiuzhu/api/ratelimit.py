@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from ninja.throttling import BaseThrottle
 
+from jiuzhu.api.models import RateCounter
 from jiuzhu.api.rates import Rate
 from jiuzhu.core import clock
 from jiuzhu.core.middleware import client_ip
@@ -37,7 +38,6 @@ class Outcome:
 
 def hit(key: str, rate: Rate) -> Outcome:
     """Count one request for `key` in the current window."""
-    from jiuzhu.api.models import RateCounter
 
     now = clock.now()
     stamp, window = _window(rate)
@@ -64,7 +64,6 @@ def _window(rate: Rate) -> tuple[float, int]:
 
 def peek(key: str, rate: Rate) -> int:
     """How many requests `key` made in the current window, without counting one."""
-    from jiuzhu.api.models import RateCounter
 
     _, window = _window(rate)
     return RateCounter.objects.filter(key=key, window=window).values_list("count", flat=True).first() or 0
@@ -109,7 +108,7 @@ class PerUser(_Throttle):
         if token is not None:
             return f"token:{token.pk}"
         user = getattr(request, "user", None)
-        if getattr(user, "is_authenticated", False):
+        if user is not None and getattr(user, "is_authenticated", False):
             return f"user:{user.pk}"
         return None
 

@@ -5,6 +5,8 @@ from typing import Annotated, Any, Generic, TypeVar
 from ninja import Field, Schema
 from ninja.pagination import PaginationBase
 
+from jiuzhu.core import jobs
+
 T = TypeVar("T")
 
 
@@ -91,13 +93,11 @@ class JobState(Schema):
 
     @staticmethod
     def resolve_queue_position(obj) -> int | None:
-        from jiuzhu.core import jobs
 
         return jobs.queue_position(obj) if hasattr(obj, "task_id") else obj.get("queue_position")
 
     @staticmethod
     def resolve_worker_running(obj) -> bool | None:
-        from jiuzhu.core import jobs
 
         if not hasattr(obj, "task_id"):
             return obj.get("worker_running")

@@ -16,8 +16,10 @@ from jiuzhu.archive import household_file as hf
 from jiuzhu.core import jobs
 from jiuzhu.core.errors import NotFound, ValidationFailed
 from jiuzhu.core.models import Job
-from jiuzhu.orgs.models import Jurisdiction, Organisation
-from jiuzhu.orgs.roles import OrgKind
+from jiuzhu.orgs.http import AuthenticatedHttpRequest
+from jiuzhu.orgs.models import Jurisdiction
+from jiuzhu.orgs.selectors import county_bureau
+from jiuzhu.registry.reads import household_read
 from jiuzhu.registry.selectors import get_household
 
 router = Router(tags=["一户一档与公示栏"])
@@ -165,10 +167,8 @@ def _custody(household) -> dict:
     response=responses(HouseholdFileOut, read_only=True),
     summary="一户一档：全部文书、附件、决定和办理记录（按时间），完整性核查，档案保管",
 )
-def household_file(request: HttpRequest, household_id: int, q: Query[FileQuery]):
+def household_file(request: AuthenticatedHttpRequest, household_id: int, q: Query[FileQuery]):
     household = get_household(request.user, household_id)
-    from jiuzhu.registry.reads import household_read
-
     household_read(by=request.user, household=household)  # the whole file: logged like a reveal (PI1)
     filters = hf.Filters(
         kinds=frozenset(k for k in (q.kind or []) if k in hf.ENTRY_KIND_LABELS),
@@ -191,7 +191,7 @@ def household_file(request: HttpRequest, household_id: int, q: Query[FileQuery])
     response=responses(CompletenessOut, read_only=True),
     summary="档案完整性核查（S3）",
 )
-def household_completeness(request: HttpRequest, household_id: int):
+def household_completeness(request: AuthenticatedHttpRequest, household_id: int):
     household = get_household(request.user, household_id)
     return _completeness(completeness.check_household(household, hf.cases_of(household)))
 
@@ -204,7 +204,7 @@ def household_completeness(request: HttpRequest, household_id: int):
     response=responses(CustodyOut, read_only=True),
     summary="纸质档案保管情况",
 )
-def household_custody(request: HttpRequest, household_id: int):
+def household_custody(request: AuthenticatedHttpRequest, household_id: int):
     return _custody(get_household(request.user, household_id))
 
 
@@ -221,7 +221,7 @@ class CustodyIn(Schema):
     response=responses(CustodyOut, status=201),
     summary="登记或移交纸质档案（记入审计日志）",
 )
-def household_custody_transfer(request: HttpRequest, household_id: int, payload: CustodyIn):
+def household_custody_transfer(request: AuthenticatedHttpRequest, household_id: int, payload: CustodyIn):
     household = get_household(request.user, household_id)
     to = next((o for o in custody.custodians_for(household) if o.pk == payload.custodian_id), None)
     if to is None:
@@ -263,11 +263,11 @@ class BatchOut(Schema):
     response=responses(BatchOut, status=201),
     summary="档案批量移交：县（区）民政局保管的档案移交各乡镇（街道）",
 )
-def custody_bulk(request: HttpRequest, payload: BulkIn):
+def custody_bulk(request: AuthenticatedHttpRequest, payload: BulkIn):
     county = Jurisdiction.objects.filter(code=payload.county_code).first()
     if county is None:
         raise NotFound()
-    bureau = Organisation.objects.filter(jurisdiction=county, kind=OrgKind.BUREAU).first()
+    bureau = county_bureau(county.code)
     if bureau is None:
         raise NotFound("本县（区）没有登记民政局机构")
     batch = custody.custody_bulk_transfer(
@@ -333,14 +333,14 @@ def _worker_running(job: Job) -> bool | None:
     response=responses(BundleOut, status=202),
     summary="生成家庭档案包（后台任务：zip，含 PDF 目录）",
 )
-def bundle_request(request: HttpRequest, household_id: int):
+def bundle_request(request: AuthenticatedHttpRequest, household_id: int):
     job = services.bundle_request(by=request.user, household=get_household(request.user, household_id))
     job.refresh_from_db()
     return Status(202, _bundle(job))
 
 
 @router.get("/archive-jobs/{job_id}", response=responses(BundleOut, read_only=True), summary="档案包进度")
-def bundle_job(request: HttpRequest, job_id: int):
+def bundle_job(request: AuthenticatedHttpRequest, job_id: int):
     return _bundle(selectors.get_bundle_job(request.user, job_id))
 
 
@@ -350,7 +350,7 @@ def bundle_job(request: HttpRequest, job_id: int):
     summary="下载档案包（记入审计日志）",
     openapi_extra={"responses": {200: {"description": "zip", "content": {"application/zip": {}}}}},
 )
-def bundle_download(request: HttpRequest, job_id: int):
+def bundle_download(request: AuthenticatedHttpRequest, job_id: int):
     job = selectors.get_bundle_job(request.user, job_id)
     response = FileResponse(services.bundle_open(by=request.user, job=job), content_type="application/zip")
     name = job.result.get("filename") or f"archive-{job.pk}.zip"
@@ -421,7 +421,7 @@ class PrintedOut(Schema):
     response=responses(PrintedOut, status=201),
     summary="生成公示栏 PDF（带文号和核验二维码，供张贴）",
 )
-def board_print(request: HttpRequest, code: str):
+def board_print(request: AuthenticatedHttpRequest, code: str):
     village = selectors.get_village(request.user, code)
     document = services.board_issue(by=request.user, village=village)
     return Status(

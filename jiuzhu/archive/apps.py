@@ -27,6 +27,7 @@ class ArchiveConfig(AppConfig):
             NavItem("文书档案", "公示栏", "boards", "megaphone", Perm.VIEW, 30),
             NavItem("文书档案", "档案批量移交", "custody_bulk", "archive", Perm.DELEGATION_MANAGE, 40),
         )
+        from jiuzhu.archive.selectors import get_bundle_job
         from jiuzhu.core import jobs
 
         jobs.register(
@@ -35,12 +36,6 @@ class ArchiveConfig(AppConfig):
                 label="档案打包",
                 page="bundle_job",
                 perm=Perm.PII_REVEAL,
-                fetch=_fetch_bundle_job,
+                fetch=get_bundle_job,
             )
         )
-
-
-def _fetch_bundle_job(user, pk):
-    from jiuzhu.archive.selectors import get_bundle_job
-
-    return get_bundle_job(user, pk)

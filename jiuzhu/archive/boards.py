@@ -17,6 +17,9 @@ from decimal import Decimal
 
 from django.db.models import Q
 
+from jiuzhu.benefits.models import Enrolment
+from jiuzhu.benefits.selectors import on_rolls_q
+from jiuzhu.benefits.services import amount_for
 from jiuzhu.cases.models_steps import DecisionMeeting, MeetingLevel, Outcome, PublicNotice
 from jiuzhu.core import clock
 from jiuzhu.core.dates import month_start
@@ -119,9 +122,6 @@ def notice_rows(village_code: str, on: date) -> list[NoticeRow]:
 def recipients_source(village_code: str, on: date) -> list[RecipientRow]:
     """S12: households of this village on the rolls (enrolments being paid, or approved and paid from a
     coming month), with the monthly amount and the month payment started, masked."""
-    from jiuzhu.benefits.models import Enrolment
-    from jiuzhu.benefits.selectors import on_rolls_q
-    from jiuzhu.benefits.services import amount_for
 
     month = month_start(on)
     enrolments = list(
@@ -203,8 +203,6 @@ def board_counts(village_codes: list[str], on: date) -> dict[str, tuple[int, int
         case__household__area_code__in=village_codes, start_on__lte=on, end_on__gte=on, closed_on__isnull=True
     ).values_list("case__household__area_code", flat=True):
         on_notice[area] = on_notice.get(area, 0) + 1
-    from jiuzhu.benefits.models import Enrolment
-    from jiuzhu.benefits.selectors import on_rolls_q
 
     receiving: dict[str, set] = {}
     for area, household, kind in Enrolment.objects.filter(

@@ -24,7 +24,7 @@ from jiuzhu.archive import household_file as hf
 from jiuzhu.core import clock, jobs
 from jiuzhu.core.models import Job
 from jiuzhu.documents import rendering
-from jiuzhu.orgs.models import Jurisdiction
+from jiuzhu.orgs.models import Jurisdiction, User
 from jiuzhu.registry.models import Household
 
 CHUNK = 1024 * 1024
@@ -75,7 +75,12 @@ def _copy(zf: zipfile.ZipFile, name: str, entry: hf.Entry) -> tuple[int, str]:
 
 
 def index_pdf(
-    *, household: Household, packed: list[Packed], check: completeness.Completeness, by, at: datetime
+    *,
+    household: Household,
+    packed: list[Packed],
+    check: completeness.Completeness,
+    by: User | None,
+    at: datetime,
 ) -> bytes:
     village = Jurisdiction.objects.select_related("parent").filter(code=household.area_code).first()
     html = render_to_string(

@@ -15,13 +15,15 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
 from jiuzhu.archive.models import FileCustody
+from jiuzhu.benefits.models import Enrolment, EnrolmentStatus
 from jiuzhu.cases.materials import requirements_for, signers
 from jiuzhu.cases.models import Case, SignatureKind
 from jiuzhu.cases.models_steps import Outcome, PublicNotice
 from jiuzhu.cases.states import State
 from jiuzhu.core import clock
+from jiuzhu.core.filetypes import AttachmentKind
 from jiuzhu.core.types import AssistanceType
-from jiuzhu.documents.models import Attachment, AttachmentKind, IssuedDocument
+from jiuzhu.documents.models import Attachment, IssuedDocument
 from jiuzhu.registry.models import Household
 
 OK = "ok"
@@ -269,7 +271,6 @@ def _decision_notice(case: Case, emergency: bool) -> Item:
 def _benefit_items(case: Case) -> list[Item]:
     """DM1, S3: after approval the file must hold a written notice for every decrease or stop, and the
     periodic review must be on time."""
-    from jiuzhu.benefits.models import Enrolment, EnrolmentStatus
 
     enrolment = Enrolment.objects.filter(case=case).first()
     if enrolment is None:
@@ -302,6 +303,7 @@ def _benefit_items(case: Case) -> list[Item]:
 
 def check_case(case: Case, household: Household) -> CaseCheck:
     """S3 for one case, as far as the case has gone."""
+    items: list[Item]
     if case.status in CLOSED_EARLY:
         items = [Item("closed", "不予受理或已撤回", "A4", NA, case.status_label)]
         if case.status == State.NOT_ACCEPTED:
@@ -325,7 +327,7 @@ def check_case(case: Case, household: Household) -> CaseCheck:
         return CaseCheck(case, items)
     emergency = case.assistance_type == AssistanceType.LINSHI_EMERGENCY
     notices = list(case.public_notices.order_by("-start_on", "-id"))
-    items: list[Item] = []
+    items = []
     if not emergency:
         for code, label in (("id_hukou", "身份证、户口簿"), ("hardship_statement", "困难情况说明")):
             item = _material_item(case, code, label, shared_ok=True)

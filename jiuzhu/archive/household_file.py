@@ -17,8 +17,17 @@ from django.urls import reverse
 from django.utils import timezone
 
 from jiuzhu.archive.models import CustodyTransfer
-from jiuzhu.cases.models import Case
-from jiuzhu.cases.models_steps import Decision, Outcome
+from jiuzhu.benefits.models import Enrolment, EnrolmentChange
+from jiuzhu.cases.models import Case, CaseMaterial
+from jiuzhu.cases.models_steps import (
+    Decision,
+    DecisionMeeting,
+    Investigation,
+    Objection,
+    Outcome,
+    PublicNotice,
+    Review,
+)
 from jiuzhu.core import audit
 from jiuzhu.core.models import AuditEvent
 from jiuzhu.documents.models import Attachment, IssuedDocument
@@ -85,8 +94,6 @@ def _owners(household: Household, cases: list[Case]) -> list[Model]:
     """Everything a file can be attached to in this household's file."""
     owners: list[Model] = [household, *cases]
     ids = [c.pk for c in cases]
-    from jiuzhu.cases.models import CaseMaterial
-    from jiuzhu.cases.models_steps import DecisionMeeting, Investigation, Objection, PublicNotice, Review
 
     for model in (CaseMaterial, Investigation, Review, DecisionMeeting, PublicNotice, Objection):
         owners += list(model.objects.filter(case_id__in=ids))
@@ -112,9 +119,7 @@ def _case_of(owner: Model | None, cases: dict[int, Case]) -> Case | None:
     return cases.get(case_id) if case_id else None
 
 
-def enrolments_of(cases: list[Case]) -> list[Model]:
-    from jiuzhu.benefits.models import Enrolment
-
+def enrolments_of(cases: list[Case]) -> list[Enrolment]:
     return list(Enrolment.objects.filter(case_id__in=[c.pk for c in cases]).order_by("id"))
 
 
@@ -133,14 +138,14 @@ def file_attachments(
 ) -> list[tuple[Attachment, Model]]:
     """Attachments of the household, its cases, their records and their issued documents (signed scans)."""
     owners = _owners(household, cases) + list(documents)
-    keys = {(ContentType.objects.get_for_model(o).pk, str(o.pk)): o for o in owners}
+    keys: dict[tuple[int | None, str], Model] = {
+        (ContentType.objects.get_for_model(o).pk, str(o.pk)): o for o in owners
+    }
     rows = attachments_visible_to(user).filter(_owner_q(owners, "owner_type_id", "owner_id"))
     return [(a, keys[(a.owner_type_id, a.owner_id)]) for a in rows.order_by("uploaded_at", "id")]
 
 
 def owner_label(owner: Model) -> str:
-    from jiuzhu.cases.models import CaseMaterial
-    from jiuzhu.cases.models_steps import DecisionMeeting, Investigation, Objection, PublicNotice, Review
 
     if isinstance(owner, Household):
         return "家庭"
@@ -262,14 +267,13 @@ def entries(user, household: Household, filters: Filters | None = None) -> list[
 def _document_case(d: IssuedDocument, by_id: dict[int, Case], enrolment_case: dict[int, int]) -> Case | None:
     if d.subject_type_id == _ct(Case):
         return by_id.get(int(d.subject_id))
-    if d.subject_type.model == "enrolment":
+    if d.subject_type_id == _ct(Enrolment):
         return by_id.get(enrolment_case.get(int(d.subject_id), 0))
     return None
 
 
 def _benefit_changes(cases: list[Case], by_id: dict[int, Case]) -> list[Entry]:
     """DM1: every change of an enrolment (reviews, adjustments, suspension, termination, bank account)."""
-    from jiuzhu.benefits.models import EnrolmentChange
 
     out = []
     for ch in (

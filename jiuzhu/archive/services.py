@@ -8,7 +8,7 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
 
-from jiuzhu.archive import boards
+from jiuzhu.archive import boards, tasks
 from jiuzhu.core import audit, jobs
 from jiuzhu.core.errors import NotFound, ValidationFailed
 from jiuzhu.core.models import Job, JobStatus
@@ -46,7 +46,6 @@ def bundle_request(*, by: User, household: Household) -> Job:
     """AR1: queue the archive download of a household's file (a zip of every stored PDF and attachment
     with a PDF index). The whole file is personal data: only roles that may see full personal data
     (PII_REVEAL) may ask, and the request is an audit event."""
-    from jiuzhu.archive import tasks
 
     membership = authz.require(by, Perm.PII_REVEAL, household.area_code)
     with transaction.atomic():

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from django_tasks import task
 
+from jiuzhu.archive import bundle
 from jiuzhu.core import jobs
 
 
 @task()
 def build_household_archive(job_id: int) -> None:
-    from jiuzhu.archive import bundle
 
     jobs.run(job_id, bundle.build)

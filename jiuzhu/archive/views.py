@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from jiuzhu.archive import boards, completeness, custody, selectors, services
 from jiuzhu.archive import household_file as hf
 from jiuzhu.archive.forms import BulkCustodyForm, CustodyForm, OwnerUploadForm
+from jiuzhu.archive.models import CustodyBatch
 from jiuzhu.cases.models import CaseMaterial
 from jiuzhu.cases.models_steps import Investigation, PublicNotice, Review
 from jiuzhu.core import clock
@@ -25,10 +26,12 @@ from jiuzhu.documents import services as document_services
 from jiuzhu.documents.forms import AttachmentForm
 from jiuzhu.documents.selectors import documents_of
 from jiuzhu.orgs import authz
-from jiuzhu.orgs.models import Jurisdiction, Level, Organisation
-from jiuzhu.orgs.roles import OrgKind, Perm
-from jiuzhu.orgs.selectors import counties_visible_to
+from jiuzhu.orgs.http import AuthenticatedHttpRequest
+from jiuzhu.orgs.models import Jurisdiction, Level
+from jiuzhu.orgs.roles import Perm
+from jiuzhu.orgs.selectors import counties_visible_to, county_bureau
 from jiuzhu.registry.models import Household
+from jiuzhu.registry.reads import household_read
 from jiuzhu.registry.selectors import get_household
 
 # --- the household file ----------------------------------------------------------------------------------
@@ -76,7 +79,7 @@ def _owner(household: Household, cases, value: str):
     if kind == "case":
         found = next((c for c in cases if str(c.pk) == pk), None)
     elif kind in models and pk.isdigit():
-        found = models[kind].objects.filter(pk=int(pk), case_id__in=ids).first()
+        found = models[kind]._default_manager.filter(pk=int(pk), case_id__in=ids).first()
     else:
         found = None
     if found is None:
@@ -130,18 +133,16 @@ def _file_context(request: HttpRequest, household: Household, **extra) -> dict:
 
 @login_required
 @require_GET
-def household_file(request: HttpRequest, pk: int) -> HttpResponse:
+def household_file(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """AR1: one page per household with its whole file, in time order, filtered."""
     household = get_household(request.user, pk)
-    from jiuzhu.registry.reads import household_read
-
     household_read(by=request.user, household=household)  # the whole file: logged like a reveal (PI1)
     return render(request, "archive/household_file.html", _file_context(request, household))
 
 
 @login_required
 @require_POST
-def household_custody(request: HttpRequest, pk: int) -> HttpResponse:
+def household_custody(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     household = get_household(request.user, pk)
     authz.require(request.user, Perm.CASE_PROCESS, household.area_code)
     custodians = custody.custodians_for(household)
@@ -169,7 +170,7 @@ def household_custody(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def household_upload(request: HttpRequest, pk: int) -> HttpResponse:
+def household_upload(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """File a scan, photo or video into the household file (e.g. the photo of the posted notice, P2)."""
     household = get_household(request.user, pk)
     authz.require(request.user, Perm.CASE_PROCESS, household.area_code)
@@ -198,7 +199,7 @@ def household_upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def household_bundle(request: HttpRequest, pk: int) -> HttpResponse:
+def household_bundle(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     household = get_household(request.user, pk)
     job = services.bundle_request(by=request.user, household=household)
     return redirect("bundle_job", pk=job.pk)
@@ -206,7 +207,7 @@ def household_bundle(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def bundle_job(request: HttpRequest, pk: int) -> HttpResponse:
+def bundle_job(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     job = selectors.get_bundle_job(request.user, pk)
     household = Household.objects.filter(pk=job.params.get("household")).first()
     template = "archive/bundle_job.html#progress" if request.htmx else "archive/bundle_job.html"
@@ -215,7 +216,7 @@ def bundle_job(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def bundle_download(request: HttpRequest, pk: int) -> FileResponse:
+def bundle_download(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     job = selectors.get_bundle_job(request.user, pk)
     try:
         handle = services.bundle_open(by=request.user, job=job)
@@ -232,7 +233,7 @@ def bundle_download(request: HttpRequest, pk: int) -> FileResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def custody_bulk(request: HttpRequest) -> HttpResponse:
+def custody_bulk(request: AuthenticatedHttpRequest) -> HttpResponse:
     authz.require(request.user, Perm.DELEGATION_MANAGE)
     counties = [
         c
@@ -244,7 +245,7 @@ def custody_bulk(request: HttpRequest) -> HttpResponse:
     if county is None:
         raise NotFound()
     townships = list(Jurisdiction.objects.filter(parent=county, level=Level.TOWNSHIP).order_by("code"))
-    bureau = Organisation.objects.filter(jurisdiction=county, kind=OrgKind.BUREAU).first()
+    bureau = county_bureau(county.code)
     if bureau is None:
         raise NotFound("本县（区）没有登记民政局机构")
     form = BulkCustodyForm(
@@ -284,7 +285,6 @@ def custody_bulk(request: HttpRequest) -> HttpResponse:
                 urban_rural=data["urban_rural"],
                 township_codes=data["townships"],
             )
-    from jiuzhu.archive.models import CustodyBatch
 
     names = {t.code: t.name for t in townships}
     return render(
@@ -309,7 +309,7 @@ def custody_bulk(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def board_list(request: HttpRequest) -> HttpResponse:
+def board_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Staff: the boards of the villages in scope, with what each shows and the printed ones."""
     villages = list(selectors.villages_visible_to(request.user).select_related("parent").order_by("code"))
     today = clock.today()
@@ -328,7 +328,7 @@ def board_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def board_print(request: HttpRequest, code: str) -> HttpResponse:
+def board_print(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     village = selectors.get_village(request.user, code)
     try:
         document = services.board_issue(by=request.user, village=village)

@@ -1,9 +1,9 @@
-"""API: enrolments, their history and dynamic management, self-care assessments (issue 5)."""
+"""API of benefits: enrolments, their history and dynamic management, self-care assessments — the same
+services and selectors as the pages."""
 
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
@@ -15,6 +15,8 @@ from jiuzhu.benefits.models import CareForm, EnrolmentChange, ReviewOutcome
 from jiuzhu.cases import selectors as case_selectors
 from jiuzhu.core import clock
 from jiuzhu.core.errors import NotFound
+from jiuzhu.orgs.http import AuthenticatedHttpRequest
+from jiuzhu.registry import selectors as registry
 
 router = Router(tags=["待遇与动态管理"])
 
@@ -85,7 +87,7 @@ def _detail(enrolment):
 
 @router.get("/enrolments", response=responses(list[EnrolmentOut], read_only=True), summary="查询保障对象")
 @paginate(PageNumber)
-def enrolment_list(request: HttpRequest, f: Query[EnrolmentFilter]):
+def enrolment_list(request: AuthenticatedHttpRequest, f: Query[EnrolmentFilter]):
     return selectors.search_enrolments(
         request.user,
         selectors.EnrolmentFilter(
@@ -104,7 +106,7 @@ def enrolment_list(request: HttpRequest, f: Query[EnrolmentFilter]):
     response=responses(EnrolmentDetailOut, read_only=True),
     summary="保障对象详情及变更记录",
 )
-def enrolment_detail(request: HttpRequest, enrolment_id: Id):
+def enrolment_detail(request: AuthenticatedHttpRequest, enrolment_id: Id):
     return _detail(selectors.get_enrolment(request.user, enrolment_id))
 
 
@@ -119,7 +121,7 @@ class BankAccountIn(Schema):
     response=responses(EnrolmentDetailOut),
     summary="登记或变更发放账户（B3）",
 )
-def bank_account(request: HttpRequest, enrolment_id: Id, payload: BankAccountIn):
+def bank_account(request: AuthenticatedHttpRequest, enrolment_id: Id, payload: BankAccountIn):
     enrolment = selectors.get_enrolment(request.user, enrolment_id)
     return _detail(
         services.bank_account_set(
@@ -142,7 +144,7 @@ class AccountRevealOut(Schema):
     summary="查看完整银行账号（记录日志）",
 )
 @not_idempotent  # the full account number is never kept in the idempotency table
-def reveal_account(request: HttpRequest, enrolment_id: Id):
+def reveal_account(request: AuthenticatedHttpRequest, enrolment_id: Id):
     enrolment = selectors.get_enrolment(request.user, enrolment_id)
     return {"account": services.account_reveal(by=request.user, enrolment=enrolment)}
 
@@ -162,7 +164,7 @@ class BenefitReviewIn(Schema):
     response=responses(EnrolmentDetailOut, status=201),
     summary="登记定期核查结果（DM1，下月生效）",
 )
-def review(request: HttpRequest, enrolment_id: Id, payload: BenefitReviewIn):
+def review(request: AuthenticatedHttpRequest, enrolment_id: Id, payload: BenefitReviewIn):
     enrolment = selectors.get_enrolment(request.user, enrolment_id)
     services.periodic_review(
         by=request.user,
@@ -185,7 +187,7 @@ class BenefitReasonIn(Schema):
 @router.post(
     "/enrolments/{enrolment_id}/suspend", response=responses(EnrolmentDetailOut), summary="暂停发放（下月起）"
 )
-def suspend(request: HttpRequest, enrolment_id: Id, payload: BenefitReasonIn):
+def suspend(request: AuthenticatedHttpRequest, enrolment_id: Id, payload: BenefitReasonIn):
     enrolment = selectors.get_enrolment(request.user, enrolment_id)
     return _detail(services.suspend(by=request.user, enrolment=enrolment, reason=payload.reason))
 
@@ -193,7 +195,7 @@ def suspend(request: HttpRequest, enrolment_id: Id, payload: BenefitReasonIn):
 @router.post(
     "/enrolments/{enrolment_id}/resume", response=responses(EnrolmentDetailOut), summary="恢复发放（下月起）"
 )
-def resume(request: HttpRequest, enrolment_id: Id, payload: BenefitReasonIn):
+def resume(request: AuthenticatedHttpRequest, enrolment_id: Id, payload: BenefitReasonIn):
     enrolment = selectors.get_enrolment(request.user, enrolment_id)
     return _detail(services.resume(by=request.user, enrolment=enrolment, reason=payload.reason))
 
@@ -210,7 +212,7 @@ class TerminateIn(Schema):
 @router.post(
     "/enrolments/{enrolment_id}/terminate", response=responses(EnrolmentDetailOut), summary="终止保障（DM3）"
 )
-def terminate(request: HttpRequest, enrolment_id: Id, payload: TerminateIn):
+def terminate(request: AuthenticatedHttpRequest, enrolment_id: Id, payload: TerminateIn):
     enrolment = selectors.get_enrolment(request.user, enrolment_id)
     return _detail(
         services.terminate(
@@ -258,9 +260,9 @@ def _input(payload: AssessmentIn) -> services.AssessmentInput:
     response=responses(AssessmentOut, status=201),
     summary="特困自理能力重新评估（B2，下月起按新等级发放）",
 )
-def reassess(request: HttpRequest, enrolment_id: Id, payload: AssessmentIn):
+def reassess(request: AuthenticatedHttpRequest, enrolment_id: Id, payload: AssessmentIn):
     enrolment = selectors.get_enrolment(request.user, enrolment_id)
-    member = enrolment.household.members.filter(pk=payload.member_id, is_active=True).first()
+    member = registry.active_member(enrolment.household, payload.member_id)
     if member is None:
         raise NotFound("该成员不在本户")
     return Status(
@@ -273,9 +275,9 @@ def reassess(request: HttpRequest, enrolment_id: Id, payload: AssessmentIn):
     response=responses(AssessmentOut, status=201),
     summary="特困申请的自理能力评估（B2）",
 )
-def case_assess(request: HttpRequest, case_id: Id, payload: AssessmentIn):
+def case_assess(request: AuthenticatedHttpRequest, case_id: Id, payload: AssessmentIn):
     case = case_selectors.get_case(request.user, case_id)
-    member = case.household.members.filter(pk=payload.member_id, is_active=True).first()
+    member = registry.active_member(case.household, payload.member_id)
     if member is None:
         raise NotFound("该成员不在本户")
     return Status(
@@ -293,7 +295,7 @@ class CalculationOut(Schema):
     response=responses(CalculationOut, read_only=True),
     summary="按当前家庭信息测算待遇金额（B1、B2）",
 )
-def case_calculation(request: HttpRequest, case_id: Id):
+def case_calculation(request: AuthenticatedHttpRequest, case_id: Id):
     case = case_selectors.get_case(request.user, case_id)
     result = for_cases.suggestion(case, clock.today())
     if result is None:
@@ -311,7 +313,7 @@ class BenefitNoticeOut(Schema):
     response=responses(BenefitNoticeOut, status=201),
     summary="出具低保金调整（停发）告知书（DM1）",
 )
-def notice(request: HttpRequest, enrolment_id: Id, change_id: Id):
+def notice(request: AuthenticatedHttpRequest, enrolment_id: Id, change_id: Id):
     enrolment = selectors.get_enrolment(request.user, enrolment_id)
     change = EnrolmentChange.objects.filter(pk=change_id, enrolment=enrolment).first()
     if change is None:
@@ -328,7 +330,7 @@ class LevelsOut(Schema):
 @router.get(
     "/selfcare-items", response=responses(LevelsOut, read_only=True), summary="自理能力评估指标与等级"
 )
-def selfcare_items(request: HttpRequest):
+def selfcare_items(request: AuthenticatedHttpRequest):
     return {
         "items": [{"code": c, "name": n} for c, n in calculators.SELFCARE_ITEMS],
         "levels": calculators.LEVELS,

@@ -11,13 +11,16 @@ from typing import IO
 
 from django.db import transaction
 
+from jiuzhu.benefits.models import Enrolment
+from jiuzhu.benefits.selectors import LIVE
 from jiuzhu.core import audit, clock, idnumber
 from jiuzhu.core.errors import ValidationFailed
 from jiuzhu.core.tables import Table, open_table
 from jiuzhu.orgs import authz
 from jiuzhu.orgs.roles import Perm
-from jiuzhu.registry import services as registry
+from jiuzhu.registry.identity import id_indexes_of
 from jiuzhu.registry.models import LeftReason, Member
+from jiuzhu.registry.services.members import member_leave
 
 ID_HEADERS = ("身份证号", "公民身份号码", "身份证号码")
 DATE_HEADERS = ("死亡日期", "注销日期")
@@ -77,10 +80,10 @@ def _read_deaths(table: Table) -> tuple[DeathImport, dict[str, tuple[int, date]]
             problems.append("死亡日期无效")
         elif died > today:
             problems.append("死亡日期晚于今天")
-        if problems:
+        if problems or died is None:
             out.errors.append(f"第{line}行：" + "；".join(problems))
             continue
-        for index in registry.id_indexes_of(number):  # every configured key set (rotation)
+        for index in id_indexes_of(number):  # every configured key set (rotation)
             wanted[index] = (line, died)
     return out, wanted
 
@@ -90,9 +93,6 @@ def deaths_import(
 ) -> DeathImport:
     """Read and check the list; with `apply`, mark every matched member deceased in one transaction —
     nothing if any row is bad, unless the user chose to skip the bad rows."""
-    from jiuzhu.benefits.models import Enrolment
-    from jiuzhu.benefits.selectors import LIVE
-
     authz.require(by, Perm.DATA_IMPORT)
     with open_table(file_name, content, what="死亡信息文件") as table:
         out, wanted = _read_deaths(table)
@@ -118,7 +118,7 @@ def deaths_import(
     membership = authz.membership_for(by, Perm.DATA_IMPORT)
     with transaction.atomic():
         for match in out.matches:
-            registry.member_leave(by=by, member=match.member, on=match.died_on, reason=LeftReason.DECEASED)
+            member_leave(by=by, member=match.member, on=match.died_on, reason=LeftReason.DECEASED)
         audit.record(
             actor=by,
             membership=membership,

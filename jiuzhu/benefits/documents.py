@@ -8,16 +8,25 @@ from jiuzhu.core.types import category_of
 from jiuzhu.documents import compose
 from jiuzhu.documents import services as documents
 from jiuzhu.documents.models import IssuedDocument
+from jiuzhu.orgs.models import User
+
+# What the notice calls each change that needs one.
+NOTICE_KINDS: dict[str, str] = {
+    ChangeKind.DECREASE: "减发",
+    ChangeKind.STOP: "停发",
+    ChangeKind.GRADUAL_EXIT: "渐退",
+    ChangeKind.TERMINATE: "停发",
+}
 
 
 def _refuse_unless_due(change: EnrolmentChange) -> None:
     if not change.needs_notice:
         raise ValidationFailed("只有减发、停发、渐退和终止需要出具调整（停发）告知书")
-    if change.notice_document_id and not change.notice_document.revoked:
+    if change.notice_document is not None and not change.notice_document.revoked:
         raise ValidationFailed("该变更已出具告知书")
 
 
-def issue_adjustment_notice(*, by, change: EnrolmentChange) -> IssuedDocument:
+def issue_adjustment_notice(*, by: User, change: EnrolmentChange) -> IssuedDocument:
     """Issued in the bureau's name with the township as handling unit when delegated (D1).
 
     Checked before rendering and again, under the change's row lock, when the document is recorded: of two
@@ -30,12 +39,7 @@ def issue_adjustment_notice(*, by, change: EnrolmentChange) -> IssuedDocument:
         category=category_of(enrolment.assistance_type),
         day=change.created_at.date(),
     )
-    kind_label = {
-        ChangeKind.DECREASE: "减发",
-        ChangeKind.STOP: "停发",
-        ChangeKind.GRADUAL_EXIT: "渐退",
-        ChangeKind.TERMINATE: "停发",
-    }[change.kind]
+    kind_label = NOTICE_KINDS[change.kind]
     document = documents.document_issue(
         by=by,
         kind="adjustment_notice",

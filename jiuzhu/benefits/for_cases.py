@@ -7,12 +7,16 @@ from datetime import date
 from decimal import Decimal
 
 from jiuzhu.benefits import calculators
-from jiuzhu.benefits.models import Assessment
+from jiuzhu.benefits.models import Assessment, Enrolment
+from jiuzhu.benefits.selectors import LIVE
+from jiuzhu.cases.checks import Finding
+from jiuzhu.cases.models import CheckCode
 from jiuzhu.core import params
 from jiuzhu.core.dates import next_month
 from jiuzhu.core.errors import ValidationFailed
 from jiuzhu.core.money import fmt
 from jiuzhu.core.types import AssistanceType
+from jiuzhu.registry.models import Member
 
 DIBAO = (AssistanceType.DIBAO_URBAN, AssistanceType.DIBAO_RURAL)
 TEMPORARY = (AssistanceType.LINSHI_EXPENSE, AssistanceType.LINSHI_EMERGENCY)
@@ -84,14 +88,8 @@ def suggestion(case, on: date) -> calculators.Result | None:
 
 
 def enrolled_check(case, members) -> list:
-    """Intake check (issue 3 item 5): a member already receives a monthly benefit, in this household or
+    """Intake check, registered with cases: a member already receives a monthly benefit, in this household or
     another one. Shown to staff with the enrolment, not a refusal (temporary aid may still be due)."""
-    from jiuzhu.benefits.models import Enrolment
-    from jiuzhu.benefits.selectors import LIVE
-    from jiuzhu.cases.checks import Finding
-    from jiuzhu.cases.models import CheckCode
-    from jiuzhu.registry.models import Member
-
     index = {m.id_index: m for m in members}
     holders = dict(
         Member.objects.filter(id_index__in=index, is_active=True).values_list("household_id", "id_index")

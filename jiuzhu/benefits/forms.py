@@ -55,7 +55,9 @@ class AssessmentForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args, members=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["member"].choices = [(m.pk, m.name) for m in members]
+        member = self.fields["member"]
+        assert isinstance(member, forms.ChoiceField)
+        member.choices = [(m.pk, m.name) for m in members]
 
 
 class DeathImportForm(BootstrapMixin, forms.Form):

@@ -88,7 +88,8 @@ class ChangeKind(models.TextChoices):
 
 
 class EnrolmentChange(models.Model):
-    """Every change of an enrolment, kept for good (issue 5 item 2)."""
+    """Every change of an enrolment, kept for good: what was paid in any month, and why, can always be
+    shown (DM1)."""
 
     enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="changes")
     kind = models.CharField(max_length=14, choices=ChangeKind.choices)

@@ -11,6 +11,7 @@ from jiuzhu.benefits.models import DishonestyRecord, Enrolment, EnrolmentStatus
 from jiuzhu.core import clock
 from jiuzhu.core.errors import NotFound
 from jiuzhu.orgs import authz
+from jiuzhu.orgs.models import User
 from jiuzhu.orgs.roles import Perm
 
 LIVE = (EnrolmentStatus.ACTIVE, EnrolmentStatus.GRADUAL_EXIT, EnrolmentStatus.SUSPENDED)
@@ -33,12 +34,12 @@ def on_rolls_q(month: date) -> Q:
     )
 
 
-def enrolments_visible_to(user) -> QuerySet[Enrolment]:
+def enrolments_visible_to(user: User) -> QuerySet[Enrolment]:
     authz.require(user, Perm.VIEW)
     return Enrolment.objects.filter(authz.scope_q(user, "area_code"))
 
 
-def get_enrolment(user, pk) -> Enrolment:
+def get_enrolment(user: User, pk: int | str) -> Enrolment:
     try:
         return enrolments_visible_to(user).select_related("household", "case").get(pk=pk)
     except (Enrolment.DoesNotExist, ValueError):
@@ -55,7 +56,7 @@ class EnrolmentFilter:
     review: str = ""  # "due": review due within the look-ahead window; "overdue"
 
 
-def search_enrolments(user, f: EnrolmentFilter, *, review_window_days: int = 30) -> QuerySet[Enrolment]:
+def search_enrolments(user: User, f: EnrolmentFilter, *, review_window_days: int = 30) -> QuerySet[Enrolment]:
     qs = enrolments_visible_to(user).select_related("household")
     if f.township:
         qs = qs.filter(township_code=f.township)
@@ -77,7 +78,7 @@ def search_enrolments(user, f: EnrolmentFilter, *, review_window_days: int = 30)
     return qs
 
 
-def reviews_due(user, *, within_days: int = 30, on: date | None = None) -> QuerySet[Enrolment]:
+def reviews_due(user: User, *, within_days: int = 30, on: date | None = None) -> QuerySet[Enrolment]:
     """DM1: live enrolments whose periodic review falls due within `within_days` (overdue first)."""
     on = on or clock.today()
     return (
@@ -88,7 +89,7 @@ def reviews_due(user, *, within_days: int = 30, on: date | None = None) -> Query
     )
 
 
-def dishonesty_visible_to(user) -> QuerySet[DishonestyRecord]:
+def dishonesty_visible_to(user: User) -> QuerySet[DishonestyRecord]:
     authz.require(user, Perm.VIEW)
     return DishonestyRecord.objects.filter(authz.scope_q(user, "area_code")).select_related("household", "by")
 

@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from jiuzhu.benefits import calculators
+from jiuzhu.benefits.hooks import ensure_open
 from jiuzhu.benefits.models import (
     Assessment,
     CareForm,
@@ -21,6 +22,8 @@ from jiuzhu.benefits.models import (
     PeriodicReview,
     ReviewOutcome,
 )
+from jiuzhu.cases.models import Case
+from jiuzhu.cases.models_steps import Decision
 from jiuzhu.core import audit, clock, crypto, params
 from jiuzhu.core.dates import add_months, ensure_not_future, month_start, next_month
 from jiuzhu.core.errors import ValidationFailed
@@ -29,8 +32,9 @@ from jiuzhu.core.money import to_yuan
 from jiuzhu.core.params import Kind, ParamDef
 from jiuzhu.core.types import AssistanceType, category_of
 from jiuzhu.orgs import authz
+from jiuzhu.orgs.models import User
 from jiuzhu.orgs.roles import Perm
-from jiuzhu.payments.cycle import ensure_open
+from jiuzhu.registry.models import Member
 
 ACCOUNT_PURPOSE = "bank_account"
 MAX_MONTHLY = Decimal("1000000")  # sanity bound against typing errors
@@ -55,7 +59,15 @@ def _lock(enrolment: Enrolment) -> Enrolment:
 
 
 def _record(
-    enrolment, kind, effective, by, reason, *, before=None, after=None, breakdown=""
+    enrolment: Enrolment,
+    kind: str,
+    effective: date,
+    by: User,
+    reason: str,
+    *,
+    before: Decimal | None = None,
+    after: Decimal | None = None,
+    breakdown: str = "",
 ) -> EnrolmentChange:
     return EnrolmentChange.objects.create(
         enrolment=enrolment,
@@ -71,7 +83,8 @@ def _record(
 
 
 def amount_for(enrolment: Enrolment, month: date) -> Decimal:
-    if enrolment.next_from is not None and enrolment.next_from <= month:
+    """The amount in force for `month`: the pending one from its month on (set with `next_from`)."""
+    if enrolment.next_from is not None and enrolment.next_from <= month and enrolment.next_amount is not None:
         return enrolment.next_amount
     return enrolment.amount
 
@@ -79,7 +92,8 @@ def amount_for(enrolment: Enrolment, month: date) -> Decimal:
 def _fold(enrolment: Enrolment, today: date) -> None:
     """A pending amount whose month has come becomes the current one."""
     if enrolment.next_from is not None and enrolment.next_from <= month_start(today):
-        enrolment.amount, enrolment.next_amount, enrolment.next_from = enrolment.next_amount, None, None
+        enrolment.amount = amount_for(enrolment, enrolment.next_from)
+        enrolment.next_amount, enrolment.next_from = None, None
 
 
 def _interval(enrolment: Enrolment) -> int:
@@ -99,7 +113,7 @@ def _save(enrolment: Enrolment) -> None:
 # --- enrolment (P3) -----------------------------------------------------------------------------------
 
 
-def enrol_from_decision(decision, by) -> Enrolment | None:
+def enrol_from_decision(decision: Decision, by: User) -> Enrolment | None:
     """An approved monthly case becomes an enrolment from its start month (P3). Called by the case's final
     approval, in the same transaction; the payment list must not differ from the system (M2)."""
     case = decision.case
@@ -110,6 +124,8 @@ def enrol_from_decision(decision, by) -> Enrolment | None:
     ):
         return None
     ensure_open(case.county_code)
+    if decision.start_month is None or decision.amount is None:
+        raise ValidationFailed("批准决定须写明起始发放月份和月发放金额（P3）")
     assessment = case.assessments.order_by("-assessed_on", "-id").first()
     enrolment = Enrolment.objects.create(
         case=case,
@@ -141,7 +157,9 @@ def enrol_from_decision(decision, by) -> Enrolment | None:
 
 
 @transaction.atomic
-def bank_account_set(*, by, enrolment: Enrolment, bank_name: str, holder: str, account: str) -> Enrolment:
+def bank_account_set(
+    *, by: User, enrolment: Enrolment, bank_name: str, holder: str, account: str
+) -> Enrolment:
     """The designated bank account (B3), encrypted and masked like ID numbers."""
     membership = authz.require(by, Perm.BENEFIT_MANAGE, enrolment.area_code)
     ensure_open(enrolment.county_code)
@@ -180,7 +198,7 @@ def bank_account_set(*, by, enrolment: Enrolment, bank_name: str, holder: str, a
     return enrolment
 
 
-def account_reveal(*, by, enrolment: Enrolment) -> str:
+def account_reveal(*, by: User, enrolment: Enrolment) -> str:
     membership = authz.require(by, Perm.PII_REVEAL, enrolment.area_code)
     with transaction.atomic():
         audit.record(actor=by, membership=membership, action="pii.reveal_account", obj=enrolment)
@@ -202,7 +220,7 @@ class ReviewInput:
 
 
 @transaction.atomic
-def periodic_review(*, by, enrolment: Enrolment, data: ReviewInput) -> PeriodicReview:
+def periodic_review(*, by: User, enrolment: Enrolment, data: ReviewInput) -> PeriodicReview:
     """DM1: keep / increase / decrease / stop, effective the next month; a decrease or stop needs a written
     notice. A stop may run through the gradual-exit period (parameter)."""
     membership = authz.require(by, Perm.BENEFIT_MANAGE, enrolment.area_code)
@@ -321,7 +339,7 @@ class TerminationReason:
 
 
 @transaction.atomic
-def suspend(*, by, enrolment: Enrolment, reason: str) -> Enrolment:
+def suspend(*, by: User, enrolment: Enrolment, reason: str) -> Enrolment:
     """Payment paused from next month (e.g. while a complaint is checked)."""
     membership = authz.require(by, Perm.BENEFIT_MANAGE, enrolment.area_code)
     ensure_open(enrolment.county_code)
@@ -341,7 +359,7 @@ def suspend(*, by, enrolment: Enrolment, reason: str) -> Enrolment:
 
 
 @transaction.atomic
-def resume(*, by, enrolment: Enrolment, reason: str) -> Enrolment:
+def resume(*, by: User, enrolment: Enrolment, reason: str) -> Enrolment:
     membership = authz.require(by, Perm.BENEFIT_MANAGE, enrolment.area_code)
     ensure_open(enrolment.county_code)
     enrolment = _lock(enrolment)
@@ -358,7 +376,9 @@ def resume(*, by, enrolment: Enrolment, reason: str) -> Enrolment:
 
 
 @transaction.atomic
-def terminate(*, by, enrolment: Enrolment, kind: str, reason: str, on: date, to_recover=None) -> Enrolment:
+def terminate(
+    *, by: User, enrolment: Enrolment, kind: str, reason: str, on: date, to_recover: object = None
+) -> Enrolment:
     """Termination (death, moving away, voluntary exit, fraud). Paid through the current month; fraud adds
     a dishonesty record with the amount to recover (DM3)."""
     membership = authz.require(by, Perm.BENEFIT_MANAGE, enrolment.area_code)
@@ -425,7 +445,15 @@ class AssessmentInput:
     assessors: str
 
 
-def _assess(by, member, data: AssessmentInput, area_code: str, *, case=None, enrolment=None) -> Assessment:
+def _assess(
+    by: User,
+    member: Member,
+    data: AssessmentInput,
+    area_code: str,
+    *,
+    case: Case | None = None,
+    enrolment: Enrolment | None = None,
+) -> Assessment:
     """Check the six indicators and the care form, and store the assessment with its level (B2)."""
     codes = {code for code, _ in calculators.SELFCARE_ITEMS}
     unmet = sorted(set(data.unmet))
@@ -451,7 +479,7 @@ def _assess(by, member, data: AssessmentInput, area_code: str, *, case=None, enr
 
 
 @transaction.atomic
-def assess_for_case(*, by, case, member, data: AssessmentInput) -> Assessment:
+def assess_for_case(*, by: User, case: Case, member: Member, data: AssessmentInput) -> Assessment:
     """B2 at application: the assessment that sets the level and the amount of a 特困 decision."""
     membership = authz.require(by, Perm.CASE_PROCESS, case.area_code)
     if case.assistance_type != AssistanceType.TEKUN:
@@ -470,7 +498,7 @@ def assess_for_case(*, by, case, member, data: AssessmentInput) -> Assessment:
 
 
 @transaction.atomic
-def reassess(*, by, enrolment: Enrolment, member, data: AssessmentInput) -> Assessment:
+def reassess(*, by: User, enrolment: Enrolment, member: Member, data: AssessmentInput) -> Assessment:
     """B2: a 特困 level changes only through a new assessment; the new amount applies from next month."""
     membership = authz.require(by, Perm.BENEFIT_MANAGE, enrolment.area_code)
     ensure_open(enrolment.county_code)

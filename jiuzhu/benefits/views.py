@@ -2,30 +2,35 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from jiuzhu.benefits import calculators, for_cases, selectors, services
+from jiuzhu.benefits import calculators, deaths, for_cases, hooks, selectors, services
 from jiuzhu.benefits import forms as f
 from jiuzhu.benefits.documents import issue_adjustment_notice
-from jiuzhu.benefits.models import EnrolmentChange, EnrolmentStatus
+from jiuzhu.benefits.models import Enrolment, EnrolmentChange, EnrolmentStatus
 from jiuzhu.cases import selectors as case_selectors
 from jiuzhu.core import clock
 from jiuzhu.core.errors import RECOVERABLE, NotFound
 from jiuzhu.core.exports import xlsx_response
+from jiuzhu.core.forms import apply_error
 from jiuzhu.core.listing import paginate, wants_export
 from jiuzhu.core.types import AssistanceType
 from jiuzhu.orgs import authz
+from jiuzhu.orgs.http import AuthenticatedHttpRequest
 from jiuzhu.orgs.models import Jurisdiction, Level
 from jiuzhu.orgs.roles import Perm
-from jiuzhu.payments import cycle
+from jiuzhu.registry import selectors as registry
+from jiuzhu.registry.models import Member
 
 EXPORT_HEADERS = [
     "乡镇（街道）",
@@ -48,7 +53,7 @@ def _names(codes) -> dict[str, str]:
     return dict(Jurisdiction.objects.filter(code__in=set(codes)).values_list("code", "name"))
 
 
-def _filter(request: HttpRequest) -> selectors.EnrolmentFilter:
+def _filter(request: AuthenticatedHttpRequest) -> selectors.EnrolmentFilter:
     g = request.GET
     return selectors.EnrolmentFilter(
         township=g.get("township", ""),
@@ -62,7 +67,7 @@ def _filter(request: HttpRequest) -> selectors.EnrolmentFilter:
 
 @login_required
 @require_GET
-def enrolment_list(request: HttpRequest) -> HttpResponse:
+def enrolment_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     qs = selectors.search_enrolments(request.user, _filter(request)).order_by(
         "township_code", "area_code", "id"
     )
@@ -119,7 +124,7 @@ def enrolment_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def reviews_due(request: HttpRequest) -> HttpResponse:
+def reviews_due(request: AuthenticatedHttpRequest) -> HttpResponse:
     try:
         days = max(0, min(int(request.GET.get("days", 30)), 366))
     except ValueError:
@@ -165,8 +170,8 @@ def reviews_due(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _members(enrolment):
-    return enrolment.household.members.filter(is_active=True).order_by("id")
+def _members(enrolment: Enrolment) -> QuerySet[Member]:
+    return registry.active_members(enrolment.household).order_by("id")
 
 
 def _forms(enrolment, data=None) -> dict:
@@ -195,7 +200,7 @@ def _forms(enrolment, data=None) -> dict:
 
 @login_required
 @require_GET
-def enrolment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def enrolment_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     enrolment = selectors.get_enrolment(request.user, pk)
     return _detail(request, enrolment, _forms(enrolment))
 
@@ -218,7 +223,7 @@ def _detail(request, enrolment, forms: dict, status: int = 200) -> HttpResponse:
             "dishonesty": selectors.dishonesty_visible_to(request.user).filter(enrolment=enrolment),
             "ledger": enrolment.ledger_entries.select_related("payment").order_by("-month")[:24],
             "can_manage": can_manage,
-            "lock": cycle.lock_reason(enrolment.county_code),
+            "lock": hooks.lock_reason(enrolment.county_code),
             "can_reveal": authz.can(request.user, Perm.PII_REVEAL, enrolment.area_code),
             "live": enrolment.status != EnrolmentStatus.TERMINATED,
             "levels": calculators.LEVELS,
@@ -249,7 +254,7 @@ def _review(r, e, d):
 
 
 def _reassess(r, e, d):
-    member = _members(e).filter(pk=d["member"]).first()
+    member = registry.active_member(e.household, d["member"])
     if member is None:
         raise NotFound()
     services.reassess(
@@ -288,7 +293,7 @@ ACTIONS: dict[str, Action] = {
 
 @login_required
 @require_POST
-def enrolment_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def enrolment_act(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
     enrolment = selectors.get_enrolment(request.user, pk)
     if action not in ACTIONS:
         raise NotFound()
@@ -300,8 +305,6 @@ def enrolment_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         try:
             ACTIONS[action].run(request, enrolment, form.cleaned_data)
         except RECOVERABLE as exc:
-            from jiuzhu.core.forms import apply_error
-
             apply_error(form, exc)
         else:
             messages.success(request, ACTIONS[action].done)
@@ -312,7 +315,7 @@ def enrolment_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def account_reveal(request: HttpRequest, pk: int) -> HttpResponse:
+def account_reveal(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     enrolment = selectors.get_enrolment(request.user, pk)
     number = services.account_reveal(by=request.user, enrolment=enrolment)
     return HttpResponse(f'<span class="jz-mono" data-testid="full-account">{number}</span>')
@@ -320,7 +323,7 @@ def account_reveal(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def notice_issue(request: HttpRequest, pk: int, change_pk: int) -> HttpResponse:
+def notice_issue(request: AuthenticatedHttpRequest, pk: int, change_pk: int) -> HttpResponse:
     enrolment = selectors.get_enrolment(request.user, pk)
     change = EnrolmentChange.objects.filter(pk=change_pk, enrolment=enrolment).first()
     if change is None:
@@ -335,7 +338,7 @@ def notice_issue(request: HttpRequest, pk: int, change_pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def dishonesty_list(request: HttpRequest) -> HttpResponse:
+def dishonesty_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     qs = selectors.dishonesty_visible_to(request.user)
     if q := request.GET.get("q", "").strip():
         qs = qs.filter(household__head_name__contains=q)
@@ -365,7 +368,7 @@ def dishonesty_list(request: HttpRequest) -> HttpResponse:
 # --- the case page: the self-care assessment and the calculation (B1, B2) ------------------------------
 
 
-def case_panel(request: HttpRequest, case) -> dict | None:
+def case_panel(request: AuthenticatedHttpRequest, case) -> dict | None:
     if case.assistance_type not in (*for_cases.DIBAO, AssistanceType.TEKUN):
         return None
     enrolment = getattr(case, "enrolment", None)
@@ -385,7 +388,7 @@ def case_panel(request: HttpRequest, case) -> dict | None:
     ):
         context["assess_form"] = f.AssessmentForm(
             prefix="assess",
-            members=case.household.members.filter(is_active=True),
+            members=registry.active_members(case.household),
             initial={"assessed_on": clock.today(), "member": case.applicant_id},
         )
     return context
@@ -393,23 +396,23 @@ def case_panel(request: HttpRequest, case) -> dict | None:
 
 @login_required
 @require_POST
-def case_assess(request: HttpRequest, pk: int) -> HttpResponse:
+def case_assess(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = case_selectors.get_case(request.user, pk)
-    form = f.AssessmentForm(
-        request.POST, prefix="assess", members=case.household.members.filter(is_active=True)
-    )
+    form = f.AssessmentForm(request.POST, prefix="assess", members=registry.active_members(case.household))
     if not form.is_valid():
         messages.error(
             request,
             "自理能力评估未保存："
             + "；".join(
-                f"{form.fields[k].label if k in form.fields else ''}：{'、'.join(v)}"
+                f"{form.fields[k].label if k in form.fields else ''}：{'、'.join(str(e) for e in v)}"
                 for k, v in form.errors.items()
             ),
         )
     else:
         d = form.cleaned_data
-        member = case.household.members.get(pk=d["member"])
+        member = registry.active_member(case.household, d["member"])
+        if member is None:
+            raise NotFound()
         try:
             row = services.assess_for_case(
                 by=request.user,
@@ -435,13 +438,9 @@ DEATHS_SESSION_MAX = 2 * 1024 * 1024
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def deaths_import(request: HttpRequest) -> HttpResponse:
+def deaths_import(request: AuthenticatedHttpRequest) -> HttpResponse:
     """DM1, S6: match a death list against the registry; preview first, then mark the matched members. The
     previewed file is kept in the session, so confirming does not ask for it again."""
-    import base64
-
-    from jiuzhu.benefits import deaths
-
     authz.require(request.user, Perm.DATA_IMPORT)
     form = f.DeathImportForm(request.POST or None, request.FILES or None)
     result, kept = None, request.session.get(SESSION_DEATHS)
@@ -467,8 +466,6 @@ def deaths_import(request: HttpRequest) -> HttpResponse:
                     commit_good_rows=form.cleaned_data["good_only"],
                 )
             except RECOVERABLE as exc:
-                from jiuzhu.core.forms import apply_error
-
                 apply_error(form, exc)
             else:
                 if result.applied:

@@ -44,6 +44,13 @@ class CasesConfig(AppConfig):
         for source in SOURCES:
             deadline_moves.register(source)
 
+        # The household page lists the household's applications (the registry cannot import cases).
+        from jiuzhu.cases.household_panel import household_cases
+        from jiuzhu.registry.hooks import Panel as HouseholdPanel
+        from jiuzhu.registry.hooks import register_household_panel
+
+        register_household_panel(HouseholdPanel("cases/_household_cases.html", household_cases))
+
         # Every transition is named once, in the table; the rest are edits that are not transitions.
         audit.register_actions({f"case.{t.action}": t.label for t in TRANSITIONS.values()})
         audit.register_actions(
@@ -59,3 +66,18 @@ class CasesConfig(AppConfig):
                 "verification.view": "查看核对数据",
             }
         )
+        # The materials checklist page sits with the other settings pages.
+        from jiuzhu.cases.materials_admin import ACTIONS as MATERIAL_ACTIONS
+
+        register(
+            NavItem(
+                "系统设置",
+                "申请材料清单",
+                "materials_checklist",
+                "list-check",
+                Perm.VIEW,
+                25,
+                frozenset({Role.BUREAU_OFFICER, Role.ADMIN, Role.BUREAU_INSPECTOR, Role.AUDITOR}),
+            )
+        )
+        audit.register_actions(MATERIAL_ACTIONS)

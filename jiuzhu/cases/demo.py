@@ -17,8 +17,11 @@ from jiuzhu.cases.services import intake, steps
 from jiuzhu.cases.transitions import sources_of
 from jiuzhu.core import clock, idnumber
 from jiuzhu.orgs.models import User
-from jiuzhu.registry import services as registry
 from jiuzhu.registry.models import Household
+from jiuzhu.registry.services.discovery import discovery_create
+from jiuzhu.registry.services.households import household_create
+from jiuzhu.registry.services.income_assets import income_add
+from jiuzhu.registry.services.member_input import MemberInput
 
 _seq = [0]
 
@@ -42,7 +45,7 @@ def _household(
 ) -> Household:
     area = village[:6]
     members = [
-        registry.MemberInput(
+        MemberInput(
             name=n,
             id_number=_id(b, f, area),
             relation=r,
@@ -50,7 +53,7 @@ def _household(
         )
         for n, r, b, f in people
     ]
-    household = registry.household_create(
+    household = household_create(
         by=_u(by),
         area_code=village,
         address=address,
@@ -58,7 +61,7 @@ def _household(
         phone="139" + str(4690000 + _seq[0]).zfill(8),
     )
     for category, description, amount in incomes:
-        registry.income_add(
+        income_add(
             by=_u(by), household=household, category=category, description=description, monthly_amount=amount
         )
     return household
@@ -285,7 +288,7 @@ def load() -> None:
         by=_u("ab_caseworker"),
         case=_case(waiting, "ab_caseworker", "dibao_rural", today - timedelta(days=2), "离异独自抚养子女"),
     )
-    registry.discovery_create(
+    discovery_create(
         by=_u("ab_assistant"),
         area_code="230502200201",
         family_name="陈大爷",

@@ -21,8 +21,8 @@ from jiuzhu.cases.models import Case, NoticeKind, SignatureKind
 from jiuzhu.cases.models_steps import MeetingLevel, Outcome
 from jiuzhu.cases.selectors import bureau_of, latest_meeting, township_org
 from jiuzhu.core import clock
+from jiuzhu.core.dates import ADULT_AGE, age_on
 from jiuzhu.core.errors import ValidationFailed
-from jiuzhu.core.idnumber import ADULT_AGE, age_on
 from jiuzhu.core.masking import mask_phone, public_household_name
 from jiuzhu.documents import compose
 from jiuzhu.documents import services as documents

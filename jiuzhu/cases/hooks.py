@@ -12,15 +12,14 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.http import HttpRequest
-
 from jiuzhu.cases.models import Case
 from jiuzhu.cases.models_steps import Decision
+from jiuzhu.orgs.http import AuthenticatedHttpRequest
 from jiuzhu.orgs.models import User
 
 OnApproved = Callable[[Decision, User], object]  # what it returns is not used
 Calculator = Callable[[Case, "Decimal | None", "int | None", date], "tuple[Decimal | None, str]"]
-PanelContext = Callable[[HttpRequest, Case], "dict | None"]  # None hides the panel
+PanelContext = Callable[[AuthenticatedHttpRequest, Case], "dict | None"]  # None hides the panel
 
 on_approved: list[OnApproved] = []
 _calculators: list[Calculator] = []
@@ -60,7 +59,7 @@ def calculate(
     return amount, basis
 
 
-def panels_for(request: HttpRequest, case: Case) -> list[tuple[str, dict]]:
+def panels_for(request: AuthenticatedHttpRequest, case: Case) -> list[tuple[str, dict]]:
     out = []
     for panel in case_panels:
         context = panel.context(request, case)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from jiuzhu.cases.models import Case, MaterialRequirement, SignatureKind
-from jiuzhu.core.idnumber import ADULT_AGE, age_on
+from jiuzhu.core.dates import ADULT_AGE, age_on
 from jiuzhu.registry.models import Member
 
 DEFAULTS_FILE = Path(__file__).with_name("materials_defaults.json")

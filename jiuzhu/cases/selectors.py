@@ -22,8 +22,9 @@ from jiuzhu.orgs import authz
 from jiuzhu.orgs.delegation import Route
 from jiuzhu.orgs.models import Organisation, User
 from jiuzhu.orgs.roles import OrgKind, Perm
+from jiuzhu.orgs.selectors import county_bureau
+from jiuzhu.registry.identity import id_indexes_of
 from jiuzhu.registry.models import Member, NearRelative
-from jiuzhu.registry.services import id_indexes_of
 
 # --- cases the user may see ---------------------------------------------------------------------------
 
@@ -213,7 +214,7 @@ def current_route(case: Case, day: date | None = None) -> Route:
 
 
 def bureau_of(case: Case) -> Organisation | None:
-    return Organisation.objects.filter(jurisdiction_id=case.county_code, kind=OrgKind.BUREAU).first()
+    return county_bureau(case.county_code)
 
 
 def township_org(case: Case) -> Organisation | None:

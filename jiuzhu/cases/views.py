@@ -49,7 +49,7 @@ from jiuzhu.orgs.models import Jurisdiction, Level, User
 from jiuzhu.orgs.roles import Perm, Role
 from jiuzhu.registry import selectors as registry
 from jiuzhu.registry.models import NearRelative
-from jiuzhu.registry.views import areas_for
+from jiuzhu.registry.selectors import areas_for
 
 
 @login_required

@@ -10,22 +10,10 @@ class CoreConfig(AppConfig):
         from django.core import checks
         from django.db.models.signals import post_migrate
 
+        from jiuzhu.core import audit
         from jiuzhu.core.crypto import startup
 
+        # A wrong or rotated key is refused at start, not noticed as 500s later (PI1).
         checks.register(startup.key_check, "jiuzhu_keys")
         post_migrate.connect(startup.register_after_migrate, sender=self)
-        from jiuzhu.core.navigation import NavItem, register, register_panel
-        from jiuzhu.core.views_calendar import calendar_reminder_panel
-        from jiuzhu.orgs.roles import ROLE_PERMS, Perm
-
-        register(
-            NavItem("系统设置", "政策参数", "params", "sliders", Perm.VIEW, 20),
-            NavItem("系统设置", "工作日历", "calendar", "calendar3", Perm.VIEW, 30),
-            NavItem("系统设置", "审计日志", "audit", "journal-text", Perm.AUDIT_VIEW, 60),
-        )
-        # Those who load the calendar are reminded first thing, before their other panels (P7a).
-        managers = [role for role, perms in ROLE_PERMS.items() if Perm.CALENDAR_MANAGE in perms]
-        register_panel(managers, calendar_reminder_panel, order=1)
-        from jiuzhu.core import audit
-
         audit.register_actions({"job.restart": "重新开始后台任务"})

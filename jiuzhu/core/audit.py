@@ -25,6 +25,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 
 from jiuzhu.core import clock, context
+from jiuzhu.core.audit_checkpoints import expected_heads
 from jiuzhu.core.crypto.provider import KeyUnavailable, provider
 from jiuzhu.core.models import AuditChain, AuditEvent
 
@@ -186,8 +187,6 @@ def verify_chain(key: str, checkpoints: dict[int, str] | None = None) -> ChainRe
     from a signed checkpoint. `checkpoints` (seq → hash of this chain) defaults to those exported to the
     checkpoint directory."""
     if checkpoints is None:
-        from jiuzhu.core.audit_checkpoints import expected_heads
-
         checkpoints = expected_heads().get(key, {})
     prev = GENESIS
     expected_seq = 1
@@ -230,7 +229,6 @@ def verify_chain(key: str, checkpoints: dict[int, str] | None = None) -> ChainRe
 
 
 def verify_all() -> list[ChainReport]:
-    from jiuzhu.core.audit_checkpoints import expected_heads
 
     expected = expected_heads()
     keys = (

@@ -46,6 +46,14 @@ def ensure_not_before(
         )
 
 
+# Full civil capacity at 18 (Civil Code art. 17): statute, not a policy parameter.
+ADULT_AGE = 18
+
+
+def age_on(birth: date, on: date) -> int:
+    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
+
+
 def month_start(day: date) -> date:
     return day.replace(day=1)
 

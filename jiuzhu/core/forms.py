@@ -19,6 +19,15 @@ def apply_error(form: forms.Form, error: DomainError) -> None:
         form.add_error(None, error.message)
 
 
+def set_choices(form: forms.BaseForm, name: str, choices) -> None:
+    """Fill a choice field's options when the form is built (the user's townships, staff …). `form.fields[name]`
+    is typed as any field; this checks it is a choice field and keeps the assignment typed."""
+    field = form.fields[name]
+    if not isinstance(field, forms.ChoiceField):
+        raise TypeError(f"{name} is not a choice field")
+    field.choices = choices
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 

@@ -59,11 +59,3 @@ def parse(number: str, *, label: str = "身份证号", today: date | None = None
 def make(first17: str) -> str:
     """Complete a 17-digit prefix with its check character (demo data and tests)."""
     return first17 + check_character(first17)
-
-
-# Full civil capacity at 18 (Civil Code art. 17): statute, not a policy parameter.
-ADULT_AGE = 18
-
-
-def age_on(birth: date, on: date) -> int:
-    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))

@@ -21,9 +21,10 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import InterfaceError, OperationalError, connection, transaction
 
-from jiuzhu.core import audit, clock
+from jiuzhu.core import access, audit, clock
 from jiuzhu.core.errors import ValidationFailed
 from jiuzhu.core.models import Job, JobStatus, WorkerBeat
+from jiuzhu.core.types import Actor
 
 log = logging.getLogger(__name__)
 
@@ -60,9 +61,11 @@ def register(kind: JobKind) -> None:
 
 
 def create(
-    *, by, kind: str, area_code: str, params: dict | None = None, upload: UploadedFile | None = None
+    *, by: Actor, kind: str, area_code: str, params: dict | None = None, upload: UploadedFile | None = None
 ) -> Job:
-    job = Job(kind=kind, area_code=area_code, params=params or {}, created_by=by, created_at=clock.now())
+    job = Job(
+        kind=kind, area_code=area_code, params=params or {}, created_by_id=by.pk, created_at=clock.now()
+    )
     if upload is not None:
         job.file.save(upload.name, upload, save=False)
     job.save()
@@ -335,14 +338,12 @@ def _fail_orphan_tasks() -> None:
             )
 
 
-def restart(*, job: Job, by) -> Job:
+def restart(*, job: Job, by: Actor) -> Job:
     """Start an interrupted job again: the same input, from the beginning (the work is safe to repeat)."""
-    from jiuzhu.orgs import authz
-
     spec = KINDS.get(job.kind)
     if spec is None or not spec.restartable or not job.task_path:
         raise ValidationFailed("该任务不能在此重新开始")
-    membership = authz.require(by, spec.perm, job.area_code)
+    membership = access.require(by, spec.perm, job.area_code)
     from django.utils.module_loading import import_string
 
     task = import_string(job.task_path)

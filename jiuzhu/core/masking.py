@@ -9,13 +9,15 @@ shows a person without a logged reveal:
 
 With the year known, 365 birth days remain, of which the check digit keeps about one in eleven: some 33
 candidate numbers, none of them certain. With month and day as well, the number would be whole — that is a
-reveal, and reveals are logged (`registry.services.member_reveal_id`). `tests/test_mask_rule.py` walks every
+reveal, and reveals are logged (`registry.services.members.member_reveal_id`). `tests/core/test_mask_rule.py` walks every
 page and API response that shows members, for every role, and fails on a full birth date or ID number.
 """
 
 from __future__ import annotations
 
 from datetime import date
+
+from jiuzhu.core.dates import ADULT_AGE, age_on
 
 
 def mask_id_number(number: str | None) -> str:
@@ -36,8 +38,6 @@ def shown_birth(birth: date | None, on: date) -> str:
     """ "1980年生（46岁）" — the year and the age, the most the mask rule allows."""
     if birth is None:
         return ""
-    from jiuzhu.core.idnumber import age_on
-
     return f"{birth.year}年生（{age_on(birth, on)}岁）"
 
 
@@ -69,8 +69,6 @@ ANONYMOUS_HOUSEHOLD = "某户"
 def public_household_name(head_name: str | None, head_birth, on) -> str:
     """The name anything posted in public may show for a household: the head's surname and stars; “某户”
     when the head is a minor or unknown (P2: no full names, minors never listed)."""
-    from jiuzhu.core.idnumber import ADULT_AGE, age_on
-
     if not head_name or head_birth is None or age_on(head_birth, on) < ADULT_AGE:
         return ANONYMOUS_HOUSEHOLD
     return mask_name(head_name) + "户"

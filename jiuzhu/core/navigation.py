@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.urls import NoReverseMatch, reverse
+
+from jiuzhu.core import access
 
 
 @dataclass(frozen=True)
@@ -31,16 +33,14 @@ def register(*items: NavItem) -> None:
 
 
 def menu_for(user) -> list[tuple[str, list[dict]]]:
-    from jiuzhu.orgs import authz
-
     if not getattr(user, "is_authenticated", False):
         return []
-    user_roles = authz.roles(user)
+    user_roles = access.roles(user)
     sections: dict[str, list[dict]] = {}
     for item in sorted(_items, key=lambda i: (i.order, i.label)):
-        if item.roles and not (item.roles & user_roles) and not authz.is_global(user):
+        if item.roles and not (item.roles & user_roles) and not access.is_global(user):
             continue
-        if not authz.can(user, item.perm):
+        if not access.can(user, item.perm):
             continue
         try:
             url = reverse(item.url_name)
@@ -58,7 +58,7 @@ LandingPanel = Callable[..., tuple[str, dict] | None]
 _panels: dict[str, list[tuple[int, LandingPanel]]] = {}
 
 
-def register_panel(roles: list[str], panel: LandingPanel, order: int = 100) -> None:
+def register_panel(roles: Iterable[str], panel: LandingPanel, order: int = 100) -> None:
     for role in roles:
         entries = _panels.setdefault(role, [])
         if all(p is not panel for _, p in entries):

@@ -18,6 +18,7 @@ from typing import Any
 
 from jiuzhu.core.errors import DomainError, ValidationFailed
 from jiuzhu.core.jurisdiction_codes import ancestor_codes
+from jiuzhu.core.models import ParameterValue
 
 
 class Kind(StrEnum):
@@ -335,7 +336,6 @@ def scope_chain(area_code: str) -> list[str]:
 
 
 def resolve(key: str, *, area_code: str, on: date) -> Resolved:
-    from jiuzhu.core.models import ParameterValue
 
     definition(key)
     chain = scope_chain(area_code)

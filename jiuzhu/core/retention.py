@@ -15,7 +15,9 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.db.models import Q
 
-from jiuzhu.core import audit, clock, params
+from jiuzhu.core import access, audit, clock, params
+from jiuzhu.core.crypto.sealed import sealed_storage
+from jiuzhu.core.models import Job
 
 audit.register_actions(
     {"files.purge": "按保存期限删除含个人信息的文件", "files.download": "下载含个人信息的文件"}
@@ -57,8 +59,6 @@ def expired(created_at: datetime, area_code: str, days: RetentionDays, now: date
 
 
 def delete_stored(names: list[str]) -> list[str]:
-    from jiuzhu.core.crypto.sealed import sealed_storage
-
     storage = sealed_storage()
     gone = []
     for name in names:
@@ -69,8 +69,6 @@ def delete_stored(names: list[str]) -> list[str]:
 
 
 def purge_job_files(now: datetime) -> list[Purged]:
-    from jiuzhu.core.models import Job
-
     days = RetentionDays()
     done = []
     with_files = ~Q(file="") | Q(result__has_key="errors_file") | Q(result__has_key="rows_file")
@@ -112,9 +110,8 @@ def purge(now: datetime | None = None) -> list[Purged]:
 
 def log_download(*, by, obj, area_code: str, what: str) -> None:
     """A download of a file with personal data is an audit event (PI1), like a reveal."""
-    from jiuzhu.orgs import authz
-
-    home = authz.primary_membership(by)
+    held = access.memberships(by)
+    home = held[0] if held else None
     with transaction.atomic():
         audit.record(
             actor=by,

@@ -1,4 +1,4 @@
-"""Reads owned by core, scoped to the user."""
+"""Reads owned by core: an object's timeline, the parameter table and history (callers scope the object or area)."""
 
 from __future__ import annotations
 
@@ -9,26 +9,6 @@ from django.db.models import QuerySet
 
 from jiuzhu.core import params
 from jiuzhu.core.models import AuditEvent, ParameterValue
-from jiuzhu.orgs import authz
-from jiuzhu.orgs.roles import Perm
-
-
-def audit_events_visible_to(user) -> QuerySet[AuditEvent]:
-    """Auditors and the bureau see the events of their jurisdiction (AUDIT_VIEW)."""
-    authz.require(user, Perm.AUDIT_VIEW)
-    if authz.is_global(user):
-        return AuditEvent.objects.all()
-    prefixes = [
-        m.organisation.jurisdiction.prefix
-        for m in authz.memberships(user)
-        if Perm.AUDIT_VIEW in authz.perms_of(m.role)
-    ]
-    from django.db.models import Q
-
-    q = Q(pk__in=[])
-    for p in prefixes:
-        q |= Q(area_code__startswith=p)
-    return AuditEvent.objects.filter(q)
 
 
 def events_for_object(obj, *, include_reads: bool = False) -> QuerySet[AuditEvent]:

@@ -8,16 +8,17 @@ from typing import Any
 
 from django.db import transaction
 
-from jiuzhu.core import audit, clock, deadline_moves, params, statutory_holidays, workdays
+from jiuzhu.core import access, audit, clock, deadline_moves, params, statutory_holidays, workdays
 from jiuzhu.core.arrangement import HolidayRow
 from jiuzhu.core.errors import ValidationFailed
 from jiuzhu.core.models import CalendarDay, CalendarYear, ParameterValue
+from jiuzhu.core.types import Actor
 
 
 @transaction.atomic
 def param_set(
     *,
-    by,
+    by: Actor | None,
     key: str,
     scope_code: str,
     effective_from: date,
@@ -27,14 +28,10 @@ def param_set(
 ) -> ParameterValue:
     """Set a parameter for a jurisdiction from a date (convention 7). Earlier values stay in history; a
     value for the same scope and date replaces the previous one, which points to its successor."""
-    from jiuzhu.orgs import authz
-    from jiuzhu.orgs.models import Jurisdiction
-    from jiuzhu.orgs.roles import Perm
-
-    if scope_code and not Jurisdiction.objects.filter(code=scope_code).exists():
+    if scope_code and not access.area_exists(scope_code):
         raise ValidationFailed("适用区划不存在", field_errors={"scope_code": "不存在"})
-    membership = authz.require(by, Perm.PARAMS_EDIT, scope_code or None) if by is not None else None
-    if by is not None and not scope_code and not authz.is_global(by):
+    membership = access.require(by, access.PARAMS_EDIT, scope_code or None) if by is not None else None
+    if by is not None and not scope_code and not access.is_global(by):
         raise ValidationFailed("全国默认值只能由平台管理员修改，请选择本辖区")
     if not (reason or "").strip():
         raise ValidationFailed("请填写调整依据或原因", field_errors={"reason": "必填"})
@@ -52,7 +49,7 @@ def param_set(
         source=source.strip(),
         reason=reason.strip(),
         created_at=clock.now(),
-        created_by=by,
+        created_by_id=by.pk if by is not None else None,
     )
     if previous is not None:
         previous.superseded_by = row
@@ -116,12 +113,9 @@ def _as_days(rows: list[HolidayRow]) -> dict[date, tuple[bool, str]]:
     return {r.day: (r.is_workday, r.name) for r in rows}
 
 
-def calendar_preview(*, by, year: int, rows: list[HolidayRow]) -> CalendarPreview:
+def calendar_preview(*, by: Actor, year: int, rows: list[HolidayRow]) -> CalendarPreview:
     """Reads only: the days whose working/rest status the arrangement changes, and the deadlines it moves."""
-    from jiuzhu.orgs import authz
-    from jiuzhu.orgs.roles import Perm
-
-    authz.require(by, Perm.CALENDAR_MANAGE)
+    access.require(by, access.CALENDAR_MANAGE)
     days = _as_days(rows)
     changes = []
     day = date(year, 1, 1)
@@ -133,7 +127,7 @@ def calendar_preview(*, by, year: int, rows: list[HolidayRow]) -> CalendarPrevie
             changes.append(DayChange(before, after))
         day += timedelta(days=1)
     recalculation = deadline_moves.moves_if_loaded(year, days)
-    visible = [m for m in recalculation.moves if authz.in_scope(by, m.area_code)]
+    visible = [m for m in recalculation.moves if access.in_scope(by, m.area_code)]
     missing = [
         (day, name)
         for day, name in statutory_holidays.holidays(year).items()
@@ -157,15 +151,12 @@ class CalendarLoad:
     recalculation: deadline_moves.Recalculation
 
 
-def calendar_load_year(*, by, year: int, rows: list[HolidayRow], source: str) -> CalendarLoad:
+def calendar_load_year(*, by: Actor | None, year: int, rows: list[HolidayRow], source: str) -> CalendarLoad:
     """Replace a year's holidays and make-up days (P7). Open deadlines the change moves are recomputed
     (P7a): stored ones are rewritten, each move is an event on its case, and one event counts the batch.
 
     The deadlines are worked out before the transaction (reads only), so the write itself stays short."""
-    from jiuzhu.orgs import authz
-    from jiuzhu.orgs.roles import Perm
-
-    membership = authz.require(by, Perm.CALENDAR_MANAGE) if by is not None else None
+    membership = access.require(by, access.CALENDAR_MANAGE) if by is not None else None
     source = (source or "").strip()
     if not source:
         raise ValidationFailed(
@@ -187,7 +178,9 @@ def _actor_area(membership) -> str:
     return membership.organisation.jurisdiction_id if membership is not None else ""
 
 
-def _write_year(*, by, membership, year: int, rows: list[HolidayRow], source: str) -> CalendarYear:
+def _write_year(
+    *, by: Actor | None, membership, year: int, rows: list[HolidayRow], source: str
+) -> CalendarYear:
     before = [
         {"date": d.date, "workday": d.is_workday, "name": d.name}
         for d in CalendarDay.objects.filter(date__year=year)
@@ -212,7 +205,7 @@ def _write_year(*, by, membership, year: int, rows: list[HolidayRow], source: st
     return entry
 
 
-def _record_moves(*, by, membership, year: int, entry: CalendarYear, recalculation) -> None:
+def _record_moves(*, by: Actor | None, membership, year: int, entry: CalendarYear, recalculation) -> None:
     for source in deadline_moves.sources():
         moved = [m for m in recalculation.moves if m.source is source]
         if moved and source.store is not None:

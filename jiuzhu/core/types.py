@@ -1,8 +1,19 @@
-"""Assistance types (DOMAIN §2) and the categories that delegation grants cover (D1, D2)."""
+"""Types the whole system shares: assistance types (DOMAIN §2), the categories that delegation grants cover
+(D1, D2), and the acting user of a core action."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, TypeAlias
+
 from django.db import models
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import AnonymousUser
+
+# The user acting in a core action (`by`): whatever `request.user` is (orgs' User, named by the base class core
+# may know without importing orgs, a layer above). The permission port (`core.access`) refuses the anonymous.
+Actor: TypeAlias = "AbstractBaseUser | AnonymousUser"
 
 
 class Category(models.TextChoices):

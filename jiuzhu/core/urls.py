@@ -1,13 +1,7 @@
 from django.urls import path
 
-from jiuzhu.core import views, views_calendar
+from jiuzhu.core import views
 
 urlpatterns = [
-    path("params/", views.params_list, name="params"),
-    path("params/<str:key>/", views.param_detail, name="param_detail"),
-    path("calendar/", views_calendar.calendar_page, name="calendar"),
-    path("calendar/calculate/", views_calendar.workday_calculator, name="workday_calculator"),
-    path("audit/", views.audit_list, name="audit"),
-    path("audit/verify/", views.audit_verify, name="audit_verify"),
     path("jobs/<int:pk>/restart/", views.job_restart, name="job_restart"),
 ]

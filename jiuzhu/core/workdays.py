@@ -21,6 +21,7 @@ from functools import cache
 import chinese_calendar
 
 from jiuzhu.core import statutory_holidays
+from jiuzhu.core.models import CalendarDay, CalendarYear
 
 _CACHE_SECONDS = 300
 _cache_lock = threading.Lock()
@@ -101,7 +102,6 @@ def _year(year: int) -> tuple[bool, dict[date, tuple[bool, str]]]:
         hit = _year_cache.get(year)
         if hit and now - hit[0] < _CACHE_SECONDS:
             return hit[1], hit[2]
-    from jiuzhu.core.models import CalendarDay, CalendarYear
 
     loaded = CalendarYear.objects.filter(year=year).exists()
     days = {

@@ -11,8 +11,10 @@ from ninja.pagination import paginate
 
 from jiuzhu.api.schemas import Id, PageNumber, responses
 from jiuzhu.core.errors import NotFound, ValidationFailed
-from jiuzhu.documents import filetypes, kinds, rendering, selectors, services
+from jiuzhu.core.filetypes import download_name
+from jiuzhu.documents import kinds, rendering, selectors, services
 from jiuzhu.documents.models import IssuedDocument
+from jiuzhu.orgs.http import AuthenticatedHttpRequest
 
 router = Router(tags=["文书档案"])
 
@@ -136,7 +138,7 @@ def verify_pdf(request: HttpRequest, doc_uuid: str, file: File[UploadedFile]):
 
 @router.get("/documents", response=responses(list[DocumentOut], read_only=True), summary="已出具文书")
 @paginate(PageNumber)
-def document_list(request: HttpRequest, filters: Query[DocumentFilter]):
+def document_list(request: AuthenticatedHttpRequest, filters: Query[DocumentFilter]):
     qs = selectors.documents_visible_to(request.user).order_by("-issued_at", "-id")
     if filters.kind:
         qs = qs.filter(kind=filters.kind)
@@ -152,7 +154,7 @@ def document_list(request: HttpRequest, filters: Query[DocumentFilter]):
 
 
 @router.get("/documents/{document_id}", response=responses(DocumentOut, read_only=True), summary="一件文书")
-def document_detail(request: HttpRequest, document_id: Id):
+def document_detail(request: AuthenticatedHttpRequest, document_id: Id):
     return _out(selectors.get_document(request.user, document_id))
 
 
@@ -162,7 +164,7 @@ def document_detail(request: HttpRequest, document_id: Id):
     summary="下载文书 PDF（记入审计日志）",
     openapi_extra={"responses": {200: {"description": "PDF", "content": {"application/pdf": {}}}}},
 )
-def document_pdf(request: HttpRequest, document_id: Id):
+def document_pdf(request: AuthenticatedHttpRequest, document_id: Id):
     document = selectors.get_document(request.user, document_id)
     response = FileResponse(
         services.document_open(by=request.user, document=document), content_type="application/pdf"
@@ -177,11 +179,11 @@ def document_pdf(request: HttpRequest, document_id: Id):
     summary="下载附件（记入审计日志）",
     openapi_extra={"responses": {200: {"description": "文件", "content": {"application/octet-stream": {}}}}},
 )
-def attachment_download(request: HttpRequest, attachment_id: Id):
+def attachment_download(request: AuthenticatedHttpRequest, attachment_id: Id):
     attachment = selectors.get_attachment(request.user, attachment_id)
     response = FileResponse(
         services.attachment_open(by=request.user, attachment=attachment), content_type=attachment.content_type
     )
-    name = filetypes.download_name(attachment.original_name, attachment.content_type)
+    name = download_name(attachment.original_name, attachment.content_type)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
     return response

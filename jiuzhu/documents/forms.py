@@ -3,9 +3,9 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 
-from jiuzhu.core.forms import BootstrapMixin
-from jiuzhu.documents import filetypes
-from jiuzhu.documents.models import AttachmentKind
+from jiuzhu.core import filetypes
+from jiuzhu.core.filetypes import AttachmentKind
+from jiuzhu.core.forms import BootstrapMixin, set_choices
 
 
 class AttachmentForm(BootstrapMixin, forms.Form):
@@ -21,7 +21,7 @@ class AttachmentForm(BootstrapMixin, forms.Form):
     def __init__(self, *args, kinds: list[str] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         if kinds:
-            self.fields["kind"].choices = [c for c in AttachmentKind.choices if c[0] in kinds]
+            set_choices(self, "kind", [c for c in AttachmentKind.choices if c[0] in kinds])
         allowed = kinds or list(AttachmentKind.values)
         self.fields["file"].widget.attrs["accept"] = ",".join(
             sorted({ext for k in allowed for ext in filetypes.accept_attribute(k).split(",")})
@@ -64,10 +64,11 @@ class TemplateForm(BootstrapMixin, forms.Form):
 
 class PrefixForm(BootstrapMixin, forms.Form):
     organisation = forms.ChoiceField(label="单位")
-    prefix = forms.CharField(
+    # Named like `BaseForm.prefix`; Django's form metaclass moves declared fields off the class, so they never meet.
+    prefix = forms.CharField(  # type: ignore[assignment]
         label="文号字头", max_length=20, help_text="如“尖民救”，文号为 尖民救〔2026〕1号"
     )
 
     def __init__(self, *args, organisations=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].choices = [(o.pk, o.name) for o in organisations]  # type: ignore[attr-defined]
+        set_choices(self, "organisation", [(o.pk, o.name) for o in organisations])

@@ -7,14 +7,8 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
-from jiuzhu.documents.kinds import KIND_CHOICES
-
-
-class AttachmentKind(models.TextChoices):
-    SCAN = "scan", "扫描件"
-    PHOTO = "photo", "照片"
-    VIDEO = "video", "视频"
-    OTHER = "other", "其他"
+from jiuzhu.core.filetypes import AttachmentKind
+from jiuzhu.documents.kinds import KIND_CHOICES, name_of
 
 
 class Attachment(models.Model):
@@ -222,7 +216,6 @@ class IssuedDocument(models.Model):
 
     @property
     def kind_name(self) -> str:
-        from jiuzhu.documents.kinds import name_of
 
         return name_of(self.kind)
 

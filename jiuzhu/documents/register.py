@@ -23,7 +23,7 @@ from jiuzhu.documents.models import (
     DocumentNumberSequence,
     NumberStatus,
 )
-from jiuzhu.orgs.models import Organisation
+from jiuzhu.orgs.models import Organisation, User
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +37,9 @@ def prefix_for(org: Organisation) -> str:
     return row.prefix if row is not None else numbering.default_prefix(org)
 
 
-def reserve(*, by, org: Organisation, year: int, kind: str, title: str, area_code: str) -> DocumentNumber:
+def reserve(
+    *, by: User, org: Organisation, year: int, kind: str, title: str, area_code: str
+) -> DocumentNumber:
     """The next 文号 of `org` in `year`, written to the register as reserved. Runs inside the caller's
     (short) transaction: the sequence row is locked until it commits, so two issuers never get the same
     serial."""
@@ -70,7 +72,7 @@ def void_reason(exc: BaseException) -> str:
     return text[:300]
 
 
-def void(*, entry: DocumentNumber, by, membership, reason: str) -> bool:
+def void(*, entry: DocumentNumber, by: User | None, membership, reason: str) -> bool:
     """Mark a reserved number void (空号), with its reason and an audit event. False if it was no longer
     reserved (issued meanwhile, or already voided)."""
     with transaction.atomic():
@@ -89,7 +91,7 @@ def void(*, entry: DocumentNumber, by, membership, reason: str) -> bool:
     return bool(changed)
 
 
-def void_quietly(*, entry: DocumentNumber, by, membership, reason: str) -> None:
+def void_quietly(*, entry: DocumentNumber, by: User, membership, reason: str) -> None:
     """`void` while another failure is being raised: if the database refuses this too, the reservation
     stays and the clean-up voids it later (`void_abandoned`); the original error is what the user sees."""
     try:

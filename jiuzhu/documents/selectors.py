@@ -7,6 +7,7 @@ that are printed on the document anyway.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
@@ -18,6 +19,7 @@ from jiuzhu.documents.models import Attachment, DocumentNumber, DocumentTemplate
 from jiuzhu.orgs import authz
 from jiuzhu.orgs.models import DelegationGrant, Jurisdiction
 from jiuzhu.orgs.roles import Perm
+from jiuzhu.orgs.selectors import counties_visible_to
 
 # --- attachments ---------------------------------------------------------------------------------------
 
@@ -66,7 +68,7 @@ def get_document(user, pk: int) -> IssuedDocument:
         raise NotFound() from None
 
 
-def documents_of(user, subjects: list[Model]) -> QuerySet[IssuedDocument]:
+def documents_of(user, subjects: Sequence[Model]) -> QuerySet[IssuedDocument]:
     """Documents whose subject is one of `subjects` (all of one model)."""
     if not subjects:
         return IssuedDocument.objects.none()
@@ -81,7 +83,7 @@ def delegation_letters_for_grant(user, grant: DelegationGrant) -> list[IssuedDoc
     if not authz.in_scope(user, grant.township_id):
         return []
     group = list(DelegationGrant.objects.filter(township_id=grant.township_id, letter_no=grant.letter_no))
-    return list(documents_of(user, group).filter(kind="delegation_letter"))  # type: ignore[arg-type]
+    return list(documents_of(user, group).filter(kind="delegation_letter"))
 
 
 # --- templates -----------------------------------------------------------------------------------------
@@ -113,7 +115,6 @@ def current_template(kind: str, county_code: str) -> TemplateChoice:
 def template_county(user, code: str | None) -> Jurisdiction:
     """The county whose templates the user edits: asked for, or their own. 404 outside the scope, 403
     without the permission."""
-    from jiuzhu.orgs.selectors import counties_visible_to
 
     authz.require(user, Perm.TEMPLATE_EDIT)
     counties = list(counties_visible_to(user).order_by("code"))

@@ -20,18 +20,18 @@ from django.db import IntegrityError, models, transaction
 
 from jiuzhu.core import audit, clock
 from jiuzhu.core.errors import ValidationFailed
+from jiuzhu.core.filetypes import check_upload
 from jiuzhu.core.jurisdiction_codes import county_code as county_of
-from jiuzhu.documents import compose, filetypes, kinds, numbering, register, rendering
+from jiuzhu.documents import compose, kinds, numbering, register, rendering
 from jiuzhu.documents.models import (
     Attachment,
-    AttachmentKind,
     DocumentNumber,
     DocumentNumberPrefix,
     DocumentTemplate,
     IssuedDocument,
     NumberStatus,
 )
-from jiuzhu.documents.selectors import current_template
+from jiuzhu.documents.selectors import TemplateChoice, current_template
 from jiuzhu.orgs import authz
 from jiuzhu.orgs.models import DelegationGrant, Jurisdiction, Organisation, User
 from jiuzhu.orgs.roles import Perm
@@ -53,42 +53,6 @@ def _stored_until_commit(names: list[str]) -> Iterator[None]:
 
 
 # --- attachments ---------------------------------------------------------------------------------------
-
-
-def check_upload(*, upload: File, kind: str) -> filetypes.FileType:
-    """The upload's real type, or a Chinese refusal: empty, not an accepted type by content, a name
-    claiming another type, or over the size limit. Reads the first bytes only; writes nothing."""
-    name = upload.name or "未命名文件"
-    if kind not in AttachmentKind.values:
-        raise ValidationFailed("附件类别无效", field_errors={"kind": "无效"})
-    size = upload.size or 0
-    if size == 0:
-        raise ValidationFailed(f"文件为空：“{name}”没有内容", field_errors={"file": "文件为空"})
-    upload.seek(0)
-    head = upload.read(filetypes.HEAD_BYTES)
-    upload.seek(0)
-    mime, actual = filetypes.detect(head)
-    allowed = filetypes.ALLOWED_BY_KIND[kind]
-    found = next((t for t in allowed if t.mime == mime), None)
-    kind_label = AttachmentKind(kind).label
-    if found is None:
-        message = (
-            f"文件类型不符：“{name}”实际为{actual}，{kind_label}只接受 {filetypes.labels(allowed)}"
-            "（系统按文件内容判断类型，修改扩展名无效）"
-        )
-        raise ValidationFailed(message, field_errors={"file": message})
-    claimed = filetypes.declared_type(name)
-    if claimed is not None and claimed.mime != found.mime:
-        message = f"文件类型不符：“{name}”的扩展名为 {filetypes.extension_of(name)}，实际为{found.label}"
-        raise ValidationFailed(message, field_errors={"file": message})
-    limit = filetypes.max_bytes(found)
-    if size > limit:
-        message = (
-            f"文件过大：“{name}”为 {filetypes.megabytes(size)} MB，超过{found.label.split(' ')[-1]}"
-            f" {filetypes.megabytes(limit)} MB 上限"
-        )
-        raise ValidationFailed(message, field_errors={"file": message})
-    return found
 
 
 def _digest(upload: File) -> str:
@@ -380,7 +344,7 @@ def _render_and_record(
     by: User,
     membership,
     doc_kind: kinds.DocKind,
-    template: DocumentTemplate,
+    template: TemplateChoice,
     subject: models.Model | None,
     context: dict[str, Any],
     issuing_org: Organisation,

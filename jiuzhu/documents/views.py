@@ -15,14 +15,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from jiuzhu.core import clock
 from jiuzhu.core.errors import RECOVERABLE, NotFound
 from jiuzhu.core.exports import xlsx_response
+from jiuzhu.core.filetypes import AttachmentKind, download_name
 from jiuzhu.core.forms import apply_error
 from jiuzhu.core.jurisdiction_codes import county_code
 from jiuzhu.core.listing import date_param, paginate, wants_export
 from jiuzhu.core.selectors import events_for_object
-from jiuzhu.documents import compose, filetypes, kinds, rendering, selectors, services
+from jiuzhu.documents import compose, kinds, rendering, selectors, services
 from jiuzhu.documents.forms import AttachmentForm, DelegationLetterForm, PrefixForm, RevokeForm, TemplateForm
-from jiuzhu.documents.models import AttachmentKind, IssuedDocument, NumberStatus
+from jiuzhu.documents.models import IssuedDocument, NumberStatus
 from jiuzhu.orgs import authz
+from jiuzhu.orgs.http import AuthenticatedHttpRequest
 from jiuzhu.orgs.models import Jurisdiction, Organisation
 from jiuzhu.orgs.roles import Perm
 from jiuzhu.orgs.selectors import counties_visible_to, get_grant
@@ -44,7 +46,7 @@ def pdf_filename(document: IssuedDocument) -> str:
 
 @login_required
 @require_GET
-def document_list(request: HttpRequest) -> HttpResponse:
+def document_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     qs = selectors.documents_visible_to(request.user).order_by("-issued_at", "-id")
     f = request.GET
     if kind := f.get("kind", "").strip():
@@ -85,7 +87,7 @@ def document_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def number_register(request: HttpRequest) -> HttpResponse:
+def number_register(request: AuthenticatedHttpRequest) -> HttpResponse:
     """发文登记: every 文号 given, with the document it became or the reason it is void."""
     qs = selectors.register_visible_to(request.user).order_by("organisation__name", "-year", "-serial")
     f = request.GET
@@ -140,7 +142,7 @@ def number_register(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def document_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     document = selectors.get_document(request.user, pk)
     issue_perm = kinds.get(document.kind).issue_perm
     can_manage = authz.can(request.user, issue_perm, document.area_code)
@@ -200,7 +202,7 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def document_pdf(request: HttpRequest, pk: int) -> FileResponse:
+def document_pdf(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     document = selectors.get_document(request.user, pk)
     handle = services.document_open(by=request.user, document=document)
     return _file_response(
@@ -213,12 +215,12 @@ def document_pdf(request: HttpRequest, pk: int) -> FileResponse:
 
 @login_required
 @require_GET
-def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
+def attachment_download(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     attachment = selectors.get_attachment(request.user, pk)
     handle = services.attachment_open(by=request.user, attachment=attachment)
     return _file_response(
         handle,
-        filename=filetypes.download_name(attachment.original_name, attachment.content_type),
+        filename=download_name(attachment.original_name, attachment.content_type),
         content_type=attachment.content_type,
         inline=attachment.inline,
     )
@@ -226,7 +228,7 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def delegation_letter_issue(request: HttpRequest, grant_pk: int) -> HttpResponse:
+def delegation_letter_issue(request: AuthenticatedHttpRequest, grant_pk: int) -> HttpResponse:
     """D5: print the delegation letter of a grant (bureau officers)."""
     grant = get_grant(request.user, grant_pk)
     authz.require(request.user, Perm.DELEGATION_MANAGE, grant.township_id)
@@ -276,7 +278,7 @@ def _template_kind(kind: str) -> kinds.DocKind:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def template_list(request: HttpRequest) -> HttpResponse:
+def template_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     county = selectors.template_county(request.user, request.GET.get("county"))
     orgs = list(
         Organisation.objects.filter(jurisdiction__code__startswith=county.code[:6]).select_related(
@@ -314,7 +316,7 @@ def template_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def template_edit(request: HttpRequest, kind: str) -> HttpResponse:
+def template_edit(request: AuthenticatedHttpRequest, kind: str) -> HttpResponse:
     county = selectors.template_county(request.user, request.GET.get("county"))
     doc_kind = _template_kind(kind)
     current = selectors.current_template(kind, county.code)
@@ -352,7 +354,7 @@ def template_edit(request: HttpRequest, kind: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def template_preview(request: HttpRequest, kind: str) -> HttpResponse:
+def template_preview(request: AuthenticatedHttpRequest, kind: str) -> HttpResponse:
     """htmx: render the posted template with the sample content — as HTML in a frame, or as a PDF."""
     county = selectors.template_county(request.user, request.GET.get("county"))
     doc_kind = _template_kind(kind)
@@ -370,7 +372,7 @@ def template_preview(request: HttpRequest, kind: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def template_history(request: HttpRequest, kind: str) -> HttpResponse:
+def template_history(request: AuthenticatedHttpRequest, kind: str) -> HttpResponse:
     county = selectors.template_county(request.user, request.GET.get("county"))
     doc_kind = _template_kind(kind)
     versions = selectors.template_history(request.user, kind, county)
@@ -393,7 +395,7 @@ def template_history(request: HttpRequest, kind: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def template_restore(request: HttpRequest, kind: str) -> HttpResponse:
+def template_restore(request: AuthenticatedHttpRequest, kind: str) -> HttpResponse:
     county = selectors.template_county(request.user, request.GET.get("county"))
     doc_kind = _template_kind(kind)
     try:
@@ -415,8 +417,8 @@ def verify(request: HttpRequest, doc_uuid: str) -> HttpResponse:
     result = selectors.verify(doc_uuid, code)
     upload_result = None
     upload_error = ""
-    if request.method == "POST" and result.document is not None and "file" in request.FILES:
-        upload = request.FILES["file"]
+    upload = request.FILES.get("file") if request.method == "POST" else None
+    if result.document is not None and upload is not None:
         if upload.size and upload.size > settings.UPLOAD_MAX_BYTES:
             upload_error = "文件过大，无法比对"
         else:

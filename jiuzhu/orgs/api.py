@@ -3,16 +3,17 @@
 from datetime import date, datetime
 
 from django.db.models import Q
-from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from jiuzhu.api.idempotency import not_idempotent
 from jiuzhu.api.schemas import ErrorOut, Id, PageNumber, responses
-from jiuzhu.core.errors import NotFound
+from jiuzhu.core import clock
+from jiuzhu.core.errors import NotFound, ValidationFailed
 from jiuzhu.core.types import AssistanceType, Category
 from jiuzhu.orgs import authz, services
 from jiuzhu.orgs.delegation import grant_state_on, who_decides
+from jiuzhu.orgs.http import AuthenticatedHttpRequest
 from jiuzhu.orgs.models import DelegationGrant, GrantPhase, Level, User
 from jiuzhu.orgs.roles import Role, perms_of
 from jiuzhu.orgs.selectors import (
@@ -45,7 +46,7 @@ class MeOut(Schema):
 
 
 @router.get("/me", response=responses(MeOut, read_only=True), summary="当前用户及其岗位、权限")
-def me(request: HttpRequest):
+def me(request: AuthenticatedHttpRequest):
     return {
         "username": request.user.username,
         "full_name": request.user.get_full_name(),
@@ -91,7 +92,7 @@ class JurisdictionFilter(Schema):
     "/jurisdictions", response=responses(list[JurisdictionOut], read_only=True), summary="辖区内的行政区划"
 )
 @paginate(PageNumber)
-def jurisdiction_list(request: HttpRequest, filters: Query[JurisdictionFilter]):
+def jurisdiction_list(request: AuthenticatedHttpRequest, filters: Query[JurisdictionFilter]):
     qs = jurisdictions_visible_to(request.user).order_by("code")
     if filters.parent:
         qs = qs.filter(parent_id=filters.parent)
@@ -105,7 +106,7 @@ def jurisdiction_list(request: HttpRequest, filters: Query[JurisdictionFilter]):
 @router.get(
     "/jurisdictions/{code}", response=responses(JurisdictionOut, read_only=True), summary="一个行政区划"
 )
-def jurisdiction_detail(request: HttpRequest, code: str):
+def jurisdiction_detail(request: AuthenticatedHttpRequest, code: str):
     return get_jurisdiction(request.user, code)
 
 
@@ -127,7 +128,6 @@ class GrantOut(Schema):
 
 
 def _grant_out(grant: DelegationGrant) -> dict:
-    from jiuzhu.core import clock
 
     return {
         "id": grant.id,
@@ -154,7 +154,7 @@ class GrantFilter(Schema):
 
 @router.get("/delegation/grants", response=responses(list[GrantOut], read_only=True), summary="审批权限委托")
 @paginate(PageNumber)
-def grant_list(request: HttpRequest, filters: Query[GrantFilter]):
+def grant_list(request: AuthenticatedHttpRequest, filters: Query[GrantFilter]):
     qs = grants_visible_to(request.user).order_by("township_id", "category", "valid_from")
     if filters.township:
         qs = qs.filter(township_id=filters.township)
@@ -164,7 +164,7 @@ def grant_list(request: HttpRequest, filters: Query[GrantFilter]):
 
 
 @router.get("/delegation/grants/{grant_id}", response=responses(GrantOut, read_only=True), summary="一项委托")
-def grant_detail(request: HttpRequest, grant_id: Id):
+def grant_detail(request: AuthenticatedHttpRequest, grant_id: Id):
     return _grant_out(get_grant(request.user, grant_id))
 
 
@@ -179,7 +179,7 @@ class GrantIn(Schema):
 
 
 @router.post("/delegation/grants", response=responses(GrantOut, status=201), summary="登记委托（民政局）")
-def grant_create(request: HttpRequest, payload: GrantIn):
+def grant_create(request: AuthenticatedHttpRequest, payload: GrantIn):
     grant = services.grant_create(
         by=request.user,
         township=get_jurisdiction(request.user, payload.township),
@@ -209,21 +209,21 @@ class RevokeIn(Schema):
 
 
 @router.post("/delegation/grants/{grant_id}/suspend", response=responses(GrantOut), summary="暂停委托")
-def grant_suspend(request: HttpRequest, grant_id: Id, payload: SuspendIn):
+def grant_suspend(request: AuthenticatedHttpRequest, grant_id: Id, payload: SuspendIn):
     grant = get_grant(request.user, grant_id)
     services.grant_suspend(by=request.user, grant=grant, start=payload.start, reason=payload.reason)
     return _grant_out(get_grant(request.user, grant_id))
 
 
 @router.post("/delegation/grants/{grant_id}/resume", response=responses(GrantOut), summary="恢复委托")
-def grant_resume(request: HttpRequest, grant_id: Id, payload: ResumeIn):
+def grant_resume(request: AuthenticatedHttpRequest, grant_id: Id, payload: ResumeIn):
     grant = get_grant(request.user, grant_id)
     services.grant_resume(by=request.user, grant=grant, on=payload.on, reason=payload.reason)
     return _grant_out(get_grant(request.user, grant_id))
 
 
 @router.post("/delegation/grants/{grant_id}/revoke", response=responses(GrantOut), summary="撤销委托")
-def grant_revoke(request: HttpRequest, grant_id: Id, payload: RevokeIn):
+def grant_revoke(request: AuthenticatedHttpRequest, grant_id: Id, payload: RevokeIn):
     grant = get_grant(request.user, grant_id)
     services.grant_revoke(by=request.user, grant=grant, on=payload.on, reason=payload.reason)
     return _grant_out(get_grant(request.user, grant_id))
@@ -251,11 +251,9 @@ class WhoDecidesQuery(Schema):
     response=responses(WhoDecidesOut, read_only=True),
     summary="某日某类申请由谁审批（D1、D3）",
 )
-def who_decides_endpoint(request: HttpRequest, q: Query[WhoDecidesQuery]):
+def who_decides_endpoint(request: AuthenticatedHttpRequest, q: Query[WhoDecidesQuery]):
     township = get_jurisdiction(request.user, q.township)
     if township.level != Level.TOWNSHIP:
-        from jiuzhu.core.errors import ValidationFailed
-
         raise ValidationFailed("请指定乡镇（街道）的区划代码", field_errors={"township": "不是乡镇（街道）"})
     route = who_decides(township_code=township.code, assistance_type=q.assistance_type, day=q.day)
     return {
@@ -326,7 +324,7 @@ class StaffAccountFilter(Schema):
     summary="辖区内的工作人员账号",
 )
 @paginate(PageNumber)
-def staff_account_list(request: HttpRequest, filters: Query[StaffAccountFilter]):
+def staff_account_list(request: AuthenticatedHttpRequest, filters: Query[StaffAccountFilter]):
     qs = accounts_visible_to(request.user)
     if filters.q:
         qs = qs.filter(Q(full_name__contains=filters.q) | Q(username__contains=filters.q))
@@ -340,7 +338,7 @@ def staff_account_list(request: HttpRequest, filters: Query[StaffAccountFilter])
     response=responses(StaffAccountOut, read_only=True),
     summary="一个工作人员账号",
 )
-def staff_account_detail(request: HttpRequest, user_id: Id):
+def staff_account_detail(request: AuthenticatedHttpRequest, user_id: Id):
     return _account_out(get_account(request.user, user_id))
 
 
@@ -354,7 +352,7 @@ class StaffMembershipIn(Schema):
     response=responses(StaffAccountOut, status=201),
     summary="为账号增加岗位（系统管理员）",
 )
-def staff_membership_add(request: HttpRequest, user_id: Id, payload: StaffMembershipIn):
+def staff_membership_add(request: AuthenticatedHttpRequest, user_id: Id, payload: StaffMembershipIn):
     account = get_account(request.user, user_id)
     organisation = organisations_visible_to(request.user).filter(pk=payload.organisation_id).first()
     if organisation is None:
@@ -374,14 +372,14 @@ class StaffDeactivateIn(Schema):
 @router.post(
     "/staff/memberships/{membership_id}/end", response=responses(StaffAccountOut), summary="结束岗位"
 )
-def staff_membership_end(request: HttpRequest, membership_id: Id, payload: StaffReasonIn):
+def staff_membership_end(request: AuthenticatedHttpRequest, membership_id: Id, payload: StaffReasonIn):
     membership = get_membership(request.user, membership_id)
     services.membership_end(by=request.user, membership=membership, reason=payload.reason)
     return _account_out(membership.user)
 
 
 @router.post("/staff/accounts/{user_id}/deactivate", response=responses(StaffAccountOut), summary="停用账号")
-def staff_deactivate(request: HttpRequest, user_id: Id, payload: StaffDeactivateIn):
+def staff_deactivate(request: AuthenticatedHttpRequest, user_id: Id, payload: StaffDeactivateIn):
     account = services.staff_deactivate(
         by=request.user, user=get_account(request.user, user_id), reason=payload.reason
     )
@@ -389,7 +387,7 @@ def staff_deactivate(request: HttpRequest, user_id: Id, payload: StaffDeactivate
 
 
 @router.post("/staff/accounts/{user_id}/reactivate", response=responses(StaffAccountOut), summary="启用账号")
-def staff_reactivate(request: HttpRequest, user_id: Id, payload: StaffReasonIn):
+def staff_reactivate(request: AuthenticatedHttpRequest, user_id: Id, payload: StaffReasonIn):
     account = services.staff_reactivate(
         by=request.user, user=get_account(request.user, user_id), reason=payload.reason
     )
@@ -407,7 +405,7 @@ class StaffPasswordResetOut(Schema):
     summary="重置密码（返回临时密码）",
 )
 @not_idempotent  # the temporary password is never kept in the idempotency table
-def staff_password_reset(request: HttpRequest, user_id: Id, payload: StaffReasonIn):
+def staff_password_reset(request: AuthenticatedHttpRequest, user_id: Id, payload: StaffReasonIn):
     account = get_account(request.user, user_id)
     raw = services.staff_password_reset(by=request.user, user=account, reason=payload.reason)
     return {"username": account.username, "temporary_password": raw}

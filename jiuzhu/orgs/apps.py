@@ -7,7 +7,25 @@ class OrgsConfig(AppConfig):
     verbose_name = "组织与权限"
 
     def ready(self) -> None:
-        from jiuzhu.core import audit
+        from jiuzhu.api.api import use_token_lookup
+        from jiuzhu.core import access, audit
+        from jiuzhu.orgs import authz
+        from jiuzhu.orgs.selectors import jurisdiction_exists
+        from jiuzhu.orgs.services import token_authenticate
+
+        # The layers below ask orgs through these hooks: the API kit for tokens, core for permissions.
+        use_token_lookup(token_authenticate)
+        access.install(
+            access.Authority(
+                require=authz.require,
+                can=authz.can,
+                is_global=authz.is_global,
+                in_scope=authz.in_scope,
+                roles=authz.roles,
+                memberships=authz.memberships,
+                area_exists=jurisdiction_exists,
+            )
+        )
         from jiuzhu.core.navigation import NavItem, register, register_panel
         from jiuzhu.orgs import (
             policy,  # noqa: F401 - registers the security parameters
@@ -53,21 +71,6 @@ class OrgsConfig(AppConfig):
             order=50,
         )
         register_panel(list(Role.values), views.recent_activity_panel, order=900)
-        # The materials checklist page (cases app) sits with the other settings pages.
-        from jiuzhu.cases.materials_admin import ACTIONS as MATERIAL_ACTIONS
-
-        register(
-            NavItem(
-                "系统设置",
-                "申请材料清单",
-                "materials_checklist",
-                "list-check",
-                Perm.VIEW,
-                25,
-                frozenset({Role.BUREAU_OFFICER, Role.ADMIN, Role.BUREAU_INSPECTOR, Role.AUDITOR}),
-            )
-        )
-        audit.register_actions(MATERIAL_ACTIONS)
         audit.register_actions(
             {
                 "staff.membership_end": "结束岗位",

@@ -11,10 +11,12 @@ from datetime import date
 
 from django.db import transaction
 
+from jiuzhu.core import clock, crypto
+from jiuzhu.core.models import ParameterValue
 from jiuzhu.core.services import param_set
 from jiuzhu.core.types import Category
-from jiuzhu.orgs import services
-from jiuzhu.orgs.models import GrantPhase, Jurisdiction, Level, Organisation, UrbanRural, User
+from jiuzhu.orgs import mfa, services
+from jiuzhu.orgs.models import GrantPhase, Jurisdiction, Level, Organisation, SecondFactor, UrbanRural, User
 from jiuzhu.orgs.roles import OrgKind, Role
 
 DEMO_PASSWORD = "Demo@2026"  # noqa: S105 - published demo password, listed in README
@@ -229,7 +231,7 @@ def load_places() -> None:
 
 
 def _org_for(code: str, role: str) -> Organisation:
-    kinds = {Role.AUDITOR: OrgKind.OVERSIGHT}
+    kinds: dict[str, str] = {Role.AUDITOR: OrgKind.OVERSIGHT}
     place = Jurisdiction.objects.get(code=code)
     if place.level == Level.COUNTY:
         kind = kinds.get(role, OrgKind.BUREAU)
@@ -241,10 +243,6 @@ def _org_for(code: str, role: str) -> Organisation:
 
 
 def load_staff() -> None:
-    from jiuzhu.core import clock, crypto
-    from jiuzhu.orgs import mfa
-    from jiuzhu.orgs.models import SecondFactor
-
     for username, full_name, code, role in STAFF:
         if User.objects.filter(username=username).exists():
             continue
@@ -298,7 +296,6 @@ def load_grants() -> None:
 
 def load_standards() -> None:
     officers = {"230502": "js_bureau", "500110": "qj_bureau", "610104": "lh_bureau"}
-    from jiuzhu.core.models import ParameterValue
 
     for key_scope, values in STANDARDS.items():
         scope = key_scope[:12]

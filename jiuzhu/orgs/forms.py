@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
-from jiuzhu.core.forms import BootstrapMixin, DateInput
+from jiuzhu.core.forms import BootstrapMixin, DateInput, set_choices
 from jiuzhu.core.types import AssistanceType, Category
 from jiuzhu.orgs.models import GrantPhase
 from jiuzhu.orgs.roles import Role
@@ -22,7 +22,7 @@ class GrantForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args, townships=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["township"].choices = [(t.code, t.name) for t in townships]
+        set_choices(self, "township", [(t.code, t.name) for t in townships])
 
 
 class SuspendForm(BootstrapMixin, forms.Form):
@@ -47,7 +47,7 @@ class WhoDecidesForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args, townships=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["township"].choices = [(t.code, t.name) for t in townships]
+        set_choices(self, "township", [(t.code, t.name) for t in townships])
 
 
 class TokenForm(BootstrapMixin, forms.Form):
@@ -68,9 +68,9 @@ class StaffForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args, organisations=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].choices = [
-            (o.pk, f"{o.jurisdiction.name} · {o.name}") for o in organisations
-        ]
+        set_choices(
+            self, "organisation", [(o.pk, f"{o.jurisdiction.name} · {o.name}") for o in organisations]
+        )
 
 
 class MembershipForm(BootstrapMixin, forms.Form):
@@ -79,9 +79,9 @@ class MembershipForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args, organisations=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].choices = [
-            (o.pk, f"{o.jurisdiction.name} · {o.name}") for o in organisations
-        ]
+        set_choices(
+            self, "organisation", [(o.pk, f"{o.jurisdiction.name} · {o.name}") for o in organisations]
+        )
 
 
 class MembershipEndForm(BootstrapMixin, forms.Form):

@@ -25,6 +25,7 @@ from jiuzhu.core import audit, clock, crypto, params
 from jiuzhu.core.errors import ValidationFailed
 from jiuzhu.orgs import authz
 from jiuzhu.orgs.models import RecoveryCode, SecondFactor, User
+from jiuzhu.orgs.selectors import home_area
 
 SECRET_PURPOSE = "totp_secret"  # noqa: S105 - an encryption purpose label
 ISSUER = "救助"
@@ -105,8 +106,6 @@ def qr_svg(uri: str) -> str:
 
 
 def required_roles(user: User) -> set[str]:
-    from jiuzhu.orgs.selectors import home_area
-
     return set(params.get("security.mfa_roles", area_code=home_area(user), on=clock.today()))
 
 

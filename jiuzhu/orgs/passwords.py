@@ -14,6 +14,8 @@ from django.contrib.auth.hashers import check_password
 from django.core.exceptions import ValidationError
 
 from jiuzhu.core import clock, params
+from jiuzhu.orgs.models import PasswordHistory
+from jiuzhu.orgs.selectors import home_area
 
 HISTORY = 5  # previous passwords that may not be used again
 CLASSES = (
@@ -60,8 +62,6 @@ class HistoryValidator:
 
 def set_password(user, raw: str, *, temporary: bool) -> None:
     """Set and save a password; the previous one goes into the history."""
-    from jiuzhu.orgs.models import PasswordHistory
-
     now = clock.now()
     if user.pk and user.password:
         PasswordHistory.objects.create(
@@ -79,8 +79,6 @@ def set_password(user, raw: str, *, temporary: bool) -> None:
 
 
 def max_age_days(user) -> int:
-    from jiuzhu.orgs.selectors import home_area
-
     return int(params.get("security.password_max_age_days", area_code=home_area(user), on=clock.today()))
 
 

@@ -12,12 +12,26 @@ from jiuzhu.core.types import Category
 from jiuzhu.orgs import authz
 from jiuzhu.orgs.delegation import grant_state_on
 from jiuzhu.orgs.models import DelegationGrant, Jurisdiction, Level, Membership, Organisation, User
-from jiuzhu.orgs.roles import Perm
+from jiuzhu.orgs.roles import OrgKind, Perm
 
 
 def jurisdictions_visible_to(user) -> QuerySet[Jurisdiction]:
     authz.require(user, Perm.VIEW)
     return Jurisdiction.objects.filter(authz.scope_q(user, "code"))
+
+
+def jurisdiction_exists(code: str) -> bool:
+    """Whether a jurisdiction with this code is registered (a fact, not scoped: for validating input)."""
+    return Jurisdiction.objects.filter(code=code).exists()
+
+
+def county_bureau(county_code: str) -> Organisation | None:
+    """The civil-affairs bureau (民政局) of a county: the authority named on decisions, inspection reports and
+    custody transfers (D1). Not scoped: which bureau serves a county is public; callers have already scoped the
+    county, case or household they ask for."""
+    return (
+        Organisation.objects.filter(jurisdiction_id=county_code, kind=OrgKind.BUREAU).order_by("id").first()
+    )
 
 
 def get_jurisdiction(user, code: str) -> Jurisdiction:

@@ -15,6 +15,7 @@ from django.db import transaction
 from jiuzhu.core import audit, clock
 from jiuzhu.core.dates import ensure_not_before, ensure_not_future
 from jiuzhu.core.errors import Forbidden, NotFound, ValidationFailed
+from jiuzhu.core.filetypes import check_upload
 from jiuzhu.core.types import Category
 from jiuzhu.orgs import authz, passwords
 from jiuzhu.orgs.models import (
@@ -25,6 +26,7 @@ from jiuzhu.orgs.models import (
     Level,
     Membership,
     Organisation,
+    SecondFactor,
     User,
 )
 from jiuzhu.orgs.roles import ADMIN_ROLES, ROLE_ORG_KINDS, Perm, Role
@@ -80,8 +82,6 @@ def grant_create(
         ensure_not_before(valid_to, valid_from, "委托截止日", "起始日", field="valid_to")
     if letter_file is not None:
         # The scanned letter is served back inline: its type is checked by content, like every upload.
-        from jiuzhu.documents.services import check_upload
-
         try:
             check_upload(upload=letter_file, kind="scan")
         except ValidationFailed as exc:
@@ -462,8 +462,6 @@ def staff_password_reset(*, by: User, user: User, reason: str = "") -> str:
 def staff_mfa_reset(*, by: User, user: User, reason: str) -> User:
     """A lost authenticator: the security administrator removes it (and its recovery codes) and ends the
     account's sessions; at the next login the account binds a new one (PI2, 三员分立)."""
-    from jiuzhu.orgs.models import SecondFactor
-
     authorising, area = _account_authority(by, user, Perm.MFA_RESET)
     if user.pk == by.pk:
         raise ValidationFailed("不能重置本人的动态口令，请由其他安全管理员办理")

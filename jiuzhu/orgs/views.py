@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
+from django.forms import Form
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from jiuzhu.core import clock
+from jiuzhu.core import clock, filetypes
 from jiuzhu.core.errors import RECOVERABLE, NotFound
 from jiuzhu.core.exports import xlsx_response
 from jiuzhu.core.forms import apply_error
 from jiuzhu.core.listing import choice_param, date_param, paginate, wants_export
+from jiuzhu.core.models import AuditEvent
 from jiuzhu.core.navigation import panels_for
+from jiuzhu.core.selectors import events_for_object
 from jiuzhu.core.types import Category
 from jiuzhu.orgs import authz, mfa, services
-from jiuzhu.orgs.delegation import who_decides
+from jiuzhu.orgs.delegation import grant_state_on, who_decides
 from jiuzhu.orgs.forms import (
     DeactivateForm,
     GrantForm,
@@ -33,6 +38,7 @@ from jiuzhu.orgs.forms import (
     TokenForm,
     WhoDecidesForm,
 )
+from jiuzhu.orgs.http import AuthenticatedHttpRequest
 from jiuzhu.orgs.models import ApiToken, Level
 from jiuzhu.orgs.roles import Perm, Role
 from jiuzhu.orgs.selectors import (
@@ -54,7 +60,7 @@ from jiuzhu.orgs.selectors import (
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def account(request: HttpRequest) -> HttpResponse:
+def account(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
     issued = None
     if request.method == "POST" and form.is_valid():
@@ -89,7 +95,7 @@ def account(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def token_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     token = ApiToken.objects.filter(pk=pk, user=request.user).first()
     if token is None:
         raise NotFound()
@@ -102,7 +108,7 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A landing page per role: the panels the apps registered for the user's roles."""
     memberships = authz.memberships(request.user)
     sections = []
@@ -142,8 +148,7 @@ def bureau_rollout_panel(request: HttpRequest, membership) -> tuple[str, dict] |
     }
 
 
-def recent_activity_panel(request: HttpRequest, membership) -> tuple[str, dict] | None:
-    from jiuzhu.core.models import AuditEvent
+def recent_activity_panel(request: AuthenticatedHttpRequest, membership) -> tuple[str, dict] | None:
 
     events = AuditEvent.objects.filter(actor=request.user).order_by("-id")[:8]
     return "orgs/panels/recent_activity.html", {"events": events}
@@ -154,7 +159,7 @@ def recent_activity_panel(request: HttpRequest, membership) -> tuple[str, dict] 
 
 @login_required
 @require_GET
-def jurisdiction_list(request: HttpRequest) -> HttpResponse:
+def jurisdiction_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     qs = jurisdictions_visible_to(request.user).select_related("parent").order_by("code")
     if level := choice_param(request, "level", Level.values):
         qs = qs.filter(level=level)
@@ -191,7 +196,7 @@ def jurisdiction_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def staff_list(request: HttpRequest) -> HttpResponse:
+def staff_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     qs = staff_visible_to(request.user)
     if role := request.GET.get("role"):
         qs = qs.filter(role=role)
@@ -274,7 +279,7 @@ STAFF_ACTIONS = {
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def staff_account(request: HttpRequest, pk: int) -> HttpResponse:
+def staff_account(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """One account: its roles, adding or ending a role, deactivation and a password reset."""
     account = get_account(request.user, pk)
     orgs = list(organisations_visible_to(request.user).order_by("jurisdiction_id", "kind"))
@@ -295,7 +300,7 @@ def staff_account(request: HttpRequest, pk: int) -> HttpResponse:
         key, perm = STAFF_ACTIONS[action]
         authz.require(request.user, perm)
         form_class = type(forms[key])
-        kwargs = {"organisations": orgs} if key == "membership" else {}
+        kwargs: dict[str, Any] = {"organisations": orgs} if key == "membership" else {}
         form = form_class(request.POST, prefix=forms[key].prefix, **kwargs)
         forms[key] = form
         if form.is_valid():
@@ -344,7 +349,6 @@ def staff_account(request: HttpRequest, pk: int) -> HttpResponse:
     memberships = list(
         account.memberships.select_related("organisation__jurisdiction").order_by("-is_active", "id")
     )
-    from jiuzhu.core.models import AuditEvent
 
     # The account's own events and those of its roles; logins are left to the audit pages.
     events = (
@@ -393,7 +397,7 @@ def _county_for(request: HttpRequest):
 
 @login_required
 @require_GET
-def rollout(request: HttpRequest) -> HttpResponse:
+def rollout(request: AuthenticatedHttpRequest) -> HttpResponse:
     county, counties = _county_for(request)
     on = date_param(request, "on") or clock.today()
     rows = rollout_table(request.user, county=county, on=on)
@@ -433,7 +437,7 @@ def rollout(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def who_decides_view(request: HttpRequest) -> HttpResponse:
+def who_decides_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     townships = list(townships_visible_to(request.user).order_by("code"))
     form = WhoDecidesForm(request.GET, townships=townships)
     route = None
@@ -448,7 +452,7 @@ def who_decides_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def grant_create(request: HttpRequest) -> HttpResponse:
+def grant_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     authz.require(request.user, Perm.DELEGATION_MANAGE)  # 403 before anything else for other roles
     county, _ = _county_for(request)
     authz.require(request.user, Perm.DELEGATION_MANAGE, county.code)
@@ -485,7 +489,7 @@ def grant_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def grant_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def grant_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     grant = get_grant(request.user, pk)
     forms = {
         "suspend": SuspendForm(prefix="s", initial={"start": clock.today()}),
@@ -494,14 +498,15 @@ def grant_detail(request: HttpRequest, pk: int) -> HttpResponse:
     }
     if request.method == "POST":
         authz.require(request.user, Perm.DELEGATION_MANAGE, grant.township_id)
-        action = request.POST.get("action")
-        form_class, prefix = {
+        action = request.POST.get("action", "")
+        actions: dict[str, tuple[type[Form], str]] = {
             "suspend": (SuspendForm, "s"),
             "resume": (ResumeForm, "r"),
             "revoke": (RevokeForm, "v"),
-        }.get(action, (None, ""))
-        if form_class is None:
+        }
+        if action not in actions:
             raise NotFound()
+        form_class, prefix = actions[action]
         form = form_class(request.POST, prefix=prefix)
         forms[action] = form
         if form.is_valid():
@@ -523,10 +528,8 @@ def grant_detail(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, done)
                 return redirect("grant_detail", pk=grant.pk)
-    from jiuzhu.core.selectors import events_for_object
 
     today = clock.today()
-    from jiuzhu.orgs.delegation import grant_state_on
 
     state = grant_state_on(grant, today, list(grant.suspensions.all()))
     return render(
@@ -547,12 +550,10 @@ def grant_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def grant_letter(request: HttpRequest, pk: int) -> FileResponse:
+def grant_letter(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     grant = get_grant(request.user, pk)
     if not grant.letter_file:
         raise NotFound("该委托没有上传委托书扫描件")
-    from jiuzhu.documents import filetypes
-
     handle = grant.letter_file.open("rb")
     mime, _ = filetypes.detect(handle.read(filetypes.HEAD_BYTES))
     handle.seek(0)

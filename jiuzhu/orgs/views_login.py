@@ -20,6 +20,8 @@ from django.views.decorators.http import require_http_methods
 from jiuzhu.core import audit, clock
 from jiuzhu.core.errors import RECOVERABLE
 from jiuzhu.orgs import authz, mfa, passwords
+from jiuzhu.orgs.demo import DEMO_TOTP_SECRET
+from jiuzhu.orgs.http import AuthenticatedHttpRequest
 from jiuzhu.orgs.models import User
 
 PENDING = "jiuzhu_login_pending"
@@ -74,7 +76,7 @@ def _pending(request: HttpRequest) -> tuple[User, dict] | None:
     user = User.objects.filter(pk=state["uid"], is_active=True).first()
     if user is None:
         return None
-    user.backend = state["backend"]
+    user.backend = state["backend"]  # type: ignore[attr-defined]  # what login() reads, as authenticate() sets it
     return user, state
 
 
@@ -87,8 +89,6 @@ def _restart(request: HttpRequest, text: str) -> HttpResponse:
 def _demo_hint(user: User) -> str:
     """DEBUG only: demo accounts share a published authenticator secret (docs/decisions.md); the page shows
     its current code so that a demo needs no phone. Never outside DEBUG."""
-    from jiuzhu.orgs.demo import DEMO_TOTP_SECRET
-
     if settings.DEBUG and mfa.secret_of(user) == DEMO_TOTP_SECRET:
         return mfa.current_code(DEMO_TOTP_SECRET)
     return ""
@@ -169,7 +169,7 @@ def _enrol_context(user: User, secret: str, error: str) -> dict:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def account_mfa(request: HttpRequest) -> HttpResponse:
+def account_mfa(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Enable (bind an authenticator), regenerate recovery codes, or switch off where allowed."""
     user = request.user
     action = request.POST.get("action", "") if request.method == "POST" else ""
@@ -209,6 +209,7 @@ def account_mfa(request: HttpRequest) -> HttpResponse:
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
+    request: AuthenticatedHttpRequest  # the view requires a signed-in user
     success_url = reverse_lazy("password_change_done")
 
     def get_context_data(self, **kwargs):

@@ -1,24 +1,29 @@
-"""API: the monthly cycle, payroll runs, the ledger, bank files, reconciliation, statistics (issue 5)."""
+"""API of payments: the monthly cycle, payroll runs, the ledger, bank files, reconciliation, statistics and
+the adjustment table — the same services and selectors as the pages."""
 
 import base64
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.http import HttpRequest
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from jiuzhu.api.idempotency import not_idempotent
 from jiuzhu.api.schemas import Id, JobState, PageNumber, responses
-from jiuzhu.core import clock
-from jiuzhu.core.dates import month_start
+from jiuzhu.core import clock, params
+from jiuzhu.core.dates import add_months, month_start
 from jiuzhu.core.errors import NotFound, ValidationFailed
 from jiuzhu.orgs import authz
+from jiuzhu.orgs.http import AuthenticatedHttpRequest
 from jiuzhu.orgs.roles import Perm
 from jiuzhu.orgs.selectors import counties_visible_to
-from jiuzhu.payments import cycle, payroll, selectors, services
+from jiuzhu.payments import cycle, payroll, selectors
 from jiuzhu.payments.models import BankFormat, PayrollRun, Reconciliation
+from jiuzhu.payments.services import adjustments, bank_files, bank_formats, reopening
+from jiuzhu.payments.services.reconcile_job import reconcile_start
+from jiuzhu.payments.statistics import consistency as consistency_of
+from jiuzhu.payments.statistics import statistics as statistics_of
 
 router = Router(tags=["月度发放"])
 CODE = r"^\d{12}$"
@@ -28,7 +33,7 @@ def _month(value: date) -> date:
     return month_start(value)
 
 
-def _county(request: HttpRequest, code: str) -> str:
+def _county(request: AuthenticatedHttpRequest, code: str) -> str:
     """Counties the user works in (township staff: the one above their township)."""
     authz.require(request.user, Perm.VIEW)
     if not counties_visible_to(request.user).filter(code=code).exists():
@@ -49,7 +54,7 @@ class CycleOut(Schema):
 
 
 @router.get("/payroll/cycle", response=responses(CycleOut, read_only=True), summary="月度周期状态（M1）")
-def cycle_status(request: HttpRequest, county: str = Query(..., pattern=CODE)):
+def cycle_status(request: AuthenticatedHttpRequest, county: str = Query(..., pattern=CODE)):
     _county(request, county)
     today = clock.today()
     d = cycle.days(county, today)
@@ -77,8 +82,8 @@ class ReopenIn(Schema):
     response=responses(CycleOut, status=201),
     summary="民政局重新开放本月（记录原因）",
 )
-def cycle_reopen(request: HttpRequest, payload: ReopenIn):
-    services.reopen(by=request.user, county_code=payload.county, reason=payload.reason)
+def cycle_reopen(request: AuthenticatedHttpRequest, payload: ReopenIn):
+    reopening.reopen(by=request.user, county_code=payload.county, reason=payload.reason)
     return Status(201, cycle_status(request, payload.county))
 
 
@@ -87,8 +92,8 @@ class CountyIn(Schema):
 
 
 @router.post("/payroll/cycle/close", response=responses(CycleOut), summary="关闭重新开放")
-def cycle_close(request: HttpRequest, payload: CountyIn):
-    services.close_reopen(by=request.user, county_code=payload.county)
+def cycle_close(request: AuthenticatedHttpRequest, payload: CountyIn):
+    reopening.close_reopen(by=request.user, county_code=payload.county)
     return cycle_status(request, payload.county)
 
 
@@ -117,7 +122,7 @@ class RunIn(Schema):
     response=responses(RunOut, status=202),
     summary="生成台账和发放名单（后台任务，轮询进度）",
 )
-def run_start(request: HttpRequest, payload: RunIn):
+def run_start(request: AuthenticatedHttpRequest, payload: RunIn):
     run = payroll.start(by=request.user, county_code=payload.county, month=_month(payload.month))
     run.refresh_from_db()
     return Status(202, run)
@@ -125,13 +130,13 @@ def run_start(request: HttpRequest, payload: RunIn):
 
 @router.get("/payroll/runs", response=responses(list[RunOut], read_only=True), summary="生成记录")
 @paginate(PageNumber)
-def run_list(request: HttpRequest, county: str = Query(..., pattern=CODE)):
+def run_list(request: AuthenticatedHttpRequest, county: str = Query(..., pattern=CODE)):
     _county(request, county)
     return PayrollRun.objects.filter(county_code=county).order_by("-started_at")
 
 
 @router.get("/payroll/runs/{run_id}", response=responses(RunOut, read_only=True), summary="生成进度")
-def run_detail(request: HttpRequest, run_id: Id):
+def run_detail(request: AuthenticatedHttpRequest, run_id: Id):
     return selectors.get_run(request.user, run_id)
 
 
@@ -169,8 +174,8 @@ class LedgerFilter(Schema):
     summary="台账（冻结的月度快照）",
 )
 @paginate(PageNumber)
-def ledger(request: HttpRequest, f: Query[LedgerFilter]):
-    qs = payroll.entries_for(
+def ledger(request: AuthenticatedHttpRequest, f: Query[LedgerFilter]):
+    qs = selectors.entries_for(
         request.user, county_code=f.county, month=_month(f.month), township_code=f.township
     )
     if f.assistance_type:
@@ -188,7 +193,7 @@ def _entry(e) -> dict:
             "payment_status": p.status,
             "paid_amount": p.paid_amount,
             "failure_reason": p.failure_reason,
-            "reference": services.reference_of(p.id),
+            "reference": bank_files.reference_of(p.id),
         }
     return out
 
@@ -205,16 +210,16 @@ class BankFormatOut(Schema):
 @router.get(
     "/payroll/bank-formats", response=responses(list[BankFormatOut], read_only=True), summary="银行文件格式"
 )
-def format_list(request: HttpRequest, county: str = Query(..., pattern=CODE)):
+def format_list(request: AuthenticatedHttpRequest, county: str = Query(..., pattern=CODE)):
     _county(request, county)
-    return list(services.formats_for(county))
+    return list(bank_formats.formats_for(county))
 
 
 class BankFormatIn(Schema):
     county: str = Field(..., pattern=CODE)
     name: str
     fields: list[str] = Field(
-        ..., description="列字段，按顺序：" + "、".join(f"{k} {v}" for k, v in services.FIELDS.items())
+        ..., description="列字段，按顺序：" + "、".join(f"{k} {v}" for k, v in bank_formats.FIELDS.items())
     )
     headers: dict[str, str] = Field(default_factory=dict, description="字段 → 银行要求的列名（可选）")
     encoding: str = "gb18030"
@@ -224,10 +229,10 @@ class BankFormatIn(Schema):
 @router.post(
     "/payroll/bank-formats", response=responses(BankFormatOut, status=201), summary="新增银行文件格式"
 )
-def format_create(request: HttpRequest, payload: BankFormatIn):
+def format_create(request: AuthenticatedHttpRequest, payload: BankFormatIn):
     return Status(
         201,
-        services.bank_format_save(
+        bank_formats.bank_format_save(
             by=request.user,
             county_code=payload.county,
             name=payload.name,
@@ -263,11 +268,11 @@ class BankFileOut(Schema):
     summary="导出银行发放文件（含完整账号，记录日志）",
 )
 @not_idempotent  # the file holds full account numbers: each export is made (and logged) afresh
-def bank_file(request: HttpRequest, payload: BankFileIn):
+def bank_file(request: AuthenticatedHttpRequest, payload: BankFileIn):
     fmt = BankFormat.objects.filter(pk=payload.bank_format_id, county_code__in=["", payload.county]).first()
     if fmt is None:
         raise NotFound("没有该银行文件格式")
-    export = services.bank_file_create(
+    export = bank_files.bank_file_create(
         by=request.user,
         county_code=payload.county,
         month=_month(payload.month),
@@ -327,7 +332,7 @@ class ReconcileJobOut(JobState):
     summary="导入银行回盘（参考号、状态、实发金额、失败原因）：后台任务，轮询进度与结果",
 )
 def reconcile(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     county: Form[str],
     month: Form[date],
     file: File[UploadedFile],
@@ -335,7 +340,7 @@ def reconcile(
 ):
     if not len(county) == 12 or not county.isdigit():
         raise ValidationFailed("县（区）代码应为 12 位数字", field_errors={"county": ["格式不正确"]})
-    job = services.reconcile_start(
+    job = reconcile_start(
         by=request.user,
         county_code=county,
         month=_month(month),
@@ -352,7 +357,7 @@ def reconcile(
     response=responses(ReconcileJobOut, read_only=True),
     summary="回盘导入进度与结果",
 )
-def reconcile_job(request: HttpRequest, job_id: Id):
+def reconcile_job(request: AuthenticatedHttpRequest, job_id: Id):
     return selectors.get_reconcile_job(request.user, job_id)
 
 
@@ -362,7 +367,7 @@ def reconcile_job(request: HttpRequest, job_id: Id):
     summary="回盘导入记录",
 )
 @paginate(PageNumber)
-def reconciliation_list(request: HttpRequest, county: str = Query(..., pattern=CODE)):
+def reconciliation_list(request: AuthenticatedHttpRequest, county: str = Query(..., pattern=CODE)):
     authz.require(request.user, Perm.RECONCILE, county)
     return Reconciliation.objects.filter(county_code=county).order_by("-created_at")
 
@@ -382,7 +387,7 @@ class ConsistencyOut(Schema):
     summary="台账与银行一致率（S11）",
 )
 def consistency(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     month: date,
     county: str = Query(..., pattern=CODE),
     township: str = Query("", pattern=r"^(\d{12})?$"),
@@ -392,9 +397,7 @@ def consistency(
         raise NotFound()
     if not township and not authz.in_scope(request.user, county):
         raise NotFound("请指定您所在的乡镇（街道）")
-    from jiuzhu.core import params
-
-    c = services.consistency(county, _month(month), township)
+    c = consistency_of(county, _month(month), township)
     return {
         "entries": c.entries,
         "consistent": c.consistent,
@@ -418,10 +421,10 @@ class StatisticOut(Schema):
     response=responses(list[StatisticOut], read_only=True),
     summary="按乡镇×救助类型的户数、人数、金额",
 )
-def statistics(request: HttpRequest, month: date, county: str = Query(..., pattern=CODE)):
+def statistics(request: AuthenticatedHttpRequest, month: date, county: str = Query(..., pattern=CODE)):
     return [
         dict(r, persons=r["persons"] or 0)
-        for r in services.statistics(request.user, county_code=county, month=_month(month))
+        for r in statistics_of(request.user, county_code=county, month=_month(month))
     ]
 
 
@@ -444,10 +447,9 @@ class AdjustmentIn(Schema):
     response=responses(AdjustmentOut, status=201),
     summary="上报下月动态调整表（M1，每月报告日前）",
 )
-def adjustment_submit(request: HttpRequest, payload: AdjustmentIn):
-    from jiuzhu.core.dates import add_months
-
+def adjustment_submit(request: AuthenticatedHttpRequest, payload: AdjustmentIn):
     month = add_months(month_start(clock.today()), 1)
     return Status(
-        201, services.adjustment_report_submit(by=request.user, township_code=payload.township, month=month)
+        201,
+        adjustments.adjustment_report_submit(by=request.user, township_code=payload.township, month=month),
     )

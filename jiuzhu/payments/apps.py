@@ -1,3 +1,6 @@
+"""Payments at start-up: its month freeze registered with the case workflow and with benefits (M1), its
+navigation, audit actions and job kinds."""
+
 from django.apps import AppConfig
 
 
@@ -7,15 +10,22 @@ class PaymentsConfig(AppConfig):
     verbose_name = "待遇发放"
 
     def ready(self) -> None:
+        # Imported here: these modules import models, which are not loaded yet when Django imports apps.py.
+        from jiuzhu.benefits.hooks import register_payment_lock
         from jiuzhu.cases.transitions import add_guard
-        from jiuzhu.core import audit, retention
+        from jiuzhu.core import audit, jobs, retention
         from jiuzhu.core.navigation import NavItem, register
         from jiuzhu.orgs.roles import Perm
+        from jiuzhu.payments import payroll
         from jiuzhu.payments.bankfiles import purge_bank_files
+        from jiuzhu.payments.cycle import lock_reason
         from jiuzhu.payments.guards import cycle_open_for_monthly
+        from jiuzhu.payments.selectors import RECONCILE_KIND, get_reconcile_job
 
-        # M1: decisions on monthly benefits are refused while the payment list is frozen.
+        # M1: decisions on monthly benefits, and every enrolment change that affects payment, are refused
+        # while the payment list is frozen.
         add_guard(["decide", "bureau_decide", "finalize"], cycle_open_for_monthly)
+        register_payment_lock(lock_reason)
         retention.register(purge_bank_files)  # PI1: bank files are deleted after their retention period
         register(
             NavItem("待遇发放", "月度发放", "payroll", "cash-stack", Perm.VIEW, 10),
@@ -38,45 +48,23 @@ class PaymentsConfig(AppConfig):
                 "payroll.adjustment_report": "上报月度动态调整表",
             }
         )
-        from jiuzhu.core import jobs
-
         jobs.register(
             jobs.JobKind(
-                kind="payroll",
+                kind=payroll.KIND,
                 label="生成台账和发放名单",
                 page="",
                 perm=Perm.PAYROLL_RUN,
-                fetch=_no_fetch,
+                fetch=payroll.no_job_page,
                 restartable=False,  # the run page offers 再次生成, which completes what was written
-                on_interrupted=_payroll_interrupted,
+                on_interrupted=payroll.interrupted,
             )
         )
         jobs.register(
             jobs.JobKind(
-                kind="payroll_reconcile",
+                kind=RECONCILE_KIND,
                 label="导入银行回盘",
                 page="reconcile_job",
                 perm=Perm.RECONCILE,
-                fetch=_fetch_reconcile_job,
+                fetch=get_reconcile_job,
             )
         )
-
-
-def _no_fetch(user, pk):
-    from jiuzhu.core.errors import NotFound
-
-    raise NotFound()
-
-
-def _payroll_interrupted(job, reason: str) -> None:
-    from jiuzhu.payments import payroll
-
-    if job.params.get("run"):
-        # The run page goes on "可再次生成，已完成的部分不会重复" itself.
-        payroll.fail(job.params["run"], reason.split("；")[0])
-
-
-def _fetch_reconcile_job(user, pk):
-    from jiuzhu.payments.selectors import get_reconcile_job
-
-    return get_reconcile_job(user, pk)

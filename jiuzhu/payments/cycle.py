@@ -11,6 +11,7 @@ from datetime import date
 from jiuzhu.core import clock, params
 from jiuzhu.core.dates import add_months, month_start
 from jiuzhu.core.errors import PeriodLocked
+from jiuzhu.payments.models import CycleReopen, PayrollRun, RunStatus
 
 
 @dataclass(frozen=True)
@@ -31,20 +32,14 @@ def days(county_code: str, on: date) -> CycleDays:
 
 
 def ledger_generated(county_code: str, month: date) -> bool:
-    from jiuzhu.payments.models import PayrollRun, RunStatus
-
     return PayrollRun.objects.filter(county_code=county_code, month=month, status=RunStatus.DONE).exists()
 
 
 def cycle_in_use(county_code: str) -> bool:
-    from jiuzhu.payments.models import PayrollRun, RunStatus
-
     return PayrollRun.objects.filter(county_code=county_code, status=RunStatus.DONE).exists()
 
 
 def reopened(county_code: str, month: date) -> bool:
-    from jiuzhu.payments.models import CycleReopen
-
     return CycleReopen.objects.filter(county_code=county_code, month=month, closed_at__isnull=True).exists()
 
 

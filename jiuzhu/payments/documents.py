@@ -3,6 +3,7 @@ dynamic-adjustment table (M1), issued by the township."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from django.db.models import Sum
@@ -11,9 +12,10 @@ from jiuzhu.core.errors import ValidationFailed
 from jiuzhu.core.types import AssistanceType
 from jiuzhu.documents import services as documents
 from jiuzhu.documents.models import IssuedDocument
-from jiuzhu.orgs.models import Jurisdiction, Organisation
+from jiuzhu.orgs.models import Jurisdiction, Organisation, User
 from jiuzhu.orgs.roles import OrgKind
-from jiuzhu.payments.models import LedgerEntry
+from jiuzhu.payments.models import AdjustmentReport, LedgerEntry
+from jiuzhu.payments.selectors import adjustments_for
 
 
 def _township_org(township_code: str) -> Organisation:
@@ -23,7 +25,7 @@ def _township_org(township_code: str) -> Organisation:
     return org
 
 
-def issue_detail_table(*, by, county_code: str, month: date, township_code: str) -> IssuedDocument:
+def issue_detail_table(*, by: User, county_code: str, month: date, township_code: str) -> IssuedDocument:
     entries = LedgerEntry.objects.filter(
         county_code=county_code, month=month, township_code=township_code
     ).order_by("area_code", "id")
@@ -63,9 +65,9 @@ def issue_detail_table(*, by, county_code: str, month: date, township_code: str)
     )
 
 
-def issue_adjustment_table(*, by, report, on_record=None) -> IssuedDocument:
-    from jiuzhu.payments.services import adjustments_for
-
+def issue_adjustment_table(
+    *, by: User, report: AdjustmentReport, on_record: Callable[[IssuedDocument], None] | None = None
+) -> IssuedDocument:
     changes = adjustments_for(report.township_code, report.month)
     names = dict(
         Jurisdiction.objects.filter(code__startswith=report.township_code[:9]).values_list("code", "name")

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 
 from jiuzhu.core.forms import BootstrapMixin
-from jiuzhu.payments.services import FIELDS
+from jiuzhu.payments.services.bank_formats import FIELDS
 
 
 class MonthField(forms.DateField):
@@ -29,9 +29,12 @@ class BankFileForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args, formats=(), townships=(), banks=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["bank_format"].choices = [(f.pk, f.name) for f in formats]
-        self.fields["township"].choices = [("", "全县（区）"), *townships]
-        self.fields["bank"].choices = [("", "全部银行"), *((b, b) for b in banks)]
+        bank_format, township, bank = self.fields["bank_format"], self.fields["township"], self.fields["bank"]
+        assert isinstance(bank_format, forms.ChoiceField)
+        assert isinstance(township, forms.ChoiceField) and isinstance(bank, forms.ChoiceField)
+        bank_format.choices = [(f.pk, f.name) for f in formats]
+        township.choices = [("", "全县（区）"), *townships]
+        bank.choices = [("", "全部银行"), *((b, b) for b in banks)]
 
 
 class ReconcileForm(BootstrapMixin, forms.Form):
@@ -44,7 +47,9 @@ class ReconcileForm(BootstrapMixin, forms.Form):
 
 class BankFormatForm(BootstrapMixin, forms.Form):
     name = forms.CharField(label="银行名称", max_length=60)
-    fields = forms.MultipleChoiceField(
+    # Named like the form's own `fields` dict, which Django's form metaclass keeps apart; the page and the
+    # API call the bank's columns "fields".
+    fields = forms.MultipleChoiceField(  # type: ignore[assignment]
         label="列（按勾选顺序）",
         choices=list(FIELDS.items()),
         widget=forms.CheckboxSelectMultiple,

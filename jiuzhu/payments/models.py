@@ -140,7 +140,7 @@ class Payment(models.Model):
 
 
 class BankFormat(models.Model):
-    """The column layout of one bank's payment file, configurable per county (issue 5 item 5)."""
+    """The column layout of one bank's payment file, configurable per county: each bank wants its own (B3)."""
 
     county_code = models.CharField(max_length=12)
     name = models.CharField("银行", max_length=60)

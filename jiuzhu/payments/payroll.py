@@ -5,7 +5,8 @@ and one more writes their payments — no query per household. Idempotent: a led
 and enrolment, a payment per ledger line, and both inserts skip what exists; running twice changes nothing,
 and a run killed half-way is completed by the next one. One township per transaction, so progress is
 visible while it runs. At most one run per county at a time (a partial unique index), and a run whose
-heartbeat went stale (a killed worker) is taken over."""
+heartbeat went stale (a killed worker) is taken over. The run's task is defined here, next to the work it
+runs and the function that queues it."""
 
 from __future__ import annotations
 
@@ -14,19 +15,22 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Sum
+from django_tasks import task
 
 from jiuzhu.core import audit, clock, jobs
 from jiuzhu.core.dates import add_months, month_start
-from jiuzhu.core.errors import Conflict, ValidationFailed
+from jiuzhu.core.errors import Conflict, NotFound, ValidationFailed
+from jiuzhu.core.models import Job
 from jiuzhu.orgs import authz
-from jiuzhu.orgs.models import Jurisdiction, Level
+from jiuzhu.orgs.models import Jurisdiction, Level, User
 from jiuzhu.orgs.roles import Perm
 from jiuzhu.payments import cycle
-from jiuzhu.payments.models import LedgerEntry, Payment, PayrollRun, RunStatus
+from jiuzhu.payments.models import LedgerEntry, PayrollRun, RunStatus
 
 KIND = "payroll"
 
@@ -88,7 +92,7 @@ def _check_month(county_code: str, month: date) -> None:
         )
 
 
-def start(*, by, county_code: str, month: date) -> PayrollRun:
+def start(*, by: User, county_code: str, month: date) -> PayrollRun:
     """Open a run (refused while another runs for the county) and queue its work."""
     membership = authz.require(by, Perm.PAYROLL_RUN, county_code)
     _check_month(county_code, month)
@@ -131,10 +135,23 @@ def start(*, by, county_code: str, month: date) -> PayrollRun:
             area_code=county_code,
             after={"month": month},
         )
-    from jiuzhu.payments.tasks import generate_payroll
-
     jobs.enqueue(generate_payroll, job)
     return run
+
+
+@task()
+def generate_payroll(job_id: int) -> None:
+    """The queued work of a run; a run that fails is marked failed with the reason."""
+
+    def work(job: Job) -> dict[str, str | int]:
+        run = PayrollRun.objects.get(pk=job.params["run"])
+        try:
+            return execute(run)
+        except Exception as exc:
+            fail(run.pk, str(exc))
+            raise
+
+    jobs.run(job_id, work)
 
 
 def parallel_workers() -> int:
@@ -145,10 +162,16 @@ def parallel_workers() -> int:
     return max(1, getattr(settings, "PAYROLL_WORKERS", 2))
 
 
+def _progress(run: PayrollRun, *, done: int, total: int | None = None, phase: str | None = None) -> None:
+    """On the run's job, if it still has one (the job row may have been removed; the run stays)."""
+    if run.job_id is not None:
+        jobs.progress(run.job_id, done=done, total=total, phase=phase)
+
+
 def _township(run: PayrollRun, township: str) -> None:
     """One township's ledger lines and payments, in one transaction with the run's progress."""
     with transaction.atomic(), connection.cursor() as cursor:
-        args = {
+        args: dict[str, Any] = {
             "month": run.month,
             "county": run.county_code,
             "township": township,
@@ -161,15 +184,15 @@ def _township(run: PayrollRun, township: str) -> None:
             townships_done=F("townships_done") + 1, heartbeat_at=clock.now()
         )
     done = PayrollRun.objects.filter(pk=run.pk).values_list("townships_done", flat=True).get()
-    jobs.progress(run.job_id, done=done)
+    _progress(run, done=done)
     for hook in after_township:
         hook(township)
 
 
-def execute(run: PayrollRun) -> dict:
+def execute(run: PayrollRun) -> dict[str, str | int]:
     """The run's work, township by township; each township in its own transaction."""
     townships = townships_of(run.county_code)
-    jobs.progress(run.job_id, total=len(townships), done=0, phase="逐个乡镇生成台账和发放名单")
+    _progress(run, total=len(townships), done=0, phase="逐个乡镇生成台账和发放名单")
     workers = parallel_workers()
     if workers == 1:
         for township in townships:
@@ -220,36 +243,13 @@ def fail(run_id: int, error: str) -> None:
     )
 
 
-def unpayable(county_code: str, month: date):
-    """Enrolments in force that month that cannot be paid: no bank account registered yet."""
-    from jiuzhu.benefits.models import Enrolment
-    from jiuzhu.benefits.selectors import in_force_q
-
-    return Enrolment.objects.filter(
-        in_force_q(month), county_code=county_code, account_cipher=""
-    ).select_related("household")
+def interrupted(job: Job, reason: str) -> None:
+    """The run's worker vanished: the run fails with the reason; its page then says "可再次生成，已完成的部分
+    不会重复" itself."""
+    if job.params.get("run"):
+        fail(job.params["run"], reason.split("；")[0])
 
 
-def township_totals(county_code: str, month: date):
-    return (
-        LedgerEntry.objects.filter(county_code=county_code, month=month)
-        .values("township_code")
-        .annotate(n=Count("id"), persons=Sum("covered_members"), total=Sum("amount"))
-        .order_by("township_code")
-    )
-
-
-def entries_for(user, *, county_code: str, month: date, township_code: str = ""):
-    """A month's ledger as the user may see it: township staff their township, county staff the county."""
-    authz.require(user, Perm.VIEW, township_code or None)
-    qs = LedgerEntry.objects.filter(county_code=county_code, month=month).filter(
-        authz.scope_q(user, "area_code")
-    )
-    if township_code:
-        qs = qs.filter(township_code=township_code)
-    return qs
-
-
-def payments_of(county_code: str, month: date, township_code: str = ""):
-    qs = Payment.objects.filter(county_code=county_code, month=month).select_related("entry")
-    return qs.filter(township_code=township_code) if township_code else qs
+def no_job_page(user: User, pk: int) -> Job:
+    """A run's job has no page of its own: the run page shows its progress."""
+    raise NotFound()

@@ -9,28 +9,36 @@ from itertools import islice
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from jiuzhu.core import clock, jobs
+from jiuzhu.core import clock, jobs, params
 from jiuzhu.core.dates import add_months, month_start
 from jiuzhu.core.errors import RECOVERABLE, NotFound
 from jiuzhu.core.exports import XLSX, attachment, xlsx_response
 from jiuzhu.core.forms import apply_error
 from jiuzhu.core.listing import paginate, wants_export
 from jiuzhu.core.models import Job
+from jiuzhu.core.retention import log_download
 from jiuzhu.core.types import AssistanceType
 from jiuzhu.orgs import authz
+from jiuzhu.orgs.http import AuthenticatedHttpRequest
 from jiuzhu.orgs.models import Jurisdiction, Level
 from jiuzhu.orgs.roles import Perm
 from jiuzhu.orgs.selectors import counties_visible_to
-from jiuzhu.payments import cycle, payroll, selectors, services
+from jiuzhu.payments import cycle, payroll, selectors
+from jiuzhu.payments.documents import issue_detail_table
 from jiuzhu.payments.forms import BankFileForm, BankFormatForm, ReconcileForm, ReopenForm, RunForm
 from jiuzhu.payments.models import AdjustmentReport, BankFile, PayrollRun, Reconciliation
+from jiuzhu.payments.services import adjustments, bad_rows, bank_files, reopening
+from jiuzhu.payments.services.bank_formats import FIELDS, bank_format_save, formats_for
+from jiuzhu.payments.services.reconcile_job import reconcile_start
+from jiuzhu.payments.statistics import consistency, township_totals
+from jiuzhu.payments.statistics import statistics as statistics_of
 
 
-def _county(request: HttpRequest) -> Jurisdiction:
+def _county(request: AuthenticatedHttpRequest) -> Jurisdiction:
     counties = list(counties_visible_to(request.user))
     if not counties:
         raise NotFound("您的账号没有所属县（区）")
@@ -38,7 +46,7 @@ def _county(request: HttpRequest) -> Jurisdiction:
     return next((c for c in counties if c.code == code), counties[0])
 
 
-def _month(request: HttpRequest, default: date | None = None) -> date:
+def _month(request: AuthenticatedHttpRequest, default: date | None = None) -> date:
     raw = request.GET.get("month", "")
     try:
         return month_start(date.fromisoformat(raw + "-01" if len(raw) == 7 else raw))
@@ -52,7 +60,7 @@ def _names(county: Jurisdiction) -> dict[str, str]:
 
 @login_required
 @require_GET
-def payroll_home(request: HttpRequest) -> HttpResponse:
+def payroll_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     county = _county(request)  # township staff see their own county's cycle and their township's figures
     authz.require(request.user, Perm.VIEW)
     today = clock.today()
@@ -74,7 +82,7 @@ def payroll_home(request: HttpRequest) -> HttpResponse:
             "run_form": RunForm(initial={"month": month}),
             "next_month": add_months(month, 1),
             "reopen_form": ReopenForm(),
-            "unpayable": payroll.unpayable(county.code, month)
+            "unpayable": selectors.unpayable(county.code, month)
             .filter(authz.scope_q(request.user, "area_code"))
             .count(),
         },
@@ -83,7 +91,7 @@ def payroll_home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def payroll_start(request: HttpRequest) -> HttpResponse:
+def payroll_start(request: AuthenticatedHttpRequest) -> HttpResponse:
     county = _county(request)
     form = RunForm(request.POST)
     if not form.is_valid():
@@ -99,7 +107,7 @@ def payroll_start(request: HttpRequest) -> HttpResponse:
     return redirect("payroll_run", pk=run.pk)
 
 
-def _own_township(request: HttpRequest, county_code: str) -> str:
+def _own_township(request: AuthenticatedHttpRequest, county_code: str) -> str:
     """The township of township staff (their figures only); '' for county staff."""
     if authz.in_scope(request.user, county_code):
         return ""
@@ -108,20 +116,20 @@ def _own_township(request: HttpRequest, county_code: str) -> str:
 
 
 def _townships_with_entries(run: PayrollRun) -> list[tuple[str, str]]:
-    codes = payroll.township_totals(run.county_code, run.month).values_list("township_code", flat=True)
+    codes = township_totals(run.county_code, run.month).values_list("township_code", flat=True)
     names = dict(Jurisdiction.objects.filter(code__in=list(codes)).values_list("code", "name"))
     return [(c, names.get(c, c)) for c in codes]
 
 
-def _run(request: HttpRequest, pk: int) -> PayrollRun:
+def _run(request: AuthenticatedHttpRequest, pk: int) -> PayrollRun:
     return selectors.get_run(request.user, pk)
 
 
 @login_required
 @require_GET
-def payroll_run(request: HttpRequest, pk: int) -> HttpResponse:
+def payroll_run(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     run = _run(request, pk)
-    if run.status == "running" and run.job_id and jobs.reap_for_page(run.job):
+    if run.status == "running" and run.job is not None and jobs.reap_for_page(run.job):
         run.refresh_from_db()  # its worker vanished: the run is failed now, with the reason
     county = Jurisdiction.objects.get(code=run.county_code)
     context = {"page_title": f"{run.month:%Y年%m月}台账与发放名单", "run": run, "county": county}
@@ -130,26 +138,24 @@ def payroll_run(request: HttpRequest, pk: int) -> HttpResponse:
             return render(request, "payments/run.html#progress", context)
         return HttpResponse(headers={"HX-Refresh": "true"})  # finished: the whole page changes
     names = _names(county)
-    formats = list(services.formats_for(county.code))
+    formats = list(formats_for(county.code))
     context |= {
         "totals": [
             dict(row, name=names.get(row["township_code"], row["township_code"]))
-            for row in payroll.township_totals(run.county_code, run.month).filter(
+            for row in township_totals(run.county_code, run.month).filter(
                 authz.scope_q(request.user, "area_code")
             )
         ],
-        "unpayable": payroll.unpayable(run.county_code, run.month).filter(
+        "unpayable": selectors.unpayable(run.county_code, run.month).filter(
             authz.scope_q(request.user, "area_code")
         )[:200],
-        "consistency": services.consistency(
-            run.county_code, run.month, _own_township(request, run.county_code)
-        ),
+        "consistency": consistency(run.county_code, run.month, _own_township(request, run.county_code)),
         "can_sign": authz.can(request.user, Perm.BENEFIT_MANAGE),
-        "persons": sum(row["persons"] or 0 for row in payroll.township_totals(run.county_code, run.month)),
+        "persons": sum(row["persons"] or 0 for row in township_totals(run.county_code, run.month)),
         "bank_form": BankFileForm(
             formats=formats,
             townships=_townships_with_entries(run),
-            banks=services.paying_banks(run.county_code, run.month),
+            banks=bank_files.paying_banks(run.county_code, run.month),
         ),
         "files": BankFile.objects.filter(county_code=run.county_code, month=run.month).select_related(
             "bank_format", "by"
@@ -161,21 +167,21 @@ def payroll_run(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def bank_file(request: HttpRequest, pk: int) -> HttpResponse:
+def bank_file(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     run = _run(request, pk)
-    formats = list(services.formats_for(run.county_code))
+    formats = list(formats_for(run.county_code))
     form = BankFileForm(
         request.POST,
         formats=formats,
         townships=_townships_with_entries(run),
-        banks=services.paying_banks(run.county_code, run.month),
+        banks=bank_files.paying_banks(run.county_code, run.month),
     )
     if not form.is_valid():
         messages.error(request, "请选择银行格式和文件类型")
         return redirect("payroll_run", pk=run.pk)
     chosen = next(f for f in formats if str(f.pk) == form.cleaned_data["bank_format"])
     try:
-        export = services.bank_file_create(
+        export = bank_files.bank_file_create(
             by=request.user,
             county_code=run.county_code,
             month=run.month,
@@ -193,10 +199,8 @@ def bank_file(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def detail_table(request: HttpRequest, pk: int, township: str) -> HttpResponse:
+def detail_table(request: AuthenticatedHttpRequest, pk: int, township: str) -> HttpResponse:
     """The payment detail table of one township, for its head's signature (B3, M2)."""
-    from jiuzhu.payments.documents import issue_detail_table
-
     run = _run(request, pk)
     try:
         document = issue_detail_table(
@@ -210,15 +214,15 @@ def detail_table(request: HttpRequest, pk: int, township: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def reopen(request: HttpRequest) -> HttpResponse:
+def reopen(request: AuthenticatedHttpRequest) -> HttpResponse:
     county = _county(request)
     form = ReopenForm(request.POST)
     try:
         if request.POST.get("close"):
-            services.close_reopen(by=request.user, county_code=county.code)
+            reopening.close_reopen(by=request.user, county_code=county.code)
             messages.success(request, "已关闭重新开放")
         else:
-            services.reopen(by=request.user, county_code=county.code, reason=form.data.get("reason", ""))
+            reopening.reopen(by=request.user, county_code=county.code, reason=form.data.get("reason", ""))
             messages.success(request, "已重新开放本月业务，处理完毕后请重新生成发放名单并关闭")
     except RECOVERABLE as exc:
         messages.error(request, exc.message)
@@ -227,11 +231,11 @@ def reopen(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def ledger(request: HttpRequest) -> HttpResponse:
+def ledger(request: AuthenticatedHttpRequest) -> HttpResponse:
     county = _county(request)
     month = _month(request)
     township = request.GET.get("township", "")
-    qs = payroll.entries_for(request.user, county_code=county.code, month=month, township_code=township)
+    qs = selectors.entries_for(request.user, county_code=county.code, month=month, township_code=township)
     if t := request.GET.get("type"):
         qs = qs.filter(assistance_type=t)
     if q := request.GET.get("q", "").strip():
@@ -295,10 +299,10 @@ def ledger(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def statistics(request: HttpRequest) -> HttpResponse:
+def statistics(request: AuthenticatedHttpRequest) -> HttpResponse:
     county = _county(request)
     month = _month(request)
-    rows = list(services.statistics(request.user, county_code=county.code, month=month))
+    rows = list(statistics_of(request.user, county_code=county.code, month=month))
     names = _names(county)
     types = dict(AssistanceType.choices)
     for row in rows:
@@ -352,7 +356,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def reconcile(request: HttpRequest) -> HttpResponse:
+def reconcile(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Upload the bank's results: checked at once, imported by a background job whose page shows progress."""
     county = _county(request)
     authz.require(request.user, Perm.RECONCILE, county.code)
@@ -362,7 +366,7 @@ def reconcile(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            job = services.reconcile_start(
+            job = reconcile_start(
                 by=request.user,
                 county_code=county.code,
                 month=month_start(form.cleaned_data["month"]),
@@ -383,10 +387,10 @@ def reconcile(request: HttpRequest) -> HttpResponse:
             "county": county,
             "form": form,
             "month": month,
-            "consistency": services.consistency(county.code, month),
+            "consistency": consistency(county.code, month),
             "target": _target(county.code),
             "history": Reconciliation.objects.filter(county_code=county.code).select_related("by")[:20],
-            "jobs": Job.objects.filter(kind=services.RECONCILE_KIND, area_code=county.code)
+            "jobs": Job.objects.filter(kind=selectors.RECONCILE_KIND, area_code=county.code)
             .select_related("created_by")
             .defer("result")[:10],
         },
@@ -394,20 +398,20 @@ def reconcile(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _reconcile_job(request: HttpRequest, pk: int, *, full: bool = True) -> Job:
+def _reconcile_job(request: AuthenticatedHttpRequest, pk: int, *, full: bool = True) -> Job:
     return selectors.get_reconcile_job(request.user, pk, full=full)
 
 
 @login_required
 @require_GET
-def reconcile_job(request: HttpRequest, pk: int) -> HttpResponse:
+def reconcile_job(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     job = _reconcile_job(request, pk, full=not request.htmx)
     if request.htmx:
         if not job.finished:
             return render(request, "payments/reconcile_job.html#progress", {"job": job})
         return HttpResponse(headers={"HX-Refresh": "true"})  # finished: the whole page shows the result
-    month, bad_count, bad_rows = services.bad_rows_of(job)
-    shown = list(islice(bad_rows, services.BAD_ROWS_SHOWN))
+    month, bad_count, rows = bad_rows.bad_rows_of(job)
+    shown = list(islice(rows, bad_rows.BAD_ROWS_SHOWN))
     result = job.result or {}
     target = _target(job.area_code)
     return render(
@@ -429,34 +433,30 @@ def reconcile_job(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _target(county_code: str) -> Decimal:
     """S11's target rate for the county (a policy parameter)."""
-    from jiuzhu.core import params
-
     value = params.get("quality.ledger_consistency_percent", area_code=county_code, on=clock.today())
     return Decimal(str(value))
 
 
 @login_required
 @require_GET
-def reconcile_job_rows(request: HttpRequest, pk: int) -> FileResponse:
+def reconcile_job_rows(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     """Every bad row of a finished reconcile job as Excel (the page lists only the first ones)."""
     job = _reconcile_job(request, pk)
-    fh, filename = services.open_bad_rows(job)
-    from jiuzhu.core.retention import log_download
-
+    fh, filename = bad_rows.open_bad_rows(job)
     log_download(by=request.user, obj=job, area_code=job.area_code, what=filename)  # the bank's rows (PI1)
     return FileResponse(fh, as_attachment=True, filename=filename, content_type=XLSX)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def bank_formats(request: HttpRequest) -> HttpResponse:
+def bank_formats(request: AuthenticatedHttpRequest) -> HttpResponse:
     county = _county(request)
     authz.require(request.user, Perm.PAYROLL_RUN, county.code)
     form = BankFormatForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         ordered = [f for f in request.POST.getlist("fields") if f in form.cleaned_data["fields"]]
         try:
-            services.bank_format_save(
+            bank_format_save(
                 by=request.user,
                 county_code=county.code,
                 name=form.cleaned_data["name"],
@@ -475,16 +475,16 @@ def bank_formats(request: HttpRequest) -> HttpResponse:
         {
             "page_title": "银行文件格式",
             "county": county,
-            "formats": services.formats_for(county.code),
+            "formats": formats_for(county.code),
             "form": form,
-            "fields": services.FIELDS,
+            "fields": FIELDS,
         },
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def adjustment_reports(request: HttpRequest) -> HttpResponse:
+def adjustment_reports(request: AuthenticatedHttpRequest) -> HttpResponse:
     """M1: the township's table of next month's dynamic adjustments."""
     memberships = [
         m for m in authz.memberships(request.user) if m.organisation.jurisdiction.level == Level.TOWNSHIP
@@ -503,7 +503,7 @@ def adjustment_reports(request: HttpRequest) -> HttpResponse:
     month = add_months(month_start(clock.today()), 1)
     if request.method == "POST":
         try:
-            report = services.adjustment_report_submit(
+            report = adjustments.adjustment_report_submit(
                 by=request.user, township_code=township.code, month=month
             )
         except RECOVERABLE as exc:
@@ -522,7 +522,7 @@ def adjustment_reports(request: HttpRequest) -> HttpResponse:
             "township": township,
             "townships": townships,
             "month": month,
-            "changes": services.adjustments_for(township.code, month),
+            "changes": selectors.adjustments_for(township.code, month),
             "reports": AdjustmentReport.objects.filter(township_code=township.code).select_related(
                 "by", "document"
             )[:12],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from jiuzhu.core.forms import BootstrapMixin
+from jiuzhu.core.forms import BootstrapMixin, set_choices
 from jiuzhu.core.types import AssistanceType
 from jiuzhu.portal.models import ComplaintKind
 from jiuzhu.registry.models import Relation
@@ -74,9 +74,11 @@ class ApplicationForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args, villages: list, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["area_code"].choices = [("", "请选择")] + [
-            (township, [(v.code, v.name) for v in rows]) for township, rows in villages
-        ]
+        set_choices(
+            self,
+            "area_code",
+            [("", "请选择")] + [(township, [(v.code, v.name) for v in rows]) for township, rows in villages],
+        )
 
 
 class MemberForm(BootstrapMixin, forms.Form):
@@ -131,6 +133,8 @@ class ComplaintForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args, areas: list, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["area_code"].choices = [("", "请选择")] + [
-            (county, [(a.code, a.name) for a in rows]) for county, rows in areas
-        ]
+        set_choices(
+            self,
+            "area_code",
+            [("", "请选择")] + [(county, [(a.code, a.name) for a in rows]) for county, rows in areas],
+        )

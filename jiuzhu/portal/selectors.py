@@ -13,11 +13,13 @@ from jiuzhu.cases.materials import requirements_for
 from jiuzhu.cases.models import Case, MaterialRequirement
 from jiuzhu.cases.models_steps import StepKind
 from jiuzhu.core import clock
-from jiuzhu.core.errors import NotFound
+from jiuzhu.core.errors import Forbidden, NotFound
 from jiuzhu.core.masking import mask_name
 from jiuzhu.core.types import AssistanceType
 from jiuzhu.documents.models import IssuedDocument
+from jiuzhu.orgs import authz
 from jiuzhu.orgs.models import Jurisdiction, Level
+from jiuzhu.orgs.roles import Perm
 from jiuzhu.portal.models import Complaint
 from jiuzhu.portal.services import Access
 from jiuzhu.registry.models import Member
@@ -34,7 +36,7 @@ HOUSEHOLD_DOCUMENT_KINDS = (
 )
 
 # Plain words for the applicant on what each type is (DOMAIN §2).
-TYPE_SUMMARIES = {
+TYPE_SUMMARIES: dict[str, str] = {
     AssistanceType.DIBAO_URBAN: "城镇居民家庭人均收入低于当地城市低保标准、且财产符合规定的，可按月领取差额补助。",
     AssistanceType.DIBAO_RURAL: "农村居民家庭人均收入低于当地农村低保标准、且财产符合规定的，可按月领取差额补助。",
     AssistanceType.TEKUN: "无劳动能力、无生活来源、无法定赡养抚养扶养义务人（或其无履行能力）的老年人、残疾人和未成年人，可申请救助供养。",
@@ -194,10 +196,6 @@ def complaints_visible_to(user) -> QuerySet[Complaint]:
     """Complaints in the user's county, for the bureau's staff who handle complaints (S8). Township staff do
     not see them: a complaint is often about their own township's work."""
     from django.db.models import Q
-
-    from jiuzhu.core.errors import Forbidden
-    from jiuzhu.orgs import authz
-    from jiuzhu.orgs.roles import Perm
 
     authz.require(user, Perm.COMPLAINT_HANDLE)
     if authz.is_global(user):

@@ -14,6 +14,7 @@ import logging
 import secrets
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
@@ -25,15 +26,19 @@ from jiuzhu.cases.services import online, steps
 from jiuzhu.cases.states import State
 from jiuzhu.core import audit, clock, crypto, idnumber
 from jiuzhu.core.errors import DomainError, Forbidden, ValidationFailed
+from jiuzhu.core.filetypes import AttachmentKind, check_upload
 from jiuzhu.core.types import AssistanceType
-from jiuzhu.documents.models import AttachmentKind, IssuedDocument
-from jiuzhu.documents.services import attachment_store, check_upload
+from jiuzhu.documents.models import IssuedDocument
+from jiuzhu.documents.services import attachment_store
 from jiuzhu.orgs.models import Jurisdiction, Level
 from jiuzhu.orgs.roles import Perm
 from jiuzhu.portal.actor import portal_actor
 from jiuzhu.portal.models import Complaint, ComplaintKind, ComplaintStatus
+from jiuzhu.registry.identity import ID_PURPOSE
 from jiuzhu.registry.models import Member
-from jiuzhu.registry.services import ID_PURPOSE, MemberInput
+from jiuzhu.registry.services.member_input import MemberInput
+from jiuzhu.supervision.models import ComplaintChannel
+from jiuzhu.supervision.services.complaints import complaint_submit as supervision_intake
 
 log = logging.getLogger(__name__)
 
@@ -292,7 +297,7 @@ def complaint_submit(
                         "anonymous": not complaint.name,
                     },
                 )
-                transaction.on_commit(lambda pk=complaint.pk: hand_over_to_supervision(pk))
+                transaction.on_commit(partial(hand_over_to_supervision, complaint.pk))
             return complaint
         except IntegrityError:  # the random number was taken: draw another
             continue
@@ -304,8 +309,6 @@ def hand_over_to_supervision(complaint_id: int) -> None:
     with the portal record's new status. Runs after the citizen's submission has committed; if supervision
     refuses it, the complaint stays "received" on the staff list (/portal/staff/complaints/) and the
     reason is logged, so the citizen's submission never fails because of the hand-over."""
-    from jiuzhu.supervision.models import ComplaintChannel
-    from jiuzhu.supervision.services.complaints import complaint_submit as supervision_intake
 
     try:
         with transaction.atomic():

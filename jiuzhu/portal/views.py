@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -18,10 +19,11 @@ from jiuzhu.core.listing import paginate
 from jiuzhu.core.middleware import client_ip
 from jiuzhu.core.types import AssistanceType
 from jiuzhu.documents import compose
+from jiuzhu.orgs.http import AuthenticatedHttpRequest
 from jiuzhu.portal import selectors, services
 from jiuzhu.portal.forms import ApplicationForm, ComplaintForm, MemberFormSet, ObjectionForm, QueryForm
 from jiuzhu.registry.models import Relation
-from jiuzhu.registry.services import MemberInput
+from jiuzhu.registry.services.member_input import MemberInput
 
 SESSION_ACCESS = "portal_access"
 SESSION_SUBMITTED = "portal_submitted"
@@ -229,7 +231,7 @@ def status_case(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def status_document(request: HttpRequest, document_id: int) -> HttpResponse:
+def status_document(request: HttpRequest, document_id: int) -> HttpResponseBase:
     access = _access(request)
     if access is None:
         return _expired(request)
@@ -304,7 +306,7 @@ def complaint_done(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def staff_complaints(request: HttpRequest) -> HttpResponse:
+def staff_complaints(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Bureau staff: complaints from the portal waiting for the supervision app (S8)."""
     rows = selectors.complaints_visible_to(request.user)
     listing = paginate(request, rows)

@@ -1,30 +1,33 @@
-"""API: households, members, income, assets, near relatives, discovery reports, bulk import."""
+"""API of the registry: households, members, income, assets, near relatives, discovery reports, bulk import —
+the same services and selectors as the pages."""
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
-from django.http import FileResponse, HttpRequest
+from django.http import FileResponse
 from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
 from jiuzhu.api.idempotency import not_idempotent
 from jiuzhu.api.schemas import Id, JobState, PageNumber, responses
-from jiuzhu.core import clock, jobs
-from jiuzhu.core.errors import NotFound, ValidationFailed
+from jiuzhu.core import clock
+from jiuzhu.core.dates import age_on
+from jiuzhu.core.errors import ValidationFailed
 from jiuzhu.core.exports import XLSX
-from jiuzhu.core.idnumber import age_on
-from jiuzhu.core.models import Job
+from jiuzhu.core.retention import log_download
 from jiuzhu.orgs import authz
+from jiuzhu.orgs.http import AuthenticatedHttpRequest
 from jiuzhu.orgs.roles import Perm
-from jiuzhu.registry import reads, selectors, services, tasks
+from jiuzhu.registry import reads, selectors
+from jiuzhu.registry.imports import job as household_import
+from jiuzhu.registry.imports.report import open_error_workbook
 from jiuzhu.registry.models import (
-    Asset,
     AssetKind,
     Disability,
     Employment,
+    Household,
     IncomeCategory,
-    IncomeItem,
     LeftReason,
     Relation,
     RelativeRole,
@@ -32,6 +35,9 @@ from jiuzhu.registry.models import (
     UrbanRural,
     WorkAbility,
 )
+from jiuzhu.registry.services import discovery, households, income_assets, members, relatives
+from jiuzhu.registry.services.member_input import MemberInput
+from jiuzhu.registry.services.relatives import RelativeInput
 
 router = Router(tags=["家庭登记"])
 CODE = r"^\d{12}$"
@@ -126,7 +132,7 @@ class HouseholdFilter(Schema):
 
 @router.get("/households", response=responses(list[HouseholdOut], read_only=True), summary="查询家庭")
 @paginate(PageNumber)
-def household_list(request: HttpRequest, f: Query[HouseholdFilter]):
+def household_list(request: AuthenticatedHttpRequest, f: Query[HouseholdFilter]):
     return selectors.search_households(
         request.user,
         q=f.q or "",
@@ -136,11 +142,11 @@ def household_list(request: HttpRequest, f: Query[HouseholdFilter]):
     ).order_by("-id")
 
 
-def _detail(household) -> dict:
+def _detail(household: Household) -> dict[str, Any]:
     out = HouseholdOut.from_orm(household).dict()
-    out["members"] = list(household.members.order_by("relation", "id"))
-    out["incomes"] = list(household.incomes.all())
-    out["assets"] = list(household.assets.all())
+    out["members"] = list(selectors.members_of(household))
+    out["incomes"] = list(selectors.incomes_of(household))
+    out["assets"] = list(selectors.assets_of(household))
     out["income_summary"] = selectors.income_summary(household)
     return out
 
@@ -148,7 +154,7 @@ def _detail(household) -> dict:
 @router.get(
     "/households/{household_id}", response=responses(HouseholdDetailOut, read_only=True), summary="家庭详情"
 )
-def household_detail(request: HttpRequest, household_id: Id):
+def household_detail(request: AuthenticatedHttpRequest, household_id: Id):
     household = selectors.get_household(request.user, household_id)
     reads.household_read(by=request.user, household=household)  # a full read is logged like a reveal
     return _detail(household)
@@ -171,8 +177,8 @@ class MemberIn(Schema):
     covered: bool = True
     covered_note: str = Field("", max_length=200)
 
-    def to_input(self) -> services.MemberInput:
-        return services.MemberInput(**self.dict())
+    def to_input(self) -> MemberInput:
+        return MemberInput(**self.dict())
 
 
 class HouseholdIn(Schema):
@@ -186,8 +192,8 @@ class HouseholdIn(Schema):
 
 
 @router.post("/households", response=responses(HouseholdDetailOut, status=201), summary="登记家庭")
-def household_create(request: HttpRequest, payload: HouseholdIn):
-    household = services.household_create(
+def household_create(request: AuthenticatedHttpRequest, payload: HouseholdIn):
+    household = households.household_create(
         by=request.user,
         area_code=payload.area_code,
         address=payload.address,
@@ -210,10 +216,10 @@ class HouseholdPatch(Schema):
 
 
 @router.patch("/households/{household_id}", response=responses(HouseholdDetailOut), summary="修改家庭信息")
-def household_update(request: HttpRequest, household_id: Id, payload: HouseholdPatch):
+def household_update(request: AuthenticatedHttpRequest, household_id: Id, payload: HouseholdPatch):
     household = selectors.get_household(request.user, household_id)
     changes = {k: v for k, v in payload.dict(exclude_unset=True).items() if k != "version" and v is not None}
-    household = services.household_update(
+    household = households.household_update(
         by=request.user, household=household, expected_version=payload.version, **changes
     )
     return _detail(household)
@@ -226,23 +232,23 @@ class MemberAddIn(MemberIn):
 @router.post(
     "/households/{household_id}/members", response=responses(MemberOut, status=201), summary="增加成员"
 )
-def member_add(request: HttpRequest, household_id: Id, payload: MemberAddIn):
+def member_add(request: AuthenticatedHttpRequest, household_id: Id, payload: MemberAddIn):
     household = selectors.get_household(request.user, household_id)
     data = payload.dict()
     version = data.pop("version")
-    member = services.member_add(
-        by=request.user, household=household, data=services.MemberInput(**data), expected_version=version
+    member = members.member_add(
+        by=request.user, household=household, data=MemberInput(**data), expected_version=version
     )
     return Status(201, member)
 
 
 @router.put("/members/{member_id}", response=responses(MemberOut), summary="修改成员")
-def member_update(request: HttpRequest, member_id: Id, payload: MemberAddIn):
+def member_update(request: AuthenticatedHttpRequest, member_id: Id, payload: MemberAddIn):
     member = selectors.get_member(request.user, member_id)
     data = payload.dict()
     version = data.pop("version")
-    return services.member_update(
-        by=request.user, member=member, data=services.MemberInput(**data), expected_version=version
+    return members.member_update(
+        by=request.user, member=member, data=MemberInput(**data), expected_version=version
     )
 
 
@@ -253,9 +259,9 @@ class LeaveIn(Schema):
 
 
 @router.post("/members/{member_id}/leave", response=responses(MemberOut), summary="成员离户")
-def member_leave(request: HttpRequest, member_id: Id, payload: LeaveIn):
+def member_leave(request: AuthenticatedHttpRequest, member_id: Id, payload: LeaveIn):
     member = selectors.get_member(request.user, member_id)
-    return services.member_leave(
+    return members.member_leave(
         by=request.user, member=member, on=payload.on, reason=payload.reason, expected_version=payload.version
     )
 
@@ -268,9 +274,9 @@ class RevealOut(Schema):
     "/members/{member_id}/reveal", response=responses(RevealOut), summary="查看完整身份证号（记入审计）"
 )
 @not_idempotent  # the full ID number is never kept in the idempotency table
-def member_reveal(request: HttpRequest, member_id: Id):
+def member_reveal(request: AuthenticatedHttpRequest, member_id: Id):
     member = selectors.get_member(request.user, member_id)
-    return {"id_number": services.member_reveal_id(by=request.user, member=member)}
+    return {"id_number": members.member_reveal_id(by=request.user, member=member)}
 
 
 class IncomeIn(Schema):
@@ -285,12 +291,12 @@ class IncomeIn(Schema):
 @router.post(
     "/households/{household_id}/incomes", response=responses(IncomeOut, status=201), summary="登记收入"
 )
-def income_add(request: HttpRequest, household_id: Id, payload: IncomeIn):
+def income_add(request: AuthenticatedHttpRequest, household_id: Id, payload: IncomeIn):
     household = selectors.get_household(request.user, household_id)
-    member = household.members.filter(pk=payload.member_id).first() if payload.member_id else None
+    member = selectors.active_member(household, payload.member_id) if payload.member_id else None
     if payload.member_id and member is None:
         raise ValidationFailed("成员不属于本户", field_errors={"member_id": "不属于本户"})
-    item = services.income_add(
+    item = income_assets.income_add(
         by=request.user,
         household=household,
         category=payload.category,
@@ -304,13 +310,9 @@ def income_add(request: HttpRequest, household_id: Id, payload: IncomeIn):
 
 
 @router.delete("/incomes/{income_id}", response=responses(None, status=204), summary="删除收入")
-def income_delete(request: HttpRequest, income_id: Id):
-    item = IncomeItem.objects.filter(
-        pk=income_id, household__in=selectors.households_visible_to(request.user)
-    ).first()
-    if item is None:
-        raise NotFound()
-    services.income_remove(by=request.user, item=item)
+def income_delete(request: AuthenticatedHttpRequest, income_id: Id):
+    item = selectors.get_income_item(request.user, income_id)
+    income_assets.income_remove(by=request.user, item=item)
     return Status(204, None)
 
 
@@ -325,9 +327,9 @@ class AssetIn(Schema):
 @router.post(
     "/households/{household_id}/assets", response=responses(AssetOut, status=201), summary="登记财产"
 )
-def asset_add(request: HttpRequest, household_id: Id, payload: AssetIn):
+def asset_add(request: AuthenticatedHttpRequest, household_id: Id, payload: AssetIn):
     household = selectors.get_household(request.user, household_id)
-    asset = services.asset_add(
+    asset = income_assets.asset_add(
         by=request.user,
         household=household,
         kind=payload.kind,
@@ -340,13 +342,9 @@ def asset_add(request: HttpRequest, household_id: Id, payload: AssetIn):
 
 
 @router.delete("/assets/{asset_id}", response=responses(None, status=204), summary="删除财产")
-def asset_delete(request: HttpRequest, asset_id: Id):
-    asset = Asset.objects.filter(
-        pk=asset_id, household__in=selectors.households_visible_to(request.user)
-    ).first()
-    if asset is None:
-        raise NotFound()
-    services.asset_remove(by=request.user, asset=asset)
+def asset_delete(request: AuthenticatedHttpRequest, asset_id: Id):
+    asset = selectors.get_asset(request.user, asset_id)
+    income_assets.asset_remove(by=request.user, asset=asset)
     return Status(204, None)
 
 
@@ -377,8 +375,8 @@ class RelativeIn(Schema):
     relation: str = Field(..., min_length=1, max_length=40)
     registered_on: date
 
-    def to_input(self) -> services.RelativeInput:
-        return services.RelativeInput(**self.dict())
+    def to_input(self) -> RelativeInput:
+        return RelativeInput(**self.dict())
 
 
 class RelativeCreateIn(RelativeIn):
@@ -399,7 +397,7 @@ class RelativeFilter(Schema):
     "/near-relatives", response=responses(list[RelativeOut], read_only=True), summary="近亲属备案名册"
 )
 @paginate(PageNumber)
-def relative_list(request: HttpRequest, f: Query[RelativeFilter]):
+def relative_list(request: AuthenticatedHttpRequest, f: Query[RelativeFilter]):
     authz.require(request.user, Perm.RELATIVE_REGISTRY)
     qs = selectors.filter_relatives(
         selectors.relatives_visible_to(request.user),
@@ -419,18 +417,16 @@ class RelativeDeactivateIn(Schema):
 @router.post(
     "/near-relatives/{relative_id}/deactivate", response=responses(RelativeOut), summary="停用近亲属记录"
 )
-def relative_deactivate(request: HttpRequest, relative_id: Id, payload: RelativeDeactivateIn):
+def relative_deactivate(request: AuthenticatedHttpRequest, relative_id: Id, payload: RelativeDeactivateIn):
     relative = selectors.get_relative(request.user, relative_id)
-    return services.relative_deactivate(by=request.user, relative=relative, reason=payload.reason)
+    return relatives.relative_deactivate(by=request.user, relative=relative, reason=payload.reason)
 
 
 @router.post("/near-relatives", response=responses(RelativeOut, status=201), summary="登记近亲属")
-def relative_add(request: HttpRequest, payload: RelativeCreateIn):
+def relative_add(request: AuthenticatedHttpRequest, payload: RelativeCreateIn):
     data = payload.dict()
     area = data.pop("area_code")
-    return Status(
-        201, services.relative_add(by=request.user, area_code=area, data=services.RelativeInput(**data))
-    )
+    return Status(201, relatives.relative_add(by=request.user, area_code=area, data=RelativeInput(**data)))
 
 
 class RelativeImportIn(Schema):
@@ -445,8 +441,8 @@ class ImportOutcomeOut(Schema):
 
 
 @router.post("/near-relatives/import", response=responses(ImportOutcomeOut), summary="导入近亲属名册")
-def relative_import(request: HttpRequest, payload: RelativeImportIn):
-    outcome = services.relative_import(
+def relative_import(request: AuthenticatedHttpRequest, payload: RelativeImportIn):
+    outcome = relatives.relative_import(
         by=request.user,
         area_code=payload.area_code,
         rows=[r.to_input() for r in payload.rows],
@@ -484,7 +480,7 @@ class DiscoveryIn(Schema):
 
 @router.get("/discoveries", response=responses(list[DiscoveryOut], read_only=True), summary="主动发现报告")
 @paginate(PageNumber)
-def discovery_list(request: HttpRequest, status: str | None = None):
+def discovery_list(request: AuthenticatedHttpRequest, status: str | None = None):
     qs = selectors.discoveries_visible_to(request.user)
     if status:
         qs = qs.filter(status=status)
@@ -492,11 +488,11 @@ def discovery_list(request: HttpRequest, status: str | None = None):
 
 
 @router.post("/discoveries", response=responses(DiscoveryOut, status=201), summary="报告困难家庭（A2）")
-def discovery_create(request: HttpRequest, payload: DiscoveryIn):
+def discovery_create(request: AuthenticatedHttpRequest, payload: DiscoveryIn):
     household = selectors.get_household(request.user, payload.household_id) if payload.household_id else None
     data = payload.dict()
     data.pop("household_id")
-    return Status(201, services.discovery_create(by=request.user, household=household, **data))
+    return Status(201, discovery.discovery_create(by=request.user, household=household, **data))
 
 
 class DeclineIn(Schema):
@@ -504,9 +500,9 @@ class DeclineIn(Schema):
 
 
 @router.post("/discoveries/{report_id}/decline", response=responses(DiscoveryOut), summary="本户不同意申请")
-def discovery_decline(request: HttpRequest, report_id: Id, payload: DeclineIn):
+def discovery_decline(request: AuthenticatedHttpRequest, report_id: Id, payload: DeclineIn):
     report = selectors.get_discovery(request.user, report_id)
-    return services.discovery_decline(by=request.user, report=report, note=payload.note)
+    return discovery.discovery_decline(by=request.user, report=report, note=payload.note)
 
 
 # --- bulk import --------------------------------------------------------------------------------------
@@ -526,35 +522,13 @@ class JobOut(JobState):
     finished_at: datetime | None
 
 
-def _import_job(request: HttpRequest, job_id: Id) -> Job:
-    job = (
-        Job.objects.filter(pk=job_id, kind=tasks.IMPORT_KIND)
-        .filter(authz.scope_q(request.user, "area_code"))
-        .first()
-    )
-    if job is None or job.created_by_id != request.user.pk:
-        raise NotFound()
-    return job
-
-
 @router.post(
     "/imports/households",
     response=responses(JobOut, status=202),
     summary="上传家庭导入文件（先校验，不写入）",
 )
-def import_upload(request: HttpRequest, file: File[UploadedFile]):
-    from jiuzhu.core import tables
-
-    membership = authz.require(request.user, Perm.DATA_IMPORT)
-    tables.check_table(file.name or "", file)
-    job = jobs.create(
-        by=request.user,
-        kind=tasks.IMPORT_KIND,
-        area_code=membership.organisation.jurisdiction_id if membership else "",
-        params={"filename": file.name, "mode": "preview"},
-        upload=file,
-    )
-    jobs.enqueue(tasks.import_households, job)
+def import_upload(request: AuthenticatedHttpRequest, file: File[UploadedFile]):
+    job = household_import.import_start(by=request.user, upload=file)
     job.refresh_from_db()
     return Status(202, job)
 
@@ -562,8 +536,8 @@ def import_upload(request: HttpRequest, file: File[UploadedFile]):
 @router.get(
     "/jobs/household-import/{job_id}", response=responses(JobOut, read_only=True), summary="导入进度与结果"
 )
-def import_job(request: HttpRequest, job_id: Id):
-    return _import_job(request, job_id)
+def import_job(request: AuthenticatedHttpRequest, job_id: Id):
+    return selectors.get_import_job(request.user, job_id)
 
 
 @router.get(
@@ -572,13 +546,9 @@ def import_job(request: HttpRequest, job_id: Id):
     summary="下载全部错误行（Excel）",
     openapi_extra={"responses": {200: {"description": "Excel", "content": {XLSX: {}}}}},
 )
-def import_errors(request: HttpRequest, job_id: Id):
-    from jiuzhu.registry import importer
-
-    job = _import_job(request, job_id)
-    fh, filename = importer.open_error_workbook(job)
-    from jiuzhu.core.retention import log_download
-
+def import_errors(request: AuthenticatedHttpRequest, job_id: Id):
+    job = selectors.get_import_job(request.user, job_id)
+    fh, filename = open_error_workbook(job)
     log_download(by=request.user, obj=job, area_code=job.area_code, what=filename)  # full ID numbers (PI1)
     return FileResponse(fh, as_attachment=True, filename=filename, content_type=XLSX)
 
@@ -592,19 +562,8 @@ class CommitIn(Schema):
 @router.post(
     "/imports/households/{job_id}/commit", response=responses(JobOut, status=202), summary="确认导入"
 )
-def import_commit(request: HttpRequest, job_id: Id, payload: CommitIn):
-    preview = _import_job(request, job_id)
-    authz.require(request.user, Perm.DATA_IMPORT)
-    if preview.params.get("mode") != "preview" or preview.status != "done":
-        raise ValidationFailed("请先完成校验，再选择导入方式")
-    job = jobs.create(
-        by=request.user,
-        kind=tasks.IMPORT_KIND,
-        area_code=preview.area_code,
-        params={"filename": preview.params["filename"], "mode": payload.mode, "preview_job": preview.pk},
-    )
-    job.file.name = preview.file.name
-    job.save(update_fields=["file"])
-    jobs.enqueue(tasks.import_households, job)
+def import_commit(request: AuthenticatedHttpRequest, job_id: Id, payload: CommitIn):
+    preview = selectors.get_import_job(request.user, job_id)
+    job = household_import.import_commit(by=request.user, preview=preview, mode=payload.mode)
     job.refresh_from_db()
     return Status(202, job)

@@ -1,3 +1,5 @@
+"""The registry at start-up: its navigation, audit actions and the household import's job kind."""
+
 from django.apps import AppConfig
 
 
@@ -7,9 +9,11 @@ class RegistryConfig(AppConfig):
     verbose_name = "家庭登记"
 
     def ready(self) -> None:
-        from jiuzhu.core import audit
+        # Imported here: these modules import models, which are not loaded yet when Django imports apps.py.
+        from jiuzhu.core import audit, jobs
         from jiuzhu.core.navigation import NavItem, register
         from jiuzhu.orgs.roles import Perm, Role
+        from jiuzhu.registry.selectors import IMPORT_KIND, get_import_job
 
         register(
             NavItem("救助业务", "家庭登记", "households", "house-heart", Perm.VIEW, 20),
@@ -55,20 +59,12 @@ class RegistryConfig(AppConfig):
                 "discovery.convert": "主动发现转为申请",
             }
         )
-        from jiuzhu.core import jobs
-
         jobs.register(
             jobs.JobKind(
-                kind="household_import",
+                kind=IMPORT_KIND,
                 label="批量导入家庭",
                 page="household_import_job",
                 perm=Perm.DATA_IMPORT,
-                fetch=_fetch_import_job,
+                fetch=get_import_job,
             )
         )
-
-
-def _fetch_import_job(user, pk):
-    from jiuzhu.registry.selectors import get_import_job
-
-    return get_import_job(user, pk)

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 
 from jiuzhu.core.forms import BootstrapMixin, DateInput
+from jiuzhu.core.types import AssistanceType
 from jiuzhu.registry.models import (
     AssetKind,
     Disability,
@@ -15,9 +18,17 @@ from jiuzhu.registry.models import (
     UrbanRural,
     WorkAbility,
 )
-from jiuzhu.registry.services import MemberInput, RelativeInput
+from jiuzhu.registry.services.member_input import MemberInput
+from jiuzhu.registry.services.relatives import RelativeInput
 
 BLANK = [("", "——")]
+
+
+def _choose(form: forms.Form, name: str, choices: list[tuple[Any, str]]) -> None:
+    """The choices of a choice field that depend on the user (villages, members …)."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField)
+    field.choices = choices
 
 
 class HouseholdForm(BootstrapMixin, forms.Form):
@@ -37,7 +48,7 @@ class HouseholdForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args, villages=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["area_code"].choices = BLANK + [(v.code, f"{v.parent.name} · {v.name}") for v in villages]
+        _choose(self, "area_code", BLANK + [(v.code, f"{v.parent.name} · {v.name}") for v in villages])
 
 
 class HouseholdEditForm(BootstrapMixin, forms.Form):
@@ -100,8 +111,11 @@ class BaseMemberFormSet(forms.BaseFormSet):
         return [f.to_input() for f in self.forms if f.has_changed() and f.cleaned_data]
 
 
-MemberFormSet = forms.formset_factory(
-    MemberForm, formset=BaseMemberFormSet, extra=0, min_num=1, validate_min=True, max_num=30
+MemberFormSet = cast(
+    type[BaseMemberFormSet],
+    forms.formset_factory(
+        MemberForm, formset=BaseMemberFormSet, extra=0, min_num=1, validate_min=True, max_num=30
+    ),
 )
 
 
@@ -125,7 +139,7 @@ class IncomeForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args, members=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["member"].choices = [("", "全户")] + [(m.pk, m.name) for m in members]
+        _choose(self, "member", [("", "全户")] + [(m.pk, m.name) for m in members])
 
 
 class AssetForm(BootstrapMixin, forms.Form):
@@ -148,7 +162,7 @@ class RelativeForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args, areas=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["area_code"].choices = [(a.code, a.name) for a in areas]
+        _choose(self, "area_code", [(a.code, a.name) for a in areas])
 
     def to_input(self) -> RelativeInput:
         d = self.cleaned_data
@@ -182,7 +196,7 @@ class RelativeImportForm(UploadForm):
 
     def __init__(self, *args, areas=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["area_code"].choices = [(a.code, a.name) for a in areas]
+        _choose(self, "area_code", [(a.code, a.name) for a in areas])
 
 
 class DiscoveryForm(BootstrapMixin, forms.Form):
@@ -195,11 +209,9 @@ class DiscoveryForm(BootstrapMixin, forms.Form):
     reported_on = forms.DateField(label="发现日期", widget=DateInput())
 
     def __init__(self, *args, villages=(), **kwargs):
-        from jiuzhu.core.types import AssistanceType
-
         super().__init__(*args, **kwargs)
-        self.fields["area_code"].choices = [(v.code, f"{v.parent.name} · {v.name}") for v in villages]
-        self.fields["suggested_type"].choices = BLANK + AssistanceType.choices
+        _choose(self, "area_code", [(v.code, f"{v.parent.name} · {v.name}") for v in villages])
+        _choose(self, "suggested_type", BLANK + AssistanceType.choices)
 
 
 class DeclineForm(BootstrapMixin, forms.Form):

@@ -1,44 +1,62 @@
-"""Reads of the registry, scoped to the user (convention 5)."""
+"""Reads of the registry, scoped to the user (convention 5): one function per entity and sub-entity, shared
+by the pages and the API. Outside the user's scope an object does not exist (404)."""
 
 from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
 
 from jiuzhu.core.errors import NotFound
 from jiuzhu.core.jurisdiction_codes import is_valid_code
 from jiuzhu.core.jurisdiction_codes import prefix as code_prefix
+from jiuzhu.core.models import Job
 from jiuzhu.orgs import authz
+from jiuzhu.orgs.models import Jurisdiction, Level, User
 from jiuzhu.orgs.roles import Perm
-from jiuzhu.registry.models import DiscoveryReport, Household, IncomeItem, Member, NearRelative
-from jiuzhu.registry.services import id_indexes_of
+from jiuzhu.registry.identity import id_indexes_of
+from jiuzhu.registry.models import Asset, DiscoveryReport, Household, IncomeItem, Member, NearRelative
+
+# The job kind of a household import (`imports.job` queues it).
+IMPORT_KIND = "household_import"
 
 
-def households_visible_to(user) -> QuerySet[Household]:
+def villages_for(user: User, perm: str = Perm.HOUSEHOLD_EDIT) -> list[Jurisdiction]:
+    """Villages and communities where the user may act (the choice lists of forms)."""
+    qs = Jurisdiction.objects.filter(authz.scope_q(user, "code"), level=Level.VILLAGE).select_related(
+        "parent"
+    )
+    return [v for v in qs.order_by("code") if authz.can(user, perm, v.code)]
+
+
+def areas_for(user: User) -> QuerySet[Jurisdiction]:
+    """Townships and villages the user sees, for list filters."""
+    return Jurisdiction.objects.filter(authz.scope_q(user, "code"), level__gte=Level.TOWNSHIP).order_by(
+        "code"
+    )
+
+
+def households_visible_to(user: User) -> QuerySet[Household]:
     authz.require(user, Perm.VIEW)
     return Household.objects.filter(authz.scope_q(user, "area_code"))
 
 
-def get_household(user, pk) -> Household:
+def get_household(user: User, pk: int | str) -> Household:
     try:
         return households_visible_to(user).get(pk=pk)
     except (Household.DoesNotExist, ValueError):
         raise NotFound() from None
 
 
-def members_visible_to(user) -> QuerySet[Member]:
-    authz.require(user, Perm.VIEW)
-    return Member.objects.filter(authz.scope_q(user, "area_code"))
-
-
-def get_member(user, pk) -> Member:
-    try:
-        return members_visible_to(user).select_related("household").get(pk=pk)
-    except (Member.DoesNotExist, ValueError):
-        raise NotFound() from None
-
-
 def search_households(
-    user, *, q: str = "", id_number: str = "", area: str = "", urban_rural: str = "", active: bool = True
+    user: User,
+    *,
+    q: str = "",
+    id_number: str = "",
+    area: str = "",
+    urban_rural: str = "",
+    active: bool = True,
 ) -> QuerySet[Household]:
     """Search by name (any member), exact ID number (through the blind index), village or township."""
     qs = households_visible_to(user).filter(is_active=active)
@@ -55,19 +73,82 @@ def search_households(
     return qs.annotate(member_count=Count("members", filter=Q(members__is_active=True), distinct=True))
 
 
-def income_summary(household: Household) -> dict:
+# --- members --------------------------------------------------------------------------------------------
+
+
+def members_visible_to(user: User) -> QuerySet[Member]:
+    authz.require(user, Perm.VIEW)
+    return Member.objects.filter(authz.scope_q(user, "area_code"))
+
+
+def get_member(user: User, pk: int | str) -> Member:
+    try:
+        return members_visible_to(user).select_related("household").get(pk=pk)
+    except (Member.DoesNotExist, ValueError):
+        raise NotFound() from None
+
+
+def members_of(household: Household) -> QuerySet[Member]:
+    """Every member of a household that is already in hand, those who left last (the household page and
+    its API)."""
+    return household.members.order_by("-is_active", "relation", "id")
+
+
+def active_members(household: Household) -> QuerySet[Member]:
+    """The members living in the household now: whom a form may choose."""
+    return household.members.filter(is_active=True)
+
+
+def active_member(household: Household, pk: int | str) -> Member | None:
+    """The household's member `pk` if they live in it now, else None (a choice from another household or
+    one who left)."""
+    try:
+        return active_members(household).filter(pk=pk).first()
+    except (ValueError, TypeError):
+        return None
+
+
+# --- income and assets ----------------------------------------------------------------------------------
+
+
+def incomes_of(household: Household) -> QuerySet[IncomeItem]:
+    return household.incomes.select_related("member")
+
+
+def get_income_item(user: User, pk: int | str) -> IncomeItem:
+    try:
+        return IncomeItem.objects.select_related("household").get(
+            pk=pk, household__in=households_visible_to(user)
+        )
+    except (IncomeItem.DoesNotExist, ValueError):
+        raise NotFound() from None
+
+
+def assets_of(household: Household) -> QuerySet[Asset]:
+    return household.assets.all()
+
+
+def get_asset(user: User, pk: int | str) -> Asset:
+    try:
+        return Asset.objects.select_related("household").get(pk=pk, household__in=households_visible_to(user))
+    except (Asset.DoesNotExist, ValueError):
+        raise NotFound() from None
+
+
+def income_summary(household: Household) -> dict[str, Any]:
     """Monthly income counted for benefits (excluded items listed apart) and per covered member."""
     items = IncomeItem.objects.filter(household=household)
     counted = items.filter(excluded=False).aggregate(total=Sum("monthly_amount"))["total"] or 0
     excluded = items.filter(excluded=True).aggregate(total=Sum("monthly_amount"))["total"] or 0
     covered = household.members.filter(is_active=True, covered=True).count()
-    from decimal import ROUND_HALF_UP, Decimal
-
     per_head = (Decimal(counted) / covered).quantize(Decimal("0.01"), ROUND_HALF_UP) if covered else None
     return {"counted": counted, "excluded": excluded, "covered": covered, "per_head": per_head}
 
 
-def relatives_visible_to(user) -> QuerySet[NearRelative]:
+# --- the near-relative register (DM2) -------------------------------------------------------------------
+
+
+def relatives_visible_to(user: User) -> QuerySet[NearRelative]:
     authz.require(user, Perm.VIEW)
     return NearRelative.objects.filter(authz.scope_q(user, "area_code"))
 
@@ -97,32 +178,32 @@ def filter_relatives(
     return qs
 
 
-def get_relative(user, pk) -> NearRelative:
+def get_relative(user: User, pk: int | str) -> NearRelative:
     try:
         return relatives_visible_to(user).get(pk=pk)
     except (NearRelative.DoesNotExist, ValueError):
         raise NotFound() from None
 
 
-def discoveries_visible_to(user) -> QuerySet[DiscoveryReport]:
+# --- discovery reports (A2) and the household import ----------------------------------------------------
+
+
+def discoveries_visible_to(user: User) -> QuerySet[DiscoveryReport]:
     authz.require(user, Perm.VIEW)
     return DiscoveryReport.objects.filter(authz.scope_q(user, "area_code")).select_related(
         "household", "reported_by"
     )
 
 
-def get_discovery(user, pk) -> DiscoveryReport:
+def get_discovery(user: User, pk: int | str) -> DiscoveryReport:
     try:
         return discoveries_visible_to(user).get(pk=pk)
     except (DiscoveryReport.DoesNotExist, ValueError):
         raise NotFound() from None
 
 
-def get_import_job(user, pk: int):
+def get_import_job(user: User, pk: int | str) -> Job:
     """A household import job: its creator's, or anyone's for those who audit (within scope)."""
-    from jiuzhu.core.models import Job
-    from jiuzhu.registry.tasks import IMPORT_KIND
-
     job = Job.objects.filter(pk=pk, kind=IMPORT_KIND).filter(authz.scope_q(user, "area_code")).first()
     if job is None or (job.created_by_id != user.pk and not authz.can(user, Perm.AUDIT_VIEW)):
         raise NotFound()

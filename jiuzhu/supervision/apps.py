@@ -15,6 +15,7 @@ class SupervisionConfig(AppConfig):
         registration.register_all()
         from jiuzhu.core import jobs
         from jiuzhu.orgs.roles import Perm
+        from jiuzhu.supervision.selectors import get_scan_job
 
         jobs.register(
             jobs.JobKind(
@@ -22,12 +23,6 @@ class SupervisionConfig(AppConfig):
                 label="预警扫描",
                 page="sup_scan_job",
                 perm=Perm.SUPERVISE,
-                fetch=_fetch_scan_job,
+                fetch=get_scan_job,
             )
         )
-
-
-def _fetch_scan_job(user, pk):
-    from jiuzhu.supervision.selectors import get_scan_job
-
-    return get_scan_job(user, pk)

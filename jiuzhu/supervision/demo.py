@@ -11,6 +11,7 @@ from jiuzhu.core.errors import ValidationFailed
 from jiuzhu.orgs.models import Jurisdiction, Level, User
 from jiuzhu.supervision import scan
 from jiuzhu.supervision.models import Alert, Complaint, FundAllocation, Matter, Sample, ScanTrigger, Training
+from jiuzhu.supervision.rules import label_of
 from jiuzhu.supervision.services import capacity, complaints, escalation, inspections, sampling, scores
 
 JIANSHAN = "230502000000"
@@ -31,7 +32,7 @@ def load() -> None:
         except ValidationFailed:
             sample = None
         item = sample.items.exclude(case=None).first() if sample else None
-        if item is not None:
+        if item is not None and item.case is not None:
             inspections.inspection_start(
                 by=inspector, case=item.case, kind="process", inspected_on=today, sample_item=item
             )
@@ -41,7 +42,7 @@ def load() -> None:
             matter = escalation.matter_open(
                 by=inspector,
                 township_code=alert.township_code,
-                title=alert.rule_label,
+                title=label_of(alert.rule),
                 problem=alert.detail,
                 step=escalation.StepInput("prompt", today, None, "逐件核实并整改，完善档案", "乡镇分管领导"),
                 case=alert.case,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from jiuzhu.core import clock
-from jiuzhu.core.forms import BootstrapMixin, DateInput
+from jiuzhu.core.forms import BootstrapMixin, DateInput, set_choices
 from jiuzhu.supervision.models import (
     ChecklistKind,
     ComplaintChannel,
@@ -28,7 +28,7 @@ class DrawForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args, counties=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["county"].choices = [(c.code, c.name) for c in counties]
+        set_choices(self, "county", [(c.code, c.name) for c in counties])
 
 
 class StartInspectionForm(BootstrapMixin, forms.Form):
@@ -64,7 +64,7 @@ class AssignForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args, people=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].choices = [(u.pk, u.get_full_name()) for u in people]
+        set_choices(self, "assignee", [(u.pk, u.get_full_name()) for u in people])
 
 
 class ChecklistItemForm(BootstrapMixin, forms.Form):
@@ -90,7 +90,7 @@ class StepForm(BootstrapMixin, forms.Form):
     def __init__(self, *args, levels=None, **kwargs):
         super().__init__(*args, **kwargs)
         if levels is not None:
-            self.fields["level"].choices = [(v, Level(v).label) for v in levels]
+            set_choices(self, "level", [(v, Level(v).label) for v in levels])
 
 
 class MatterForm(StepForm):
@@ -111,7 +111,7 @@ class MatterForm(StepForm):
 
     def __init__(self, *args, townships=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["township"].choices = [(t.code, t.name) for t in townships]
+        set_choices(self, "township", [(t.code, t.name) for t in townships])
 
 
 class AnswerForm(BootstrapMixin, forms.Form):
@@ -137,7 +137,7 @@ class ComplaintForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args, areas=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["area_code"].choices = [(a.code, ("　" if a.level == 5 else "") + a.name) for a in areas]
+        set_choices(self, "area_code", [(a.code, ("　" if a.level == 5 else "") + a.name) for a in areas])
 
 
 class InvestigateForm(BootstrapMixin, forms.Form):
@@ -165,7 +165,7 @@ class ComputeForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args, counties=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["county"].choices = [(c.code, c.name) for c in counties]
+        set_choices(self, "county", [(c.code, c.name) for c in counties])
 
 
 class AllocationForm(BootstrapMixin, forms.Form):
@@ -178,7 +178,7 @@ class AllocationForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args, townships=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["township"].choices = [(t.code, t.name) for t in townships]
+        set_choices(self, "township", [(t.code, t.name) for t in townships])
 
 
 class TrainingForm(BootstrapMixin, forms.Form):
@@ -195,7 +195,7 @@ class TrainingForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args, counties=(), people=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["county"].choices = [(c.code, c.name) for c in counties]
-        self.fields["attendees"].choices = [
-            (m.user_id, f"{m.user.get_full_name()}（{m.organisation}）") for m in people
-        ]
+        set_choices(self, "county", [(c.code, c.name) for c in counties])
+        set_choices(
+            self, "attendees", [(m.user_id, f"{m.user.get_full_name()}（{m.organisation}）") for m in people]
+        )

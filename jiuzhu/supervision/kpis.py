@@ -30,6 +30,8 @@ from jiuzhu.core.dates import add_months, month_start, next_month
 from jiuzhu.core.types import TIME_LIMITED_TYPES, Category, category_of
 from jiuzhu.orgs.models import DelegationGrant, Jurisdiction, Level, Membership
 from jiuzhu.orgs.roles import Role
+from jiuzhu.payments.models import PayrollRun, RunStatus
+from jiuzhu.payments.statistics import consistency
 from jiuzhu.supervision import selectors
 from jiuzhu.supervision.models import (
     AlertStatus,
@@ -180,8 +182,6 @@ def problem_data(user, townships: list[Jurisdiction]) -> Table:
 def ledger_consistency(user, townships: list[Jurisdiction]) -> Table:
     """S11: per township, the share of last paid month's ledger lines the bank paid with exactly the
     ledger's amount (the month of the latest finished payroll run of its county), against the target."""
-    from jiuzhu.payments.models import PayrollRun, RunStatus
-    from jiuzhu.payments.services import consistency
 
     table = Table(
         "ledger",
@@ -201,9 +201,10 @@ def ledger_consistency(user, townships: list[Jurisdiction]) -> Table:
     ):
         latest.setdefault(county, month)
     for t in townships:
-        month = latest.get(t.code[:6] + "000000")
-        if month is None:
+        found = latest.get(t.code[:6] + "000000")
+        if found is None:
             continue
+        month = found
         c = consistency(t.code[:6] + "000000", month, t.code)
         if not c.entries:
             continue

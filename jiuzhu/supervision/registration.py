@@ -3,6 +3,11 @@ landing panels (called from `apps.py` once the app registry is ready)."""
 
 from __future__ import annotations
 
+from jiuzhu.core import audit
+from jiuzhu.core.navigation import NavItem, register, register_panel
+from jiuzhu.orgs.roles import Perm, Role
+from jiuzhu.supervision.views import panels
+
 ACTIONS = {
     "sample.draw": "抽取抽查对象",
     "inspection.start": "开始检查",
@@ -34,10 +39,6 @@ ACTIONS = {
 
 
 def register_all() -> None:
-    from jiuzhu.core import audit
-    from jiuzhu.core.navigation import NavItem, register, register_panel
-    from jiuzhu.orgs.roles import Perm, Role
-    from jiuzhu.supervision.views import panels
 
     audit.register_actions(ACTIONS)
     s = "监督管理"

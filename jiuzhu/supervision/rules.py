@@ -21,7 +21,7 @@ from django.db import connection
 
 from jiuzhu.cases.models_steps import MeetingLevel, Outcome
 from jiuzhu.cases.states import OPEN, State
-from jiuzhu.core.idnumber import ADULT_AGE
+from jiuzhu.core.dates import ADULT_AGE
 from jiuzhu.core.types import TIME_LIMITED_TYPES, AssistanceType
 from jiuzhu.supervision.models import Severity
 
@@ -78,6 +78,12 @@ RULES: dict[str, Rule] = {}
 def register(*rules: Rule) -> None:
     for rule in rules:
         RULES[rule.code] = rule
+
+
+def label_of(code: str) -> str:
+    """A warning's rule name, from the rule code an alert stores (the code itself for a retired rule)."""
+    rule = RULES.get(code)
+    return rule.label if rule else code
 
 
 def active_rules() -> list[Rule]:

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db import connection, transaction
 
@@ -30,7 +31,7 @@ from jiuzhu.core.jurisdiction_codes import prefix as code_prefix
 from jiuzhu.core.params import MissingParameter
 from jiuzhu.core.types import AssistanceType
 from jiuzhu.orgs import authz
-from jiuzhu.orgs.models import Jurisdiction, Level
+from jiuzhu.orgs.models import Jurisdiction, Level, User
 from jiuzhu.orgs.roles import Perm
 from jiuzhu.supervision.models import (
     Alert,
@@ -190,7 +191,7 @@ def run_rule(rule: Rule, *, scan: AlertScan, prefix: str, today: date, today_ord
     """One rule: one upsert and one resolve, in one transaction."""
     assert rule.query is not None
     now = clock.now()
-    args = {
+    args: dict[str, Any] = {
         "rule": rule.code,
         "now": now,
         "scan": scan.pk,
@@ -229,7 +230,7 @@ def run_rule(rule: Rule, *, scan: AlertScan, prefix: str, today: date, today_ord
 
 def scan(
     *,
-    by=None,
+    by: User | None = None,
     area_code: str = "",
     trigger: str = ScanTrigger.MANUAL,
     rules: list[str] | None = None,

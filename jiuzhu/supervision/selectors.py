@@ -4,22 +4,32 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from jiuzhu.core import clock
 from jiuzhu.core.errors import NotFound
+from jiuzhu.core.jurisdiction_codes import ancestor_codes
+from jiuzhu.core.models import Job
 from jiuzhu.orgs import authz
 from jiuzhu.orgs.models import Jurisdiction, Level, User
 from jiuzhu.orgs.roles import Perm
+from jiuzhu.orgs.selectors import counties_visible_to
 from jiuzhu.supervision.models import (
     Alert,
+    AlertStatus,
     Complaint,
+    ComplaintStatus,
     Finding,
+    FindingStatus,
     FundAllocation,
     Inspection,
     Matter,
+    MatterStatus,
     MatterStep,
     Sample,
     ScoreCard,
     Training,
 )
+from jiuzhu.supervision.services import escalation
+from jiuzhu.supervision.services.alerts import SCAN_KIND
 
 
 def _get(qs, pk):
@@ -122,14 +132,12 @@ def townships_for(user) -> QuerySet[Jurisdiction]:
 
 def counties_for(user) -> list[Jurisdiction]:
     """Counties whose supervision the user may run or read (their own county)."""
-    from jiuzhu.orgs.selectors import counties_visible_to
 
     return [c for c in counties_visible_to(user).order_by("code") if authz.in_scope(user, c.code)]
 
 
 def handlers_for(area_code: str, perm: str = Perm.WARNING_HANDLE) -> list[User]:
     """People who may handle something in an area (for assignment lists)."""
-    from jiuzhu.core.jurisdiction_codes import ancestor_codes
 
     users = (
         User.objects.filter(
@@ -149,8 +157,6 @@ def names() -> dict[str, str]:
 
 def get_scan_job(user, pk):
     """A warning-scan job (S6) of the user's jurisdiction, for those who supervise."""
-    from jiuzhu.core.models import Job
-    from jiuzhu.supervision.services.alerts import SCAN_KIND
 
     job = Job.objects.filter(pk=pk, kind=SCAN_KIND).first()
     if job is None or not authz.in_scope(user, job.area_code):
@@ -161,9 +167,6 @@ def get_scan_job(user, pk):
 
 def queue_counts(user) -> dict:
     """What a township has to answer: open matters, open warnings, open findings, complaints given to it."""
-    from jiuzhu.core import clock
-    from jiuzhu.supervision.models import AlertStatus, ComplaintStatus, FindingStatus, MatterStatus
-    from jiuzhu.supervision.services import escalation
 
     today = clock.today()
     matters = matters_visible_to(user).filter(status=MatterStatus.OPEN)

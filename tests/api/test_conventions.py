@@ -1,4 +1,4 @@
-"""API conventions (issue 8 item 2): one error format everywhere, rate limits, idempotency keys."""
+"""API conventions: one error format everywhere, rate limits, idempotency keys."""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ from jiuzhu.archive import boards, services
 from jiuzhu.core import crypto
 from jiuzhu.core.services import param_set
 from jiuzhu.orgs.models import Jurisdiction
-from jiuzhu.registry.services import ID_PURPOSE
+from jiuzhu.registry.identity import ID_PURPOSE
 from tests.archive.helpers import approved_case
 from tests.helpers import ANBANG_VILLAGE, client_for, d, make_household, member, user
 

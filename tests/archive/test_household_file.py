@@ -160,11 +160,11 @@ def test_AR1_DM1_benefit_changes_and_their_notices_are_in_the_file_and_checked(f
     from jiuzhu.benefits import services as benefits
     from jiuzhu.benefits.documents import issue_adjustment_notice
     from jiuzhu.benefits.models import Enrolment
-    from jiuzhu.registry import services as registry
+    from jiuzhu.registry.services.income_assets import income_add
 
     case = approved_case()
     enrolment = Enrolment.objects.get(case=case)
-    registry.income_add(
+    income_add(
         by=user("ab_caseworker"),
         household=case.household,
         category="wage",

@@ -39,10 +39,10 @@ def test_B1_optional_floor():
 
 
 def test_B1_household_uses_the_standard_in_force_for_the_month_and_its_counted_income():
-    from jiuzhu.registry import services as registry
+    from jiuzhu.registry.services.income_assets import income_add
 
     h = make_household()  # two covered members in 安邦乡 (rural standard 520 in the demo)
-    registry.income_add(
+    income_add(
         by=user("ab_caseworker"), household=h, category="wage", description="打零工", monthly_amount="300"
     )
     r = calculators.dibao_for_household(h, assistance_type="dibao_rural", county_code=JIANSHAN, month=DEC)

@@ -134,9 +134,9 @@ def test_B3_bank_account_is_encrypted_masked_and_its_reveal_logged():
 
 
 def _add_income(enrolment, amount: str) -> None:
-    from jiuzhu.registry import services as registry
+    from jiuzhu.registry.services.income_assets import income_add
 
-    registry.income_add(
+    income_add(
         by=user("ab_caseworker"),
         household=enrolment.household,
         category="wage",
@@ -187,10 +187,10 @@ def test_DM1_decrease_takes_effect_next_month_with_a_notice_and_never_changes_a_
 
 
 def test_DM1_increase_recalculated_from_current_income_when_no_amount_given():
-    from jiuzhu.registry import services as registry
+    from jiuzhu.registry.services.income_assets import income_add
 
     h = make_household()
-    registry.income_add(
+    income_add(
         by=user("ab_caseworker"), household=h, category="wage", description="打零工", monthly_amount="400"
     )
     e = enrolled(h)
@@ -282,7 +282,7 @@ def test_intake_check_flags_a_member_already_enrolled():
 
 def _id_of(m) -> str:
     from jiuzhu.core import crypto
-    from jiuzhu.registry.services import ID_PURPOSE
+    from jiuzhu.registry.identity import ID_PURPOSE
 
     return crypto.decrypt(m.id_cipher, purpose=ID_PURPOSE)
 

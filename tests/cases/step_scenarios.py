@@ -126,16 +126,14 @@ def _near_relative():
     """DM2: a member of the household is a near relative of township staff."""
     from datetime import date
 
-    from jiuzhu.registry import services as registry
+    from jiuzhu.registry.services.relatives import RelativeInput, relative_add
     from tests.helpers import member, new_id
 
     number = new_id()
-    registry.relative_add(
+    relative_add(
         by=user("ab_caseworker"),
         area_code="230502200000",
-        data=registry.RelativeInput(
-            "刘宏伟", "staff", "安邦乡人民政府", "刘小红", number, "妹妹", date(2025, 1, 1)
-        ),
+        data=RelativeInput("刘宏伟", "staff", "安邦乡人民政府", "刘小红", number, "妹妹", date(2025, 1, 1)),
     )
     household = make_household(members=[member("刘小红", id_number=number, id_kw={"female": True})])
     return make_case(household)

@@ -205,7 +205,7 @@ def test_case_search_by_number_name_and_exact_id():
     case = make_case(household)
     number = household.members.get(relation="head")
     from jiuzhu.core import crypto
-    from jiuzhu.registry.services import ID_PURPOSE
+    from jiuzhu.registry.identity import ID_PURPOSE
 
     full = crypto.decrypt(number.id_cipher, purpose=ID_PURPOSE)
     c = client_for("ab_approver")

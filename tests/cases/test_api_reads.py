@@ -137,7 +137,7 @@ def test_case_record_has_route_deadline_and_every_step_but_not_the_verification(
     assert AuditEvent.objects.filter(action="verification.view").count() == views_before
     # The ID numbers of the family never appear.
     from jiuzhu.core import crypto
-    from jiuzhu.registry.services import ID_PURPOSE
+    from jiuzhu.registry.identity import ID_PURPOSE
 
     for member in case.household.members.all():
         assert crypto.decrypt(member.id_cipher, purpose=ID_PURPOSE) not in text

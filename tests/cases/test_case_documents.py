@@ -79,7 +79,7 @@ def test_intake_notice_pdf_and_who_may_issue():
 
 
 def _household_with_income_and_assets():
-    from jiuzhu.registry import services as registry
+    from jiuzhu.registry.services.income_assets import asset_add, income_add
 
     household = make_household(
         members=[
@@ -89,7 +89,7 @@ def _household_with_income_and_assets():
         ],
         urban_rural="rural",
     )
-    registry.income_add(
+    income_add(
         by=user("ab_caseworker"),
         household=household,
         member=household.members.get(name="刘秀兰"),
@@ -97,7 +97,7 @@ def _household_with_income_and_assets():
         description="镇上超市务工",
         monthly_amount="900",
     )
-    registry.asset_add(
+    asset_add(
         by=user("ab_caseworker"),
         household=household,
         kind="housing",
@@ -121,7 +121,7 @@ def _assert_members_masked(case, text: str, names) -> None:
 
 
 def intake_id(m) -> str:
-    from jiuzhu.registry.services import member_reveal_id
+    from jiuzhu.registry.services.members import member_reveal_id
 
     return member_reveal_id(by=user("ab_caseworker"), member=m)
 

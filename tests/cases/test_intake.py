@@ -10,8 +10,9 @@ from jiuzhu.cases.models import Case, CaseNotice, CheckCode, MaterialRequirement
 from jiuzhu.cases.services import intake
 from jiuzhu.cases.states import State
 from jiuzhu.core.errors import Conflict, Forbidden, TransitionNotAllowed, ValidationFailed
-from jiuzhu.registry import services as registry
 from jiuzhu.registry.models import DiscoveryStatus
+from jiuzhu.registry.services.discovery import discovery_create
+from jiuzhu.registry.services.relatives import RelativeInput, relative_add
 from tests.helpers import (
     ANBANG_VILLAGE,
     client_for,
@@ -156,12 +157,10 @@ def test_A1_application_at_a_township_neither_registration_nor_residence():
 
 def test_DM2_near_relative_flags_the_case_and_filing_clears_the_block():
     number = new_id()
-    relative = registry.relative_add(
+    relative = relative_add(
         by=user("ab_caseworker"),
         area_code="230502200000",
-        data=registry.RelativeInput(
-            "刘宏伟", "staff", "安邦乡人民政府", "刘小红", number, "妹妹", date(2025, 1, 1)
-        ),
+        data=RelativeInput("刘宏伟", "staff", "安邦乡人民政府", "刘小红", number, "妹妹", date(2025, 1, 1)),
     )
     household = make_household(members=[member("刘小红", id_number=number, id_kw={"female": True})])
     case = make_case(household)
@@ -185,12 +184,10 @@ def test_DM2_a_relative_registered_after_intake_still_blocks_the_decision():
     household = make_household(members=[member("刘小红", id_number=number, id_kw={"female": True})])
     case = to_investigated(make_case(household))
     assert not case.has_near_relative and checks.missing_filings(case) == []
-    relative = registry.relative_add(
+    relative = relative_add(
         by=user("ab_caseworker"),
         area_code="230502200000",
-        data=registry.RelativeInput(
-            "刘宏伟", "staff", "安邦乡人民政府", "刘小红", number, "妹妹", date(2025, 1, 1)
-        ),
+        data=RelativeInput("刘宏伟", "staff", "安邦乡人民政府", "刘小红", number, "妹妹", date(2025, 1, 1)),
     )
     with pytest.raises(TransitionNotAllowed) as exc:
         steps.decide(by=user("ab_approver"), case=case, data=meeting())
@@ -203,7 +200,7 @@ def test_DM2_a_relative_registered_after_intake_still_blocks_the_decision():
 
 
 def test_A2_discovery_becomes_an_application_once_the_household_agrees():
-    report = registry.discovery_create(
+    report = discovery_create(
         by=user("ab_assistant"),
         area_code=ANBANG_VILLAGE,
         family_name="孙大娘",

@@ -16,7 +16,7 @@ from jiuzhu.core.models import AuditEvent
 from jiuzhu.core.services import param_set
 from jiuzhu.orgs import services as org_services
 from jiuzhu.orgs.models import DelegationGrant
-from jiuzhu.payments.services import reopen
+from jiuzhu.payments.services.reopening import reopen
 from tests.helpers import (
     ANBANG,
     DATONG,
@@ -277,14 +277,14 @@ def test_dates_never_future_never_before_the_previous_step():
 
 
 def test_DM2_decision_blocked_until_near_relative_filing():
-    from jiuzhu.registry import services as registry
+    from jiuzhu.registry.services.relatives import RelativeInput, relative_add
     from tests.helpers import member, new_id
 
     number = new_id()
-    relative = registry.relative_add(
+    relative = relative_add(
         by=user("ab_caseworker"),
         area_code=ANBANG,
-        data=registry.RelativeInput(
+        data=RelativeInput(
             "张桂兰", "village_committee", "安邦村村民委员会", "张一", number, "儿子", d("2025-01-01")
         ),
     )

@@ -123,15 +123,15 @@ def test_every_encrypted_column_is_known():
         if getattr(f, "name", "").endswith("_cipher") and m._meta.app_label != "core"
     }
     assert found == {f"{c.model}.{c.cipher}" for c in columns.COLUMNS}
-    from jiuzhu.api.webhooks import SECRET_PURPOSE
+    from jiuzhu.events.webhooks import SECRET_PURPOSE
     from jiuzhu.benefits.services import ACCOUNT_PURPOSE
     from jiuzhu.orgs.mfa import SECRET_PURPOSE as TOTP_PURPOSE
-    from jiuzhu.registry.services import ID_PURPOSE
+    from jiuzhu.registry.identity import ID_PURPOSE
 
     purposes = {c.model: c.purpose for c in columns.COLUMNS}
     assert purposes["registry.Member"] == purposes["registry.NearRelative"] == ID_PURPOSE
     assert purposes["benefits.Enrolment"] == purposes["payments.LedgerEntry"] == ACCOUNT_PURPOSE
-    assert purposes["jiuzhu_api.WebhookSubscription"] == SECRET_PURPOSE
+    assert purposes["events.WebhookSubscription"] == SECRET_PURPOSE
     assert purposes["orgs.SecondFactor"] == TOTP_PURPOSE
 
 

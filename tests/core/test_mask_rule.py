@@ -96,7 +96,7 @@ def crawl(c: Client, seeds: list[str], forbidden: list[str]) -> tuple[int, list[
 
 
 def api_urls(household, case, members) -> list[str]:
-    from jiuzhu.api.api import api
+    from jiuzhu.routers import api
 
     schema = api.get_openapi_schema()
     values = {"household_id": household.pk, "case_id": case.pk, "member_id": members[0].pk}

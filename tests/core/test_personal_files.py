@@ -18,7 +18,7 @@ from django.core.management import call_command
 from jiuzhu.core import clock, crypto
 from jiuzhu.core.exports import csv_safe
 from jiuzhu.core.models import AuditEvent, Job
-from jiuzhu.payments import services
+from jiuzhu.payments.services import bank_files, bank_formats
 from jiuzhu.payments.models import BankFile
 from tests.helpers import ANBANG_VILLAGE, JIANSHAN, client_for, payable_world, run_payroll, user
 from tests.registry.test_import import _csv
@@ -30,14 +30,14 @@ ACCOUNT = "6217000000000000001"
 def _bank_file(file_type: str = "csv") -> BankFile:
     payable_world()
     run_payroll()
-    fmt = services.bank_format_save(
+    fmt = bank_formats.bank_format_save(
         by=user("js_finance"),
         county_code=JIANSHAN,
         name="尖山农商行",
         fields=["account", "name", "amount", "reference"],
         encoding="utf-8",
     )
-    return services.bank_file_create(
+    return bank_files.bank_file_create(
         by=user("js_finance"),
         county_code=JIANSHAN,
         month=clock.today().replace(day=1),
@@ -164,7 +164,7 @@ def test_the_bank_files_csv_neutralises_a_hostile_name():
     from jiuzhu.payments.models import LedgerEntry
 
     LedgerEntry.objects.filter(household_id=household.pk).update(recipient_name=hostile)
-    export = services.bank_file_create(
+    export = bank_files.bank_file_create(
         by=user("js_finance"),
         county_code=JIANSHAN,
         month=bank_file.month,
@@ -209,7 +209,7 @@ def test_xlsx_exports_never_turn_text_into_formulas():
     ],
 )
 def test_downloads_carry_the_extension_of_the_detected_type(name, mime, expected):
-    from jiuzhu.documents.filetypes import download_name
+    from jiuzhu.core.filetypes import download_name
 
     assert download_name(name, mime) == expected
 

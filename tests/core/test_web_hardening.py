@@ -8,12 +8,12 @@ import socket
 import pytest
 from django.test import Client
 
-from jiuzhu.api import ssrf, webhooks
-from jiuzhu.api.models import DeliveryStatus, WebhookDelivery
 from jiuzhu.core import clock
 from jiuzhu.core.models import AuditEvent
+from jiuzhu.events import ssrf, webhooks
+from jiuzhu.events.models import DeliveryStatus, WebhookDelivery
 from jiuzhu.orgs.models import Organisation
-from tests.api.test_events_webhooks import Receiver, settle
+from tests.events.test_events_webhooks import Receiver, settle
 from tests.helpers import ANBANG, JIANSHAN, client_for, make_case, make_household, user
 
 pytestmark = pytest.mark.django_db
@@ -207,6 +207,6 @@ def test_reading_a_household_is_logged_like_a_reveal():
         "js_inspector",
     }
     assert all(e.at == clock.now() for e in events)
-    from jiuzhu.api.events import events_visible_to
+    from jiuzhu.events.feed import events_visible_to
 
     assert not events_visible_to(user("ab_caseworker")).filter(action="pii.view_household").exists()

@@ -3,7 +3,7 @@ scope (404) and forbidden (403)."""
 
 import pytest
 
-from jiuzhu.core.views_calendar import arrangement_digest
+from jiuzhu.console.views_calendar import arrangement_digest
 from jiuzhu.orgs.models import DelegationGrant
 from tests.helpers import (
     ALL_JIANSHAN_USERS,

@@ -9,7 +9,8 @@ from jiuzhu.core import clock
 from jiuzhu.core.errors import Forbidden, TransitionNotAllowed, ValidationFailed
 from jiuzhu.core.models import AuditEvent
 from jiuzhu.core.services import param_set
-from jiuzhu.payments import cycle, services
+from jiuzhu.payments import cycle
+from jiuzhu.payments.services import reopening
 from tests.helpers import (
     JIANSHAN,
     client_for,
@@ -67,9 +68,9 @@ def test_M1_bureau_reopens_with_a_logged_reason_and_closes():
     case = to_investigated()
     clock.freeze(datetime(2026, 11, 27, 10))
     with pytest.raises(Forbidden):
-        services.reopen(by=user("js_finance"), county_code=JIANSHAN, reason="补办")
+        reopening.reopen(by=user("js_finance"), county_code=JIANSHAN, reason="补办")
     with pytest.raises(ValidationFailed):
-        services.reopen(by=user("js_bureau"), county_code=JIANSHAN, reason=" ")
+        reopening.reopen(by=user("js_bureau"), county_code=JIANSHAN, reason=" ")
     r = client_for("js_bureau").post(
         "/payments/reopen/", {"county": JIANSHAN, "reason": "低保户火灾，紧急审批"}
     )
@@ -77,7 +78,7 @@ def test_M1_bureau_reopens_with_a_logged_reason_and_closes():
     event = AuditEvent.objects.get(action="payroll.reopen", reason="低保户火灾，紧急审批")
     assert event.actor == user("js_bureau")
     steps.decide(by=user("ab_approver"), case=case, data=meeting(on="2026-11-27"))
-    services.close_reopen(by=user("js_bureau"), county_code=JIANSHAN)
+    reopening.close_reopen(by=user("js_bureau"), county_code=JIANSHAN)
     assert cycle.lock_reason(JIANSHAN) is not None
 
 

@@ -15,8 +15,9 @@ from jiuzhu.benefits import services as benefits
 from jiuzhu.core import clock
 from jiuzhu.core.errors import Conflict, Forbidden, ValidationFailed
 from jiuzhu.core.models import AuditEvent
-from jiuzhu.payments import payroll, services
+from jiuzhu.payments import payroll, statistics
 from jiuzhu.payments.models import BankFile, BankFormat, LedgerEntry, Payment, PayrollRun, RunStatus
+from jiuzhu.payments.services import adjustments, bank_files, bank_formats, reconciliation
 from tests.helpers import (
     ANBANG,
     ERMALU,
@@ -82,13 +83,13 @@ def test_running_the_payroll_twice_gives_identical_output():
     run_payroll()
     first, first_payments = _snapshot(), _payments()
     fmt = BankFormat.objects.get(name="通用格式")
-    file1 = services.bank_file_create(
+    file1 = bank_files.bank_file_create(
         by=user("js_finance"), county_code=JIANSHAN, month=DEC, bank_format=fmt, file_type="csv"
     ).content
     again = run_payroll()
     assert again.status == RunStatus.DONE and again.entries == 4
     assert _snapshot() == first and _payments() == first_payments
-    file2 = services.bank_file_create(
+    file2 = bank_files.bank_file_create(
         by=user("js_finance"), county_code=JIANSHAN, month=DEC, bank_format=fmt, file_type="csv"
     ).content
     assert file1 == file2
@@ -204,7 +205,7 @@ def test_a_closed_month_never_changes_when_the_household_does():
 def test_bank_file_in_the_banks_layout_xlsx_and_csv():
     _world()
     run_payroll()
-    fmt = services.bank_format_save(
+    fmt = bank_formats.bank_format_save(
         by=user("js_finance"),
         county_code=JIANSHAN,
         name="尖山农商行",
@@ -222,7 +223,7 @@ def test_bank_file_in_the_banks_layout_xlsx_and_csv():
     assert rows[0] == ("收款账号", "户名", "金额", "参考号")
     assert len(rows) == 5 and {"6217000000000000000", "6217000000000000099"} <= {row[0] for row in rows[1:]}
     assert sum(Decimal(str(row[2])) for row in rows[1:]) == Decimal("4500.00")  # 3 × 1040 + 1380
-    export = services.bank_file_create(
+    export = bank_files.bank_file_create(
         by=user("js_finance"),
         county_code=JIANSHAN,
         month=DEC,
@@ -235,7 +236,9 @@ def test_bank_file_in_the_banks_layout_xlsx_and_csv():
     assert BankFile.objects.count() == 2
     assert AuditEvent.objects.filter(action="payroll.bank_file").count() == 2
     with pytest.raises(ValidationFailed):
-        services.bank_format_save(by=user("js_finance"), county_code=JIANSHAN, name="缺列", fields=["name"])
+        bank_formats.bank_format_save(
+            by=user("js_finance"), county_code=JIANSHAN, name="缺列", fields=["name"]
+        )
     assert client_for("ab_caseworker").post(
         f"/payments/runs/{PayrollRun.objects.get().pk}/bank-file/",
         {"bank_format": fmt.pk, "file_type": "csv"},
@@ -252,8 +255,8 @@ def test_B3_one_bank_file_per_paying_bank():
         account="6221000000000000001",
     )
     run_payroll()
-    assert services.paying_banks(JIANSHAN, DEC) == ["农村信用社", "邮储银行"]
-    fmt = services.formats_for(JIANSHAN).first()
+    assert bank_files.paying_banks(JIANSHAN, DEC) == ["农村信用社", "邮储银行"]
+    fmt = bank_formats.formats_for(JIANSHAN).first()
     r = client_for("js_finance").post(
         f"/payments/runs/{PayrollRun.objects.get().pk}/bank-file/",
         {"bank_format": fmt.pk, "file_type": "csv", "township": "", "bank": "邮储银行"},
@@ -261,7 +264,7 @@ def test_B3_one_bank_file_per_paying_bank():
     assert r.status_code == 200
     export = BankFile.objects.get()
     assert export.paying_bank == "邮储银行" and export.lines == 1 and export.total == Decimal("1380.00")
-    other = services.bank_file_create(
+    other = bank_files.bank_file_create(
         by=user("js_finance"),
         county_code=JIANSHAN,
         month=DEC,
@@ -271,7 +274,7 @@ def test_B3_one_bank_file_per_paying_bank():
     )
     assert other.bank_file.lines == 3
     with pytest.raises(ValidationFailed) as exc:
-        services.bank_file_create(
+        bank_files.bank_file_create(
             by=user("js_finance"),
             county_code=JIANSHAN,
             month=DEC,
@@ -294,17 +297,17 @@ def test_S11_reconciliation_and_consistency_rate(django_capture_on_commit_callba
     _world()
     run_payroll()
     ps = list(Payment.objects.filter(month=DEC).order_by("id"))
-    refs = [services.reference_of(p.id) for p in ps]
+    refs = [bank_files.reference_of(p.id) for p in ps]
     bad = _bank_results(
         [[refs[0], "成功", ps[0].amount, ""], ["JZ9999999999", "成功", "1", ""], [refs[1], "不知道", "", ""]]
     )
     with pytest.raises(ValidationFailed) as exc:
-        services.reconcile(
+        reconciliation.reconcile(
             by=user("js_finance"), county_code=JIANSHAN, month=DEC, file_name="回盘.csv", content=bad
         )
     assert "第3行" in exc.value.message and "第4行" in exc.value.message
     assert not Payment.objects.filter(month=DEC).exclude(status="pending").exists()  # nothing partial
-    record = services.reconcile(
+    record = reconciliation.reconcile(
         by=user("js_finance"),
         county_code=JIANSHAN,
         month=DEC,
@@ -327,11 +330,11 @@ def test_S11_reconciliation_and_consistency_rate(django_capture_on_commit_callba
             {"county": JIANSHAN, "month": "2026-12", "file": _upload("回盘.csv", good)},
         )
     assert r.status_code == 302 and "/payments/reconcile/jobs/" in r["Location"]
-    c = services.consistency(JIANSHAN, DEC)
+    c = statistics.consistency(JIANSHAN, DEC)
     assert (c.entries, c.consistent, c.failed) == (4, 3, 1) and c.rate == Decimal("75.0")
     assert Payment.objects.get(pk=ps[3].pk).failure_reason == "账户已销户"
     with pytest.raises(ValidationFailed):
-        services.reconcile(
+        reconciliation.reconcile(
             by=user("js_finance"), county_code=JIANSHAN, month=DEC, file_name="x.xlsx", content=good
         )
 
@@ -347,14 +350,14 @@ def test_statistics_by_township_and_type_with_export():
     run_payroll()
     rows = {
         (r["township_code"], r["assistance_type"]): r
-        for r in services.statistics(user("js_bureau"), county_code=JIANSHAN, month=DEC)
+        for r in statistics.statistics(user("js_bureau"), county_code=JIANSHAN, month=DEC)
     }
     assert rows[(ANBANG, "dibao_rural")]["households"] == 3 and rows[(ANBANG, "dibao_rural")]["persons"] == 6
     assert rows[(ERMALU, "dibao_urban")]["amount"] == Decimal("1380.00")
     r = client_for("js_bureau").get(f"/payments/statistics/?county={JIANSHAN}&month=2026-12&export=xlsx")
     sheet = openpyxl.load_workbook(io.BytesIO(r.content)).active
     assert any("安邦乡" in str(c) for row in sheet.iter_rows(values_only=True) for c in row)
-    own = list(services.statistics(user("ab_caseworker"), county_code=JIANSHAN, month=DEC))
+    own = list(statistics.statistics(user("ab_caseworker"), county_code=JIANSHAN, month=DEC))
     assert {r["township_code"] for r in own} == {ANBANG}  # township staff: their own township only
 
 
@@ -373,10 +376,10 @@ def test_payment_detail_table_for_the_township_heads_signature():
 
 
 def test_monthly_adjustment_report_by_the_20th():
-    from jiuzhu.registry import services as registry
+    from jiuzhu.registry.services.income_assets import income_add
 
     e = enrolled()
-    registry.income_add(
+    income_add(
         by=user("ab_caseworker"),
         household=e.household,
         category="wage",
@@ -397,7 +400,7 @@ def test_monthly_adjustment_report_by_the_20th():
     report = AdjustmentReport.objects.get()
     assert report.changes == 2 and not report.late and report.document is not None  # start + decrease in Dec
     with pytest.raises(ValidationFailed):
-        services.adjustment_report_submit(by=user("ab_caseworker"), township_code=ANBANG, month=DEC)
+        adjustments.adjustment_report_submit(by=user("ab_caseworker"), township_code=ANBANG, month=DEC)
 
 
 def test_M1_a_table_that_cannot_be_rendered_leaves_no_report_and_voids_its_number(monkeypatch):
@@ -413,13 +416,13 @@ def test_M1_a_table_that_cannot_be_rendered_leaves_no_report_and_voids_its_numbe
 
     monkeypatch.setattr(rendering, "render_pdf", broken)
     with pytest.raises(OSError):
-        services.adjustment_report_submit(by=user("ab_caseworker"), township_code=ANBANG, month=DEC)
+        adjustments.adjustment_report_submit(by=user("ab_caseworker"), township_code=ANBANG, month=DEC)
     assert not AdjustmentReport.objects.exists()
     assert not AuditEvent.objects.filter(action="payroll.adjustment_report").exists()
     void = DocumentNumber.objects.get(kind="monthly_adjustment_table")
     assert void.status == "void" and "font cache unreadable" in void.void_reason
     monkeypatch.undo()
-    report = services.adjustment_report_submit(by=user("ab_caseworker"), township_code=ANBANG, month=DEC)
+    report = adjustments.adjustment_report_submit(by=user("ab_caseworker"), township_code=ANBANG, month=DEC)
     assert report.document.register_entry.serial == void.serial + 1
     assert AuditEvent.objects.filter(action="payroll.adjustment_report").count() == 1
 

@@ -1,4 +1,4 @@
-"""Issue 5 item 6: importing the bank's results runs as a background job with progress, for files of
+"""S11: importing the bank's results runs as a background job with progress, for files of
 10⁵–10⁶ rows; the page and the API poll it. All or nothing unless the user chooses `partial`."""
 
 import csv
@@ -16,8 +16,9 @@ from django.test.utils import CaptureQueriesContext
 from jiuzhu.core import clock, jobs
 from jiuzhu.core.errors import ValidationFailed
 from jiuzhu.core.models import AuditEvent, Job
-from jiuzhu.payments import services
+from jiuzhu.payments import selectors, statistics
 from jiuzhu.payments.models import Payment, Reconciliation
+from jiuzhu.payments.services import bad_rows, bank_files, bank_results, reconcile_job, reconciliation
 from tests.helpers import JIANSHAN, QIJIANG, client_for, d, payable_world, run_payroll, user
 
 pytestmark = pytest.mark.django_db
@@ -43,7 +44,7 @@ def _csv(rows, header=("参考号", "状态", "实发金额", "失败原因")) -
 
 
 def _ref(p: Payment) -> str:
-    return services.reference_of(p.pk)
+    return bank_files.reference_of(p.pk)
 
 
 def _good(ps):
@@ -85,13 +86,13 @@ def test_the_page_queues_a_job_whose_page_shows_progress_then_the_result(
         real(job_id, **kw)
 
     monkeypatch.setattr(jobs, "progress", spy)
-    monkeypatch.setattr(services, "MATCH_CHUNK", 2)  # progress every two rows of this small file
+    monkeypatch.setattr(bank_results, "MATCH_CHUNK", 2)  # progress every two rows of this small file
     c = client_for("js_finance")
     r = _post_page(c, _csv(_good(ps)), django_capture_on_commit_callbacks)
     job = _job_of(r)
     assert r["Location"] == f"/payments/reconcile/jobs/{job.pk}/"
     assert job.status == "done", job.error
-    assert job.kind == services.RECONCILE_KIND and job.area_code == JIANSHAN and job.file.name  # file stored
+    assert job.kind == selectors.RECONCILE_KIND and job.area_code == JIANSHAN and job.file.name  # file stored
     # Progress: the checking every MATCH_CHUNK rows, then the one writing transaction.
     assert seen == [
         ("逐行核对回盘", 0, 4),
@@ -127,7 +128,7 @@ def test_the_page_queues_a_job_whose_page_shows_progress_then_the_result(
 
 
 def test_the_job_page_polls_while_the_job_runs(payments):
-    queued = services.reconcile_start(
+    queued = reconcile_job.reconcile_start(
         by=user("js_finance"),
         county_code=JIANSHAN,
         month=DEC,
@@ -196,7 +197,7 @@ def test_one_bad_row_commits_nothing_unless_partial(payments, django_capture_on_
 def test_many_bad_rows_are_listed_in_part_and_stored_as_excel_by_the_job(
     payments, django_capture_on_commit_callbacks, monkeypatch
 ):
-    monkeypatch.setattr(services, "BAD_ROWS_SHOWN", 2)
+    monkeypatch.setattr(bad_rows, "BAD_ROWS_SHOWN", 2)
     rows = [[f"JZ{9_000_000_000 + i:010d}", "成功", "", ""] for i in range(5)]  # a file of another county
     c = client_for("js_finance")
     job = _job_of(_post_page(c, _csv(rows), django_capture_on_commit_callbacks))
@@ -227,7 +228,7 @@ def test_the_file_shape_is_checked_at_once_and_the_form_keeps_its_input(payments
     page = r.content.decode()
     assert r.status_code == 422 and message in page
     assert 'value="2026-12"' in page and re.search(r'name="partial"[^>]*checked', page)  # input kept
-    assert not Job.objects.filter(kind=services.RECONCILE_KIND).exists()  # nothing stored or queued
+    assert not Job.objects.filter(kind=selectors.RECONCILE_KIND).exists()  # nothing stored or queued
 
 
 def test_reconcile_through_the_api(payments, django_capture_on_commit_callbacks):
@@ -273,7 +274,7 @@ def test_a_job_that_fails_shows_why_in_chinese(payments, django_capture_on_commi
     from jiuzhu.orgs.models import Membership
 
     with django_capture_on_commit_callbacks(execute=True):
-        job = services.reconcile_start(
+        job = reconcile_job.reconcile_start(
             by=user("js_finance"),
             county_code=JIANSHAN,
             month=DEC,
@@ -340,7 +341,7 @@ def test_role_and_scope(payments, django_capture_on_commit_callbacks):
         API, {"county": JIANSHAN, "month": "2026-12-01", "file": SimpleUploadedFile("r.csv", content)}
     )
     assert r.status_code == 404
-    assert Job.objects.filter(kind=services.RECONCILE_KIND).count() == 1
+    assert Job.objects.filter(kind=selectors.RECONCILE_KIND).count() == 1
 
 
 def test_queries_do_not_grow_with_the_rows(payments):
@@ -349,7 +350,7 @@ def test_queries_do_not_grow_with_the_rows(payments):
     rows = [[f"JZ{9_000_000_000 + i:010d}", "成功", "1", ""] for i in range(3000)]  # not in the list
     rows += [[_ref(p), "成功", p.amount, ""] for p in ps] * 300  # the same four payments, again and again
     with CaptureQueriesContext(connection) as queries:
-        record = services.reconcile(
+        record = reconciliation.reconcile(
             by=user("js_finance"),
             county_code=JIANSHAN,
             month=DEC,
@@ -360,9 +361,9 @@ def test_queries_do_not_grow_with_the_rows(payments):
     assert record.rows == 4200 and record.unmatched == 3000 and record.paid == 1200
     assert len(queries) < 40, [q["sql"][:120] for q in queries.captured_queries]
     assert _reconciled() == 4 and Payment.objects.get(pk=ps[0].pk).paid_amount == ps[0].amount
-    outcome = services.ReconcileOutcome()
+    outcome = bank_results.ReconcileOutcome()
     with pytest.raises(ValidationFailed) as exc:
-        services.reconcile(
+        reconciliation.reconcile(
             by=user("js_finance"),
             county_code=JIANSHAN,
             month=DEC,
@@ -385,7 +386,7 @@ def test_an_xlsx_from_the_bank(payments):
         sheet.append([_ref(p), "成功", float(p.amount), None, f"B{p.pk}"])
     buffer = io.BytesIO()
     book.save(buffer)
-    record = services.reconcile(
+    record = reconciliation.reconcile(
         by=user("js_finance"),
         county_code=JIANSHAN,
         month=DEC,
@@ -393,5 +394,5 @@ def test_an_xlsx_from_the_bank(payments):
         content=buffer.getvalue(),
     )
     assert record.paid == 4 and record.errors == []
-    assert services.consistency(JIANSHAN, DEC).rate == Decimal("100.0")
+    assert statistics.consistency(JIANSHAN, DEC).rate == Decimal("100.0")
     assert Payment.objects.get(pk=ps[1].pk).bank_reference == f"B{ps[1].pk}"

@@ -1,4 +1,4 @@
-"""The citizen portal (issue 8 item 1): policies and materials, the online application (A3), the status query,
+"""The citizen portal: policies and materials, the online application (A3), the status query,
 the household's notices, an objection during the notice (P3), complaints (S8), and the citizen path that must
 not open a way around staff permissions (D-101)."""
 

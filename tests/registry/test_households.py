@@ -1,4 +1,4 @@
-"""Issue 3: the registry — validation, protection of ID numbers, search, and the pages."""
+"""The registry: validation, protection of ID numbers, search, and the pages."""
 
 from datetime import date
 
@@ -7,9 +7,10 @@ import pytest
 from jiuzhu.core import crypto, idnumber
 from jiuzhu.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from jiuzhu.core.models import AuditEvent
-from jiuzhu.registry import selectors, services
+from jiuzhu.registry import identity, selectors
 from jiuzhu.registry.models import Household, IncomeItem, Member
-from tests.helpers import ANBANG_VILLAGE, client_for, make_household, member, new_id, user
+from jiuzhu.registry.services import households, income_assets, members
+from tests.helpers import ANBANG_VILLAGE, client_for, make_case, make_household, member, new_id, user
 
 pytestmark = pytest.mark.django_db
 
@@ -19,8 +20,8 @@ def test_household_with_members_is_stored_encrypted_with_blind_index():
     household = make_household(members=[member("王大山", id_number=number)])
     stored = Member.objects.get(household=household)
     assert number not in stored.id_cipher
-    assert crypto.decrypt(stored.id_cipher, purpose=services.ID_PURPOSE) == number
-    assert stored.id_index == services.id_index_of(number)
+    assert crypto.decrypt(stored.id_cipher, purpose=identity.ID_PURPOSE) == number
+    assert stored.id_index == identity.id_index_of(number)
     assert stored.id_masked == number[:6] + "********" + number[-4:]
     assert stored.birth_date == idnumber.parse(number).birth_date
     assert household.head_name == "王大山" and household.urban_rural == "rural"
@@ -74,7 +75,7 @@ def test_future_birth_in_id_number():
 def test_negative_or_absurd_income_refused(amount, message):
     household = make_household()
     with pytest.raises(ValidationFailed) as exc:
-        services.income_add(
+        income_assets.income_add(
             by=user("ab_caseworker"),
             household=household,
             category="wage",
@@ -93,14 +94,14 @@ def test_income_summary_per_covered_member():
             member("刘秀兰", "spouse"),
         ]
     )
-    services.income_add(
+    income_assets.income_add(
         by=user("ab_caseworker"),
         household=household,
         category="wage",
         description="务工",
         monthly_amount="1000",
     )
-    services.income_add(
+    income_assets.income_add(
         by=user("ab_caseworker"),
         household=household,
         category="transfer",
@@ -120,25 +121,27 @@ def test_not_covered_needs_a_reason():
 
 def test_version_conflict():
     household = make_household()
-    services.household_update(
+    households.household_update(
         by=user("ab_caseworker"), household=household, expected_version=household.version, phone="1"
     )
     with pytest.raises(Conflict):
-        services.household_update(by=user("ab_approver"), household=household, expected_version=1, phone="2")
+        households.household_update(
+            by=user("ab_approver"), household=household, expected_version=1, phone="2"
+        )
 
 
 def test_reveal_needs_role_scope_and_is_logged():
     household = make_household()
     m = household.members.get(relation="head")
-    number = services.member_reveal_id(by=user("ab_caseworker"), member=m)
+    number = members.member_reveal_id(by=user("ab_caseworker"), member=m)
     assert idnumber.parse(number).number == number
     assert AuditEvent.objects.filter(
         action="pii.reveal_id", object_id=str(m.pk), actor__username="ab_caseworker"
     ).exists()
     with pytest.raises(Forbidden):
-        services.member_reveal_id(by=user("ab_assistant"), member=m)
+        members.member_reveal_id(by=user("ab_assistant"), member=m)
     with pytest.raises(NotFound):
-        services.member_reveal_id(by=user("emr_caseworker"), member=m)
+        members.member_reveal_id(by=user("emr_caseworker"), member=m)
 
 
 def test_reveal_button_through_the_page():
@@ -147,7 +150,7 @@ def test_reveal_button_through_the_page():
     page = client_for("ab_caseworker").get(f"/registry/households/{household.pk}/").content.decode()
     assert m.id_masked in page and f"/registry/members/{m.pk}/reveal/" in page
     shown = client_for("ab_caseworker").post(f"/registry/members/{m.pk}/reveal/").content.decode()
-    assert services.member_reveal_id(by=user("js_bureau"), member=m) in shown
+    assert members.member_reveal_id(by=user("js_bureau"), member=m) in shown
     assert client_for("ab_assistant").post(f"/registry/members/{m.pk}/reveal/").status_code == 403
     assert client_for("emr_caseworker").post(f"/registry/members/{m.pk}/reveal/").status_code == 404
 
@@ -212,9 +215,9 @@ def test_list_export_masks_ids():
 def test_member_leave_and_head_refresh():
     household = make_household()
     spouse = household.members.get(relation="spouse")
-    services.member_leave(by=user("ab_caseworker"), member=spouse, on=date(2026, 11, 1), reason="moved")
+    members.member_leave(by=user("ab_caseworker"), member=spouse, on=date(2026, 11, 1), reason="moved")
     with pytest.raises(ValidationFailed):
-        services.member_leave(
+        members.member_leave(
             by=user("ab_caseworker"),
             member=household.members.get(relation="head"),
             on=date(2026, 12, 1),
@@ -262,3 +265,38 @@ def test_editing_a_member_keeps_the_id_number_when_left_blank():
     assert r.status_code == 302
     head.refresh_from_db()
     assert head.work_ability == "partial" and head.id_index == index and head.id_masked == masked
+
+
+def test_the_household_page_lists_its_applications_through_the_panel_cases_registers():
+    """The registry sits below cases: the applications on the household page come from the panel cases
+    registers (registry.hooks), scoped like every list of cases."""
+    case = make_case()
+    page = client_for("ab_caseworker").get(f"/registry/households/{case.household_id}/").content.decode()
+    assert "救助申请" in page and case.number in page and f"/cases/{case.pk}/" in page
+    other = make_household()
+    page = client_for("ab_caseworker").get(f"/registry/households/{other.pk}/").content.decode()
+    assert "暂无申请" in page and case.number not in page
+
+
+def test_income_of_a_member_who_left_is_refused_by_the_api_as_by_the_page():
+    """One selector (`active_member`) says whom an income item may name, for the page and the API alike."""
+    household = make_household()
+    spouse = household.members.get(relation="spouse")
+    members.member_leave(by=user("ab_caseworker"), member=spouse, on=date(2026, 11, 1), reason="moved")
+    c = client_for("ab_caseworker")
+    income = {"category": "wage", "description": "打零工", "monthly_amount": "800"}
+    r = c.post(
+        f"/api/v1/households/{household.pk}/incomes",
+        income | {"member_id": spouse.pk},
+        content_type="application/json",
+    )
+    assert r.status_code == 400 and "成员不属于本户" in r.json()["message"]
+    page = c.post(f"/registry/households/{household.pk}/income/", income | {"member": spouse.pk})
+    assert page.status_code == 422 and not IncomeItem.objects.filter(household=household).exists()
+    head = household.members.get(relation="head")
+    r = c.post(
+        f"/api/v1/households/{household.pk}/incomes",
+        income | {"member_id": head.pk},
+        content_type="application/json",
+    )
+    assert r.status_code == 201 and IncomeItem.objects.get(household=household).member == head

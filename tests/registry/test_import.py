@@ -1,4 +1,4 @@
-"""Issue 3 item 7: bulk import — every bad row reported, all or nothing unless the user chooses otherwise."""
+"""The household import — every bad row reported, all or nothing unless the user chooses otherwise."""
 
 import csv
 import io
@@ -7,13 +7,13 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from jiuzhu.core.models import Job
-from jiuzhu.registry import importer
+from jiuzhu.registry.imports import checking, layout, writing
 from jiuzhu.registry.models import Household, Member
 from tests.helpers import ANBANG_VILLAGE, client_for, new_id, user
 
 pytestmark = pytest.mark.django_db
 
-HEADER = [label for _, label, _ in importer.COLUMNS]
+HEADER = [label for _, label, _ in layout.COLUMNS]
 
 
 def _csv(households: int, *, bad_line: int | None = None) -> bytes:
@@ -94,10 +94,10 @@ def test_one_bad_row_in_a_thousand(django_capture_on_commit_callbacks):
 
 
 def test_importing_the_same_people_again_is_refused_row_by_row(django_capture_on_commit_callbacks):
-    rows = importer.read_rows("a.csv", _csv(3))
-    preview = importer.validate(user("ab_caseworker"), rows)
-    importer.commit(user("ab_caseworker"), preview, good_only=False, source="a.csv")
-    again = importer.validate(user("ab_caseworker"), rows)
+    rows = layout.read_rows("a.csv", _csv(3))
+    preview = checking.validate(user("ab_caseworker"), rows)
+    writing.commit(user("ab_caseworker"), preview, good_only=False, source="a.csv")
+    again = checking.validate(user("ab_caseworker"), rows)
     assert len(again.errors) == 6 and all("已登记在" in e for e in again.errors)
 
 
@@ -110,7 +110,7 @@ def test_household_level_errors():
             f"C,999999999999,z,,,,丙,{new_id()},户主,,,,否,,,否,",
         ]
     ).encode()
-    preview = importer.validate(user("ab_caseworker"), importer.read_rows("x.csv", content))
+    preview = checking.validate(user("ab_caseworker"), layout.read_rows("x.csv", content))
     text = "；".join(preview.errors)
     assert "每户须有且只有一名户主" in text  # household A has no head
     assert "不在您的辖区" in text  # household B is in 二马路街道
@@ -132,9 +132,9 @@ def test_wrong_type_and_too_large_are_refused_before_any_work(settings):
 def test_xlsx_template_round_trip():
     c = client_for("ab_caseworker")
     template = c.get("/registry/import/template.xlsx")
-    rows = importer.read_rows("t.xlsx", template.content)
+    rows = layout.read_rows("t.xlsx", template.content)
     assert rows[0]["name"] == "张三" and rows[1]["relation"] == "配偶"
-    preview = importer.validate(user("js_bureau"), rows)
+    preview = checking.validate(user("js_bureau"), rows)
     assert preview.errors == [] and len(preview.good) == 1
 
 

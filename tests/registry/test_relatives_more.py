@@ -7,8 +7,8 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from jiuzhu.core.models import AuditEvent
-from jiuzhu.registry import services as registry
 from jiuzhu.registry.models import NearRelative
+from jiuzhu.registry.services.relatives import RelativeInput, relative_add, relative_deactivate
 from tests.helpers import ANBANG, ERMALU, client_for, make_case, make_household, member, new_id, user
 
 pytestmark = pytest.mark.django_db
@@ -17,12 +17,10 @@ pytestmark = pytest.mark.django_db
 def _relative(
     official="刘宏伟", unit="安邦乡人民政府", name="刘小红", area=ANBANG, by="ab_caseworker", number=None
 ):
-    return registry.relative_add(
+    return relative_add(
         by=user(by),
         area_code=area,
-        data=registry.RelativeInput(
-            official, "staff", unit, name, number or new_id(), "妹妹", date(2025, 1, 1)
-        ),
+        data=RelativeInput(official, "staff", unit, name, number or new_id(), "妹妹", date(2025, 1, 1)),
     )
 
 
@@ -80,7 +78,7 @@ def test_list_filters_and_export():
     stopped = _relative(
         official="马国庆", unit="二马路街道办事处", name="马丙", area=ERMALU, by="emr_caseworker"
     )
-    registry.relative_deactivate(by=user("emr_caseworker"), relative=stopped, reason="关系终止")
+    relative_deactivate(by=user("emr_caseworker"), relative=stopped, reason="关系终止")
     c = client_for("js_bureau")
 
     def names(query: str) -> set[str]:
@@ -140,12 +138,12 @@ def _import_csv(households: int, bad: set[int]) -> tuple[bytes, dict[int, str]]:
     """Two-member households; member rows whose line is in `bad` get a broken check digit."""
     import csv
 
-    from jiuzhu.registry import importer
+    from jiuzhu.registry.imports import layout
     from tests.helpers import ANBANG_VILLAGE
 
     out = io.StringIO()
     w = csv.writer(out)
-    w.writerow([label for _, label, _ in importer.COLUMNS])
+    w.writerow([label for _, label, _ in layout.COLUMNS])
     numbers, line = {}, 1
     for i in range(households):
         for j, relation in enumerate(("户主", "配偶")):
@@ -166,9 +164,9 @@ def test_import_job_keeps_every_error_row_for_download(monkeypatch, django_captu
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from jiuzhu.core.models import Job
-    from jiuzhu.registry import importer
+    from jiuzhu.registry.imports import report
 
-    monkeypatch.setattr(importer, "ERRORS_SHOWN", 3)
+    monkeypatch.setattr(report, "ERRORS_SHOWN", 3)
     bad = {3, 6, 9, 12, 15, 18, 21}
     content, numbers = _import_csv(12, bad)
     c = client_for("ab_caseworker")

@@ -13,8 +13,8 @@ from jiuzhu.benefits import services as benefits
 from jiuzhu.benefits.models import Enrolment
 from jiuzhu.core import clock
 from jiuzhu.core.errors import Forbidden
-from jiuzhu.registry import services as registry
 from jiuzhu.registry.models import Member
+from jiuzhu.registry.services.members import member_leave
 from jiuzhu.supervision import scan as scanning
 from jiuzhu.supervision.models import Alert, AlertStatus
 from jiuzhu.supervision.rules import RULES
@@ -70,7 +70,7 @@ def test_B3_same_bank_account_for_two_households():
 def test_DM1_deceased_member_still_paid_until_the_household_is_adjusted():
     e = enrolled()
     spouse = e.household.members.get(relation="spouse")
-    registry.member_leave(by=user("ab_caseworker"), member=spouse, on=d("2026-11-18"), reason="deceased")
+    member_leave(by=user("ab_caseworker"), member=spouse, on=d("2026-11-18"), reason="deceased")
     assert fired("deceased_still_paid", e.household)
     assert "仍按 2 人发放" in Alert.objects.get(rule="deceased_still_paid").detail
     benefits.terminate(
@@ -111,7 +111,7 @@ def _deaths_file(rows) -> bytes:
 
 def _id(m: Member) -> str:
     from jiuzhu.core import crypto
-    from jiuzhu.registry.services import ID_PURPOSE
+    from jiuzhu.registry.identity import ID_PURPOSE
 
     return crypto.decrypt(m.id_cipher, purpose=ID_PURPOSE)
 
@@ -196,13 +196,14 @@ def test_S11_ledger_consistency_on_the_dashboard():
     e = enrolled()
     clock.freeze(datetime(2026, 12, 1, 9))
     run_payroll()
-    from jiuzhu.payments import services as payments
     from jiuzhu.payments.models import Payment
+    from jiuzhu.payments.services.bank_files import reference_of
+    from jiuzhu.payments.services.reconciliation import reconcile
 
-    ref = payments.reference_of(Payment.objects.get().pk)
+    ref = reference_of(Payment.objects.get().pk)
     out = io.StringIO()
     csv.writer(out).writerows([["参考号", "状态"], [ref, "成功"]])
-    payments.reconcile(
+    reconcile(
         by=user("js_finance"),
         county_code=JIANSHAN,
         month=d("2026-12-01"),

@@ -9,9 +9,9 @@ import pytest
 from jiuzhu.cases.models_steps import Decision
 from jiuzhu.cases.services import intake, steps
 from jiuzhu.core.services import param_set
-from jiuzhu.registry import services as registry
 from jiuzhu.registry.models import Member
-from jiuzhu.registry.services import RelativeInput
+from jiuzhu.registry.services.income_assets import income_add
+from jiuzhu.registry.services.relatives import RelativeInput, relative_add
 from jiuzhu.supervision import scan as scanning
 from jiuzhu.supervision.models import Alert, AlertStatus
 from jiuzhu.supervision.rules import RULES
@@ -50,7 +50,7 @@ def fired(rule: str, case=None, household=None, area: str = JIANSHAN) -> bool:
 def approved_dibao(amount: str, income: str | None = None, household=None):
     household = household or make_household()
     if income is not None:
-        registry.income_add(
+        income_add(
             by=user("ab_caseworker"),
             household=household,
             category="wage",
@@ -86,7 +86,7 @@ def test_S6_DM2_near_relative_without_filing_fires_and_filing_silences_it():
     relative_id = new_id(birth="19700101")
     household = make_household(members=[member("赵亲属", id_number=relative_id)])
     other = make_household()
-    relative = registry.relative_add(
+    relative = relative_add(
         by=user("ab_caseworker"),
         area_code=ANBANG,
         data=RelativeInput(
@@ -144,7 +144,7 @@ def test_S4_B1_dibao_amount_must_equal_the_differential():
 
 def test_S4_B1_excluded_income_does_not_count():
     household = make_household()
-    item = registry.income_add(
+    item = income_add(
         by=user("ab_caseworker"),
         household=household,
         category="transfer",
@@ -158,7 +158,7 @@ def test_S4_B1_excluded_income_does_not_count():
 
 def test_S4_income_at_or_above_the_standard_still_approved():
     rich = approved_dibao("100.00")
-    registry.income_add(  # the income rose after approval: 550 a head ≥ 520
+    income_add(  # the income rose after approval: 550 a head ≥ 520
         by=user("ab_caseworker"),
         household=rich.household,
         category="wage",

@@ -33,11 +33,11 @@ from jiuzhu.cases.workflow import step
 from jiuzhu.core import audit, clock
 from jiuzhu.core.dates import ensure_not_before, ensure_not_future
 from jiuzhu.core.errors import ValidationFailed
+from jiuzhu.core.filetypes import AttachmentKind, check_upload
 from jiuzhu.core.money import to_yuan
 from jiuzhu.core.problems import MAX_AMOUNT, Problems
 from jiuzhu.core.types import AssistanceType
-from jiuzhu.documents.models import AttachmentKind
-from jiuzhu.documents.services import attachment_store, check_upload
+from jiuzhu.documents.services import attachment_store
 from jiuzhu.orgs import authz
 from jiuzhu.orgs.models import Jurisdiction, Level, Membership, User
 from jiuzhu.orgs.roles import Perm

@@ -13,8 +13,10 @@ from jiuzhu.cases.services import intake
 from jiuzhu.core import clock, idnumber
 from jiuzhu.core.errors import ValidationFailed
 from jiuzhu.orgs.models import User
-from jiuzhu.registry import services as registry
+from jiuzhu.registry.identity import id_indexes_of
 from jiuzhu.registry.models import Household, Member, Relation
+from jiuzhu.registry.services.households import household_create
+from jiuzhu.registry.services.member_input import MemberInput
 
 
 @dataclass
@@ -22,7 +24,7 @@ class OnlineApplication:
     area_code: str
     address: str
     phone: str
-    members: list[registry.MemberInput]
+    members: list[MemberInput]
     assistance_type: str
     reason: str
     requested_amount: object = None
@@ -47,7 +49,7 @@ def submit(*, by: User, data: OnlineApplication) -> Case:
     head_number = idnumber.parse(heads[0].id_number).number
     existing = (
         Member.objects.filter(
-            id_index__in=registry.id_indexes_of(head_number),
+            id_index__in=id_indexes_of(head_number),
             relation=Relation.HEAD,
             is_active=True,
             household__is_active=True,
@@ -60,7 +62,7 @@ def submit(*, by: User, data: OnlineApplication) -> Case:
     if existing is not None:
         household = existing.household
     else:
-        household = registry.household_create(
+        household = household_create(
             by=by,
             area_code=data.area_code,
             address=data.address,
@@ -68,7 +70,7 @@ def submit(*, by: User, data: OnlineApplication) -> Case:
             phone=data.phone,
             hukou_area_code=data.hukou_area_code,
         )
-    applicant = household.members.get(id_index__in=registry.id_indexes_of(head_number))
+    applicant = household.members.get(id_index__in=id_indexes_of(head_number))
     case = intake.case_create(
         by=by,
         household=household,

@@ -32,7 +32,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("registry.NearRelative", "relative_id_cipher", "id_number", "relative_id_index"),
     Column("benefits.Enrolment", "account_cipher", "bank_account", "account_index"),
     Column("payments.LedgerEntry", "account_cipher", "bank_account"),
-    Column("jiuzhu_api.WebhookSubscription", "secret_cipher", "webhook_secret"),
+    Column("events.WebhookSubscription", "secret_cipher", "webhook_secret"),
     Column("orgs.SecondFactor", "secret_cipher", "totp_secret"),
 )
 

@@ -22,6 +22,7 @@ from jiuzhu.core import clock
 from jiuzhu.core.crypto import columns, decrypt
 from jiuzhu.core.crypto.local import split_ref
 from jiuzhu.core.crypto.provider import provider
+from jiuzhu.core.models import KeyRecord
 
 log = logging.getLogger(__name__)
 
@@ -30,8 +31,6 @@ SAMPLE = 3
 
 
 def _records():
-    from jiuzhu.core.models import KeyRecord
-
     if KeyRecord._meta.db_table not in connection.introspection.table_names():
         return None
     return list(KeyRecord.objects.filter(retired_at__isnull=True))
@@ -111,8 +110,6 @@ def problems() -> list[str]:
 def register_current() -> list[str]:
     """Record the fingerprints of the current data key set and audit key if they are new here. Returns the
     problems that prevented it (then nothing is recorded)."""
-    from jiuzhu.core.models import KeyRecord
-
     found = problems()
     if found:
         return found
@@ -140,8 +137,6 @@ def register_current() -> list[str]:
 def retire_unused() -> list[str]:
     """After a rotation: mark data key sets no value uses any more as retired (they may then be removed from
     the configuration). Returns their references."""
-    from jiuzhu.core.models import KeyRecord
-
     in_use = set(refs_in_use())
     retired = []
     for record in KeyRecord.objects.filter(kind=DATA, retired_at__isnull=True):

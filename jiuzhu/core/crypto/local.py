@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Mapping
+from typing import Protocol
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives import hmac as chmac
@@ -17,7 +19,6 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from jiuzhu.core.crypto.provider import KeyUnavailable
-from jiuzhu.keyconfig import Keys, KeySet
 
 TAG = 16
 HASH_OF_SUITE = {"aes": "sha256", "sm4": "sm3"}
@@ -38,6 +39,35 @@ def split_ref(ref: str) -> tuple[str, int]:
     if not version.isdigit():
         raise KeyUnavailable(f"malformed key reference {ref!r}")
     return name, int(version)
+
+
+class KeySet(Protocol):
+    """One key set as `jiuzhu.keyconfig` reads it from the environment (which core may not import: the
+    settings module, above every app, loads the keys)."""
+
+    @property
+    def version(self) -> int: ...
+    @property
+    def suite(self) -> str: ...
+    @property
+    def field_key(self) -> bytes: ...
+    @property
+    def index_key(self) -> bytes: ...
+
+
+class Keys(Protocol):
+    """Every configured key set and audit key (`jiuzhu.keyconfig.Keys`)."""
+
+    @property
+    def current(self) -> KeySet: ...
+    @property
+    def old(self) -> Mapping[int, KeySet]: ...
+    @property
+    def keysets(self) -> Mapping[int, KeySet]: ...
+    @property
+    def audit_version(self) -> int: ...
+    @property
+    def audit_keys(self) -> Mapping[int, bytes]: ...
 
 
 class LocalProvider:

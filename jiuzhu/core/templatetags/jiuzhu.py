@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django import template
 
-from jiuzhu.core import audit
+from jiuzhu.core import audit, clock, masking
 from jiuzhu.core.masking import mask_id_number, mask_name
 from jiuzhu.core.money import fmt
 
@@ -29,10 +29,7 @@ def masked_id(value: str | None) -> str:
 @register.filter
 def shown_birth(value) -> str:
     """A birth date as the mask rule allows it beside a masked ID: year and age (core.masking, PI1)."""
-    from jiuzhu.core import clock
-    from jiuzhu.core.masking import shown_birth as shown
-
-    return shown(value, clock.today())
+    return masking.shown_birth(value, clock.today())
 
 
 @register.filter

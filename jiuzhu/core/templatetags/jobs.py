@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django import template
 
-from jiuzhu.core import jobs
+from jiuzhu.core import access, jobs
 from jiuzhu.core.models import Job, JobStatus
 
 register = template.Library()
@@ -62,6 +62,4 @@ def worker_notice_for_starters(context):
 
 
 def _may_start(user, spec: jobs.JobKind, job: Job | None) -> bool:
-    from jiuzhu.orgs import authz
-
-    return authz.can(user, spec.perm, job.area_code if job is not None else None)
+    return access.can(user, spec.perm, job.area_code if job is not None else None)

@@ -3,7 +3,7 @@ from django.db import migrations
 
 def create(apps, schema_editor):
     """A general layout every county starts with; counties add their banks' own layouts."""
-    from jiuzhu.payments.services import load_default_format
+    from jiuzhu.payments.services.bank_formats import load_default_format
 
     load_default_format(apps.get_model("payments", "BankFormat"))
 

@@ -63,13 +63,6 @@ class Alert(models.Model):
     def __str__(self) -> str:
         return f"{self.rule} {self.subject_key}"
 
-    @property
-    def rule_label(self) -> str:
-        from jiuzhu.supervision.rules import RULES
-
-        rule = RULES.get(self.rule)
-        return rule.label if rule else self.rule
-
 
 class ScanTrigger(models.TextChoices):
     MANUAL = "manual", "手动"

@@ -10,6 +10,7 @@ from jiuzhu.core.models import Job
 from jiuzhu.orgs import authz
 from jiuzhu.orgs.models import User
 from jiuzhu.orgs.roles import Perm
+from jiuzhu.supervision import tasks
 from jiuzhu.supervision.models import Alert, AlertStatus
 
 SCAN_KIND = "alert_scan"
@@ -26,7 +27,7 @@ def _lock(alert: Alert) -> Alert:
     return Alert.objects.select_for_update().get(pk=alert.pk)
 
 
-def alert_assign(*, by, alert: Alert, assignee: User) -> Alert:
+def alert_assign(*, by: User, alert: Alert, assignee: User) -> Alert:
     """Give a warning to a person who may handle it there."""
     membership = _handler_membership(by, alert)
     if not (
@@ -55,7 +56,7 @@ def alert_assign(*, by, alert: Alert, assignee: User) -> Alert:
     return locked
 
 
-def alert_handle(*, by, alert: Alert, note: str) -> Alert:
+def alert_handle(*, by: User, alert: Alert, note: str) -> Alert:
     """Record how the warning was handled (checked, explained, put right). If the condition is gone the next
     scan resolves it; if it is still there it stays handled, with the note, until the bureau reopens it."""
     membership = _handler_membership(by, alert)
@@ -83,7 +84,7 @@ def alert_handle(*, by, alert: Alert, note: str) -> Alert:
     return locked
 
 
-def alert_reopen(*, by, alert: Alert, reason: str) -> Alert:
+def alert_reopen(*, by: User, alert: Alert, reason: str) -> Alert:
     """The bureau does not accept the handling."""
     membership = authz.require(by, Perm.SUPERVISE, alert.area_code)
     reason = (reason or "").strip()
@@ -100,10 +101,9 @@ def alert_reopen(*, by, alert: Alert, reason: str) -> Alert:
     return locked
 
 
-def scan_request(*, by, area_code: str) -> Job:
+def scan_request(*, by: User, area_code: str) -> Job:
     """On demand: queue a scan of the user's area as a background job (progress on the job page)."""
     authz.require(by, Perm.SUPERVISE, area_code)
-    from jiuzhu.supervision import tasks
 
     with transaction.atomic():
         job = jobs.create(by=by, kind=SCAN_KIND, area_code=area_code, params={"area_code": area_code})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
@@ -21,7 +22,14 @@ MAX_ALLOCATION = Decimal("100000000")  # sanity bound against typing errors
 
 
 def fund_allocate(
-    *, by, township_code: str, year: int, amount, allocated_on: date, document_no: str = "", note: str = ""
+    *,
+    by: User,
+    township_code: str,
+    year: int,
+    amount,
+    allocated_on: date,
+    document_no: str = "",
+    note: str = "",
 ) -> FundAllocation:
     """S10: money allocated to a township's temporary-aid fund for a year (one row per allocation)."""
     membership = authz.require(by, Perm.FUNDS_MANAGE, township_code)
@@ -57,14 +65,14 @@ def fund_allocate(
 
 def training_record(
     *,
-    by,
+    by: User,
     county_code: str,
     held_on: date,
     title: str,
     organiser: str,
     hours,
     content: str = "",
-    attendees: list[User] = (),
+    attendees: Sequence[User] = (),
     other_attendees: int = 0,
 ) -> Training:
     membership = authz.require(by, Perm.TRAINING_MANAGE, county_code)
@@ -80,9 +88,8 @@ def training_record(
     if not value.is_finite() or value <= 0 or value > 200:
         raise ValidationFailed("学时无效", field_errors={"hours": "应在 0–200 之间"})
     for person in attendees:
-        if not authz.in_scope(
-            by, authz.primary_membership(person).area_code if authz.primary_membership(person) else ""
-        ):
+        home = authz.primary_membership(person)
+        if not authz.in_scope(by, home.area_code if home else ""):
             raise ValidationFailed("参训人员不在本辖区")
     with transaction.atomic():
         row = Training.objects.create(

@@ -132,7 +132,7 @@ def _save(locked: Complaint, complaint: Complaint, fields: list[str]) -> None:
         setattr(complaint, name, getattr(locked, name))
 
 
-def complaint_assign(*, by, complaint: Complaint, assignee: User, on: date | None = None) -> Complaint:
+def complaint_assign(*, by: User, complaint: Complaint, assignee: User, on: date | None = None) -> Complaint:
     """Give the complaint to a handler (the township, or an inspector for 明察暗访)."""
     membership = authz.require(by, Perm.COMPLAINT_HANDLE, complaint.area_code)
     if not authz.can(assignee, Perm.COMPLAINT_HANDLE, complaint.area_code):
@@ -158,7 +158,7 @@ def complaint_assign(*, by, complaint: Complaint, assignee: User, on: date | Non
 
 def complaint_investigate(
     *,
-    by,
+    by: User,
     complaint: Complaint,
     method: str,
     investigation: str,
@@ -212,7 +212,7 @@ def complaint_investigate(
 
 
 def complaint_reply(
-    *, by, complaint: Complaint, reply: str, on: date, expected_version: int | None = None
+    *, by: User, complaint: Complaint, reply: str, on: date, expected_version: int | None = None
 ) -> Complaint:
     membership = authz.require(by, Perm.COMPLAINT_HANDLE, complaint.area_code)
     if not (reply or "").strip():
@@ -238,7 +238,7 @@ def complaint_reply(
 
 def complaint_return_visit(
     *,
-    by,
+    by: User,
     complaint: Complaint,
     on: date,
     satisfaction: str,

@@ -4,6 +4,7 @@ each step with its deadline; letters printable as PDF (督办提示函)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -18,7 +19,7 @@ from jiuzhu.core.masking import mask_name
 from jiuzhu.documents import services as documents
 from jiuzhu.documents.models import IssuedDocument
 from jiuzhu.orgs import authz
-from jiuzhu.orgs.models import Jurisdiction, Organisation
+from jiuzhu.orgs.models import Jurisdiction, Organisation, User
 from jiuzhu.orgs.models import Level as Lvl
 from jiuzhu.orgs.roles import OrgKind, Perm
 from jiuzhu.supervision.models import (
@@ -33,9 +34,10 @@ from jiuzhu.supervision.models import (
     StepReview,
     rung,
 )
+from jiuzhu.supervision.rules import label_of
 from jiuzhu.supervision.services.inspections import bureau_of, place_name
 
-LETTER_TITLES = {
+LETTER_TITLES: dict[str, str] = {
     Level.PROMPT: "督办提示函",
     Level.CRITICISM: "通报批评",
     Level.SPECIAL: "专项督办函",
@@ -75,7 +77,7 @@ def _check_step(matter_township: str, data: StepInput) -> date:
     return due
 
 
-def _new_step(matter: Matter, data: StepInput, due: date, by) -> MatterStep:
+def _new_step(matter: Matter, data: StepInput, due: date, by: User) -> MatterStep:
     return MatterStep.objects.create(
         matter=matter,
         level=data.level,
@@ -91,14 +93,14 @@ def _new_step(matter: Matter, data: StepInput, due: date, by) -> MatterStep:
 
 def matter_open(
     *,
-    by,
+    by: User,
     township_code: str,
     title: str,
     problem: str,
     step: StepInput,
     case: Case | None = None,
-    findings: list[Finding] = (),
-    alerts: list[Alert] = (),
+    findings: Sequence[Finding] = (),
+    alerts: Sequence[Alert] = (),
     complaint=None,
 ) -> Matter:
     """Open a matter at any level (a general problem is a reminder; a long-term one a prompt letter)."""
@@ -107,8 +109,11 @@ def matter_open(
         raise ValidationFailed("请选择乡镇（街道）", field_errors={"township_code": "无效"})
     if not (title or "").strip() or not (problem or "").strip():
         raise ValidationFailed("请填写督办事项和问题描述", field_errors={"title": "必填"})
-    for linked in [*findings, *alerts, *([case] if case else [])]:
-        if not linked.area_code.startswith(township_code[:9]):
+    linked_areas = (
+        [f.area_code for f in findings] + [a.area_code for a in alerts] + ([case.area_code] if case else [])
+    )
+    for area in linked_areas:
+        if not area.startswith(township_code[:9]):
             raise ValidationFailed("关联的问题、预警或申请不属于该乡镇（街道）")
     due = _check_step(township_code, step)
     with transaction.atomic():
@@ -158,14 +163,14 @@ def next_levels(level: str) -> list[str]:
 
 
 def matter_escalate(
-    *, by, matter: Matter, step: StepInput, review_note: str = "", expected_version: int | None = None
+    *, by: User, matter: Matter, step: StepInput, review_note: str = "", expected_version: int | None = None
 ) -> MatterStep:
     """S7: one rung up — when the answer is not good enough, or the deadline passed without one."""
     membership = authz.require(by, Perm.SUPERVISE, matter.township_code)
     due = _check_step(matter.township_code, step)
     with transaction.atomic():
         locked = _lock(matter, expected_version)
-        current = locked.steps.order_by("-id").first()
+        current = locked.steps.latest("id")
         if step.level not in next_levels(locked.level):
             allowed = "、".join(Level(v).label for v in next_levels(locked.level)) or "无（已是最高层级）"
             raise ValidationFailed(
@@ -203,7 +208,7 @@ def matter_escalate(
 
 
 def matter_answer(
-    *, by, matter: Matter, answer: str, answered_on: date, expected_version: int | None = None
+    *, by: User, matter: Matter, answer: str, answered_on: date, expected_version: int | None = None
 ) -> MatterStep:
     """The township answers the current step with what it has put right (in its supervision queue)."""
     membership = authz.require(by, Perm.WARNING_HANDLE, matter.township_code)
@@ -212,7 +217,7 @@ def matter_answer(
     ensure_not_future(answered_on, "回复日期", field="answered_on")
     with transaction.atomic():
         locked = _lock(matter, expected_version)
-        current = locked.steps.order_by("-id").first()
+        current = locked.steps.latest("id")
         if current.answered_on is not None:
             raise ValidationFailed("已回复，请等待民政局审核")
         ensure_not_before(answered_on, current.issued_on, "回复日期", "下达日期", field="answered_on")
@@ -236,7 +241,7 @@ def matter_answer(
 
 
 def matter_close(
-    *, by, matter: Matter, note: str, on: date | None = None, expected_version: int | None = None
+    *, by: User, matter: Matter, note: str, on: date | None = None, expected_version: int | None = None
 ) -> Matter:
     """The bureau accepts the answer: the matter is closed (办结)."""
     membership = authz.require(by, Perm.SUPERVISE, matter.township_code)
@@ -244,7 +249,7 @@ def matter_close(
     ensure_not_future(on, "办结日期", field="on")
     with transaction.atomic():
         locked = _lock(matter, expected_version)
-        current = locked.steps.order_by("-id").first()
+        current = locked.steps.latest("id")
         if current.answered_on is None:
             raise ValidationFailed("乡镇（街道）尚未回复整改情况，不能办结")
         current.review = StepReview.ACCEPTED
@@ -288,7 +293,7 @@ def letter_context(step: MatterStep) -> dict:
     matter = step.matter
     org = township_org(matter.township_code)
     findings = [f.description for f in matter.findings.order_by("id")]
-    alerts = [f"{a.rule_label}：{a.detail}" for a in matter.alerts.order_by("id")]
+    alerts = [f"{label_of(a.rule)}：{a.detail}" for a in matter.alerts.order_by("id")]
     return {
         "addressee": org.name if org else place_name(matter.township_code),
         "level": step.get_level_display(),
@@ -314,7 +319,7 @@ def letter_context(step: MatterStep) -> dict:
     }
 
 
-def letter_issue(*, by, step: MatterStep) -> IssuedDocument:
+def letter_issue(*, by: User, step: MatterStep) -> IssuedDocument:
     """Print a step's letter (提示函, 通报批评, 专项督办函, 移送函) as an official PDF of the bureau."""
     if step.level not in LETTER_LEVELS:
         raise ValidationFailed("工作提示（电话提醒/现场指导）不出具书面文书")

@@ -17,8 +17,9 @@ from jiuzhu.core.masking import mask_name
 from jiuzhu.documents import services as documents
 from jiuzhu.documents.models import IssuedDocument
 from jiuzhu.orgs import authz
-from jiuzhu.orgs.models import Jurisdiction, Level, Organisation
-from jiuzhu.orgs.roles import OrgKind, Perm
+from jiuzhu.orgs.models import Jurisdiction, Level, Organisation, User
+from jiuzhu.orgs.roles import Perm
+from jiuzhu.orgs.selectors import county_bureau
 from jiuzhu.supervision.models import (
     AnswerResult,
     ChecklistItem,
@@ -48,7 +49,7 @@ def checklist_for(kind: str, county_code: str) -> list[ChecklistItem]:
 @transaction.atomic
 def checklist_item_save(
     *,
-    by,
+    by: User,
     county_code: str,
     kind: str,
     code: str,
@@ -93,12 +94,15 @@ def checklist_item_save(
     return item
 
 
-DEFAULT_KIND = {SampleKind.MONTHLY: ChecklistKind.PROCESS, SampleKind.YEARLY_HOME: ChecklistKind.HOME}
+DEFAULT_KIND: dict[str, str] = {
+    SampleKind.MONTHLY: ChecklistKind.PROCESS,
+    SampleKind.YEARLY_HOME: ChecklistKind.HOME,
+}
 
 
 def inspection_start(
     *,
-    by,
+    by: User,
     case: Case,
     kind: str,
     inspected_on: date,
@@ -159,7 +163,7 @@ def _locked(inspection: Inspection, expected_version: int | None) -> Inspection:
 
 
 def inspection_answer(
-    *, by, inspection: Inspection, answers: list[AnswerInput], expected_version: int | None = None
+    *, by: User, inspection: Inspection, answers: list[AnswerInput], expected_version: int | None = None
 ) -> Inspection:
     """Record results, evidence and notes; a failing item needs a note saying what is wrong."""
     membership = authz.require(by, Perm.SUPERVISE, inspection.area_code)
@@ -197,7 +201,7 @@ def inspection_answer(
 
 def inspection_complete(
     *,
-    by,
+    by: User,
     inspection: Inspection,
     conclusion: str,
     severity: str = Severity.MINOR,
@@ -254,7 +258,7 @@ def inspection_complete(
 
 def _finding(
     *,
-    by,
+    by: User,
     source,
     case,
     description,
@@ -287,7 +291,7 @@ def _finding(
 
 def finding_record(
     *,
-    by,
+    by: User,
     description: str,
     severity: str,
     found_on: date,
@@ -346,7 +350,7 @@ def finding_record(
     return finding
 
 
-def finding_rectify(*, by, finding: Finding, rectified_on: date, rectification: str) -> Finding:
+def finding_rectify(*, by: User, finding: Finding, rectified_on: date, rectification: str) -> Finding:
     """The township reports what it has put right."""
     membership = authz.require(by, Perm.WARNING_HANDLE, finding.area_code)
     ensure_not_future(rectified_on, "整改日期", field="rectified_on")
@@ -367,7 +371,7 @@ def finding_rectify(*, by, finding: Finding, rectified_on: date, rectification: 
     return locked
 
 
-def finding_close(*, by, finding: Finding, note: str) -> Finding:
+def finding_close(*, by: User, finding: Finding, note: str) -> Finding:
     """The bureau accepts the rectification (销号)."""
     membership = authz.require(by, Perm.SUPERVISE, finding.area_code)
     with transaction.atomic():
@@ -386,7 +390,7 @@ def finding_close(*, by, finding: Finding, note: str) -> Finding:
 
 
 def bureau_of(county_code: str) -> Organisation:
-    org = Organisation.objects.filter(jurisdiction_id=county_code, kind=OrgKind.BUREAU).first()
+    org = county_bureau(county_code)
     if org is None:
         raise ValidationFailed("本县（区）没有登记民政局机构，无法出具文书")
     return org
@@ -396,7 +400,7 @@ def place_name(code: str) -> str:
     return Jurisdiction.objects.filter(code=code).values_list("name", flat=True).first() or code
 
 
-REPORT_TITLES = {
+REPORT_TITLES: dict[str, tuple[str, str]] = {
     ChecklistKind.PROCESS: ("审核确认流程检查", "社会救助审核确认流程检查报告"),
     ChecklistKind.BENEFIT: ("保障水平检查", "社会救助保障水平检查报告"),
     ChecklistKind.HOME: ("在保对象入户核查", "社会救助对象入户核查报告"),
@@ -427,7 +431,7 @@ def report_context(inspection: Inspection) -> dict:
     }
 
 
-def report_issue(*, by, inspection: Inspection) -> IssuedDocument:
+def report_issue(*, by: User, inspection: Inspection) -> IssuedDocument:
     """S1, S3: the inspection report as an official PDF, issued by the bureau, kept with the inspection."""
     if inspection.status != InspectionStatus.COMPLETED:
         raise ValidationFailed("检查完成后才能出具检查报告")

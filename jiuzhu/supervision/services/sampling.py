@@ -20,12 +20,15 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 
+from jiuzhu.benefits.models import Enrolment
+from jiuzhu.benefits.selectors import on_rolls_q
 from jiuzhu.cases.models_steps import Decision, Outcome
 from jiuzhu.core import audit, clock, params
 from jiuzhu.core.dates import month_start, next_month
 from jiuzhu.core.errors import ValidationFailed
 from jiuzhu.core.jurisdiction_codes import county_code as county_of
 from jiuzhu.orgs import authz
+from jiuzhu.orgs.models import User
 from jiuzhu.orgs.roles import Perm
 from jiuzhu.supervision.models import Sample, SampleItem, SampleKind
 
@@ -71,8 +74,6 @@ def new_approvals(county_code: str, start: date, end: date) -> list[Unit]:
 def recipients(county_code: str, start: date, end: date) -> list[Unit]:
     """S2: households on the rolls (live 低保 and 特困 enrolments) at the end of the period, one per
     household, in township and household order."""
-    from jiuzhu.benefits.models import Enrolment
-    from jiuzhu.benefits.selectors import on_rolls_q
 
     qs = (
         Enrolment.objects.filter(on_rolls_q(month_start(end)), county_code=county_code, start_month__lte=end)
@@ -92,8 +93,8 @@ def recipients(county_code: str, start: date, end: date) -> list[Unit]:
 register_population("new_approvals", "当期新审核确认对象", new_approvals)
 register_population("recipients", "在保对象（低保、特困）", recipients)
 
-KIND_SOURCE = {SampleKind.MONTHLY: "new_approvals", SampleKind.YEARLY_HOME: "recipients"}
-KIND_PARAMS = {
+KIND_SOURCE: dict[str, str] = {SampleKind.MONTHLY: "new_approvals", SampleKind.YEARLY_HOME: "recipients"}
+KIND_PARAMS: dict[str, tuple[str, str]] = {
     SampleKind.MONTHLY: ("supervision.sample_percent", "supervision.sample_minimum"),
     SampleKind.YEARLY_HOME: ("supervision.home_check_percent", "supervision.home_check_minimum"),
 }
@@ -125,7 +126,7 @@ def draw(population: list[Unit], *, seed: str, percent: Decimal, minimum: int) -
 
 
 def sample_draw(
-    *, by, kind: str, county_code: str, on: date | None = None, seed: str | None = None
+    *, by: User, kind: str, county_code: str, on: date | None = None, seed: str | None = None
 ) -> Sample:
     """S1/S2: draw the period's sample of a county. One sample per county, kind and period; the seed is
     recorded (a fresh random one unless given), with the population it was drawn from."""

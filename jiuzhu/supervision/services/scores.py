@@ -26,7 +26,7 @@ from jiuzhu.core.errors import ValidationFailed
 from jiuzhu.core.jurisdiction_codes import county_code as county_of
 from jiuzhu.core.types import TIME_LIMITED_TYPES
 from jiuzhu.orgs import authz
-from jiuzhu.orgs.models import Jurisdiction, Level
+from jiuzhu.orgs.models import Jurisdiction, Level, User
 from jiuzhu.orgs.roles import Perm
 from jiuzhu.supervision.models import (
     Alert,
@@ -37,7 +37,7 @@ from jiuzhu.supervision.models import (
     ScorePoint,
     Severity,
 )
-from jiuzhu.supervision.rules import RULES
+from jiuzhu.supervision.rules import RULES, label_of
 
 COMPONENTS = {
     "timeliness": "办理时效",
@@ -47,7 +47,7 @@ COMPONENTS = {
     "open_alerts": "预警逾期未处理",
     "matters": "督办逾期",
 }
-SEVERITY_KEYS = {
+SEVERITY_KEYS: dict[str, str] = {
     Severity.MINOR: "score.points.finding_minor",
     Severity.MAJOR: "score.points.finding_major",
     Severity.SERIOUS: "score.points.finding_serious",
@@ -172,7 +172,7 @@ def _points(township: str, month: date) -> list[ScorePoint]:
                 points=-weights["score.points.open_alert"],
                 alert=a,
                 case_id=a.case_id,
-                note=f"{a.rule_label}：超过 {days} 天未处理（{a.first_seen_at:%Y-%m-%d} 发现）",
+                note=f"{label_of(a.rule)}：超过 {days} 天未处理（{a.first_seen_at:%Y-%m-%d} 发现）",
             )
         )
 
@@ -195,7 +195,7 @@ def _points(township: str, month: date) -> list[ScorePoint]:
     return out
 
 
-def scorecards_compute(*, by, county_code: str, month: date) -> list[ScoreCard]:
+def scorecards_compute(*, by: User, county_code: str, month: date) -> list[ScoreCard]:
     """S9: compute (or recompute) every township's card of a county for a month, and rank them."""
     membership = authz.require(by, Perm.SUPERVISE, county_code)
     if county_of(county_code) != county_code:

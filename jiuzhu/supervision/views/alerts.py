@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -13,17 +13,18 @@ from jiuzhu.core.errors import NotFound
 from jiuzhu.core.exports import xlsx_response
 from jiuzhu.core.listing import paginate, wants_export
 from jiuzhu.orgs import authz
+from jiuzhu.orgs.http import AuthenticatedHttpRequest
 from jiuzhu.orgs.roles import Perm
 from jiuzhu.orgs.selectors import home_area
 from jiuzhu.supervision import forms as f
 from jiuzhu.supervision import selectors
 from jiuzhu.supervision.models import AlertScan, AlertStatus
-from jiuzhu.supervision.rules import RULES
+from jiuzhu.supervision.rules import RULES, label_of
 from jiuzhu.supervision.services import alerts
 from jiuzhu.supervision.views.common import bound, run_form
 
 
-def filtered(request: HttpRequest):
+def filtered(request: AuthenticatedHttpRequest):
     g = request.GET
     qs = selectors.alerts_visible_to(request.user).order_by("-last_seen_at", "-id")
     status = g.get("status", "open")
@@ -40,7 +41,7 @@ def filtered(request: HttpRequest):
 
 @login_required
 @require_GET
-def alert_list(request: HttpRequest) -> HttpResponse:
+def alert_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     qs, status = filtered(request)
     names = selectors.names()
     if wants_export(request):
@@ -49,7 +50,7 @@ def alert_list(request: HttpRequest) -> HttpResponse:
             ["规则", "乡镇（街道）", "申请编号", "内容", "状态", "首次发现", "最近发现", "指派", "处理说明"],
             (
                 (
-                    a.rule_label,
+                    label_of(a.rule),
                     names.get(a.township_code, names.get(a.county_code, "")),
                     a.case.number if a.case else "",
                     a.detail,
@@ -83,7 +84,7 @@ def alert_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def alert_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     alert = selectors.get_alert(request.user, pk)
     url = f"/supervision/alerts/{pk}/"
     may_handle = authz.can(request.user, Perm.WARNING_HANDLE, alert.area_code) or authz.can(
@@ -147,7 +148,7 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def rule_list(request: HttpRequest) -> HttpResponse:
+def rule_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     authz.require(request.user, Perm.VIEW)
     counts = dict(
         selectors.alerts_visible_to(request.user)
@@ -172,7 +173,7 @@ def rule_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def scan_now(request: HttpRequest) -> HttpResponse:
+def scan_now(request: AuthenticatedHttpRequest) -> HttpResponse:
     area = request.POST.get("area") or home_area(request.user)
     job = alerts.scan_request(by=request.user, area_code=area)
     messages.info(request, "已开始扫描，完成后预警列表将更新")
@@ -181,7 +182,7 @@ def scan_now(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def scan_job(request: HttpRequest, pk: int) -> HttpResponse:
+def scan_job(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     job = selectors.get_scan_job(request.user, pk)
     template = "supervision/scan_job.html#progress" if request.htmx else "supervision/scan_job.html"
     return render(request, template, {"page_title": "预警扫描", "job": job, "rules": RULES})

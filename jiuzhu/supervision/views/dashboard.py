@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -15,6 +15,7 @@ from jiuzhu.core.errors import NotFound
 from jiuzhu.core.exports import xlsx_response
 from jiuzhu.core.listing import date_param, wants_export, year_param
 from jiuzhu.orgs import authz
+from jiuzhu.orgs.http import AuthenticatedHttpRequest
 from jiuzhu.orgs.models import Membership
 from jiuzhu.orgs.roles import Perm, Role
 from jiuzhu.supervision import forms as f
@@ -39,7 +40,7 @@ def _export(request, tables):
 
 @login_required
 @require_GET
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     authz.require(request.user, Perm.VIEW)
     townships = list(selectors.townships_for(request.user))
     tables = [
@@ -72,7 +73,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def scorecards(request: HttpRequest) -> HttpResponse:
+def scorecards(request: AuthenticatedHttpRequest) -> HttpResponse:
     counties = [
         c for c in selectors.counties_for(request.user) if authz.can(request.user, Perm.SUPERVISE, c.code)
     ]
@@ -126,7 +127,7 @@ def scorecards(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def scorecard_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def scorecard_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     card = selectors.get_scorecard(request.user, pk)
     points = list(
         ScorePoint.objects.filter(card=card).select_related("case", "alert", "finding", "complaint")
@@ -155,7 +156,7 @@ def scorecard_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def funds(request: HttpRequest) -> HttpResponse:
+def funds(request: AuthenticatedHttpRequest) -> HttpResponse:
     authz.require(request.user, Perm.VIEW)
     today = clock.today()
     year = year_param(request, today.year)
@@ -220,7 +221,7 @@ def funds(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def capacity_page(request: HttpRequest) -> HttpResponse:
+def capacity_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     authz.require(request.user, Perm.VIEW)
     townships = list(selectors.townships_for(request.user))
     counties = [

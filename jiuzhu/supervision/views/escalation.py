@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -12,9 +12,11 @@ from jiuzhu.cases import selectors as case_selectors
 from jiuzhu.core import clock
 from jiuzhu.core.errors import RECOVERABLE, NotFound
 from jiuzhu.core.exports import xlsx_response
+from jiuzhu.core.forms import apply_error
 from jiuzhu.core.listing import paginate, wants_export
 from jiuzhu.documents.selectors import documents_of
 from jiuzhu.orgs import authz
+from jiuzhu.orgs.http import AuthenticatedHttpRequest
 from jiuzhu.orgs.roles import Perm
 from jiuzhu.supervision import forms as f
 from jiuzhu.supervision import selectors
@@ -23,6 +25,7 @@ from jiuzhu.supervision.models import (
     Level,
     MatterStatus,
 )
+from jiuzhu.supervision.rules import label_of
 from jiuzhu.supervision.services import escalation
 from jiuzhu.supervision.views.common import bound, run_form
 
@@ -40,7 +43,7 @@ def _step_input(d) -> escalation.StepInput:
 
 @login_required
 @require_GET
-def matter_list(request: HttpRequest) -> HttpResponse:
+def matter_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     g = request.GET
     qs = selectors.matters_visible_to(request.user).order_by("-opened_on", "-id")
     if g.get("status"):
@@ -92,7 +95,7 @@ def matter_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def matter_new(request: HttpRequest) -> HttpResponse:
+def matter_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Open a matter, possibly from a finding (?finding=), a warning (?alert=) or a case (?case=)."""
     authz.require(request.user, Perm.SUPERVISE)
     g = request.GET
@@ -105,7 +108,7 @@ def matter_new(request: HttpRequest) -> HttpResponse:
         or (alert.township_code if alert else "")
         or (case.township_code if case else "")
     )
-    problem = finding.description if finding else (f"{alert.rule_label}：{alert.detail}" if alert else "")
+    problem = finding.description if finding else (f"{label_of(alert.rule)}：{alert.detail}" if alert else "")
     townships = [
         t for t in selectors.townships_for(request.user) if authz.can(request.user, Perm.SUPERVISE, t.code)
     ]
@@ -117,7 +120,7 @@ def matter_new(request: HttpRequest) -> HttpResponse:
             "problem": problem,
             "level": Level.PROMPT,
             "issued_on": clock.today(),
-            "title": (finding.description[:60] if finding else alert.rule_label if alert else ""),
+            "title": (finding.description[:60] if finding else label_of(alert.rule) if alert else ""),
         },
     )
     if request.method == "POST" and form.is_valid():
@@ -134,8 +137,6 @@ def matter_new(request: HttpRequest) -> HttpResponse:
                 alerts=[alert] if alert else [],
             )
         except RECOVERABLE as exc:
-            from jiuzhu.core.forms import apply_error
-
             apply_error(form, exc)
         else:
             messages.success(request, "已立项督办")
@@ -155,7 +156,7 @@ def matter_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def matter_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def matter_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     matter = selectors.get_matter(request.user, pk)
     url = f"/supervision/matters/{pk}/"
     steps = list(matter.steps.select_related("issued_by", "answered_by", "document").order_by("id"))
@@ -257,7 +258,7 @@ def matter_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def queue(request: HttpRequest) -> HttpResponse:
+def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The township's supervision queue: matters to answer, warnings to handle, findings to rectify."""
     authz.require(request.user, Perm.WARNING_HANDLE)
     counts = selectors.queue_counts(request.user)

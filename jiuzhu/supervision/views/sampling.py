@@ -6,17 +6,20 @@ from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jiuzhu.cases import selectors as case_selectors
 from jiuzhu.core import clock
-from jiuzhu.core.errors import RECOVERABLE
+from jiuzhu.core.errors import RECOVERABLE, NotFound
 from jiuzhu.core.exports import xlsx_response
+from jiuzhu.core.forms import apply_error
 from jiuzhu.core.listing import paginate, wants_export
 from jiuzhu.core.redirects import safe_next
+from jiuzhu.documents.selectors import documents_of
 from jiuzhu.orgs import authz
+from jiuzhu.orgs.http import AuthenticatedHttpRequest
 from jiuzhu.orgs.roles import Perm
 from jiuzhu.supervision import forms as f
 from jiuzhu.supervision import kpis, selectors
@@ -25,7 +28,9 @@ from jiuzhu.supervision.models import (
     ChecklistItem,
     ChecklistKind,
     FindingStatus,
+    Inspection,
     InspectionStatus,
+    SampleItem,
     SampleKind,
     Severity,
 )
@@ -35,7 +40,7 @@ from jiuzhu.supervision.views.common import bound, run_form, table_export
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def samples(request: HttpRequest) -> HttpResponse:
+def samples(request: AuthenticatedHttpRequest) -> HttpResponse:
     counties = selectors.counties_for(request.user)
     can_draw = authz.can(request.user, Perm.SUPERVISE)
     form = f.DrawForm(
@@ -50,8 +55,6 @@ def samples(request: HttpRequest) -> HttpResponse:
                     by=request.user, kind=d["kind"], county_code=d["county"], on=d["on"]
                 )
             except RECOVERABLE as exc:
-                from jiuzhu.core.forms import apply_error
-
                 apply_error(form, exc)
             else:
                 messages.success(
@@ -111,10 +114,10 @@ def samples(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def sample_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def sample_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     sample = selectors.get_sample(request.user, pk)
     items = list(sample.items.select_related("case", "household").order_by("township_code", "position"))
-    done = {}
+    done: dict[int | None, list[Inspection]] = {}
     for i in selectors.inspections_visible_to(request.user).filter(sample_item__sample=sample):
         done.setdefault(i.sample_item_id, []).append(i)
     check = sampling.verify(sample) if request.GET.get("verify") else None
@@ -153,20 +156,17 @@ def sample_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def inspection_start(request: HttpRequest) -> HttpResponse:
+def inspection_start(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Start a checklist on a sampled item (?item=) or any case in scope (?case=)."""
     item = None
     if request.POST.get("item"):
         sample_item = request.POST["item"]
-        from jiuzhu.supervision.models import SampleItem
 
         item = SampleItem.objects.filter(
             pk=sample_item if sample_item.isdigit() else 0,
             sample__in=selectors.samples_visible_to(request.user),
         ).first()
         if item is None or item.case_id is None:
-            from jiuzhu.core.errors import NotFound
-
             raise NotFound()
         case = case_selectors.get_case(request.user, item.case_id)
     else:
@@ -193,7 +193,7 @@ def inspection_start(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def inspection_list(request: HttpRequest) -> HttpResponse:
+def inspection_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     g = request.GET
     qs = selectors.inspections_visible_to(request.user).order_by("-inspected_on", "-id")
     if g.get("kind"):
@@ -237,7 +237,7 @@ def inspection_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def inspection_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     inspection = selectors.get_inspection(request.user, pk)
     answers = list(inspection.answers.select_related("item"))
     action = request.POST.get("action") if request.method == "POST" else None
@@ -312,7 +312,6 @@ def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"已出具检查报告 {document.number}")
             return redirect("sup_inspection", pk=pk)
-    from jiuzhu.documents.selectors import documents_of
 
     return render(
         request,
@@ -338,7 +337,7 @@ def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def finding_list(request: HttpRequest) -> HttpResponse:
+def finding_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     g = request.GET
     qs = selectors.findings_visible_to(request.user).order_by("-found_on", "-id")
     if g.get("status"):
@@ -384,7 +383,7 @@ def finding_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def finding_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def finding_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     finding = selectors.get_finding(request.user, pk)
     url = f"/supervision/findings/{pk}/"
     rectify = bound(request, "rectify", f.RectifyForm, rectified_on=clock.today())
@@ -435,7 +434,7 @@ def finding_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def checklists(request: HttpRequest) -> HttpResponse:
+def checklists(request: AuthenticatedHttpRequest) -> HttpResponse:
     authz.require(request.user, Perm.SUPERVISE)
     counties = selectors.counties_for(request.user)
     county = next(

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from jiuzhu.core.jurisdiction_codes import is_valid_code
 from jiuzhu.supervision import scan
 from jiuzhu.supervision.models import ScanTrigger
+from jiuzhu.supervision.tasks import nightly_scan
 
 
 class Command(BaseCommand):
@@ -21,8 +22,6 @@ class Command(BaseCommand):
         if area and not is_valid_code(area):
             raise CommandError("区划代码应为 12 位数字")
         if queue:
-            from jiuzhu.supervision.tasks import nightly_scan
-
             nightly_scan.enqueue()
             self.stdout.write("已提交后台扫描任务")
             return

@@ -1,0 +1,171 @@
+"""What a household lives on, as registered: its monthly income items (some excluded from the count by
+policy, with the basis) and its assets. The counted income per covered member is what the 低保 calculation
+and the warning rules read (`selectors.income_summary`)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import transaction
+
+from jiuzhu.core import audit, clock
+from jiuzhu.core.errors import ValidationFailed
+from jiuzhu.core.money import to_yuan
+from jiuzhu.core.problems import Problems
+from jiuzhu.orgs import authz
+from jiuzhu.orgs.models import User
+from jiuzhu.orgs.roles import Perm
+from jiuzhu.registry.models import Asset, AssetKind, Household, IncomeCategory, IncomeItem, Member
+from jiuzhu.registry.services.households import bump, lock
+
+# Sanity bounds against typing errors (an extra zero), not policy numbers.
+MAX_MONTHLY_INCOME = Decimal("1000000")
+MAX_ASSET_VALUE = Decimal("10000000000")
+
+
+@transaction.atomic
+def income_add(
+    *,
+    by: User,
+    household: Household,
+    category: str,
+    description: str,
+    monthly_amount: object,
+    member: Member | None = None,
+    excluded: bool = False,
+    excluded_reason: str = "",
+) -> IncomeItem:
+    membership = authz.require(by, Perm.HOUSEHOLD_EDIT, household.area_code)
+    household = lock(household)
+    problems = Problems()
+    if category not in IncomeCategory.values:
+        problems.add("category", "请选择收入类别")
+    if not description.strip():
+        problems.add("description", "请填写收入说明")
+    amount = None
+    try:
+        amount = to_yuan(monthly_amount, label="月均金额", maximum=MAX_MONTHLY_INCOME)
+    except ValidationFailed as exc:
+        problems.add("monthly_amount", exc.message)
+    if excluded and not excluded_reason.strip():
+        problems.add("excluded_reason", "政策规定不计入的收入须注明依据")
+    if member is not None and member.household_id != household.pk:
+        problems.add("member", "成员不属于本户")
+    problems.raise_if_any("收入信息有误，未保存")
+    assert amount is not None  # raise_if_any refused a wrong amount
+    bump(household, None)
+    household.save()
+    item = IncomeItem.objects.create(
+        household=household,
+        member=member,
+        category=category,
+        description=description.strip(),
+        monthly_amount=amount,
+        excluded=excluded,
+        excluded_reason=excluded_reason.strip(),
+        created_at=clock.now(),
+    )
+    audit.record(
+        actor=by,
+        membership=membership,
+        action="household.income_add",
+        obj=household,
+        after={
+            "category": category,
+            "description": description,
+            "monthly_amount": amount,
+            "excluded": excluded,
+        },
+    )
+    return item
+
+
+@transaction.atomic
+def income_remove(*, by: User, item: IncomeItem) -> None:
+    household = item.household
+    membership = authz.require(by, Perm.HOUSEHOLD_EDIT, household.area_code)
+    household = lock(household)
+    bump(household, None)
+    household.save()
+    audit.record(
+        actor=by,
+        membership=membership,
+        action="household.income_remove",
+        obj=household,
+        before={
+            "category": item.category,
+            "description": item.description,
+            "monthly_amount": item.monthly_amount,
+        },
+    )
+    item.delete()
+
+
+@transaction.atomic
+def asset_add(
+    *,
+    by: User,
+    household: Household,
+    kind: str,
+    description: str,
+    value: object = None,
+    quantity: object = None,
+    unit: str = "",
+    member: Member | None = None,
+) -> Asset:
+    membership = authz.require(by, Perm.HOUSEHOLD_EDIT, household.area_code)
+    household = lock(household)
+    problems = Problems()
+    if kind not in AssetKind.values:
+        problems.add("kind", "请选择财产类别")
+    if not description.strip():
+        problems.add("description", "请填写财产说明")
+    amount = qty = None
+    if value not in (None, ""):
+        try:
+            amount = to_yuan(value, label="估值", maximum=MAX_ASSET_VALUE)
+        except ValidationFailed as exc:
+            problems.add("value", exc.message)
+    if quantity not in (None, ""):
+        try:
+            qty = to_yuan(quantity, label="数量/面积", maximum=MAX_ASSET_VALUE)
+        except ValidationFailed as exc:
+            problems.add("quantity", exc.message)
+    problems.raise_if_any("财产信息有误，未保存")
+    bump(household, None)
+    household.save()
+    asset = Asset.objects.create(
+        household=household,
+        member=member,
+        kind=kind,
+        description=description.strip(),
+        value=amount,
+        quantity=qty,
+        unit=unit.strip(),
+        created_at=clock.now(),
+    )
+    audit.record(
+        actor=by,
+        membership=membership,
+        action="household.asset_add",
+        obj=household,
+        after={"kind": kind, "description": description, "value": amount},
+    )
+    return asset
+
+
+@transaction.atomic
+def asset_remove(*, by: User, asset: Asset) -> None:
+    household = asset.household
+    membership = authz.require(by, Perm.HOUSEHOLD_EDIT, household.area_code)
+    household = lock(household)
+    bump(household, None)
+    household.save()
+    audit.record(
+        actor=by,
+        membership=membership,
+        action="household.asset_remove",
+        obj=household,
+        before={"kind": asset.kind, "description": asset.description, "value": asset.value},
+    )
+    asset.delete()
