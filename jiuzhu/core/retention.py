@@ -1,6 +1,7 @@
 """Files with personal data are kept only as long as needed (个人信息保护法 art. 19, PI1): bank files, import
-uploads and the workbooks of their bad rows are deleted `files.retention_days` after they were made (a policy
-parameter, default 30 days), each deletion an audit event. `manage.py purge_personal_files` runs nightly.
+uploads, the workbooks of their bad rows and household archive bundles are deleted `files.retention_days` after
+they were made (a policy parameter, default 30 days), each deletion an audit event; a file in their directories
+that no row names is deleted after a day. `manage.py purge_personal_files` runs nightly.
 
 Apps register what they keep (`register`); core purges the files of background jobs itself. Audit events are
 never purged by anything (网络安全法 art. 21 asks for at least 180 days; the trail is kept for good).
@@ -16,7 +17,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from jiuzhu.core import access, audit, clock, params
-from jiuzhu.core.crypto.sealed import sealed_storage
+from jiuzhu.core.crypto.sealed import sealed_names, sealed_storage
 from jiuzhu.core.models import Job
 
 audit.register_actions(
@@ -68,25 +69,31 @@ def delete_stored(names: list[str]) -> list[str]:
     return gone
 
 
+# The keys of `Job.result` that name a stored file: workbooks of bad rows, household archive bundles.
+RESULT_FILE_KEYS = ("errors_file", "rows_file", "path")
+
+
+def job_file_names(job: Job) -> list[str]:
+    result = job.result or {}
+    return [n for n in (job.file.name, *(result.get(k, "") for k in RESULT_FILE_KEYS)) if n]
+
+
 def purge_job_files(now: datetime) -> list[Purged]:
     days = RetentionDays()
     done = []
-    with_files = ~Q(file="") | Q(result__has_key="errors_file") | Q(result__has_key="rows_file")
+    with_files = ~Q(file="")
+    for key in RESULT_FILE_KEYS:
+        with_files |= Q(result__has_key=key)
     for job in (
         Job.objects.filter(with_files, created_at__lt=now - timedelta(days=1)).order_by("pk").iterator()
     ):
         if not job.finished or not expired(job.created_at, job.area_code, days, now):
             continue
-        names = [
-            job.file.name,
-            (job.result or {}).get("errors_file", ""),
-            (job.result or {}).get("rows_file", ""),
-        ]
-        names = [n for n in names if n]
+        names = job_file_names(job)
         if not names:
             continue
         with transaction.atomic():
-            result = {k: v for k, v in (job.result or {}).items() if k not in ("errors_file", "rows_file")}
+            result = {k: v for k, v in (job.result or {}).items() if k not in RESULT_FILE_KEYS}
             Job.objects.filter(pk=job.pk).update(file="", result=result)
             audit.record(
                 actor=None,
@@ -100,7 +107,58 @@ def purge_job_files(now: datetime) -> list[Purged]:
     return done
 
 
+def job_files_referenced() -> set[str]:
+    """Every stored file a job row still names."""
+    found: set[str] = set(Job.objects.exclude(file="").values_list("file", flat=True))
+    for key in RESULT_FILE_KEYS:
+        for result in Job.objects.filter(result__has_key=key).values_list("result", flat=True):
+            found.add(str(result.get(key) or ""))
+    return found
+
+
+# --- files no row names ----------------------------------------------------------------------------------
+
+# A worker killed between writing a file and recording it, or a transaction rolled back after the file was
+# saved, leaves a file no row names: the purges above never see it. The directories of the sealed storage
+# are swept for such files; a younger file may belong to work still running.
+ORPHAN_GRACE = timedelta(days=1)
+Referenced = Callable[[], set[str]]
+_DIRECTORIES: dict[str, Referenced] = {}
+
+
+def register_directory(directory: str, referenced: Referenced) -> None:
+    """Files below `directory` that `referenced()` does not name are deleted after `ORPHAN_GRACE`."""
+    _DIRECTORIES[directory] = referenced
+
+
+def purge_unreferenced(now: datetime) -> list[Purged]:
+    storage = sealed_storage()
+    done = []
+    for directory, referenced in sorted(_DIRECTORIES.items()):
+        names = sealed_names(directory)
+        if not names:
+            continue
+        known = referenced()
+        orphans = [n for n in names if n not in known and storage.get_modified_time(n) < now - ORPHAN_GRACE]
+        if not orphans:
+            continue
+        with transaction.atomic():
+            audit.record(
+                actor=None,
+                action="files.purge",
+                object_type="storage",
+                object_id=directory,
+                object_repr=f"{directory}/ 中无记录引用的文件",
+                after={"files": orphans, "reason": "unreferenced"},
+            )
+        delete_stored(orphans)
+        done.append(Purged("unreferenced", directory, tuple(orphans)))
+    return done
+
+
 register(purge_job_files)
+register(purge_unreferenced)
+register_directory("jobs", job_files_referenced)
 
 
 def purge(now: datetime | None = None) -> list[Purged]:

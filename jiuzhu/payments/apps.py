@@ -17,7 +17,7 @@ class PaymentsConfig(AppConfig):
         from jiuzhu.core.navigation import NavItem, register
         from jiuzhu.orgs.roles import Perm
         from jiuzhu.payments import payroll
-        from jiuzhu.payments.bankfiles import purge_bank_files
+        from jiuzhu.payments.bankfiles import bank_files_referenced, purge_bank_files
         from jiuzhu.payments.cycle import lock_reason
         from jiuzhu.payments.guards import cycle_open_for_monthly
         from jiuzhu.payments.selectors import RECONCILE_KIND, get_reconcile_job
@@ -27,6 +27,7 @@ class PaymentsConfig(AppConfig):
         add_guard(["decide", "bureau_decide", "finalize"], cycle_open_for_monthly)
         register_payment_lock(lock_reason)
         retention.register(purge_bank_files)  # PI1: bank files are deleted after their retention period
+        retention.register_directory("bankfiles", bank_files_referenced)
         register(
             NavItem("待遇发放", "月度发放", "payroll", "cash-stack", Perm.VIEW, 10),
             NavItem("待遇发放", "台账查询", "ledger", "journal-richtext", Perm.VIEW, 20),

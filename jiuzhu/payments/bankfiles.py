@@ -63,6 +63,10 @@ def bank_file_open(*, by, bank_file: BankFile) -> IO[bytes]:
     return handle
 
 
+def bank_files_referenced() -> set[str]:
+    return set(BankFile.objects.exclude(file="").values_list("file", flat=True))
+
+
 def purge_bank_files(now: datetime) -> list[retention.Purged]:
     days = retention.RetentionDays()
     done = []

@@ -123,8 +123,8 @@ def test_every_encrypted_column_is_known():
         if getattr(f, "name", "").endswith("_cipher") and m._meta.app_label != "core"
     }
     assert found == {f"{c.model}.{c.cipher}" for c in columns.COLUMNS}
-    from jiuzhu.events.webhooks import SECRET_PURPOSE
     from jiuzhu.benefits.services import ACCOUNT_PURPOSE
+    from jiuzhu.events.webhooks import SECRET_PURPOSE
     from jiuzhu.orgs.mfa import SECRET_PURPOSE as TOTP_PURPOSE
     from jiuzhu.registry.identity import ID_PURPOSE
 

@@ -18,8 +18,8 @@ from django.core.management import call_command
 from jiuzhu.core import clock, crypto
 from jiuzhu.core.exports import csv_safe
 from jiuzhu.core.models import AuditEvent, Job
-from jiuzhu.payments.services import bank_files, bank_formats
 from jiuzhu.payments.models import BankFile
+from jiuzhu.payments.services import bank_files, bank_formats
 from tests.helpers import ANBANG_VILLAGE, JIANSHAN, client_for, payable_world, run_payroll, user
 from tests.registry.test_import import _csv
 
@@ -229,3 +229,33 @@ def test_an_attachment_named_exe_downloads_as_pdf():
     )
     api = client_for("ab_caseworker").get(f"/api/v1/attachments/{attachment.pk}")
     assert ".pdf" in api["Content-Disposition"] and ".exe" not in api["Content-Disposition"]
+    assert "no-store" in r["Cache-Control"] and "no-store" in api["Cache-Control"]  # downloads too (PI1)
+
+
+def test_a_file_no_record_names_is_deleted_from_the_sealed_directories_after_a_day():
+    """A worker killed between writing a workbook and recording it leaves a file under jobs/ that no row
+    names; the retention purge sweeps such files (audited), never one a job still names nor a young one."""
+    import os
+
+    from django.core.files.base import ContentFile
+
+    from jiuzhu.core.crypto.sealed import sealed_storage
+
+    storage = sealed_storage()
+    orphan = storage.save("jobs/2026/11/import-999-errors.xlsx", ContentFile(b"110101199003071234"))
+    young = storage.save("jobs/2026/11/import-998-errors.xlsx", ContentFile(b"110101199003071234"))
+    job = Job.objects.create(
+        kind="household_import", area_code=ANBANG_VILLAGE, status="running", created_at=clock.now()
+    )
+    job.file.save("upload.csv", ContentFile(b"110101199003071234"))
+    two_days_ago = (clock.now() - timedelta(days=2)).timestamp()
+    for name in (orphan, job.file.name):
+        os.utime(default_storage.path(name), (two_days_ago, two_days_ago))
+    young_time = (clock.now() - timedelta(hours=2)).timestamp()
+    os.utime(default_storage.path(young), (young_time, young_time))
+
+    call_command("purge_personal_files")
+    assert not default_storage.exists(orphan)
+    assert default_storage.exists(young) and default_storage.exists(job.file.name)
+    event = AuditEvent.objects.get(action="files.purge", object_id="jobs")
+    assert event.after == {"files": [orphan], "reason": "unreferenced"} and event.actor is None

@@ -117,8 +117,10 @@ def test_a_public_address_passes_the_check(monkeypatch):
 def test_next_never_leaves_the_site(target):
     r = client_for("ab_caseworker").post("/cases/queue/bulk/post_notice/", {"case": [], "next": target})
     assert r.status_code == 302 and "evil" not in r["Location"]
-    r = client_for("js_inspector").post("/supervision/inspections/start/", {"case": "0", "next": target})
-    assert "evil" not in r.get("Location", "")
+    case = make_case()
+    # A refused start (no checklist chosen) goes back to `next`: only within this site.
+    r = client_for("js_inspector").post("/supervision/inspections/start/", {"case": case.pk, "next": target})
+    assert r.status_code == 302 and r["Location"] == "/supervision/inspections/"
     inside = client_for("ab_caseworker").post(
         "/cases/queue/bulk/post_notice/", {"case": [], "next": "/cases/"}
     )

@@ -37,6 +37,7 @@ COLUMNS: tuple[Column, ...] = (
 )
 
 
-# Storage directories written through `jiuzhu.core.sealed.sealed_storage` (bank files, import uploads and the
-# workbooks of their bad rows): every file there is sealed, and re-sealed by `crypto_rotate`.
-SEALED_DIRS: tuple[str, ...] = ("jobs", "bankfiles")
+# Storage directories written through `jiuzhu.core.crypto.sealed.sealed_storage` (bank files, import uploads,
+# the workbooks of their bad rows, household archive bundles): every file there is sealed, re-sealed by
+# `crypto_rotate`, and deleted with its record or, named by none, after a day (core.retention).
+SEALED_DIRS: tuple[str, ...] = ("jobs", "bankfiles", "archives")
