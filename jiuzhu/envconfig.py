@@ -6,8 +6,6 @@ at start with a message naming the variable, instead of running with a silent fa
 
 from __future__ import annotations
 
-import base64
-import binascii
 import builtins
 import os
 from collections.abc import Mapping
@@ -70,21 +68,3 @@ class Env:
         if value not in choices:
             raise ImproperlyConfigured(f"{name}={value!r} must be one of {', '.join(choices)}")
         return value
-
-    def key32(self, name: builtins.str, *, fallback: bytes | None) -> bytes:
-        """A 32-byte key given as base64; `fallback` is used only when the variable is absent."""
-        value = self.raw(name)
-        if not value:
-            if fallback is None:
-                raise ImproperlyConfigured(
-                    f"{name} is required when DEBUG is off: 32 random bytes in base64 "
-                    f"(python -c 'import os,base64;print(base64.b64encode(os.urandom(32)).decode())')"
-                )
-            return fallback
-        try:
-            key = base64.b64decode(value, validate=True)
-        except (binascii.Error, ValueError):
-            raise ImproperlyConfigured(f"{name} is not valid base64") from None
-        if len(key) != 32:
-            raise ImproperlyConfigured(f"{name} must decode to 32 bytes, got {len(key)}")
-        return key

@@ -5,7 +5,7 @@ See docs/operations.md for the list of variables.
 
 from __future__ import annotations
 
-import hashlib
+import ipaddress
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -16,6 +16,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from jiuzhu.api.rates import Rate
 from jiuzhu.envconfig import Env
+from jiuzhu.keyconfig import load_keys
 
 env = Env()
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -43,13 +44,15 @@ elif len(SECRET_KEY) < 32 and not DEBUG:
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", [])
 
-# Field encryption (ID and bank account numbers, personal information law). In DEBUG the keys are
-# derived from SECRET_KEY so that a demo runs without set-up; in production they are required.
-_derive = DEBUG or TESTING
-_dev_key = hashlib.sha256(("field:" + SECRET_KEY).encode()).digest() if _derive else None
-_dev_index = hashlib.sha256(("index:" + SECRET_KEY).encode()).digest() if _derive else None
-FIELD_ENCRYPTION_KEY = env.key32("FIELD_ENCRYPTION_KEY", fallback=_dev_key)
-BLIND_INDEX_KEY = env.key32("BLIND_INDEX_KEY", fallback=_dev_index)
+# Keys of the field encryption (ID and bank account numbers, personal information law), of the blind index and
+# of the audit MAC, with the algorithm suite (AES or SM4, 密评): see jiuzhu/keyconfig.py and docs/operations.md.
+KEYS = load_keys(env, debug=DEBUG, testing=TESTING, var_dir=VAR_DIR)
+# The implementation behind `jiuzhu.core.crypto` (a certified cryptographic module can replace it).
+JIUZHU_CRYPTO_PROVIDER = env.str("JIUZHU_CRYPTO_PROVIDER", "jiuzhu.core.crypto.local.LocalProvider")
+# Signed checkpoints of the audit chain heads (core.audit_checkpoints): a directory outside the database, and
+# optionally syslog ("/dev/log" or "host:514") for shipping to the log server.
+JIUZHU_AUDIT_CHECKPOINT_DIR = Path(env.str("JIUZHU_AUDIT_CHECKPOINT_DIR", str(VAR_DIR / "audit-checkpoints")))
+JIUZHU_AUDIT_SYSLOG = env.str("JIUZHU_AUDIT_SYSLOG", "")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -86,11 +89,13 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "jiuzhu.api.middleware.ApiErrorMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "jiuzhu.core.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "jiuzhu.orgs.middleware.PasswordPolicyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -151,6 +156,9 @@ if env.str("DATABASE_REPLICA_URL", ""):
     # Tests: the replica replays the primary's test database; Django must not create one there.
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     DATABASE_ROUTERS = ["jiuzhu.core.replica.ReplicaRouter"]
+# The owner role that runs the migrations (`manage.py migrate_as_owner`); DATABASE_URL is the runtime role,
+# which may not change or delete audit rows (core.dbroles, docs/operations.md).
+DATABASE_MIGRATE_URL = env.str("DATABASE_MIGRATE_URL", "")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "orgs.User"
@@ -165,11 +173,15 @@ PASSWORD_HASHERS = [
 if TESTING:
     # Argon2 is deliberately slow; tests create hundreds of users.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
+# 等保 身份鉴别 (PI2): at least 10 characters of three of four classes, none of the last five; expiry and the
+# second factor are policy parameters (orgs.policy).
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "jiuzhu.orgs.passwords.CharacterClassesValidator"},
+    {"NAME": "jiuzhu.orgs.passwords.HistoryValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -196,6 +208,12 @@ _https = env.bool("JIUZHU_HTTPS", False)
 SESSION_COOKIE_SECURE = _https
 CSRF_COOKIE_SECURE = _https
 SECURE_SSL_REDIRECT = _https and env.bool("JIUZHU_SSL_REDIRECT", False)
+# Behind the county's TLS proxy (nginx, or a 国密 SSL gateway), which terminates HTTPS and sets
+# X-Forwarded-Proto: without trusting that header Django would take every request for plain HTTP — no HSTS, and
+# SECURE_SSL_REDIRECT would redirect forever. The proxy must overwrite the header a client sends.
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("JIUZHU_BEHIND_TLS_PROXY", _https) else None
+)
 SECURE_HSTS_SECONDS = 31536000 if _https else 0
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -348,6 +366,12 @@ JIUZHU_IDEMPOTENCY_HOURS = env.int("JIUZHU_IDEMPOTENCY_HOURS", 24, minimum=1, ma
 JIUZHU_WEBHOOK_TIMEOUT = env.int("JIUZHU_WEBHOOK_TIMEOUT", 10, minimum=1, maximum=120)
 JIUZHU_WEBHOOK_MAX_ATTEMPTS = env.int("JIUZHU_WEBHOOK_MAX_ATTEMPTS", 8, minimum=1, maximum=30)
 JIUZHU_WEBHOOK_RETRY_SECONDS = env.int("JIUZHU_WEBHOOK_RETRY_SECONDS", 60, minimum=1, maximum=86400)
+# Networks webhooks may be sent to although they are internal (events.ssrf), e.g. "10.20.0.0/16".
+JIUZHU_WEBHOOK_ALLOWED_NETWORKS = env.list("JIUZHU_WEBHOOK_ALLOWED_NETWORKS", [])
+try:
+    [ipaddress.ip_network(n, strict=False) for n in JIUZHU_WEBHOOK_ALLOWED_NETWORKS]
+except ValueError as exc:
+    raise ImproperlyConfigured(f"JIUZHU_WEBHOOK_ALLOWED_NETWORKS: {exc}") from None
 # Where complaints from the portal are answered by phone (S12); shown on the portal.
 JIUZHU_PORTAL_HOTLINE = env.str("JIUZHU_PORTAL_HOTLINE", "12345")
 

@@ -22,6 +22,8 @@ def pytest_configure(config):
     from django.conf import settings
 
     settings.JIUZHU_SMS_BACKEND = "locmem"  # one-time codes land in jiuzhu.portal.phone.outbox
+    # Audit checkpoints of a test run stay with it (a test that writes some uses its own directory).
+    settings.JIUZHU_AUDIT_CHECKPOINT_DIR = tempfile.mkdtemp(prefix="jiuzhu-test-checkpoints-")
     if settings.STORAGES["default"]["BACKEND"].endswith("FileSystemStorage"):
         media = tempfile.mkdtemp(prefix="jiuzhu-test-media-")
         config._jiuzhu_media = media
@@ -35,9 +37,12 @@ def pytest_configure(config):
 def pytest_unconfigure(config):
     import shutil
 
+    from django.conf import settings
+
     media = getattr(config, "_jiuzhu_media", None)
     if media:
         shutil.rmtree(media, ignore_errors=True)
+    shutil.rmtree(settings.JIUZHU_AUDIT_CHECKPOINT_DIR, ignore_errors=True)
 
 
 # A fixed "now" for every test: a Friday, so day arithmetic in tests never depends on the real date.
@@ -113,6 +118,9 @@ def transactional_world(transactional_db):
 
     load_defaults(ParameterValue, clock.now())
     load_checklists(ChecklistItem)
+    from jiuzhu.orgs.policy import load_defaults as load_security_defaults
+
+    load_security_defaults(ParameterValue, clock.now())
     _load_demo(DEMO_MODULES)
     open_backdating()
 

@@ -38,6 +38,10 @@ ERMALU_USERS = {
     "village_assistant": "emr_assistant",
 }
 ALL_JIANSHAN_USERS = sorted({*COUNTY_USERS.values(), *ANBANG_USERS.values(), *ERMALU_USERS.values()})
+# 三员分立: the security and audit administrators see no business data; the business access matrices leave them out,
+# tests/orgs/test_separation.py checks that every business page refuses them.
+ADMIN_USERS = {"security_admin": "js_secadmin", "audit_admin": "js_auditadmin"}
+EVERY_USER = sorted({*ALL_JIANSHAN_USERS, *ADMIN_USERS.values()})
 
 JIANSHAN = "230502000000"
 ANBANG = "230502200000"

@@ -26,10 +26,12 @@ from ninja.parser import Parser as NinjaParser
 from ninja.renderers import JSONRenderer
 from ninja.security import HttpBearer, django_auth
 
-from jiuzhu.api import idempotency
+from jiuzhu.api import idempotency, ratelimit
 from jiuzhu.api.middleware import MESSAGES
 from jiuzhu.api.ratelimit import PerAddress, PerUser
+from jiuzhu.api.rates import Rate
 from jiuzhu.core.errors import DomainError, Forbidden, ValidationFailed
+from jiuzhu.core.middleware import client_ip
 
 log = logging.getLogger(__name__)
 
@@ -88,14 +90,26 @@ class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str):
         if _token_lookup is None:
             raise RuntimeError("no API token lookup installed (OrgsConfig.ready installs it)")
+        # Wrong tokens are limited like wrong passwords (PI2): after AXES_FAILURE_LIMIT failures from one
+        # address within the lockout period, that address is refused until it ends — valid tokens too.
+        key, rate = token_failure_limit(request)
+        if ratelimit.peek(key, rate) >= rate.limit:
+            raise Throttled(wait=ratelimit.seconds_left(rate))
         found = _token_lookup(token)
         if found is None:
+            ratelimit.hit(key, rate)
+            log.warning("invalid API token from %s", client_ip(request) or "unknown address")
             return None
         if request.method not in SAFE_METHODS and "write" not in found.scopes:
             raise Forbidden("该令牌只有只读权限（read），不能执行写入操作")
         request.user = found.user
         request.api_token = found  # type: ignore[attr-defined]
         return found.user
+
+
+def token_failure_limit(request: HttpRequest) -> tuple[str, Rate]:
+    period = int(settings.AXES_COOLOFF_TIME.total_seconds())
+    return f"token_failure:ip:{client_ip(request) or 'unknown'}", Rate(settings.AXES_FAILURE_LIMIT, period)
 
 
 token_auth = TokenAuth()

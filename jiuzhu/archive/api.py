@@ -19,6 +19,7 @@ from jiuzhu.core.models import Job
 from jiuzhu.orgs.http import AuthenticatedHttpRequest
 from jiuzhu.orgs.models import Jurisdiction
 from jiuzhu.orgs.selectors import county_bureau
+from jiuzhu.registry.reads import household_read
 from jiuzhu.registry.selectors import get_household
 
 router = Router(tags=["一户一档与公示栏"])
@@ -168,6 +169,7 @@ def _custody(household) -> dict:
 )
 def household_file(request: AuthenticatedHttpRequest, household_id: int, q: Query[FileQuery]):
     household = get_household(request.user, household_id)
+    household_read(by=request.user, household=household)  # the whole file: logged like a reveal (PI1)
     filters = hf.Filters(
         kinds=frozenset(k for k in (q.kind or []) if k in hf.ENTRY_KIND_LABELS),
         case_id=q.case,

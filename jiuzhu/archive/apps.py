@@ -28,7 +28,10 @@ class ArchiveConfig(AppConfig):
             NavItem("文书档案", "档案批量移交", "custody_bulk", "archive", Perm.DELEGATION_MANAGE, 40),
         )
         from jiuzhu.archive.selectors import get_bundle_job
-        from jiuzhu.core import jobs
+        from jiuzhu.core import jobs, retention
+
+        # Bundles are job results: purged with their job after `files.retention_days` (PI1).
+        retention.register_directory("archives", retention.job_files_referenced)
 
         jobs.register(
             jobs.JobKind(

@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.files import File
-from django.core.files.storage import default_storage
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from jiuzhu.archive import completeness, custody
 from jiuzhu.archive import household_file as hf
 from jiuzhu.core import clock, jobs
+from jiuzhu.core.crypto.sealed import sealed_storage
 from jiuzhu.core.models import Job
 from jiuzhu.documents import rendering
 from jiuzhu.orgs.models import Jurisdiction, User
@@ -131,7 +131,7 @@ def build(job: Job) -> dict:
             digest.update(chunk)
         size = tmp.tell()
         tmp.seek(0)
-        path = default_storage.save(
+        path = sealed_storage().save(  # every document of a household: sealed at rest (PI1)
             f"archives/{household.area_code[:6]}/{now:%Y/%m}/{uuid.uuid4().hex}.zip", File(tmp, name="a.zip")
         )
     return {

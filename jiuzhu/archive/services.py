@@ -5,11 +5,11 @@ transaction, with an audit event; downloads of personal data are audited reads."
 from __future__ import annotations
 
 from django.core.files import File
-from django.core.files.storage import default_storage
 from django.db import transaction
 
 from jiuzhu.archive import boards, tasks
 from jiuzhu.core import audit, jobs
+from jiuzhu.core.crypto.sealed import sealed_storage
 from jiuzhu.core.errors import NotFound, ValidationFailed
 from jiuzhu.core.models import Job, JobStatus
 from jiuzhu.documents import compose
@@ -66,11 +66,11 @@ def bundle_request(*, by: User, household: Household) -> Job:
 def bundle_open(*, by: User, job: Job) -> File:
     """Open a finished archive for download; every download is an audited read (personal data)."""
     membership = authz.require(by, Perm.PII_REVEAL, job.area_code)
-    if job.status != JobStatus.DONE or not job.result.get("path"):
+    if job.status != JobStatus.DONE:
         raise ValidationFailed("档案包尚未生成完成")
-    path = job.result["path"]
-    if not default_storage.exists(path):
-        raise NotFound("档案包已过期或已被清理，请重新生成")
+    path = job.result.get("path")
+    if not path or not sealed_storage().exists(path):  # purged after `files.retention_days`
+        raise NotFound("档案包已超过保存期限被删除，请重新生成")
     household = Household.objects.filter(pk=job.params.get("household")).first()
     with transaction.atomic():
         audit.record(
@@ -81,4 +81,4 @@ def bundle_open(*, by: User, job: Job) -> File:
             area_code=job.area_code,
             after={"job": job.pk, "sha256": job.result.get("sha256"), "files": job.result.get("files")},
         )
-    return default_storage.open(path, "rb")
+    return sealed_storage().open(path, "rb")

@@ -31,6 +31,7 @@ from jiuzhu.orgs.models import Jurisdiction, Level
 from jiuzhu.orgs.roles import Perm
 from jiuzhu.orgs.selectors import counties_visible_to, county_bureau
 from jiuzhu.registry.models import Household
+from jiuzhu.registry.reads import household_read
 from jiuzhu.registry.selectors import get_household
 
 # --- the household file ----------------------------------------------------------------------------------
@@ -135,6 +136,7 @@ def _file_context(request: HttpRequest, household: Household, **extra) -> dict:
 def household_file(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """AR1: one page per household with its whole file, in time order, filtered."""
     household = get_household(request.user, pk)
+    household_read(by=request.user, household=household)  # the whole file: logged like a reveal (PI1)
     return render(request, "archive/household_file.html", _file_context(request, household))
 
 

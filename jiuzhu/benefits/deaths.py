@@ -18,7 +18,7 @@ from jiuzhu.core.errors import ValidationFailed
 from jiuzhu.core.tables import Table, open_table
 from jiuzhu.orgs import authz
 from jiuzhu.orgs.roles import Perm
-from jiuzhu.registry.identity import id_index_of
+from jiuzhu.registry.identity import id_indexes_of
 from jiuzhu.registry.models import LeftReason, Member
 from jiuzhu.registry.services.members import member_leave
 
@@ -83,7 +83,8 @@ def _read_deaths(table: Table) -> tuple[DeathImport, dict[str, tuple[int, date]]
         if problems or died is None:
             out.errors.append(f"第{line}行：" + "；".join(problems))
             continue
-        wanted[id_index_of(number)] = (line, died)
+        for index in id_indexes_of(number):  # every configured key set (rotation)
+            wanted[index] = (line, died)
     return out, wanted
 
 
@@ -111,7 +112,7 @@ def deaths_import(
         found.add(m.id_index)
         out.matches.append(DeathMatch(line, m, died, m.household_id in enrolled))
     out.matches.sort(key=lambda x: x.line)
-    out.unmatched = len(wanted) - len(found)
+    out.unmatched = len({line for line, _ in wanted.values()}) - len({wanted[i][0] for i in found})
     if not apply or (out.errors and not commit_good_rows):
         return out
     membership = authz.membership_for(by, Perm.DATA_IMPORT)

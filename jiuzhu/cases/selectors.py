@@ -24,7 +24,7 @@ from jiuzhu.orgs.delegation import Route
 from jiuzhu.orgs.models import Organisation, User
 from jiuzhu.orgs.roles import OrgKind, Perm
 from jiuzhu.orgs.selectors import county_bureau
-from jiuzhu.registry.identity import id_index_of
+from jiuzhu.registry.identity import id_indexes_of
 from jiuzhu.registry.models import Member, NearRelative
 
 # --- cases the user may see ---------------------------------------------------------------------------
@@ -85,7 +85,9 @@ def search_cases(
         qs = qs.filter(Q(household__head_name__contains=q) | Q(household_id__in=named))
     if id_number:
         qs = qs.filter(
-            household_id__in=Member.objects.filter(id_index=id_index_of(id_number)).values("household_id")
+            household_id__in=Member.objects.filter(id_index__in=id_indexes_of(id_number)).values(
+                "household_id"
+            )
         )
     if area:
         qs = qs.filter(area_code__startswith=code_prefix(area) if is_valid_code(area) else area)

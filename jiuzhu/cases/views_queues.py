@@ -17,6 +17,7 @@ from jiuzhu.core import clock
 from jiuzhu.core.errors import RECOVERABLE, NotFound, ValidationFailed
 from jiuzhu.core.exports import xlsx_response
 from jiuzhu.core.listing import paginate, wants_export
+from jiuzhu.core.redirects import safe_next
 from jiuzhu.orgs import authz
 from jiuzhu.orgs.http import AuthenticatedHttpRequest
 from jiuzhu.orgs.models import Jurisdiction, Level
@@ -79,7 +80,7 @@ def bulk_action(request: AuthenticatedHttpRequest, action: str) -> HttpResponse:
         cases = selectors.bulk_cases(request.user, request.POST.getlist("case"))
     except NotFound:
         messages.error(request, "请选择申请（所选申请不在您的辖区内的不予处理）")
-        return redirect(request.POST.get("next") or "queue")
+        return redirect(safe_next(request, "queue"))  # only within this site
     try:
         if action == "post_notice":
             form = f.NoticeForm(request.POST)
@@ -99,7 +100,7 @@ def bulk_action(request: AuthenticatedHttpRequest, action: str) -> HttpResponse:
             raise NotFound()
     except RECOVERABLE as exc:
         messages.error(request, f"未处理任何申请：{exc.message}")
-    return redirect(request.POST.get("next") or "queue")
+    return redirect(safe_next(request, "queue"))  # only within this site
 
 
 @login_required

@@ -1,8 +1,16 @@
-"""The audit trail: one append-only table, hash-chained per county (foundation item 11).
+"""The audit trail: one append-only table, chained per county with a keyed MAC (foundation item 11, 等保).
 
 `record()` is called by every service inside its transaction. It locks the chain head, so two events of
 one county are written one after the other and the chain stays linear; counties do not wait on each
 other.
+
+Each event's `hash` is HMAC-SM3 or HMAC-SHA-256 (by the crypto suite) under the audit key, which lives in the
+environment, not in the database: whoever can write the table cannot recompute the chain. `mac_key` names the
+algorithm and key version ("sm3.1"); events from before the chain was keyed have "" and a plain SHA-256, and
+may only precede the keyed ones. Signed checkpoints of each chain head, exported daily outside the database
+(core.audit_checkpoints), catch what even a holder of the key would do: delete the tail, or rewrite and
+recompute. Events are never purged (retention ≥ 180 days, 网络安全法 art. 21); on PostgreSQL a trigger
+refuses UPDATE and DELETE and the runtime database role does not own the table (docs/operations.md).
 """
 
 from __future__ import annotations
@@ -17,6 +25,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 
 from jiuzhu.core import clock, context
+from jiuzhu.core.audit_checkpoints import expected_heads
+from jiuzhu.core.crypto.provider import KeyUnavailable, provider
 from jiuzhu.core.models import AuditChain, AuditEvent
 
 GENESIS = "0" * 64
@@ -60,6 +70,7 @@ def chain_key(area_code: str) -> str:
 
 
 def compute_hash(event: AuditEvent) -> str:
+    """The event's MAC under the key named by its `mac_key` (plain SHA-256 for legacy unkeyed events)."""
     payload = {
         "chain": event.chain,
         "seq": event.seq,
@@ -80,8 +91,12 @@ def compute_hash(event: AuditEvent) -> str:
         "channel": event.channel,
         "prev": event.prev_hash,
     }
-    blob = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(blob.encode()).hexdigest()
+    if event.mac_key:
+        payload["mac"] = event.mac_key  # the algorithm is authenticated too: no downgrade to plain SHA-256
+    blob = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+    if event.mac_key:
+        return provider().audit_mac(event.mac_key, blob)
+    return hashlib.sha256(blob).hexdigest()
 
 
 def record(
@@ -132,6 +147,7 @@ def record(
         ip=meta.ip,
         channel=meta.channel,
         prev_hash=head.last_hash or GENESIS,
+        mac_key=provider().audit_ref(),
     )
     event.hash = compute_hash(event)
     event.save(force_insert=True)
@@ -152,17 +168,30 @@ class ChainReport:
     checked: int
     broken_at: AuditEvent | None = None
     problem: str = ""
+    checkpoints: int = 0  # checkpoint entries the chain was compared with
 
     @property
     def ok(self) -> bool:
         return self.broken_at is None and not self.problem
 
 
-def verify_chain(key: str) -> ChainReport:
-    """Walk one chain in order; report the first row whose hash, link or sequence is wrong."""
+def _mac_matches(event: AuditEvent) -> bool:
+    try:
+        return compute_hash(event) == event.hash
+    except KeyUnavailable:
+        return False
+
+
+def verify_chain(key: str, checkpoints: dict[int, str] | None = None) -> ChainReport:
+    """Walk one chain in order; report the first row whose MAC, link or sequence is wrong, or that differs
+    from a signed checkpoint. `checkpoints` (seq → hash of this chain) defaults to those exported to the
+    checkpoint directory."""
+    if checkpoints is None:
+        checkpoints = expected_heads().get(key, {})
     prev = GENESIS
     expected_seq = 1
     checked = 0
+    keyed = False
     for event in AuditEvent.objects.filter(chain=key).order_by("seq").iterator(chunk_size=5000):
         if event.seq != expected_seq:
             return ChainReport(
@@ -170,21 +199,41 @@ def verify_chain(key: str) -> ChainReport:
             )
         if event.prev_hash != prev:
             return ChainReport(key, checked, event, "前一条记录的哈希不符（前面的记录被改动或删除）")
-        if compute_hash(event) != event.hash:
-            return ChainReport(key, checked, event, "记录内容与其哈希不符（本条记录被改动）")
+        if keyed and not event.mac_key:
+            return ChainReport(key, checked, event, "带密钥校验的记录之后出现了不带密钥的记录（记录被改写）")
+        if not _mac_matches(event):
+            return ChainReport(key, checked, event, "记录内容与其校验码不符（本条记录被改动）")
+        if event.seq in checkpoints and checkpoints[event.seq] != event.hash:
+            return ChainReport(
+                key, checked, event, "与签名检查点记载的校验码不符（记录被改写后重新计算了校验码）"
+            )
+        keyed = keyed or bool(event.mac_key)
         prev = event.hash
         expected_seq += 1
         checked += 1
+    beyond = [seq for seq in checkpoints if seq > checked]
+    if beyond:
+        return ChainReport(
+            key,
+            checked,
+            None,
+            f"链尾不符：签名检查点记载至第 {max(beyond)} 条，数据库只有 {checked} 条（末尾记录被删除）",
+            len(checkpoints),
+        )
     head = AuditChain.objects.filter(key=key).first()
     if head is not None and (head.last_seq != checked or (checked and head.last_hash != prev)):
         return ChainReport(
             key, checked, None, f"链尾不符：链头记载 {head.last_seq} 条，实际 {checked} 条（末尾记录被删除）"
         )
-    return ChainReport(key, checked)
+    return ChainReport(key, checked, checkpoints=len(checkpoints))
 
 
 def verify_all() -> list[ChainReport]:
-    keys = set(AuditChain.objects.values_list("key", flat=True)) | set(
-        AuditEvent.objects.values_list("chain", flat=True).distinct()
+
+    expected = expected_heads()
+    keys = (
+        set(AuditChain.objects.values_list("key", flat=True))
+        | set(AuditEvent.objects.values_list("chain", flat=True).distinct())
+        | set(expected)
     )
-    return [verify_chain(key) for key in sorted(keys)]
+    return [verify_chain(key, expected.get(key, {})) for key in sorted(keys)]

@@ -1,8 +1,10 @@
-"""Excel export for every list (staff live in Excel)."""
+"""Excel export for every list (staff live in Excel), and the one CSV writer of the product."""
 
 from __future__ import annotations
 
+import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
@@ -19,7 +21,10 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def xlsx_bytes(sheet: str, headers: Sequence[str], rows: Iterable[Sequence], *, title: str = "") -> bytes:
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "remove_timezone": True})
+    # A text is never turned into a formula, whatever it starts with (CSV/formula injection, PI1).
+    book = xlsxwriter.Workbook(
+        buffer, {"in_memory": True, "remove_timezone": True, "strings_to_formulas": False}
+    )
     ws = book.add_worksheet(sheet[:31])
     bold = book.add_format({"bold": True, "bg_color": "#E8EEF7", "border": 1})
     money = book.add_format({"num_format": "#,##0.00"})
@@ -72,3 +77,32 @@ def xlsx_response(
 ) -> HttpResponse:
     stamp = timezone.localtime(clock.now()).strftime("%Y%m%d-%H%M")
     return attachment(xlsx_bytes(name, headers, rows, title=title), f"{name}-{stamp}.xlsx", XLSX)
+
+
+# --- CSV ------------------------------------------------------------------------------------------------
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
+
+
+def csv_safe(value) -> str:
+    """One CSV cell that a spreadsheet will not run as a formula (OWASP "CSV injection"): a text starting with
+    = + - @, a tab or a carriage return gets a leading apostrophe; a plain number such as -12.50 stays."""
+    text = "" if value is None else str(value)
+    if text.startswith(FORMULA_START) and not _PLAIN_NUMBER.match(text):
+        return "'" + text
+    return text
+
+
+class SafeCsvWriter:
+    """`csv.writer` whose every cell goes through `csv_safe`. Every CSV the product writes uses it."""
+
+    def __init__(self, stream, **kwargs) -> None:
+        self._writer = csv.writer(stream, **kwargs)
+
+    def writerow(self, row) -> None:
+        self._writer.writerow([csv_safe(cell) for cell in row])
+
+    def writerows(self, rows) -> None:
+        for row in rows:
+            self.writerow(row)

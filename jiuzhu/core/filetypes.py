@@ -155,3 +155,15 @@ def check_upload(*, upload: File, kind: str) -> FileType:
         )
         raise ValidationFailed(message, field_errors={"file": message})
     return found
+
+
+def download_name(name: str, mime: str) -> str:
+    """The name a file is downloaded under ends with the extension of its detected type (PI1): "证明.exe"
+    holding a PDF downloads as "证明.pdf", so the computer opening it does not run something else."""
+    found = ACCEPTED.get(mime)
+    if found is None:
+        return name
+    if extension_of(name) in found.extensions:
+        return name
+    stem = name[: name.rfind(".")] if extension_of(name) else name
+    return (stem or "附件") + found.extension

@@ -1,6 +1,21 @@
-"""Masking personal data on screen and in public notices (personal information law; P2, S12)."""
+"""Masking personal data on screen and in public notices (personal information law; P2, S12, PI1).
+
+THE MASK RULE (PI1), stated once here and applied by every page, export, document, API response and event that
+shows a person without a logged reveal:
+
+    A masked ID number keeps the area code (first 6) and the last 4 digits; the 8 digits hidden between them are
+    the birth date. Beside it — or anywhere the same reader can see it — a person's birth is shown at most as
+    the year of birth or the age, never with month and day.
+
+With the year known, 365 birth days remain, of which the check digit keeps about one in eleven: some 33
+candidate numbers, none of them certain. With month and day as well, the number would be whole — that is a
+reveal, and reveals are logged (`registry.services.members.member_reveal_id`). `tests/core/test_mask_rule.py` walks every
+page and API response that shows members, for every role, and fails on a full birth date or ID number.
+"""
 
 from __future__ import annotations
+
+from datetime import date
 
 from jiuzhu.core.dates import ADULT_AGE, age_on
 
@@ -12,6 +27,18 @@ def mask_id_number(number: str | None) -> str:
     if len(number) <= 10:
         return number[:2] + "*" * max(len(number) - 4, 0) + number[-2:]
     return number[:6] + "*" * (len(number) - 10) + number[-4:]
+
+
+def birth_year(birth: date | None) -> int | None:
+    """What may be shown of a birth date beside a masked ID number (the mask rule above)."""
+    return birth.year if birth else None
+
+
+def shown_birth(birth: date | None, on: date) -> str:
+    """ "1980年生（46岁）" — the year and the age, the most the mask rule allows."""
+    if birth is None:
+        return ""
+    return f"{birth.year}年生（{age_on(birth, on)}岁）"
 
 
 def mask_bank_account(number: str | None) -> str:

@@ -5,6 +5,7 @@ import logging
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.cache import add_never_cache_headers
 
 from jiuzhu.core import context
 from jiuzhu.core.errors import DomainError, ValidationFailed
@@ -62,6 +63,20 @@ class DomainErrorMiddleware:
             return None
         template = "partials/error_inline.html" if getattr(request, "htmx", False) else "error.html"
         return render(request, template, {"error": exception}, status=exception.status)
+
+
+class NoStoreMiddleware:
+    """Pages, API responses and downloads carry personal data: no browser or proxy keeps a copy (PI1). Static
+    files never reach this middleware (WhiteNoise answers them before it)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if "Cache-Control" not in response:
+            add_never_cache_headers(response)
+        return response
 
 
 class RefuseNulMiddleware:

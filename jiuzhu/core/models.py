@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 
 from jiuzhu.core import textlimits
+from jiuzhu.core.crypto.sealed import sealed_storage
 
 
 class AuditChain(models.Model):
@@ -45,6 +46,9 @@ class AuditEvent(models.Model):
     channel = models.CharField(max_length=12, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
+    # The keyed MAC that `hash` is ("sm3.1" = HMAC-SM3 under audit key 1); "" for events written before the
+    # chain was keyed (plain SHA-256). See core.audit.
+    mac_key = models.CharField(max_length=20, blank=True, default="")
 
     class Meta:
         verbose_name = "审计事件"
@@ -140,7 +144,8 @@ class Job(models.Model):
     status = models.CharField(max_length=8, choices=JobStatus.choices, default=JobStatus.QUEUED)
     area_code = models.CharField(max_length=12, db_index=True)
     params = models.JSONField(default=dict)
-    file = models.FileField(upload_to="jobs/%Y/%m/", blank=True)
+    # Uploads hold full ID or account numbers: sealed at rest, deleted after `files.retention_days` (PI1).
+    file = models.FileField(upload_to="jobs/%Y/%m/", blank=True, storage=sealed_storage)
     phase = models.CharField(max_length=60, blank=True)
     total = models.PositiveIntegerField(default=0)
     done = models.PositiveIntegerField(default=0)
@@ -177,6 +182,26 @@ class Job(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (JobStatus.DONE, JobStatus.FAILED)
+
+
+class KeyRecord(models.Model):
+    """The fingerprint of a key the data in this database is protected with: a data key set ("data",
+    ref "sm4.2") or an audit MAC key ("audit", ref "audit.1"). The server refuses to start when the
+    configured keys do not match the fingerprints stored here (core.crypto.keyrecords)."""
+
+    kind = models.CharField(max_length=8)
+    ref = models.CharField(max_length=20)
+    fingerprint = models.CharField(max_length=32)
+    registered_at = models.DateTimeField()
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "密钥指纹"
+        ordering = ["kind", "-registered_at"]
+        constraints = [models.UniqueConstraint(fields=["kind", "ref"], name="key_record_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.ref} {self.fingerprint}"
 
 
 class WorkerBeat(models.Model):

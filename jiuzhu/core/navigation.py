@@ -26,8 +26,10 @@ _items: list[NavItem] = []
 
 
 def register(*items: NavItem) -> None:
-    known = {(i.section, i.url_name) for i in _items}
-    _items.extend(i for i in items if (i.section, i.url_name) not in known)
+    # One page may be listed under two permissions (the staff list: VIEW, and ROLE_MANAGE for the security
+    # administrator); menu_for shows it once.
+    known = {(i.section, i.url_name, i.perm) for i in _items}
+    _items.extend(i for i in items if (i.section, i.url_name, i.perm) not in known)
 
 
 def menu_for(user) -> list[tuple[str, list[dict]]]:
@@ -44,7 +46,9 @@ def menu_for(user) -> list[tuple[str, list[dict]]]:
             url = reverse(item.url_name)
         except NoReverseMatch:
             continue
-        sections.setdefault(item.section, []).append({"label": item.label, "url": url, "icon": item.icon})
+        entries = sections.setdefault(item.section, [])
+        if all(entry["url"] != url for entry in entries):
+            entries.append({"label": item.label, "url": url, "icon": item.icon})
     order = {name: i for i, name in enumerate(SECTION_ORDER)}
     return sorted(sections.items(), key=lambda kv: order.get(kv[0], 99))
 

@@ -29,6 +29,7 @@ class Kind(StrEnum):
     PERCENT = "percent"  # 0–100, decimals allowed
     BOOL = "bool"
     TEXT = "text"
+    TEXT_LIST = "text_list"  # several of `choices`
 
 
 @dataclass(frozen=True)
@@ -270,6 +271,20 @@ def clean_value(key: str, raw: Any) -> Any:
             for v in values:
                 _check_range(d, v)
             return values
+        if d.kind == Kind.TEXT_LIST:
+            items = (
+                raw if isinstance(raw, list) else str(raw).replace("，", ",").replace("、", ",").split(",")
+            )
+            picked = sorted({str(p).strip() for p in items if str(p).strip()})
+            allowed = {code for code, _ in d.choices}
+            unknown = [p for p in picked if p not in allowed]
+            if unknown:
+                options = "、".join(f"{code}（{name}）" for code, name in d.choices)
+                raise ValidationFailed(
+                    f"{label}只能从以下选取：{options}；无效：{'、'.join(unknown)}",
+                    field_errors={"value": "不在可选范围内"},
+                )
+            return picked
         if d.kind == Kind.BOOL:
             if isinstance(raw, bool):
                 return raw
@@ -306,6 +321,8 @@ def to_python(key: str, stored: Any) -> Any:
         return int(stored)
     if d.kind == Kind.INT_LIST:
         return [int(v) for v in stored]
+    if d.kind == Kind.TEXT_LIST:
+        return [str(v) for v in stored]
     return stored
 
 
@@ -313,6 +330,9 @@ def display(key: str, stored: Any) -> str:
     d = definition(key)
     if d.kind == Kind.INT_LIST:
         return "、".join(str(v) for v in stored)
+    if d.kind == Kind.TEXT_LIST:
+        names = dict(d.choices)
+        return "、".join(names.get(v, v) for v in stored) or "（无）"
     if d.kind == Kind.BOOL:
         return "是" if stored else "否"
     if d.choices:

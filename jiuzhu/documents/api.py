@@ -11,6 +11,7 @@ from ninja.pagination import paginate
 
 from jiuzhu.api.schemas import Id, PageNumber, responses
 from jiuzhu.core.errors import NotFound, ValidationFailed
+from jiuzhu.core.filetypes import download_name
 from jiuzhu.documents import kinds, rendering, selectors, services
 from jiuzhu.documents.models import IssuedDocument
 from jiuzhu.orgs.http import AuthenticatedHttpRequest
@@ -183,5 +184,6 @@ def attachment_download(request: AuthenticatedHttpRequest, attachment_id: Id):
     response = FileResponse(
         services.attachment_open(by=request.user, attachment=attachment), content_type=attachment.content_type
     )
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(attachment.original_name)}"
+    name = download_name(attachment.original_name, attachment.content_type)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
     return response

@@ -20,6 +20,7 @@ import weasyprint
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.template import Context, Engine, TemplateDoesNotExist, TemplateSyntaxError, VariableDoesNotExist
+from django.template.defaulttags import DebugNode
 from django.urls import NoReverseMatch
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
@@ -57,9 +58,17 @@ class TemplateFailed(ValidationFailed):
     default_message = "文书模板有误"
 
 
+def _refuse_debug(template) -> None:
+    """`{% debug %}` would print the whole context (personal data of the sample or the case) and, in DEBUG,
+    the server's modules: an edited template may not use it, whatever DEBUG says (PI1)."""
+    if template.nodelist.get_nodes_by_type(DebugNode):
+        raise TemplateSyntaxError("文书模板不允许使用 {% debug %} 标签")
+
+
 def render_html(source: str, context: dict[str, Any]) -> str:
     try:
         template = ENGINE.from_string(source)
+        _refuse_debug(template)
         return template.render(Context(context, autoescape=True))
     except TEMPLATE_ERRORS as exc:
         raise TemplateFailed(

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from jiuzhu.core import clock
 from jiuzhu.core.errors import RECOVERABLE, NotFound
 from jiuzhu.core.exports import xlsx_response
-from jiuzhu.core.filetypes import AttachmentKind
+from jiuzhu.core.filetypes import AttachmentKind, download_name
 from jiuzhu.core.forms import apply_error
 from jiuzhu.core.jurisdiction_codes import county_code
 from jiuzhu.core.listing import date_param, paginate, wants_export
@@ -220,7 +220,7 @@ def attachment_download(request: AuthenticatedHttpRequest, pk: int) -> FileRespo
     handle = services.attachment_open(by=request.user, attachment=attachment)
     return _file_response(
         handle,
-        filename=attachment.original_name,
+        filename=download_name(attachment.original_name, attachment.content_type),
         content_type=attachment.content_type,
         inline=attachment.inline,
     )

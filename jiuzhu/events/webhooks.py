@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import http.client
 import json
 import logging
 import secrets
-import urllib.error
-import urllib.request
+import socket
+import ssl
 from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlsplit
@@ -32,6 +33,7 @@ from django_tasks import task
 from jiuzhu.core import audit, clock, crypto
 from jiuzhu.core.errors import Forbidden, NotFound, ValidationFailed
 from jiuzhu.core.models import AuditEvent
+from jiuzhu.events import ssrf
 from jiuzhu.events.feed import FEED_PREFIXES, as_item, events_in_area
 from jiuzhu.events.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
 from jiuzhu.orgs import authz
@@ -116,6 +118,13 @@ def _check_url(url: str) -> str:
         raise ValidationFailed(
             "接收地址须为 http:// 或 https:// 开头的完整网址", field_errors={"url": "地址无效"}
         )
+    try:
+        parts.port  # noqa: B018 - raises on a port that is not a number
+        ssrf.check_url(url)
+    except ValueError:
+        raise ValidationFailed("接收地址的端口无效", field_errors={"url": "端口无效"}) from None
+    except ssrf.Blocked as exc:
+        raise ValidationFailed(str(exc), field_errors={"url": "不允许的地址"}) from None
     return url
 
 
@@ -255,22 +264,49 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
     return "sha256=" + mac.hexdigest()
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):  # a receiver answers; it does not send us elsewhere
-        return None
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    """Connects to the address that was checked, whatever the name resolves to a moment later."""
+
+    def __init__(self, host: str, port: int, address: str, timeout: int) -> None:
+        super().__init__(host, port, timeout=timeout)
+        self._address = address
+
+    def connect(self) -> None:
+        self.sock = socket.create_connection((self._address, self.port), self.timeout)
+
+
+class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+    def __init__(self, host: str, port: int, address: str, timeout: int) -> None:
+        self._tls = ssl.create_default_context()
+        super().__init__(host, port, timeout=timeout, context=self._tls)
+        self._address = address
+
+    def connect(self) -> None:
+        raw = socket.create_connection((self._address, self.port), self.timeout)
+        self.sock = self._tls.wrap_socket(raw, server_hostname=self.host)  # the certificate is the name's
 
 
 def send(url: str, body: bytes, headers: dict[str, str], timeout: int) -> tuple[int | None, str]:
-    """POST once. Returns (HTTP status or None, error text). Replaced in tests."""
-    request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310 - http(s) only, checked on save
-    opener = urllib.request.build_opener(_NoRedirect)
+    """POST once, without following redirects (a receiver answers; it does not send us elsewhere). Returns
+    (HTTP status or None, error text); raises `ssrf.Blocked` for an address that is not allowed. Replaced
+    in tests."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    address = ssrf.checked_address(host, port)  # after DNS resolution, every time
+    factory = _PinnedHTTPSConnection if parts.scheme == "https" else _PinnedHTTPConnection
+    connection = factory(host, port, address, timeout)
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     try:
-        with opener.open(request, timeout=timeout) as response:
-            return response.status, ""
-    except urllib.error.HTTPError as exc:
-        return exc.code, f"HTTP {exc.code}"
-    except (urllib.error.URLError, OSError, ValueError) as exc:
-        return None, str(getattr(exc, "reason", exc))[:300]
+        connection.request("POST", path, body=body, headers=headers)
+        response = connection.getresponse()
+        response.read(64 * 1024)
+        status = response.status
+        return status, "" if 200 <= status < 300 else f"HTTP {status}"
+    except (OSError, http.client.HTTPException, ValueError) as exc:
+        return None, str(exc)[:300] or type(exc).__name__
+    finally:
+        connection.close()
 
 
 def backoff(attempts: int) -> timedelta:
@@ -309,7 +345,11 @@ def deliver(delivery_id: int) -> WebhookDelivery | None:
         "X-Jiuzhu-Timestamp": stamp,
         "X-Jiuzhu-Signature": sign(crypto.decrypt(sub.secret_cipher, purpose=SECRET_PURPOSE), stamp, body),
     }
-    status, error = send(sub.url, body, headers, timeout)
+    blocked = ""
+    try:
+        status, error = send(sub.url, body, headers, timeout)
+    except ssrf.Blocked as exc:
+        status, error, blocked = None, str(exc), str(exc)
     done = clock.now()
     with transaction.atomic():
         d = WebhookDelivery.objects.select_for_update().get(pk=d.pk)
@@ -321,6 +361,8 @@ def deliver(delivery_id: int) -> WebhookDelivery | None:
                 None,
                 "",
             )
+        elif blocked:  # not a passing failure: the address is refused, retrying would change nothing
+            d.status, d.next_attempt_at, d.last_error = DeliveryStatus.FAILED, None, blocked
         elif d.attempts >= settings.JIUZHU_WEBHOOK_MAX_ATTEMPTS:
             d.status, d.next_attempt_at, d.last_error = DeliveryStatus.FAILED, None, error or f"HTTP {status}"
         else:

@@ -27,7 +27,10 @@ class OrgsConfig(AppConfig):
             )
         )
         from jiuzhu.core.navigation import NavItem, register, register_panel
-        from jiuzhu.orgs import views
+        from jiuzhu.orgs import (
+            policy,  # noqa: F401 - registers the security parameters
+            views,
+        )
         from jiuzhu.orgs.roles import Perm, Role
 
         register(
@@ -41,6 +44,8 @@ class OrgsConfig(AppConfig):
                 frozenset({Role.BUREAU_OFFICER, Role.BUREAU_INSPECTOR, Role.AUDITOR, Role.ADMIN}),
             ),
             NavItem("系统设置", "行政区划", "jurisdictions", "geo-alt", Perm.VIEW, 40),
+            NavItem("系统设置", "密钥与加密", "key_status", "key", Perm.KEY_VIEW, 70),
+            NavItem("系统设置", "工作人员", "staff", "people", Perm.ROLE_MANAGE, 50),
             NavItem(
                 "系统设置",
                 "工作人员",
@@ -48,7 +53,14 @@ class OrgsConfig(AppConfig):
                 "people",
                 Perm.VIEW,
                 50,
-                frozenset({Role.BUREAU_OFFICER, Role.ADMIN, Role.TOWNSHIP_APPROVER, Role.AUDITOR}),
+                frozenset(
+                    {
+                        Role.BUREAU_OFFICER,
+                        Role.ADMIN,
+                        Role.TOWNSHIP_APPROVER,
+                        Role.AUDITOR,
+                    }
+                ),
             ),
         )
         township_roles = [Role.TOWNSHIP_CASEWORKER, Role.TOWNSHIP_APPROVER, Role.VILLAGE_ASSISTANT]
@@ -65,5 +77,6 @@ class OrgsConfig(AppConfig):
                 "staff.deactivate": "停用账号",
                 "staff.reactivate": "启用账号",
                 "staff.password_reset": "重置密码",
+                "staff.mfa_reset": "重置动态口令",
             }
         )

@@ -11,14 +11,18 @@ from datetime import date
 
 from django.db import transaction
 
+from jiuzhu.core import clock, crypto
 from jiuzhu.core.models import ParameterValue
 from jiuzhu.core.services import param_set
 from jiuzhu.core.types import Category
-from jiuzhu.orgs import services
-from jiuzhu.orgs.models import GrantPhase, Jurisdiction, Level, Organisation, UrbanRural, User
+from jiuzhu.orgs import mfa, services
+from jiuzhu.orgs.models import GrantPhase, Jurisdiction, Level, Organisation, SecondFactor, UrbanRural, User
 from jiuzhu.orgs.roles import OrgKind, Role
 
 DEMO_PASSWORD = "Demo@2026"  # noqa: S105 - published demo password, listed in README
+# The demo accounts whose role requires a second factor share this published authenticator secret (README,
+# `manage.py demo_logins`; docs/decisions.md). Demo only: delete the demo accounts in production.
+DEMO_TOTP_SECRET = "JIUZHUDEMOTOTPSECRETFORDEMOONLYA"  # noqa: S105 - published demo secret
 
 U, R = UrbanRural.URBAN, UrbanRural.RURAL
 
@@ -115,6 +119,8 @@ COUNTIES = [
 # username, full name, place code (12 digits: county bureau, township or village), role
 STAFF = [
     ("js_admin", "赵立新", "230502000000", Role.ADMIN),
+    ("js_secadmin", "郑国安", "230502000000", Role.SECURITY_ADMIN),
+    ("js_auditadmin", "冯思远", "230502000000", Role.AUDIT_ADMIN),
     ("js_bureau", "高晓梅", "230502000000", Role.BUREAU_OFFICER),
     ("js_inspector", "孙振华", "230502000000", Role.BUREAU_INSPECTOR),
     ("js_finance", "钱丽娟", "230502000000", Role.FINANCE),
@@ -240,7 +246,7 @@ def load_staff() -> None:
     for username, full_name, code, role in STAFF:
         if User.objects.filter(username=username).exists():
             continue
-        services.staff_create(
+        user = services.staff_create(
             by=None,
             username=username,
             full_name=full_name,
@@ -249,6 +255,12 @@ def load_staff() -> None:
             role=role,
             validate=False,
         )
+        if mfa.is_mandatory(user):
+            SecondFactor.objects.create(
+                user=user,
+                secret_cipher=crypto.encrypt(DEMO_TOTP_SECRET, purpose=mfa.SECRET_PURPOSE),
+                confirmed_at=clock.now(),
+            )
 
 
 def load_grants() -> None:

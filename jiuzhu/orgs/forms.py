@@ -115,3 +115,7 @@ class PasswordResetForm(BootstrapMixin, forms.Form):
     reason = forms.CharField(
         label="说明", max_length=200, required=False, help_text="如：本人遗忘密码，电话核实身份"
     )
+
+
+class MfaResetForm(BootstrapMixin, forms.Form):
+    reason = forms.CharField(label="原因", max_length=200, help_text="如：手机丢失，已电话核实本人身份")

@@ -84,6 +84,11 @@ class User(AbstractUser):
 
     full_name = models.CharField("姓名", max_length=60, blank=True)
     phone = models.CharField("手机号", max_length=20, blank=True)
+    # Identity (等保 身份鉴别, orgs.passwords / orgs.mfa): when the password was last set, whether it is a
+    # temporary one to be changed at the next login, and a stamp whose change ends every open session.
+    password_changed_at = models.DateTimeField("密码设置时间", null=True, blank=True)
+    must_change_password = models.BooleanField("须修改密码", default=False)
+    security_stamp = models.CharField(max_length=32, blank=True, default="")
 
     class Meta:
         verbose_name = "用户"
@@ -93,6 +98,11 @@ class User(AbstractUser):
 
     def get_short_name(self) -> str:
         return self.full_name or self.get_username()
+
+    def get_session_auth_hash(self) -> str:
+        # Sessions carry this hash and end when it changes: with the password (Django's default) and with
+        # the security stamp (deactivation, a second factor reset).
+        return super().get_session_auth_hash() + self.security_stamp
 
 
 class Membership(models.Model):
@@ -201,3 +211,48 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… {self.name}"
+
+
+class PasswordHistory(models.Model):
+    """The hashes of an account's previous passwords: the last few may not be used again (orgs.passwords)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_history")
+    password = models.CharField(max_length=128)
+    set_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "历史密码"
+        ordering = ["-set_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.set_at:%Y-%m-%d}"
+
+
+class SecondFactor(models.Model):
+    """A TOTP authenticator (RFC 6238) of one account. The secret is encrypted at rest like ID numbers; the
+    time step last accepted is kept so that a code cannot be used twice (orgs.mfa)."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="second_factor")
+    secret_cipher = models.TextField()
+    confirmed_at = models.DateTimeField()
+    last_step = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "动态口令"
+
+    def __str__(self) -> str:
+        return f"{self.user} TOTP"
+
+
+class RecoveryCode(models.Model):
+    """A one-time code for a lost authenticator. Only its hash is stored; it is shown once."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField(max_length=80)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "恢复码"
+
+    def __str__(self) -> str:
+        return f"{self.user} 恢复码{'（已用）' if self.used_at else ''}"

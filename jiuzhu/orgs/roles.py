@@ -23,6 +23,14 @@ class Role(models.TextChoices):
     FINANCE = "finance", "财务人员"
     AUDITOR = "auditor", "审计监督（只读）"
     ADMIN = "admin", "系统管理员"
+    SECURITY_ADMIN = "security_admin", "安全管理员"
+    AUDIT_ADMIN = "audit_admin", "安全审计员"
+
+
+# 三员分立 (等保 level 3): system administrator (accounts and settings), security administrator (roles, second
+# factors, keys) and audit administrator (the audit trail and its checks). An account holding one of them holds
+# no other role (orgs.separation).
+ADMIN_ROLES: frozenset[str] = frozenset({Role.ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
 
 
 ROLE_ORG_KINDS: dict[str, frozenset[str]] = {
@@ -35,6 +43,8 @@ ROLE_ORG_KINDS: dict[str, frozenset[str]] = {
     Role.FINANCE: frozenset({OrgKind.BUREAU}),
     Role.AUDITOR: frozenset({OrgKind.OVERSIGHT, OrgKind.BUREAU}),
     Role.ADMIN: frozenset({OrgKind.BUREAU}),
+    Role.SECURITY_ADMIN: frozenset({OrgKind.BUREAU}),
+    Role.AUDIT_ADMIN: frozenset({OrgKind.BUREAU}),
 }
 
 
@@ -48,6 +58,9 @@ class Perm(models.TextChoices):
     DELEGATION_MANAGE = "delegation_manage", "管理审批权限委托"
     CALENDAR_MANAGE = "calendar_manage", "维护节假日"
     STAFF_MANAGE = "staff_manage", "管理工作人员账号"
+    ROLE_MANAGE = "role_manage", "授予、结束工作人员岗位"
+    MFA_RESET = "mfa_reset", "重置工作人员的动态口令"
+    KEY_VIEW = "key_view", "查看密钥与加密状态"
     HOUSEHOLD_EDIT = "household_edit", "登记、修改家庭信息"
     DISCOVERY_REPORT = "discovery_report", "主动发现报告"
     CASE_CREATE = "case_create", "登记救助申请"
@@ -134,13 +147,16 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
     Role.ADMIN: frozenset(
         {
             Perm.VIEW,
-            Perm.AUDIT_VIEW,
             Perm.STAFF_MANAGE,
             Perm.CALENDAR_MANAGE,
             Perm.PARAMS_EDIT,
             Perm.DATA_IMPORT,
         }
     ),
+    # Neither sees the business data of the jurisdiction (no VIEW): the security administrator reads the staff
+    # lists through ROLE_MANAGE (orgs.selectors), the audit administrator the audit trail.
+    Role.SECURITY_ADMIN: frozenset({Perm.ROLE_MANAGE, Perm.MFA_RESET, Perm.KEY_VIEW}),
+    Role.AUDIT_ADMIN: frozenset({Perm.AUDIT_VIEW}),
 }
 
 

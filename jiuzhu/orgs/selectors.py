@@ -61,15 +61,22 @@ def home_area(user) -> str:
     return min(ms, key=lambda m: m.organisation.jurisdiction.level).organisation.jurisdiction_id
 
 
+def _require_staff_reader(user) -> None:
+    """Staff lists are read by those who see the jurisdiction (VIEW) and by the security administrator, who
+    grants roles without seeing business data (三员分立)."""
+    if not authz.can(user, Perm.ROLE_MANAGE):
+        authz.require(user, Perm.VIEW)
+
+
 def organisations_visible_to(user) -> QuerySet[Organisation]:
-    authz.require(user, Perm.VIEW)
+    _require_staff_reader(user)
     return Organisation.objects.filter(authz.scope_q(user, "jurisdiction__code")).select_related(
         "jurisdiction"
     )
 
 
 def staff_visible_to(user) -> QuerySet[Membership]:
-    authz.require(user, Perm.VIEW)
+    _require_staff_reader(user)
     return (
         Membership.objects.filter(authz.scope_q(user, "organisation__jurisdiction__code"))
         .select_related("user", "organisation__jurisdiction")
@@ -79,7 +86,7 @@ def staff_visible_to(user) -> QuerySet[Membership]:
 
 def accounts_visible_to(user) -> QuerySet[User]:
     """Accounts holding (or having held) a role in the user's jurisdiction."""
-    authz.require(user, Perm.VIEW)
+    _require_staff_reader(user)
     in_scope = Membership.objects.filter(authz.scope_q(user, "organisation__jurisdiction__code"))
     return User.objects.filter(pk__in=in_scope.values("user_id")).order_by("username")
 

@@ -17,7 +17,7 @@ from jiuzhu.core.dates import ensure_not_before, ensure_not_future
 from jiuzhu.core.errors import Forbidden, NotFound, ValidationFailed
 from jiuzhu.core.filetypes import check_upload
 from jiuzhu.core.types import Category
-from jiuzhu.orgs import authz
+from jiuzhu.orgs import authz, passwords
 from jiuzhu.orgs.models import (
     ApiToken,
     DelegationGrant,
@@ -26,9 +26,10 @@ from jiuzhu.orgs.models import (
     Level,
     Membership,
     Organisation,
+    SecondFactor,
     User,
 )
-from jiuzhu.orgs.roles import ROLE_ORG_KINDS, Perm, Role
+from jiuzhu.orgs.roles import ADMIN_ROLES, ROLE_ORG_KINDS, Perm, Role
 
 GRANT_FIELDS = [
     "township_id",
@@ -215,6 +216,9 @@ def staff_create(
     phone: str = "",
     validate: bool = True,
 ) -> User:
+    """A new account with the role it is for. Created by a system administrator, the password is temporary
+    (changed at the first login, PI2) and the role waits for a security administrator to grant it (三员分立);
+    `by=None` (loading demo or initial data) gives the role at once."""
     membership = (
         authz.require(by, Perm.STAFF_MANAGE, organisation.jurisdiction_id) if by is not None else None
     )
@@ -231,18 +235,54 @@ def staff_create(
             raise ValidationFailed(
                 "密码不符合要求：" + "；".join(exc.messages), field_errors={"password": exc.messages}
             ) from None
-    user.set_password(password)
-    user.save()
-    membership_add(by=by, user=user, organisation=organisation, role=role, _authorised=membership)
+    user.security_stamp = secrets.token_hex(8)
+    passwords.set_password(user, password, temporary=by is not None)
+    if by is None:
+        membership_add(by=None, user=user, organisation=organisation, role=role)
+    else:
+        _check_role(role, organisation)
+        Membership.objects.create(
+            user=user, organisation=organisation, role=role, is_active=False, created_at=clock.now()
+        )
     audit.record(
         actor=by,
         membership=membership,
         action="staff.create",
         obj=user,
         area_code=organisation.jurisdiction_id,
-        after={"username": username, "full_name": full_name},
+        after={"username": username, "full_name": full_name, "role_requested": role},
     )
     return user
+
+
+def _check_role(role: str, organisation: Organisation) -> None:
+    if role not in Role.values:
+        raise ValidationFailed("角色无效", field_errors={"role": "无效"})
+    if organisation.kind not in ROLE_ORG_KINDS[role]:
+        raise ValidationFailed(
+            f"“{Role(role).label}”不能设在{organisation.get_kind_display()}",
+            field_errors={"role": "与机构类型不符"},
+        )
+
+
+def _check_separation(user: User, role: str, organisation: Organisation) -> None:
+    """三员分立: an administrator's account holds no other role, a business account no administrator role."""
+    others = [
+        m
+        for m in Membership.objects.filter(user=user, is_active=True).select_related("organisation")
+        if not (m.organisation_id == organisation.pk and m.role == role)
+    ]
+    if role in ADMIN_ROLES and others:
+        raise ValidationFailed(
+            f"“{Role(role).label}”须由专人担任，不能与其他岗位（{others[0].get_role_display()}）兼任",
+            field_errors={"role": "三员分立"},
+        )
+    held = next((m for m in others if m.role in ADMIN_ROLES), None)
+    if held is not None:
+        raise ValidationFailed(
+            f"{user.get_full_name()}担任“{held.get_role_display()}”，不能再兼任其他岗位",
+            field_errors={"role": "三员分立"},
+        )
 
 
 def membership_add(
@@ -253,20 +293,19 @@ def membership_add(
     role: str,
     _authorised: Membership | None = None,
 ) -> Membership:
-    """Give an account a role in an organisation; an ended membership of the same role is taken up again."""
+    """Give an account a role in an organisation; an ended (or requested) membership of the same role is taken
+    up again. A security administrator's action (三员分立); nobody grants a role to themselves."""
     authorising = _authorised
     if by is not None and authorising is None:
-        authorising = authz.require(by, Perm.STAFF_MANAGE, organisation.jurisdiction_id)
-    if role not in Role.values:
-        raise ValidationFailed("角色无效", field_errors={"role": "无效"})
-    if organisation.kind not in ROLE_ORG_KINDS[role]:
-        raise ValidationFailed(
-            f"“{Role(role).label}”不能设在{organisation.get_kind_display()}",
-            field_errors={"role": "与机构类型不符"},
-        )
+        authorising = authz.require(by, Perm.ROLE_MANAGE, organisation.jurisdiction_id)
+    if by is not None and by.pk == user.pk:
+        raise ValidationFailed("不能为本人授予岗位，请由其他安全管理员办理", field_errors={"role": "本人"})
+    _check_role(role, organisation)
     with transaction.atomic():
         if not user.is_active:
             raise ValidationFailed("该账号已停用，请先启用账号再分配岗位")
+        User.objects.select_for_update().get(pk=user.pk)  # serialise grants to one account (separation)
+        _check_separation(user, role, organisation)
         membership, created = Membership.objects.select_for_update().get_or_create(
             user=user,
             organisation=organisation,
@@ -296,7 +335,7 @@ def membership_add(
 @transaction.atomic
 def membership_end(*, by: User, membership: Membership, reason: str = "") -> Membership:
     """End one role of an account; its history (cases, audit events) stays attached to the account."""
-    authorising = authz.require(by, Perm.STAFF_MANAGE, membership.organisation.jurisdiction_id)
+    authorising = authz.require(by, Perm.ROLE_MANAGE, membership.organisation.jurisdiction_id)
     membership = (
         Membership.objects.select_for_update().select_related("user", "organisation").get(pk=membership.pk)
     )
@@ -321,8 +360,8 @@ def membership_end(*, by: User, membership: Membership, reason: str = "") -> Mem
     return membership
 
 
-def _account_authority(by: User, user: User) -> tuple[Membership | None, str]:
-    """An account-wide action needs STAFF_MANAGE over every place where the account holds an active role:
+def _account_authority(by: User, user: User, perm: str = Perm.STAFF_MANAGE) -> tuple[Membership | None, str]:
+    """An account-wide action needs `perm` over every place where the account holds an active role:
     a county administrator must not lock out someone who also works for the city. Returns the authorising
     membership and the account's home area (for the audit chain)."""
     held = list(user.memberships.select_related("organisation").order_by("-is_active", "id"))
@@ -336,7 +375,7 @@ def _account_authority(by: User, user: User) -> tuple[Membership | None, str]:
         area = m.organisation.jurisdiction_id
         if not authz.in_scope(by, area):
             raise Forbidden("该账号在您的辖区以外还有岗位，须由上级管理员办理")
-        authorising = authz.require(by, Perm.STAFF_MANAGE, area)
+        authorising = authz.require(by, perm, area)
     return authorising, active[0].organisation.jurisdiction_id
 
 
@@ -346,7 +385,13 @@ def _set_active(by: User, user: User, *, active: bool, reason: str) -> User:
     if user.is_active == active:
         raise ValidationFailed("该账号未停用" if active else "该账号已停用")
     user.is_active = active
-    user.save(update_fields=["is_active"])
+    revoked = 0
+    if not active:
+        # Deactivation ends everything the account had open: its sessions (the stamp is part of their hash)
+        # and its tokens. Reactivation gives none of them back.
+        user.security_stamp = secrets.token_hex(8)
+        revoked = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=clock.now())
+    user.save(update_fields=["is_active", "security_stamp"])
     audit.record(
         actor=by,
         membership=authorising,
@@ -354,7 +399,7 @@ def _set_active(by: User, user: User, *, active: bool, reason: str) -> User:
         obj=user,
         area_code=area,
         before={"active": not active},
-        after={"active": active},
+        after={"active": active, **({"tokens_revoked": revoked} if not active else {})},
         reason=reason,
     )
     return user
@@ -397,8 +442,7 @@ def staff_password_reset(*, by: User, user: User, reason: str = "") -> str:
         raise ValidationFailed("本人密码请在“修改密码”页面修改")
     user = User.objects.select_for_update().get(pk=user.pk)
     raw = temporary_password()
-    user.set_password(raw)
-    user.save(update_fields=["password"])
+    passwords.set_password(user, raw, temporary=True)  # to be changed at the first login (PI2)
     from axes.utils import reset as axes_reset
 
     # A user who locked themselves out is usually why the password is reset: lift the lockout too.
@@ -412,6 +456,35 @@ def staff_password_reset(*, by: User, user: User, reason: str = "") -> str:
         reason=(reason or "").strip(),
     )
     return raw
+
+
+@transaction.atomic
+def staff_mfa_reset(*, by: User, user: User, reason: str) -> User:
+    """A lost authenticator: the security administrator removes it (and its recovery codes) and ends the
+    account's sessions; at the next login the account binds a new one (PI2, 三员分立)."""
+    authorising, area = _account_authority(by, user, Perm.MFA_RESET)
+    if user.pk == by.pk:
+        raise ValidationFailed("不能重置本人的动态口令，请由其他安全管理员办理")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(
+            "请填写重置原因（如：手机丢失，已电话核实身份）", field_errors={"reason": "必填"}
+        )
+    user = User.objects.select_for_update().get(pk=user.pk)
+    removed, _ = SecondFactor.objects.filter(user=user).delete()
+    user.recovery_codes.all().delete()
+    user.security_stamp = secrets.token_hex(8)
+    user.save(update_fields=["security_stamp"])
+    audit.record(
+        actor=by,
+        membership=authorising,
+        action="staff.mfa_reset",
+        obj=user,
+        area_code=area,
+        after={"had_second_factor": bool(removed)},
+        reason=reason,
+    )
+    return user
 
 
 # --- tokens ------------------------------------------------------------------------------------------

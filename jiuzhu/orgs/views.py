@@ -5,17 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.db.models import Q
 from django.forms import Form
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from jiuzhu.core import audit, clock
+from jiuzhu.core import clock, filetypes
 from jiuzhu.core.errors import RECOVERABLE, NotFound
 from jiuzhu.core.exports import xlsx_response
 from jiuzhu.core.forms import apply_error
@@ -25,13 +22,14 @@ from jiuzhu.core.models import AuditEvent
 from jiuzhu.core.navigation import panels_for
 from jiuzhu.core.selectors import events_for_object
 from jiuzhu.core.types import Category
-from jiuzhu.orgs import authz, services
+from jiuzhu.orgs import authz, mfa, services
 from jiuzhu.orgs.delegation import grant_state_on, who_decides
 from jiuzhu.orgs.forms import (
     DeactivateForm,
     GrantForm,
     MembershipEndForm,
     MembershipForm,
+    MfaResetForm,
     PasswordResetForm,
     ReactivateForm,
     ResumeForm,
@@ -61,42 +59,6 @@ from jiuzhu.orgs.selectors import (
 # --- accounts -----------------------------------------------------------------------------------------
 
 
-class LoginView(auth_views.LoginView):
-    redirect_authenticated_user = True
-
-    def form_valid(self, form):
-        response = super().form_valid(form)
-        user = form.get_user()
-        home = authz.primary_membership(user)
-        with transaction.atomic():
-            audit.record(
-                actor=user,
-                membership=home,
-                action="auth.login",
-                obj=user,
-                area_code=home.area_code if home else "",
-            )
-        return response
-
-
-class PasswordChangeView(auth_views.PasswordChangeView):
-    request: AuthenticatedHttpRequest  # the view requires a signed-in user
-    success_url = reverse_lazy("password_change_done")
-
-    def form_valid(self, form):
-        with transaction.atomic():
-            response = super().form_valid(form)
-            home = authz.primary_membership(self.request.user)
-            audit.record(
-                actor=self.request.user,
-                membership=home,
-                action="auth.password_change",
-                obj=self.request.user,
-                area_code=home.area_code if home else "",
-            )
-        return response
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def account(request: AuthenticatedHttpRequest) -> HttpResponse:
@@ -123,6 +85,11 @@ def account(request: AuthenticatedHttpRequest) -> HttpResponse:
             "form": form,
             "issued": issued,
             "tokens": ApiToken.objects.filter(user=request.user),
+            "mfa": {
+                "enrolled": mfa.is_enrolled(request.user),
+                "mandatory": mfa.is_mandatory(request.user),
+                "codes_left": mfa.remaining_recovery_codes(request.user),
+            },
         },
     )
 
@@ -300,12 +267,15 @@ def staff_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
+# action → (form key, permission): accounts are the system administrator's, roles and second factors the
+# security administrator's (三员分立).
 STAFF_ACTIONS = {
-    "membership_add": "membership",
-    "membership_end": "end",
-    "deactivate": "deactivate",
-    "reactivate": "reactivate",
-    "password_reset": "reset",
+    "membership_add": ("membership", Perm.ROLE_MANAGE),
+    "membership_end": ("end", Perm.ROLE_MANAGE),
+    "deactivate": ("deactivate", Perm.STAFF_MANAGE),
+    "reactivate": ("reactivate", Perm.STAFF_MANAGE),
+    "password_reset": ("reset", Perm.STAFF_MANAGE),
+    "mfa_reset": ("mfa", Perm.MFA_RESET),
 }
 
 
@@ -322,15 +292,16 @@ def staff_account(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "deactivate": DeactivateForm(prefix="d"),
         "reactivate": ReactivateForm(prefix="a"),
         "reset": PasswordResetForm(prefix="p"),
+        "mfa": MfaResetForm(prefix="f"),
     }
     temporary = None
     status = 200
     if request.method == "POST":
-        authz.require(request.user, Perm.STAFF_MANAGE)
         action = request.POST.get("action", "")
-        key = STAFF_ACTIONS.get(action)
-        if key is None:
+        if action not in STAFF_ACTIONS:
             raise NotFound()
+        key, perm = STAFF_ACTIONS[action]
+        authz.require(request.user, perm)
         form_class = type(forms[key])
         kwargs: dict[str, Any] = {"organisations": orgs} if key == "membership" else {}
         form = form_class(request.POST, prefix=forms[key].prefix, **kwargs)
@@ -358,6 +329,9 @@ def staff_account(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 elif action == "reactivate":
                     services.staff_reactivate(by=request.user, user=account, reason=data["reason"])
                     done = "账号已启用"
+                elif action == "mfa_reset":
+                    services.staff_mfa_reset(by=request.user, user=account, reason=data["reason"])
+                    done = "已重置动态口令：此人下次登录时须重新绑定验证器"
                 else:
                     temporary = services.staff_password_reset(
                         by=request.user, user=account, reason=data["reason"]
@@ -397,9 +371,12 @@ def staff_account(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "account": account,
             "memberships": memberships,
             "manageable": {
-                m.pk for m in memberships if authz.can(request.user, Perm.STAFF_MANAGE, m.area_code)
+                m.pk for m in memberships if authz.can(request.user, Perm.ROLE_MANAGE, m.area_code)
             },
             "can_manage": authz.can(request.user, Perm.STAFF_MANAGE),
+            "can_grant": authz.can(request.user, Perm.ROLE_MANAGE),
+            "can_reset_mfa": authz.can(request.user, Perm.MFA_RESET),
+            "has_second_factor": mfa.is_enrolled(account),
             "forms": forms,
             "temporary": temporary,
             "events": events,
@@ -581,6 +558,8 @@ def grant_letter(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     grant = get_grant(request.user, pk)
     if not grant.letter_file:
         raise NotFound("该委托没有上传委托书扫描件")
-    return FileResponse(
-        grant.letter_file.open("rb"), as_attachment=False, filename=grant.letter_file.name.rsplit("/", 1)[-1]
-    )
+    handle = grant.letter_file.open("rb")
+    mime, _ = filetypes.detect(handle.read(filetypes.HEAD_BYTES))
+    handle.seek(0)
+    name = filetypes.download_name(grant.letter_file.name.rsplit("/", 1)[-1], mime)
+    return FileResponse(handle, as_attachment=False, filename=name, content_type=mime or None)

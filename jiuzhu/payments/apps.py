@@ -13,10 +13,11 @@ class PaymentsConfig(AppConfig):
         # Imported here: these modules import models, which are not loaded yet when Django imports apps.py.
         from jiuzhu.benefits.hooks import register_enrolment_listener, register_payment_lock
         from jiuzhu.cases.transitions import add_guard
-        from jiuzhu.core import audit, jobs
+        from jiuzhu.core import audit, jobs, retention
         from jiuzhu.core.navigation import NavItem, register
         from jiuzhu.orgs.roles import Perm
         from jiuzhu.payments import payroll
+        from jiuzhu.payments.bankfiles import bank_files_referenced, purge_bank_files
         from jiuzhu.payments.cycle import lock_reason
         from jiuzhu.payments.guards import cycle_open_for_monthly
         from jiuzhu.payments.selectors import RECONCILE_KIND, get_reconcile_job
@@ -28,6 +29,8 @@ class PaymentsConfig(AppConfig):
         register_payment_lock(lock_reason)
         # 补发: months an enrolment event leaves unpaid are proposed for the bureau's approval.
         register_enrolment_listener(on_enrolment_event)
+        retention.register(purge_bank_files)  # PI1: bank files are deleted after their retention period
+        retention.register_directory("bankfiles", bank_files_referenced)
         register(
             NavItem("待遇发放", "月度发放", "payroll", "cash-stack", Perm.VIEW, 10),
             NavItem("待遇发放", "台账查询", "ledger", "journal-richtext", Perm.VIEW, 20),

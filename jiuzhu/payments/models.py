@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 
 from jiuzhu.core import textlimits
+from jiuzhu.core.crypto.sealed import sealed_storage
 from jiuzhu.core.types import AssistanceType
 
 
@@ -184,7 +185,8 @@ class BankFile(models.Model):
     bank_format = models.ForeignKey(BankFormat, on_delete=models.PROTECT, related_name="+")
     file_type = models.CharField(max_length=4)
     paying_bank = models.CharField("开户银行", max_length=60, blank=True)  # '' = every bank
-    file = models.FileField(upload_to="bankfiles/%Y/%m/")
+    # Full account numbers: sealed at rest, decrypted only on a logged download, deleted after retention (PI1).
+    file = models.FileField(upload_to="bankfiles/%Y/%m/", storage=sealed_storage, blank=True)
     lines = models.PositiveIntegerField()
     total = models.DecimalField(max_digits=16, decimal_places=2)
     sha256 = models.CharField(max_length=64)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jiuzhu.payments import back_pay_views, views
+from jiuzhu.payments import back_pay_views, views, views_files
 
 urlpatterns = [
     path("", views.payroll_home, name="payroll"),
@@ -8,6 +8,7 @@ urlpatterns = [
     path("reopen/", views.reopen, name="payroll_reopen"),
     path("runs/<int:pk>/", views.payroll_run, name="payroll_run"),
     path("runs/<int:pk>/bank-file/", views.bank_file, name="payroll_bank_file"),
+    path("bank-files/<int:pk>/", views_files.bank_file_download, name="bank_file_download"),
     path("runs/<int:pk>/detail-table/<str:township>/", views.detail_table, name="payroll_detail_table"),
     path("ledger/", views.ledger, name="ledger"),
     path("statistics/", views.statistics, name="payment_statistics"),

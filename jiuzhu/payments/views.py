@@ -21,6 +21,7 @@ from jiuzhu.core.forms import apply_error
 from jiuzhu.core.listing import paginate, wants_export
 from jiuzhu.core.models import Job
 from jiuzhu.core.replica import reads_replica
+from jiuzhu.core.retention import log_download
 from jiuzhu.core.types import AssistanceType
 from jiuzhu.orgs import authz
 from jiuzhu.orgs.http import AuthenticatedHttpRequest
@@ -455,7 +456,9 @@ def _target(county_code: str) -> Decimal:
 @require_GET
 def reconcile_job_rows(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     """Every bad row of a finished reconcile job as Excel (the page lists only the first ones)."""
-    fh, filename = bad_rows.open_bad_rows(_reconcile_job(request, pk))
+    job = _reconcile_job(request, pk)
+    fh, filename = bad_rows.open_bad_rows(job)
+    log_download(by=request.user, obj=job, area_code=job.area_code, what=filename)  # the bank's rows (PI1)
     return FileResponse(fh, as_attachment=True, filename=filename, content_type=XLSX)
 
 

@@ -196,9 +196,10 @@ NOT_MATCHED = "未查询到相符的申请，请核对申请编号和身份证�
 _DUMMY_INDEX = "0" * 64
 
 
-def _id_index(id_number: str) -> str:
-    """The blind index of what was typed, computed the same way whatever it is (no early exit)."""
-    return crypto.blind_index(idnumber.normalise(id_number)[:40], purpose=ID_PURPOSE)
+def _id_indexes(id_number: str) -> list[str]:
+    """The blind indexes of what was typed (one per configured key set), computed the same way whatever it
+    is (no early exit)."""
+    return crypto.blind_indexes(idnumber.normalise(id_number)[:40], purpose=ID_PURPOSE)
 
 
 def status_query(*, number: str, id_number: str, ip: str) -> Access:
@@ -210,7 +211,7 @@ def status_query(*, number: str, id_number: str, ip: str) -> Access:
     by_number = ratelimit.rate_of("portal_query_number")
     if ratelimit.peek(f"portal_query_number:{number}", by_number) >= by_number.limit:
         raise TooManyRequests(ratelimit.seconds_left(by_number))
-    wanted = _id_index(id_number or "")
+    wanted = _id_indexes(id_number or "")
     case = Case.objects.filter(number=number).first() if number else None
     rows = list(
         Member.objects.filter(household_id=case.household_id if case else 0, is_active=True).values_list(
@@ -219,8 +220,9 @@ def status_query(*, number: str, id_number: str, ip: str) -> Access:
     ) or [(0, _DUMMY_INDEX)]
     matched = 0
     for pk, index in rows:
-        if hmac.compare_digest(index, wanted):
-            matched = pk
+        for candidate in wanted:
+            if hmac.compare_digest(index, candidate):
+                matched = pk
     if case is None or not matched:
         ratelimit.hit(f"portal_query_number:{number}", by_number)
         raise ValidationFailed(NOT_MATCHED, code="not_matched")

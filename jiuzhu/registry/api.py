@@ -11,12 +11,15 @@ from ninja.pagination import paginate
 
 from jiuzhu.api.idempotency import not_idempotent
 from jiuzhu.api.schemas import Id, JobState, PageNumber, responses
+from jiuzhu.core import clock
+from jiuzhu.core.dates import age_on
 from jiuzhu.core.errors import ValidationFailed
 from jiuzhu.core.exports import XLSX
+from jiuzhu.core.retention import log_download
 from jiuzhu.orgs import authz
 from jiuzhu.orgs.http import AuthenticatedHttpRequest
 from jiuzhu.orgs.roles import Perm
-from jiuzhu.registry import selectors
+from jiuzhu.registry import reads, selectors
 from jiuzhu.registry.imports import job as household_import
 from jiuzhu.registry.imports.report import open_error_workbook
 from jiuzhu.registry.models import (
@@ -41,10 +44,14 @@ CODE = r"^\d{12}$"
 
 
 class MemberOut(Schema):
+    """A member as every reader may see it: masked ID number, and of the birth date only the year and the
+    age (the mask rule, core.masking; the full number is `POST /members/{id}/reveal`, logged)."""
+
     id: int
     name: str
     id_masked: str
-    birth_date: date
+    birth_year: int
+    age: int
     sex: str
     relation: str
     hukou_area_code: str
@@ -59,6 +66,14 @@ class MemberOut(Schema):
     is_active: bool
     left_on: date | None
     left_reason: str
+
+    @staticmethod
+    def resolve_birth_year(obj) -> int:
+        return obj.birth_date.year
+
+    @staticmethod
+    def resolve_age(obj) -> int:
+        return age_on(obj.birth_date, clock.today())
 
 
 class IncomeOut(Schema):
@@ -140,7 +155,9 @@ def _detail(household: Household) -> dict[str, Any]:
     "/households/{household_id}", response=responses(HouseholdDetailOut, read_only=True), summary="家庭详情"
 )
 def household_detail(request: AuthenticatedHttpRequest, household_id: Id):
-    return _detail(selectors.get_household(request.user, household_id))
+    household = selectors.get_household(request.user, household_id)
+    reads.household_read(by=request.user, household=household)  # a full read is logged like a reveal
+    return _detail(household)
 
 
 class MemberIn(Schema):
@@ -558,7 +575,9 @@ def import_job(request: AuthenticatedHttpRequest, job_id: Id):
     openapi_extra={"responses": {200: {"description": "Excel", "content": {XLSX: {}}}}},
 )
 def import_errors(request: AuthenticatedHttpRequest, job_id: Id):
-    fh, filename = open_error_workbook(selectors.get_import_job(request.user, job_id))
+    job = selectors.get_import_job(request.user, job_id)
+    fh, filename = open_error_workbook(job)
+    log_download(by=request.user, obj=job, area_code=job.area_code, what=filename)  # full ID numbers (PI1)
     return FileResponse(fh, as_attachment=True, filename=filename, content_type=XLSX)
 
 

@@ -1,4 +1,4 @@
-"""ID numbers in the registry: stored encrypted (AES-GCM), found through a blind index (HMAC) and shown
+"""ID numbers in the registry: stored encrypted (the configured suite, core.crypto), found through a blind index (HMAC) and shown
 masked. Every place that stores or looks up a person's number goes through these."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ ID_PURPOSE = "id_number"
 
 
 def id_fields(number: str) -> dict[str, str]:
-    """Cipher text, blind index and mask of an ID number (A-GCM at rest, HMAC for lookups)."""
+    """Cipher text, blind index and mask of an ID number (AEAD at rest, keyed MAC for lookups)."""
     normal = idnumber.normalise(number)
     return {
         "id_cipher": crypto.encrypt(normal, purpose=ID_PURPOSE),
@@ -20,4 +20,11 @@ def id_fields(number: str) -> dict[str, str]:
 
 
 def id_index_of(number: str) -> str:
+    """The index under the current key set: what is stored with a new or changed number."""
     return crypto.blind_index(idnumber.normalise(number), purpose=ID_PURPOSE)
+
+
+def id_indexes_of(number: str) -> list[str]:
+    """For lookups: the index under every configured key set, so a search finds rows a key rotation has not
+    reached yet."""
+    return crypto.blind_indexes(idnumber.normalise(number), purpose=ID_PURPOSE)

@@ -138,7 +138,9 @@ class Member(models.Model):
     # Set only by migration 0003 on the later rows of a person who was already active in two households
     # when the one-household rule came: those rows stay (a person cannot be un-registered by a migration)
     # and are listed by `list_duplicate_members` and the S6 warning until staff resolve them.
-    duplicate_before_rule = models.BooleanField("规则施行前的重复登记", default=False, editable=False)
+    duplicate_before_rule = models.BooleanField(
+        "规则施行前的重复登记", default=False, db_default=False, editable=False
+    )
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
 

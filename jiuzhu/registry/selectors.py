@@ -16,7 +16,7 @@ from jiuzhu.core.models import Job
 from jiuzhu.orgs import authz
 from jiuzhu.orgs.models import Jurisdiction, Level, User
 from jiuzhu.orgs.roles import Perm
-from jiuzhu.registry.identity import id_index_of
+from jiuzhu.registry.identity import id_indexes_of
 from jiuzhu.registry.models import Asset, DiscoveryReport, Household, IncomeItem, Member, NearRelative
 
 # The job kind of a household import (`imports.job` queues it).
@@ -68,7 +68,9 @@ def search_households(
         named = Member.objects.filter(name__contains=q).values("household_id")
         qs = qs.filter(Q(head_name__contains=q) | Q(address__contains=q) | Q(pk__in=named))
     if id_number:
-        qs = qs.filter(pk__in=Member.objects.filter(id_index=id_index_of(id_number)).values("household_id"))
+        qs = qs.filter(
+            pk__in=Member.objects.filter(id_index__in=id_indexes_of(id_number)).values("household_id")
+        )
     if area:
         qs = qs.filter(area_code__startswith=code_prefix(area) if is_valid_code(area) else area)
     if urban_rural:

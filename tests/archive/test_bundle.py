@@ -102,3 +102,42 @@ def test_AR1_archive_download_is_for_the_requester_only(django_capture_on_commit
     assert (
         client_for("ab_assistant").post(f"/archive/households/{case.household.pk}/bundle/").status_code == 403
     )
+
+
+def test_PI1_archive_bundle_is_sealed_at_rest_and_purged_with_its_job_after_retention(
+    django_capture_on_commit_callbacks, fast_pdf
+):
+    """A household's whole file in one zip is personal data like a bank file: sealed in storage, opened only
+    for the logged download, deleted after `files.retention_days` (the download then says so)."""
+    from datetime import timedelta
+
+    from django.core.files.storage import default_storage
+    from django.core.management import call_command
+
+    from jiuzhu.core import clock, crypto
+
+    case = approved_case()
+    case_documents.issue(by=user("ab_caseworker"), case=case, kind="approval_notice")
+    c = client_for("ab_caseworker")
+    with django_capture_on_commit_callbacks(execute=True):
+        job_url = c.post(f"/archive/households/{case.household.pk}/bundle/")["Location"]
+    job_id = int(job_url.rstrip("/").split("/")[-1])
+    from jiuzhu.core.models import Job
+
+    path = Job.objects.get(pk=job_id).result["path"]
+    with default_storage.open(path, "rb") as raw:
+        stored = raw.read()
+    assert stored.startswith(crypto.FILE_MAGIC) and b"PK\x03\x04" not in stored[:64]
+    download = c.get(job_url + "download/")
+    assert download.status_code == 200 and "no-store" in download["Cache-Control"]
+    assert zipfile.ZipFile(io.BytesIO(b"".join(download.streaming_content))).namelist()
+
+    clock.advance(timedelta(days=31))
+    call_command("purge_personal_files")
+    assert not default_storage.exists(path)
+    purge = AuditEvent.objects.get(action="files.purge", object_id=str(job_id))
+    assert purge.after["files"] == [path] and purge.actor is None
+    assert "path" not in Job.objects.get(pk=job_id).result
+    gone = c.get(job_url + "download/")
+    assert gone.status_code == 404 and "保存期限" in gone.content.decode()
+    assert 'data-testid="bundle-purged"' in c.get(job_url).content.decode()

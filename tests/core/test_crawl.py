@@ -30,6 +30,8 @@ from tests.helpers import user
 # One user per demo role (see jiuzhu/orgs/demo.py STAFF): county roles, a township, a village.
 ROLE_USERS = [
     "js_admin",
+    "js_secadmin",
+    "js_auditadmin",
     "js_bureau",
     "js_inspector",
     "js_finance",
@@ -214,7 +216,8 @@ def test_every_link_two_levels_deep_from_a_roles_home_page_answers_without_a_ser
     client = Client(raise_request_exception=False)
     client.force_login(user(username))
     result = crawl(client, "/", filters_tried=FILTERS_TRIED)
-    assert result["visited"] > 10, result  # the crawl did reach pages
+    # The crawl did reach pages (the security and audit administrators have only a few: no business data).
+    assert result["visited"] > (5 if username in ("js_secadmin", "js_auditadmin") else 10), result
     assert not result["failures"], "\n".join(result["failures"])
     assert not result["not_found"], "\n".join(result["not_found"])
 

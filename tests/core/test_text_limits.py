@@ -32,10 +32,14 @@ SYSTEM_TEXT = {
 }
 
 
+# Server entry points check the keys against the database when imported; they hold no forms.
+ENTRY_POINTS = {"jiuzhu.wsgi", "jiuzhu.asgi"}
+
+
 def _forms():
     seen = set()
     for info in pkgutil.walk_packages(jiuzhu.__path__, "jiuzhu."):
-        if ".migrations" in info.name or ".management" in info.name:
+        if ".migrations" in info.name or ".management" in info.name or info.name in ENTRY_POINTS:
             continue
         module = importlib.import_module(info.name)
         for obj in vars(module).values():

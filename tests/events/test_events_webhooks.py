@@ -31,6 +31,13 @@ from tests.helpers import (
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _receivers_on_loopback(settings):
+    """The test receivers listen on 127.0.0.1, which webhooks may only reach when an operator names it
+    (events.ssrf; tests/core/test_web_hardening.py tests the refusal itself)."""
+    settings.JIUZHU_WEBHOOK_ALLOWED_NETWORKS = ["127.0.0.1/32"]
+
+
 def settle():
     clock.advance(feed.LAG + timedelta(seconds=1))
 

@@ -22,7 +22,8 @@ ANBANG_STAFF = set(ANBANG_USERS.values())
 ERMALU_STAFF = set(ERMALU_USERS.values())
 # Village staff see their village and below, not the township's own records (DOMAIN §1).
 SEES_ANBANG = COUNTY | (ANBANG_STAFF - {"ab_assistant"})
-AUDIT_READERS = {"js_admin", "js_bureau", "js_inspector", "js_auditor"}
+# 三员分立: the audit trail is read by the audit administrator and business oversight, not the system administrator.
+AUDIT_READERS = {"js_bureau", "js_inspector", "js_auditor"}
 DELEGATION_MANAGERS = {"js_bureau"}
 PARAM_EDITORS = {"js_bureau", "js_admin"}
 CALENDAR_MANAGERS = {"js_bureau", "js_admin"}

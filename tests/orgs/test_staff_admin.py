@@ -1,4 +1,5 @@
-"""Staff accounts by the administrator: a second role, ending a role, deactivation, password reset."""
+"""Staff accounts: the system administrator creates, deactivates and resets passwords; the security administrator
+grants and ends roles (三员分立): a second role, ending a role, deactivation, password reset."""
 
 import pytest
 from django.test import Client
@@ -49,7 +50,8 @@ def test_second_membership(qj_admin):
     data = {"m-organisation": org.pk, "m-role": Role.VERIFIER}
     assert _post(client_for("js_bureau"), "ab_caseworker", "membership_add", **data).status_code == 403
     assert _post(client_for("qj_admin"), "ab_caseworker", "membership_add", **data).status_code == 404
-    r = _post(client_for("js_admin"), "ab_caseworker", "membership_add", **data)
+    assert _post(client_for("js_admin"), "ab_caseworker", "membership_add", **data).status_code == 403
+    r = _post(client_for("js_secadmin"), "ab_caseworker", "membership_add", **data)
     assert r.status_code == 302
     assert Membership.objects.filter(
         user__username="ab_caseworker", role=Role.VERIFIER, is_active=True
@@ -57,10 +59,10 @@ def test_second_membership(qj_admin):
     assert AuditEvent.objects.filter(action="staff.membership_add", object_repr__contains="核对专员").exists()
 
     # The same role twice, or a role the organisation cannot hold: the form comes back with the input.
-    again = _post(client_for("js_admin"), "ab_caseworker", "membership_add", **data)
+    again = _post(client_for("js_secadmin"), "ab_caseworker", "membership_add", **data)
     assert again.status_code == 422 and "已在" in again.content.decode()
     wrong = _post(
-        client_for("js_admin"),
+        client_for("js_secadmin"),
         "ab_caseworker",
         "membership_add",
         **{"m-organisation": org.pk, "m-role": Role.FINANCE},
@@ -74,21 +76,22 @@ def test_end_membership_and_take_it_up_again(qj_admin):
     data = {"e-membership": m.pk, "e-reason": "调离"}
     assert _post(client_for("js_bureau"), "emr_assistant", "membership_end", **data).status_code == 403
     assert _post(client_for("qj_admin"), "emr_assistant", "membership_end", **data).status_code == 404
-    assert _post(client_for("js_admin"), "emr_assistant", "membership_end", **data).status_code == 302
+    assert _post(client_for("js_admin"), "emr_assistant", "membership_end", **data).status_code == 403
+    assert _post(client_for("js_secadmin"), "emr_assistant", "membership_end", **data).status_code == 302
     m.refresh_from_db()
     assert m.is_active is False
     event = AuditEvent.objects.get(action="staff.membership_end", object_id=str(m.pk))
-    assert event.reason == "调离" and event.role == Role.ADMIN
+    assert event.reason == "调离" and event.role == Role.SECURITY_ADMIN
     # Without an active role the account sees nothing any more.
     assert client_for("emr_assistant").get("/registry/households/").status_code == 403
-    services.membership_add(by=user("js_admin"), user=m.user, organisation=m.organisation, role=m.role)
+    services.membership_add(by=user("js_secadmin"), user=m.user, organisation=m.organisation, role=m.role)
     m.refresh_from_db()
     assert m.is_active is True and Membership.objects.filter(user=m.user).count() == 1
 
 
 def test_cannot_end_own_membership():
-    m = Membership.objects.get(user__username="js_admin")
-    r = _post(client_for("js_admin"), "js_admin", "membership_end", **{"e-membership": m.pk})
+    m = Membership.objects.get(user__username="js_secadmin")
+    r = _post(client_for("js_secadmin"), "js_secadmin", "membership_end", **{"e-membership": m.pk})
     assert r.status_code == 422 and "不能结束本人的岗位" in r.content.decode()
 
 
@@ -170,19 +173,21 @@ def test_api_role_by_scope(qj_admin):
         assert c.post(f"{url}/password-reset", {}, content_type="application/json").status_code == status
 
     c = client_for("js_admin")
-    r = c.post(f"{url}/memberships", add, content_type="application/json")
+    assert c.post(f"{url}/memberships", add, content_type="application/json").status_code == 403
+    sec = client_for("js_secadmin")
+    r = sec.post(f"{url}/memberships", add, content_type="application/json")
     assert r.status_code == 201 and {m["role"] for m in r.json()["memberships"]} == {
         Role.TOWNSHIP_APPROVER,
         Role.VERIFIER,
     }
-    wrong = c.post(
+    wrong = sec.post(
         f"{url}/memberships",
         {"organisation_id": org.pk, "role": Role.FINANCE},
         content_type="application/json",
     )
     assert wrong.status_code == 400 and "不能设在" in wrong.json()["message"]
     verifier = next(m for m in r.json()["memberships"] if m["role"] == Role.VERIFIER)
-    ended = c.post(
+    ended = sec.post(
         f"/api/v1/staff/memberships/{verifier['id']}/end",
         {"reason": "兼职结束"},
         content_type="application/json",

@@ -19,7 +19,7 @@ from jiuzhu.core.filetypes import AttachmentKind, check_upload
 from jiuzhu.documents.services import attachment_store
 from jiuzhu.orgs import authz
 from jiuzhu.orgs.models import User
-from jiuzhu.registry.identity import id_index_of
+from jiuzhu.registry.identity import id_index_of, id_indexes_of
 from jiuzhu.registry.models import Household, Member, Relation
 from jiuzhu.registry.services.households import household_create
 from jiuzhu.registry.services.income_assets import asset_add, income_add
@@ -87,7 +87,7 @@ def submit(*, by: User, data: OnlineApplication) -> Case:
     head_number = idnumber.parse(heads[0].id_number).number
     existing = (
         Member.objects.filter(
-            id_index=id_index_of(head_number),
+            id_index__in=id_indexes_of(head_number),
             relation=Relation.HEAD,
             is_active=True,
             household__is_active=True,
@@ -108,7 +108,7 @@ def submit(*, by: User, data: OnlineApplication) -> Case:
             phone=data.phone,
             hukou_area_code=data.hukou_area_code,
         )
-    applicant = household.members.get(id_index=id_index_of(head_number))
+    applicant = household.members.get(id_index__in=id_indexes_of(head_number))
     case = intake.case_create(
         by=by,
         household=household,

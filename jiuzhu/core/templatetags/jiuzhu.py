@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django import template
 
-from jiuzhu.core import audit, formtokens
+from jiuzhu.core import audit, clock, formtokens, masking
 from jiuzhu.core.masking import mask_id_number, mask_name
 from jiuzhu.core.money import fmt
 
@@ -24,6 +24,12 @@ def yuan(value: Decimal | None) -> str:
 @register.filter
 def masked_id(value: str | None) -> str:
     return mask_id_number(value)
+
+
+@register.filter
+def shown_birth(value) -> str:
+    """A birth date as the mask rule allows it beside a masked ID: year and age (core.masking, PI1)."""
+    return masking.shown_birth(value, clock.today())
 
 
 @register.filter

@@ -10,9 +10,9 @@ from typing import IO
 
 import xlsxwriter
 from django.core.files import File
-from django.core.files.storage import default_storage
 
 from jiuzhu.core import clock
+from jiuzhu.core.crypto.sealed import sealed_storage  # the bank's rows: sealed at rest (PI1)
 from jiuzhu.core.errors import NotFound
 from jiuzhu.core.models import Job
 from jiuzhu.payments.services.bank_results import BadRow
@@ -60,7 +60,7 @@ def save_bad_rows(job_id: int, month: date, bad_rows: Iterable[BadRow], *, refus
     with tempfile.TemporaryFile() as tmp:
         write_bad_rows(tmp, month, bad_rows, refused=refused)
         tmp.seek(0)
-        return default_storage.save(f"jobs/{clock.now():%Y/%m}/reconcile-{job_id}-rows.xlsx", File(tmp))
+        return sealed_storage().save(f"jobs/{clock.now():%Y/%m}/reconcile-{job_id}-rows.xlsx", File(tmp))
 
 
 def open_bad_rows(job: Job) -> tuple[IO[bytes], str]:
@@ -70,8 +70,8 @@ def open_bad_rows(job: Job) -> tuple[IO[bytes], str]:
         raise NotFound("该任务没有需要核实的行")
     filename = f"回盘核实行-{month:%Y%m}-{job.params.get('filename', job.pk)}.xlsx"
     stored = job.result.get("rows_file")
-    if stored and default_storage.exists(stored):
-        return default_storage.open(stored, "rb"), filename
+    if stored and sealed_storage().exists(stored):
+        return sealed_storage().open(stored, "rb"), filename
     out = tempfile.TemporaryFile()  # noqa: SIM115 - the response closes it once sent
     write_bad_rows(out, month, bad_rows, refused=not job.result.get("committed"))
     out.seek(0)

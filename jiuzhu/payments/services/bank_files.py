@@ -4,7 +4,6 @@ payment carries the reference the bank sends back with its result (`reference_of
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 from collections.abc import Iterator
@@ -20,6 +19,7 @@ from django.db import transaction
 from jiuzhu.benefits.services import ACCOUNT_PURPOSE
 from jiuzhu.core import audit, clock, crypto
 from jiuzhu.core.errors import ValidationFailed
+from jiuzhu.core.exports import SafeCsvWriter
 from jiuzhu.core.types import AssistanceType
 from jiuzhu.orgs import authz
 from jiuzhu.orgs.models import Jurisdiction, User
@@ -113,7 +113,7 @@ def bank_file_create(
     lines, total = 0, Decimal("0")
     if file_type == "csv":
         text = io.StringIO()
-        writer = csv.writer(text)
+        writer = SafeCsvWriter(text)  # a name like "=HYPERLINK(…)" stays text in the bank's spreadsheet
         writer.writerow(headers)
         for row in _rows(county_code, month, township_code, bank_name):
             writer.writerow(

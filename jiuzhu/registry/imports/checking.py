@@ -229,7 +229,8 @@ def _check_registered(user: User, households: Iterable[ParsedHousehold], errors:
     by_index: dict[str, tuple[ParsedHousehold, ParsedMember]] = {}
     for h in households:
         for m in h.members:
-            by_index[crypto.blind_index(m.values["number"], purpose=ID_PURPOSE)] = (h, m)
+            for index in crypto.blind_indexes(m.values["number"], purpose=ID_PURPOSE):  # rotation
+                by_index[index] = (h, m)
     keys = list(by_index)
     for start in range(0, len(keys), CHUNK):
         chunk = keys[start : start + CHUNK]

@@ -14,9 +14,9 @@ from typing import IO, Any
 
 import xlsxwriter
 from django.core.files import File
-from django.core.files.storage import default_storage
 
 from jiuzhu.core import clock
+from jiuzhu.core.crypto.sealed import sealed_storage  # the rows hold full ID numbers (PI1)
 from jiuzhu.core.errors import NotFound
 from jiuzhu.core.masking import mask_id_number
 from jiuzhu.core.models import Job
@@ -117,7 +117,7 @@ def save_error_workbook(job_id: int, errors: list[str], rows: Iterable[dict[str,
         write_error_workbook(tmp, errors, rows)
         tmp.seek(0)
         stamp = clock.now().strftime("%Y/%m")
-        return default_storage.save(f"jobs/{stamp}/import-{job_id}-errors.xlsx", File(tmp))
+        return sealed_storage().save(f"jobs/{stamp}/import-{job_id}-errors.xlsx", File(tmp))
 
 
 def open_error_workbook(job: Job) -> tuple[IO[bytes], str]:
@@ -127,8 +127,8 @@ def open_error_workbook(job: Job) -> tuple[IO[bytes], str]:
         raise NotFound("该任务没有错误行")
     filename = f"导入错误行-{job.params.get('filename', job.pk)}.xlsx"
     name = result.get("errors_file")
-    if name and default_storage.exists(name):
-        return default_storage.open(name, "rb"), filename
+    if name and sealed_storage().exists(name):
+        return sealed_storage().open(name, "rb"), filename
     # Jobs from before the workbook was stored kept only the listed errors.
     buffer = io.BytesIO()
     write_error_workbook(buffer, result.get("errors", []))

@@ -104,7 +104,11 @@ def member_values(data: MemberInput, info: idnumber.IdInfo) -> dict[str, Any]:
 
 
 def public(data: MemberInput) -> dict[str, Any]:
-    """The input as the audit trail keeps it: the ID number masked."""
+    """The input as the audit trail keeps it: the ID number masked and, by the mask rule (core.masking), only
+    the year of birth."""
     values = asdict(data)
     values["id_number"] = mask_id_number(idnumber.normalise(data.id_number))
+    birth = values.pop("birth_date", None)
+    if birth is not None:
+        values["birth_year"] = birth.year
     return values

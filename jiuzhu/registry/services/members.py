@@ -18,7 +18,7 @@ from jiuzhu.orgs import authz
 from jiuzhu.orgs.models import User
 from jiuzhu.orgs.roles import Perm
 from jiuzhu.registry import hooks
-from jiuzhu.registry.identity import ID_PURPOSE, id_index_of
+from jiuzhu.registry.identity import ID_PURPOSE, id_index_of, id_indexes_of
 from jiuzhu.registry.models import Household, LeftReason, Member, Relation
 from jiuzhu.registry.services import one_household
 from jiuzhu.registry.services.households import bump, lock, refresh_head, save_member
@@ -33,7 +33,7 @@ def member_add(
     household = lock(household)
     problems = Problems()
     info = check_member(data, problems)
-    if info is not None and household.members.filter(id_index=id_index_of(info.number)).exists():
+    if info is not None and household.members.filter(id_index__in=id_indexes_of(info.number)).exists():
         problems.add(
             "id_number", "本户已有相同身份证号的成员", f"身份证号 {mask_id_number(info.number)} 在本户重复"
         )
@@ -85,7 +85,7 @@ def member_update(
     info = check_member(data, problems)
     if (
         info is not None
-        and household.members.filter(id_index=id_index_of(info.number)).exclude(pk=member.pk).exists()
+        and household.members.filter(id_index__in=id_indexes_of(info.number)).exclude(pk=member.pk).exists()
     ):
         problems.add("id_number", "本户已有相同身份证号的成员")
     elif (

@@ -13,7 +13,7 @@ from django.db import IntegrityError
 
 from jiuzhu.orgs import authz
 from jiuzhu.orgs.models import Jurisdiction, User
-from jiuzhu.registry.identity import id_index_of
+from jiuzhu.registry.identity import id_indexes_of
 from jiuzhu.registry.models import Member
 
 TRANSFER_HINT = "如确已迁入，请在原家庭的成员页面办理“迁移”；分立新户的，请先在原家庭登记离户（分户）"
@@ -57,8 +57,9 @@ def clash_for_number(
     by: User | None, number: str, *, registering_in: str, exclude_household_id: int | None = None
 ) -> str | None:
     """The message for one ID number, or None when the person is free to join."""
-    index = id_index_of(number)
-    other = active_elsewhere([index], exclude_household_id=exclude_household_id).get(index)
+    indexes = id_indexes_of(number)  # every key set: a rotation half done must not hide the person
+    found = active_elsewhere(indexes, exclude_household_id=exclude_household_id)
+    other = next((found[i] for i in indexes if i in found), None)
     return None if other is None else clash_message(by, other, registering_in=registering_in)
 
 

@@ -21,7 +21,7 @@ from jiuzhu.orgs import authz
 from jiuzhu.orgs.http import AuthenticatedHttpRequest
 from jiuzhu.orgs.models import Jurisdiction, Level
 from jiuzhu.orgs.roles import Perm
-from jiuzhu.registry import hooks, selectors
+from jiuzhu.registry import hooks, reads, selectors
 from jiuzhu.registry.forms import (
     AssetForm,
     BaseMemberFormSet,
@@ -138,7 +138,9 @@ def _spread_member_errors(form: Form, formset: BaseMemberFormSet, exc: DomainErr
 @login_required
 @require_GET
 def household_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    return detail_page(request, selectors.get_household(request.user, pk))
+    household = selectors.get_household(request.user, pk)
+    reads.household_read(by=request.user, household=household)  # a full read is logged like a reveal
+    return detail_page(request, household)
 
 
 def detail_page(

@@ -12,6 +12,7 @@ from jiuzhu.core.errors import ValidationFailed
 from jiuzhu.core.exports import XLSX, attachment, xlsx_bytes
 from jiuzhu.core.formtokens import one_time_form
 from jiuzhu.core.models import Job
+from jiuzhu.core.retention import log_download
 from jiuzhu.orgs import authz
 from jiuzhu.orgs.http import AuthenticatedHttpRequest
 from jiuzhu.orgs.roles import Perm
@@ -53,7 +54,9 @@ def household_import_job(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
 @require_GET
 def household_import_errors(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     """Every error row of a finished import job as Excel (the page lists only the first ones)."""
-    fh, filename = open_error_workbook(selectors.get_import_job(request.user, pk))
+    job = selectors.get_import_job(request.user, pk)
+    fh, filename = open_error_workbook(job)
+    log_download(by=request.user, obj=job, area_code=job.area_code, what=filename)  # full ID numbers (PI1)
     return FileResponse(fh, as_attachment=True, filename=filename, content_type=XLSX)
 
 

@@ -64,7 +64,9 @@ def member_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     authz.require(request.user, Perm.HOUSEHOLD_EDIT, member.area_code)
     household = member.household
     initial = {f: getattr(member, f) for f in MemberForm.base_fields if hasattr(member, f)}
-    initial |= {"id_number": "", "version": household.version}
+    # Neither the number nor the full birth date is put back into the form: beside the masked number the
+    # birth date would complete it (mask rule, core.masking).
+    initial |= {"id_number": "", "birth_date": None, "version": household.version}
     form = MemberEditForm(request.POST or None, initial=initial)
     form.fields["id_number"].required = False
     form.fields["id_number"].help_text = f"当前：{member.id_masked}。不修改请留空；更正时须完整录入新号码"

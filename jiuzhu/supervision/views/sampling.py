@@ -17,6 +17,7 @@ from jiuzhu.core.exports import xlsx_response
 from jiuzhu.core.forms import apply_error
 from jiuzhu.core.formtokens import one_time_form
 from jiuzhu.core.listing import paginate, wants_export
+from jiuzhu.core.redirects import safe_next
 from jiuzhu.documents.selectors import documents_of
 from jiuzhu.orgs import authz
 from jiuzhu.orgs.http import AuthenticatedHttpRequest
@@ -175,7 +176,7 @@ def inspection_start(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = f.StartInspectionForm(request.POST)
     if not form.is_valid():
         messages.error(request, "请选择检查清单并填写检查日期")
-        return redirect(request.POST.get("next") or "sup_inspections")
+        return redirect(safe_next(request, "sup_inspections"))  # only within this site
     d = form.cleaned_data
     try:
         inspection = inspections.inspection_start(
@@ -188,7 +189,7 @@ def inspection_start(request: AuthenticatedHttpRequest) -> HttpResponse:
         )
     except RECOVERABLE as exc:
         messages.error(request, exc.message)
-        return redirect(request.POST.get("next") or "sup_inspections")
+        return redirect(safe_next(request, "sup_inspections"))  # only within this site
     return redirect("sup_inspection", pk=inspection.pk)
 
 
