@@ -11,6 +11,7 @@ from jiuzhu.api.api import api
 from jiuzhu.archive.api import router as archive_router
 from jiuzhu.benefits.api import router as benefits_router
 from jiuzhu.cases.api import router as cases_router
+from jiuzhu.cases.api_backfill import router as backfill_router
 from jiuzhu.cases.api_steps import router as steps_router
 from jiuzhu.cases.materials_api import router as materials_router
 from jiuzhu.console.api import router as console_router
@@ -29,6 +30,7 @@ for router in (
     registry_router,
     cases_router,
     steps_router,
+    backfill_router,
     materials_router,
     documents_router,
     benefits_router,
