@@ -6,6 +6,7 @@ from django import forms
 
 from jiuzhu.core.forms import BootstrapMixin, set_choices
 from jiuzhu.core.types import AssistanceType
+from jiuzhu.portal import phone as phone_codes
 from jiuzhu.portal.models import ComplaintKind
 from jiuzhu.registry.models import AssetKind, IncomeCategory, Relation
 
@@ -78,8 +79,10 @@ class ApplicationForm(BootstrapMixin, forms.Form):
         error_messages={"required": "须签署承诺书"},
     )
 
-    def __init__(self, *args, villages: list, items: list | None = None, **kwargs):
+    def __init__(self, *args, villages: list, items: list | None = None, codes: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
+        if not codes:  # no SMS gateway: consents are signed at the window, not confirmed by code
+            del self.fields["head_code"]
         set_choices(
             self,
             "area_code",
@@ -126,7 +129,7 @@ class MemberForm(BootstrapMixin, forms.Form):
         data = super().clean() or {}
         if data.get("phone") and not data.get("consent"):
             self.add_error("consent", "请本人勾选同意授权并承诺")
-        if data.get("phone") and not data.get("code"):
+        if data.get("phone") and not data.get("code") and phone_codes.available():
             self.add_error("code", "请填写验证码")
         return data
 

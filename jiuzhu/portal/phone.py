@@ -44,6 +44,13 @@ def _hash(index: str, code: str) -> str:
     return crypto.blind_index(f"{index}:{code}", purpose="phone_code")
 
 
+def available() -> bool:
+    """Whether codes can be sent at all: a gateway is configured (or the test outbox, or the log in DEBUG).
+    Without one the portal still takes applications; the adults then sign at the window (D-130)."""
+    backend = getattr(settings, "JIUZHU_SMS_BACKEND", "")
+    return backend == "locmem" or (backend == "log" and settings.DEBUG) or bool(backend and backend != "log")
+
+
 def _sender() -> Callable[[str, str], None]:
     backend = getattr(settings, "JIUZHU_SMS_BACKEND", "")
     if backend == "locmem":

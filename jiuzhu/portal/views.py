@@ -21,6 +21,7 @@ from jiuzhu.core.middleware import client_ip
 from jiuzhu.core.types import AssistanceType
 from jiuzhu.documents import compose
 from jiuzhu.orgs.http import AuthenticatedHttpRequest
+from jiuzhu.portal import phone as phone_codes
 from jiuzhu.portal import selectors, services
 from jiuzhu.portal.forms import (
     ApplicationForm,
@@ -114,7 +115,10 @@ def _members(form: ApplicationForm, formset) -> list[MemberInput]:
 
 
 def _signers(form: ApplicationForm, formset) -> list[tuple[str, str, str]]:
-    """The head (household phone + code) and each member who gave a phone, in form order (members.N)."""
+    """The head (household phone + code) and each member who gave a phone, in form order (members.N); none
+    when no codes can be sent (the adults sign at the window)."""
+    if "head_code" not in form.fields:
+        return []
     out = [(form.cleaned_data["head_id_number"], form.cleaned_data["phone"], form.cleaned_data["head_code"])]
     for f in formset.forms:
         d = f.cleaned_data
@@ -193,11 +197,19 @@ def apply(request: HttpRequest) -> HttpResponse:
         villages=villages,
         items=selectors.upload_items(county.code),
         initial={"assistance_type": initial_type} if initial_type else None,
+        codes=phone_codes.available(),
     )
     formset = MemberFormSet(request.POST or None, prefix="m")
     incomes = IncomeFormSet(request.POST or None, prefix="inc")
     assets = AssetFormSet(request.POST or None, prefix="ast")
-    context = {"form": form, "formset": formset, "incomes": incomes, "assets": assets, "county": county}
+    context = {
+        "form": form,
+        "formset": formset,
+        "incomes": incomes,
+        "assets": assets,
+        "county": county,
+        "codes": "head_code" in form.fields,
+    }
     valid = [x.is_valid() for x in (form, formset, incomes, assets)]  # every form's errors shown at once
     if request.method == "POST" and all(valid):
         data = form.cleaned_data
