@@ -26,9 +26,13 @@ HOUSEHOLDS, PER_HOUSEHOLD = 1000, 100  # 10⁵ members
 
 
 def _number(n: int) -> str:
+    """A distinct person for every n (one person is active in one household only): a birth day per thousand."""
+    from datetime import date, timedelta
+
     from jiuzhu.core import idnumber
 
-    return idnumber.make(f"230502{1950 + n % 60}{1 + n % 12:02d}{1 + n % 28:02d}{n % 1000:03d}")
+    born = date(1950, 1, 1) + timedelta(days=n // 1000)
+    return idnumber.make(f"230502{born:%Y%m%d}{n % 1000:03d}")
 
 
 def _load(total_households: int, per: int) -> None:
