@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from jiuzhu.core import clock
 from jiuzhu.core.errors import NotFound
@@ -94,10 +94,24 @@ def get_step(user, matter: Matter, pk) -> MatterStep:
     return _get(matter.steps.all(), pk)
 
 
+def _handed_to_own_staff(user) -> Q:
+    """S8: a township (or village) sees only the matters the bureau handed to its own staff, never the
+    complaints still with the bureau; the bureau's complaint handlers see every complaint of their area."""
+    if authz.can(user, Perm.COMPLAINANT_VIEW):
+        return Q()
+    own = Complaint.objects.filter(
+        authz.scope_q(user, "assigned_to__memberships__organisation__jurisdiction__code")
+    )
+    return Q(pk__in=own.values("pk"))
+
+
 def complaints_visible_to(user) -> QuerySet[Complaint]:
-    """Complaints name their complainants: only those who handle complaints read them."""
+    """Complaints name their complainants: only those who handle complaints read them; a township only the
+    matters handed to it."""
     authz.require(user, Perm.COMPLAINT_HANDLE)
-    return Complaint.objects.filter(authz.scope_q(user, "area_code")).select_related("case", "assigned_to")
+    return Complaint.objects.filter(
+        authz.scope_q(user, "area_code"), _handed_to_own_staff(user)
+    ).select_related("case", "assigned_to")
 
 
 def staff_in_scope(user) -> QuerySet[User]:
@@ -116,6 +130,8 @@ def staff_in_scope(user) -> QuerySet[User]:
 def get_complaint(user, pk) -> Complaint:
     complaint = _get(Complaint.objects.filter(authz.scope_q(user, "area_code")), pk)
     authz.require(user, Perm.COMPLAINT_HANDLE, complaint.area_code)
+    if not Complaint.objects.filter(_handed_to_own_staff(user), pk=complaint.pk).exists():
+        raise NotFound()  # in the township's area but not handed to it (S8)
     return complaint
 
 

@@ -131,10 +131,11 @@ def test_complaint_steps_refuse_bad_input_and_write_nothing(world):
         assert post("ab_caseworker", url + "/investigate", {**good, "method": "phone"}).status_code == 422
         assert post("ab_caseworker", url + "/investigate", {**good, "investigation": ""}).status_code == 422
         assert post("ab_caseworker", url + "/investigate", {**good, "severity": "x"}).status_code == 422
-        assert post("ab_caseworker", url + "/investigate", {**good, "on": "2026-11-21"}).status_code == 400
-        assert post("ab_caseworker", url + "/investigate", {**good, "version": 7}).status_code == 409
+        # not handed to the township yet (S8): it does not find the complaint at all
+        assert post("ab_caseworker", url + "/investigate", {**good, "on": "2026-11-21"}).status_code == 404
+        assert post("ab_caseworker", url + "/investigate", {**good, "version": 7}).status_code == 404
         # steps out of order: no reply before the investigation, no return visit before the reply
-        assert post("ab_caseworker", url + "/reply", {"reply": "x", "on": "2026-11-20"}).status_code == 400
+        assert post("ab_caseworker", url + "/reply", {"reply": "x", "on": "2026-11-20"}).status_code == 404
         r = post("js_bureau", url + "/return-visit", {"on": "2026-11-20", "satisfaction": "satisfied"})
         assert r.status_code == 400
         r = post("js_bureau", url + "/return-visit", {"on": "2026-11-20", "satisfaction": "great"})
@@ -391,6 +392,12 @@ def test_township_queue(world):
     ]
     assert world.alert.pk in [a["id"] for a in body["alerts"]] and body["alert_count"] >= 1
     assert [f["id"] for f in body["findings"]] == [world.finding.pk]
+    # S8: the complaint is still with the bureau; once handed to the township it is in its queue
+    assert body["complaints"] == [] and body["complaint_count"] == 0
+    complaints.complaint_assign(
+        by=user("js_bureau"), complaint=world.complaint, assignee=user("ab_caseworker")
+    )
+    body = get("ab_caseworker", "/queue").json()
     assert [c["id"] for c in body["complaints"]] == [world.complaint.pk] and body["complaint_count"] == 1
     clock.advance(timedelta(days=20))
     body = get("ab_approver", "/queue").json()
