@@ -300,3 +300,14 @@ def test_income_of_a_member_who_left_is_refused_by_the_api_as_by_the_page():
         content_type="application/json",
     )
     assert r.status_code == 201 and IncomeItem.objects.get(household=household).member == head
+
+
+def test_an_asset_naming_a_member_of_another_household_is_refused_like_an_income():
+    household, other = make_household(), make_household()
+    stranger = other.members.get(relation="head")
+    with pytest.raises(ValidationFailed) as exc:
+        income_assets.asset_add(
+            by=user("ab_caseworker"), household=household, kind="deposit", description="活期", member=stranger
+        )
+    assert exc.value.field_errors["member"] == ["成员不属于本户"]
+    assert not household.assets.exists()

@@ -3,13 +3,13 @@
 import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
-from django.utils import timezone
+from jiuzhu.core import clock
 
 
 def load_parameters(apps, schema_editor):
     from jiuzhu.core.params import load_defaults
 
-    load_defaults(apps.get_model("core", "ParameterValue"), timezone.now())
+    load_defaults(apps.get_model("core", "ParameterValue"), clock.now())
 
 
 class Migration(migrations.Migration):

@@ -1,11 +1,11 @@
 from django.db import migrations
-from django.utils import timezone
+from jiuzhu.core import clock
 
 
 def load_defaults(apps, schema_editor):
     from jiuzhu.core.params import load_defaults as load
 
-    load(apps.get_model("core", "ParameterValue"), timezone.now())
+    load(apps.get_model("core", "ParameterValue"), clock.now())
 
 
 class Migration(migrations.Migration):

@@ -4,7 +4,7 @@ document that carries it, or is recorded as void when no document carries it."""
 import re
 
 from django.db import migrations
-from django.utils import timezone
+from jiuzhu.core import clock
 
 SERIAL = re.compile(r"〔(\d{4})〕(\d+)号$")
 
@@ -40,7 +40,7 @@ def backfill(apps, schema_editor):
                 status="issued" if doc else "void",
                 document_id=doc.pk if doc else None,
                 reserved_by_id=doc.issued_by_id if doc else None,
-                reserved_at=doc.issued_at if doc else timezone.now(),
+                reserved_at=doc.issued_at if doc else clock.now(),
                 void_reason="" if doc else "登记簿建立前给出的号码，未找到对应文书",
             )
 

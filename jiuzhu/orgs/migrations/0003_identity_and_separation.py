@@ -3,13 +3,13 @@
 import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
-from django.utils import timezone
+from jiuzhu.core import clock
 
 
 def passwords_set_now(apps, schema_editor):
     # Accounts from before password expiry start their period at this upgrade.
     apps.get_model("orgs", "User").objects.filter(password_changed_at__isnull=True).update(
-        password_changed_at=timezone.now()
+        password_changed_at=clock.now()
     )
 
 

@@ -1,11 +1,11 @@
 from django.db import migrations
-from django.utils import timezone
+from jiuzhu.core import clock
 
 
 def load(apps, schema_editor):
     from jiuzhu.orgs.policy import load_defaults
 
-    load_defaults(apps.get_model("core", "ParameterValue"), timezone.now())
+    load_defaults(apps.get_model("core", "ParameterValue"), clock.now())
 
 
 class Migration(migrations.Migration):

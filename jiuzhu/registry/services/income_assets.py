@@ -11,7 +11,7 @@ from django.db import transaction
 from jiuzhu.core import audit, clock
 from jiuzhu.core.errors import ValidationFailed
 from jiuzhu.core.money import to_yuan
-from jiuzhu.core.problems import Problems
+from jiuzhu.core.problems import Problems, optional_amount
 from jiuzhu.orgs import authz
 from jiuzhu.orgs.models import User
 from jiuzhu.orgs.roles import Perm
@@ -120,17 +120,10 @@ def asset_add(
         problems.add("kind", "请选择财产类别")
     if not description.strip():
         problems.add("description", "请填写财产说明")
-    amount = qty = None
-    if value not in (None, ""):
-        try:
-            amount = to_yuan(value, label="估值", maximum=MAX_ASSET_VALUE)
-        except ValidationFailed as exc:
-            problems.add("value", exc.message)
-    if quantity not in (None, ""):
-        try:
-            qty = to_yuan(quantity, label="数量/面积", maximum=MAX_ASSET_VALUE)
-        except ValidationFailed as exc:
-            problems.add("quantity", exc.message)
+    amount = optional_amount(value, "估值", problems, "value", maximum=MAX_ASSET_VALUE)
+    qty = optional_amount(quantity, "数量/面积", problems, "quantity", maximum=MAX_ASSET_VALUE)
+    if member is not None and member.household_id != household.pk:
+        problems.add("member", "成员不属于本户")
     problems.raise_if_any("财产信息有误，未保存")
     bump(household, None)
     household.save()
