@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "jiuzhu.documents",
     "jiuzhu.archive",
     "jiuzhu.supervision",
+    "jiuzhu.monitoring",
     "jiuzhu.portal",
     "jiuzhu.api",
     "jiuzhu.events",

@@ -31,6 +31,7 @@ urlpatterns = [
     path("benefits/", include("jiuzhu.benefits.urls")),
     path("payments/", include("jiuzhu.payments.urls")),
     path("supervision/", include("jiuzhu.supervision.urls")),
+    path("monitoring/", include("jiuzhu.monitoring.urls")),
     path("verify/<str:doc_uuid>/", document_views.verify, name="verify"),
     path("archive/", include("jiuzhu.archive.urls")),
     path("board/<str:code>/", archive_views.board_public, name="board_public"),

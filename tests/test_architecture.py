@@ -37,6 +37,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("benefits",),
     ("payments",),
     ("archive", "supervision"),
+    ("monitoring",),
     ("portal",),
     ("console",),
     ("jiuzhu", "formats"),

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 
 from jiuzhu.core import textlimits
+from jiuzhu.core.types import LowIncomeCategory
 
 
 class StepKind(models.TextChoices):
@@ -269,6 +270,10 @@ class Decision(models.Model):
     covered_members = models.PositiveSmallIntegerField("保障人数", null=True, blank=True)
     covered_member_ids = models.JSONField(default=list)
     start_month = models.DateField("发放起始月", null=True, blank=True)  # first day of the month
+    # A 低收入 recognition: which category it recognised (blank for the other types).
+    low_income_category = models.CharField(
+        "低收入类别", max_length=14, choices=LowIncomeCategory.choices, blank=True
+    )
     reasons = models.TextField("理由", blank=True, max_length=textlimits.PARAGRAPH)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

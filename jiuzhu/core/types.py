@@ -25,6 +25,15 @@ class Category(models.TextChoices):
     LOW_INCOME = "low_income", "低收入家庭认定"
 
 
+class LowIncomeCategory(models.TextChoices):
+    """The kind of a recognised low-income household (the 2023 opinion on dynamic monitoring; draft 社会救助法):
+    which test of the recognition it passed. Kept on the approving decision of a 低收入 case."""
+
+    EDGE = "edge", "低保边缘家庭"
+    RIGID_EXPENSE = "rigid_expense", "刚性支出困难家庭"
+    OTHER = "other", "其他低收入家庭"
+
+
 class AssistanceType(models.TextChoices):
     DIBAO_URBAN = "dibao_urban", "城市最低生活保障"
     DIBAO_RURAL = "dibao_rural", "农村最低生活保障"

@@ -1,0 +1,3 @@
+"""Models of the monitoring app's register part."""
+
+from __future__ import annotations

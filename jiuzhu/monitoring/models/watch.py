@@ -1,0 +1,3 @@
+"""Models of the monitoring app's watch part."""
+
+from __future__ import annotations

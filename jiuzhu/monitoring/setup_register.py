@@ -1,0 +1,8 @@
+"""Start-up registrations of the monitoring app's register part (navigation, audit actions, parameters, chain
+sources, jobs)."""
+
+from __future__ import annotations
+
+
+def setup() -> None:
+    pass
