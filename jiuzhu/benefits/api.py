@@ -9,12 +9,13 @@ from ninja.pagination import paginate
 
 from jiuzhu.api.idempotency import not_idempotent
 from jiuzhu.api.schemas import Id, Line, PageNumber, Paragraph, Word, responses
-from jiuzhu.benefits import calculators, for_cases, selectors, services
+from jiuzhu.benefits import calculators, for_cases, proposals, selectors, services, single_cover
 from jiuzhu.benefits.documents import issue_adjustment_notice
 from jiuzhu.benefits.models import CareForm, EnrolmentChange, ReviewOutcome
 from jiuzhu.cases import selectors as case_selectors
 from jiuzhu.core import clock
-from jiuzhu.core.errors import NotFound
+from jiuzhu.core.errors import NotFound, ValidationFailed
+from jiuzhu.core.types import AssistanceType, LowIncomeCategory
 from jiuzhu.orgs.http import AuthenticatedHttpRequest
 from jiuzhu.registry import selectors as registry
 
@@ -32,6 +33,7 @@ class EnrolmentOut(Schema):
     status: str
     start_month: date
     end_month: date | None
+    gradual_exit_from: date | None = Field(None, description="渐退起始月（渐退期发放至 end_month）")
     suspended_from: date | None
     amount: Decimal
     next_amount: Decimal | None
@@ -309,6 +311,84 @@ def case_calculation(request: AuthenticatedHttpRequest, case_id: Id):
     if result is None:
         raise NotFound("该申请暂无法测算金额（特困须先评估自理能力）")
     return {"amount": result.amount, "breakdown": result.breakdown}
+
+
+class ProposalOut(Schema):
+    outcome: str = Field(..., description="建议的核查结论（stop 停发）")
+    gradual_exit: bool = Field(..., description="建议实行渐退（收入增加来自就业，N2）")
+    text: str
+
+
+class ProposalWrapOut(Schema):
+    proposal: ProposalOut | None
+
+
+@router.get(
+    "/enrolments/{enrolment_id}/review-proposal",
+    response=responses(ProposalWrapOut, read_only=True),
+    summary="按当前家庭信息给出定期核查建议（渐退，N2）",
+)
+def review_proposal(request: AuthenticatedHttpRequest, enrolment_id: Id):
+    enrolment = selectors.get_enrolment(request.user, enrolment_id)
+    return {"proposal": proposals.review_proposal(enrolment)}
+
+
+class SingleCoverIn(Schema):
+    member_id: Id
+
+
+class SingleCoverOut(Schema):
+    member_id: int
+    member_name: str
+    reason: str
+
+
+@router.put(
+    "/cases/{case_id}/single-cover",
+    response=responses(SingleCoverOut),
+    summary="登记单人保：低保边缘家庭中重残、重病成员单独纳入低保（N2）",
+)
+def single_cover_set(request: AuthenticatedHttpRequest, case_id: Id, payload: SingleCoverIn):
+    case = case_selectors.get_case(request.user, case_id)
+    member = registry.active_member(case.household, payload.member_id)
+    if member is None:
+        raise ValidationFailed("成员不属于本户", field_errors={"member_id": "不属于本户"})
+    cover = single_cover.single_cover_set(by=request.user, case=case, member=member)
+    return {"member_id": member.pk, "member_name": member.name, "reason": cover.reason}
+
+
+@router.delete(
+    "/cases/{case_id}/single-cover", response=responses(None, status=204), summary="取消单人保（N2）"
+)
+def single_cover_clear(request: AuthenticatedHttpRequest, case_id: Id):
+    case = case_selectors.get_case(request.user, case_id)
+    single_cover.single_cover_clear(by=request.user, case=case)
+    return Status(204, None)
+
+
+class LowIncomeCategoryOut(Schema):
+    category: str = Field(..., description="edge 低保边缘家庭；rigid_expense 刚性支出困难家庭；other 其他")
+    category_label: str
+    text: str = Field(..., description="判定的计算过程")
+
+
+@router.get(
+    "/cases/{case_id}/low-income-category",
+    response=responses(LowIncomeCategoryOut, read_only=True),
+    summary="按当前家庭信息测算低收入家庭类别（N1；批准时按批准日判定并记入决定）",
+)
+def low_income_category(request: AuthenticatedHttpRequest, case_id: Id):
+    case = case_selectors.get_case(request.user, case_id)
+    if case.assistance_type != AssistanceType.LOW_INCOME:
+        raise NotFound("只有低收入家庭认定申请有类别")
+    result = for_cases.low_income_preview(case, clock.today())
+    if result is None:
+        raise NotFound("暂无法测算（请检查政策参数）")
+    return {
+        "category": result.category,
+        "category_label": LowIncomeCategory(result.category).label,
+        "text": result.text,
+    }
 
 
 class BenefitNoticeOut(Schema):

@@ -7,8 +7,8 @@ class BenefitsConfig(AppConfig):
     verbose_name = "待遇与动态管理"
 
     def ready(self) -> None:
-        from jiuzhu.benefits import calculators  # noqa: F401 - registers its parameters
-        from jiuzhu.benefits.for_cases import amount_for_approval, enrolled_check
+        from jiuzhu.benefits import calculators, income_rules  # noqa: F401 - register their parameters
+        from jiuzhu.benefits.for_cases import amount_for_approval, enrolled_check, record_low_income_category
         from jiuzhu.benefits.services import enrol_from_decision
         from jiuzhu.benefits.views import case_panel
         from jiuzhu.cases import checks
@@ -20,6 +20,7 @@ class BenefitsConfig(AppConfig):
         if enrolled_check not in checks.CHECKS:
             checks.register(enrolled_check)
         register_on_approved(enrol_from_decision)
+        register_on_approved(record_low_income_category)
         register_calculator(amount_for_approval)
         register_panel(Panel("benefits/_case_panel.html", case_panel))
         register(
@@ -39,5 +40,7 @@ class BenefitsConfig(AppConfig):
                 "benefit.assess": "生活自理能力评估",
                 "benefit.reassess": "自理能力重新评估",
                 "benefit.deaths_import": "死亡信息比对登记",
+                "benefit.single_cover": "登记单人保",
+                "benefit.single_cover_clear": "取消单人保",
             }
         )

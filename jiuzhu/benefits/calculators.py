@@ -8,13 +8,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Sum
-
+from jiuzhu.benefits import income_rules
 from jiuzhu.core import params
 from jiuzhu.core.errors import ValidationFailed
 from jiuzhu.core.money import fmt, round_fen
 from jiuzhu.core.params import Kind, ParamDef
-from jiuzhu.core.types import AssistanceType
 
 _B = "保障标准"
 params.register(
@@ -95,10 +93,6 @@ class Result:
     inputs: dict = field(default_factory=dict)
 
 
-def _standard_key(assistance_type: str) -> str:
-    return "dibao.standard.urban" if assistance_type == AssistanceType.DIBAO_URBAN else "dibao.standard.rural"
-
-
 def dibao(
     *,
     standard: Decimal,
@@ -138,18 +132,36 @@ def dibao(
 
 
 def dibao_for_household(
-    household, *, assistance_type: str, county_code: str, month: date, covered: int | None = None
+    household,
+    *,
+    assistance_type: str,
+    county_code: str,
+    month: date,
+    covered: int | None = None,
+    single=None,
 ) -> Result:
-    """B1 with the standard of the household's area in force for `month` and its registered income;
-    `covered` overrides the number of covered members when a decision covers fewer (单人保)."""
-    standard = params.get(_standard_key(assistance_type), area_code=county_code, on=month)
+    """B1 with the standard of the household's area in force for `month` and its income counted by the
+    county's rules (N2, `income_rules.counted_income`); `covered` overrides the number of covered members
+    when a decision covers fewer. `single`: the one member of a 单人保, paid as a one-person household on
+    their own income."""
+    standard = params.get(income_rules.standard_key(assistance_type), area_code=county_code, on=month)
     try:
         floor = params.get("dibao.floor", area_code=county_code, on=month)
     except params.MissingParameter:
         floor = None
-    income = household.incomes.filter(excluded=False).aggregate(total=Sum("monthly_amount"))["total"]
+    income = income_rules.counted_income(
+        household, county_code=county_code, month=month, standard=standard, member=single
+    )
+    if single is not None:
+        covered = 1
     covered = covered or household.members.filter(is_active=True, covered=True).count()
-    return dibao(standard=standard, counted_income=income or Decimal("0"), covered=covered, floor=floor)
+    result = dibao(standard=standard, counted_income=income.total, covered=covered, floor=floor)
+    text = result.breakdown
+    if income.lines:
+        text = f"收入核算：{income.text}。{text}"
+    if single is not None:
+        text = f"单人保（{single.name}，按一人户计算本人收入）：{text}"
+    return Result(result.amount, text, result.inputs | {"income_rules": income.lines})
 
 
 SELFCARE_ITEMS = [

@@ -58,12 +58,22 @@ def issue_adjustment_notice(*, by: User, change: EnrolmentChange) -> IssuedDocum
             "effective_month": change.effective_month,
             "reason": change.reason,
             "end_month": enrolment.end_month if change.kind == ChangeKind.GRADUAL_EXIT else None,
+            "gradual_months": _months(change.effective_month, enrolment.end_month)
+            if change.kind == ChangeKind.GRADUAL_EXIT
+            else None,
             "hotline": compose.hotline(enrolment.area_code, change.created_at.date()),
         },
         on_record=lambda document: _link(change.pk, document),
     )
     change.notice_document = document
     return document
+
+
+def _months(first, last) -> int | None:
+    """Months from `first` through `last`, both paid (N2 渐退期)."""
+    if first is None or last is None:
+        return None
+    return (last.year - first.year) * 12 + last.month - first.month + 1
 
 
 def _link(change_pk: int, document: IssuedDocument) -> None:

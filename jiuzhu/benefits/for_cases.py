@@ -6,11 +6,12 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from jiuzhu.benefits import calculators
+from jiuzhu.benefits import calculators, income_rules, single_cover
 from jiuzhu.benefits.models import Assessment, Enrolment
 from jiuzhu.benefits.selectors import LIVE
 from jiuzhu.cases.checks import Finding
 from jiuzhu.cases.models import CheckCode
+from jiuzhu.cases.models_steps import Outcome
 from jiuzhu.core import params
 from jiuzhu.core.dates import next_month
 from jiuzhu.core.errors import ValidationFailed
@@ -32,12 +33,19 @@ def calculate(case, amount: Decimal | None, covered: int | None, on: date) -> ca
     if case.assistance_type in DIBAO:
         # The registered income items: staff record there what verification and the home visit found, and
         # the same figures drive reviews and the supervision rules.
+        cover = single_cover.cover_of(case)
+        if cover is not None:
+            # N2 单人保: checked again on the day of the decision; the meeting covers that one member.
+            single_cover.check(case, cover.member, on)
+            if covered is not None and covered != 1:
+                raise ValidationFailed("单人保只保障该成员 1 人，请将保障人数填为 1")
         return calculators.dibao_for_household(
             case.household,
             assistance_type=case.assistance_type,
             county_code=case.county_code,
             month=month,
             covered=covered,
+            single=cover.member if cover is not None else None,
         )
     if case.assistance_type == AssistanceType.TEKUN:
         assessment = latest_assessment(case)
@@ -64,6 +72,8 @@ def amount_for_approval(
         raise ValidationFailed(f"无法计算金额：{exc.message}") from None
     if result is None:
         return amount, ""
+    if case.assistance_type in DIBAO and single_cover.cover_of(case) is not None and covered is None:
+        raise ValidationFailed("单人保只保障该成员 1 人，请将保障人数填为 1")
     if case.assistance_type in DIBAO:
         if result.amount <= 0:
             raise ValidationFailed("按登记的家庭收入测算不符合低保条件（B1）：" + result.breakdown)
@@ -111,3 +121,28 @@ def enrolled_check(case, members) -> list:
             )
         )
     return found
+
+
+def record_low_income_category(decision, by) -> None:
+    """N1, registered as an approval hook: an approved 低收入 recognition stores its category (低保边缘,
+    刚性支出困难 or 其他) and the calculation behind it, as of the day of the approval."""
+    case = decision.case
+    if case.assistance_type != AssistanceType.LOW_INCOME or decision.outcome != Outcome.APPROVE:
+        return
+    try:
+        result = income_rules.low_income_category(
+            case.household, county_code=case.county_code, on=decision.decided_on
+        )
+    except params.MissingParameter as exc:
+        raise ValidationFailed(f"无法判定低收入类别：{exc.message}") from None
+    decision.low_income_category = result.category
+    decision.basis = result.text
+    decision.save(update_fields=["low_income_category", "basis"])
+
+
+def low_income_preview(case, on: date) -> income_rules.CategoryResult | None:
+    """What the category would be if approved on `on` (the case page shows it before the decision)."""
+    try:
+        return income_rules.low_income_category(case.household, county_code=case.county_code, on=on)
+    except (ValidationFailed, params.MissingParameter):
+        return None

@@ -38,6 +38,8 @@ class Enrolment(models.Model):
     status = models.CharField(max_length=14, choices=EnrolmentStatus.choices, default=EnrolmentStatus.ACTIVE)
     start_month = models.DateField("起始发放月")
     end_month = models.DateField("最后发放月", null=True, blank=True)
+    # N2 渐退: the first month paid in the gradual-exit period (through `end_month`).
+    gradual_exit_from = models.DateField("渐退起始月", null=True, blank=True)
     suspended_from = models.DateField("暂停起始月", null=True, blank=True)
     amount = models.DecimalField("月发放金额", max_digits=12, decimal_places=2)
     next_amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
@@ -209,3 +211,20 @@ class DishonestyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.household} 失信 {self.found_on}"
+
+
+class SingleCover(models.Model):
+    """单人保 (N2): a 低保 case that covers one severely disabled or seriously ill member of a 低保边缘
+    household alone, paid as a one-person household."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="single_cover")
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField("单人保理由", max_length=200)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "单人保"
+
+    def __str__(self) -> str:
+        return f"{self.case} 单人保 {self.member}"

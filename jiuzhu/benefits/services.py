@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from jiuzhu.benefits import calculators
+from jiuzhu.benefits import calculators, single_cover
 from jiuzhu.benefits.hooks import ensure_open, notify
 from jiuzhu.benefits.models import (
     Assessment,
@@ -21,6 +21,7 @@ from jiuzhu.benefits.models import (
     EnrolmentStatus,
     PeriodicReview,
     ReviewOutcome,
+    SingleCover,
 )
 from jiuzhu.cases.models import Case
 from jiuzhu.cases.models_steps import Decision
@@ -127,6 +128,8 @@ def enrol_from_decision(decision: Decision, by: User) -> Enrolment | None:
     if decision.start_month is None or decision.amount is None:
         raise ValidationFailed("批准决定须写明起始发放月份和月发放金额（P3）")
     assessment = case.assessments.order_by("-assessed_on", "-id").first()
+    # N2 单人保: the decision covers the one member chosen on the case.
+    single = SingleCover.objects.filter(case=case).first()
     enrolment = Enrolment.objects.create(
         case=case,
         household=case.household,
@@ -136,8 +139,8 @@ def enrol_from_decision(decision: Decision, by: User) -> Enrolment | None:
         county_code=case.county_code,
         start_month=decision.start_month,
         amount=decision.amount,
-        covered_members=decision.covered_members or 1,
-        covered_member_ids=decision.covered_member_ids,
+        covered_members=1 if single else decision.covered_members or 1,
+        covered_member_ids=[single.member_id] if single else decision.covered_member_ids,
         basis=decision.basis
         or f"{decision.authority_name}于{decision.decided_on:%Y-%m-%d}批准（申请 {case.number}）",
         selfcare_level=assessment.level if assessment else "",
@@ -250,6 +253,7 @@ def periodic_review(*, by: User, enrolment: Enrolment, data: ReviewInput) -> Per
             assistance_type=enrolment.assistance_type,
             county_code=enrolment.county_code,
             month=effective,
+            single=single_cover.member_of(enrolment.case_id),
         )
         new_amount, breakdown = result.amount, result.breakdown
         if data.new_amount not in (None, ""):
@@ -275,6 +279,7 @@ def periodic_review(*, by: User, enrolment: Enrolment, data: ReviewInput) -> Per
         if data.gradual_exit and months > 0:
             kind = ChangeKind.GRADUAL_EXIT
             enrolment.status = EnrolmentStatus.GRADUAL_EXIT
+            enrolment.gradual_exit_from = effective
             enrolment.end_month = add_months(effective, months - 1)
         else:
             enrolment.end_month = add_months(effective, -1)
@@ -320,6 +325,7 @@ def periodic_review(*, by: User, enrolment: Enrolment, data: ReviewInput) -> Per
             "amount": new_amount,
             "effective": effective,
             "end_month": enrolment.end_month,
+            "gradual_exit_from": enrolment.gradual_exit_from,
         },
     )
     return review

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jiuzhu.benefits import views
+from jiuzhu.benefits import views, views_income
 
 urlpatterns = [
     path("", views.enrolment_list, name="enrolments"),
@@ -12,4 +12,5 @@ urlpatterns = [
     path("<int:pk>/changes/<int:change_pk>/notice/", views.notice_issue, name="enrolment_notice_issue"),
     path("<int:pk>/<str:action>/", views.enrolment_act, name="enrolment_act"),
     path("cases/<int:pk>/assess/", views.case_assess, name="case_assess"),
+    path("cases/<int:pk>/single-cover/", views_income.single_cover_post, name="case_single_cover"),
 ]

@@ -14,7 +14,16 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from jiuzhu.benefits import calculators, deaths, for_cases, hooks, selectors, services
+from jiuzhu.benefits import (
+    calculators,
+    deaths,
+    for_cases,
+    hooks,
+    proposals,
+    selectors,
+    services,
+    views_income,
+)
 from jiuzhu.benefits import forms as f
 from jiuzhu.benefits.documents import issue_adjustment_notice
 from jiuzhu.benefits.models import Enrolment, EnrolmentChange, EnrolmentStatus
@@ -185,7 +194,7 @@ def _forms(enrolment, data=None) -> dict:
                 "holder": enrolment.account_holder or enrolment.household.head_name,
             },
         ),
-        "review": f.ReviewForm(data, prefix="review", initial={"done_on": today}),
+        "review": f.ReviewForm(data, prefix="review", initial=_review_initial(enrolment, today)),
         "suspend": f.ReasonForm(data, prefix="suspend"),
         "resume": f.ResumeForm(data, prefix="resume"),
         "terminate": f.TerminateForm(data, prefix="terminate", initial={"on": today}),
@@ -196,6 +205,21 @@ def _forms(enrolment, data=None) -> dict:
             initial={"assessed_on": today, "care_form": enrolment.care_form},
         ),
     }
+
+
+def _review_initial(enrolment, today) -> dict:
+    """N2 渐退: a review of a household whose work income now reaches the standard starts as the proposed
+    stop through the gradual-exit period; staff may still change it."""
+    initial: dict = {"done_on": today}
+    if enrolment.status == EnrolmentStatus.ACTIVE:
+        proposal = proposals.review_proposal(enrolment)
+        if proposal is not None:
+            initial |= {
+                "outcome": proposal.outcome,
+                "gradual_exit": proposal.gradual_exit,
+                "findings": proposal.text,
+            }
+    return initial
 
 
 @login_required
@@ -226,6 +250,7 @@ def _detail(request, enrolment, forms: dict, status: int = 200) -> HttpResponse:
             "lock": hooks.lock_reason(enrolment.county_code),
             "can_reveal": authz.can(request.user, Perm.PII_REVEAL, enrolment.area_code),
             "live": enrolment.status != EnrolmentStatus.TERMINATED,
+            "proposal": proposals.review_proposal(enrolment) if can_manage else None,
             "levels": calculators.LEVELS,
             "selfcare_items": dict(calculators.SELFCARE_ITEMS),
         },
@@ -370,6 +395,8 @@ def dishonesty_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def case_panel(request: AuthenticatedHttpRequest, case) -> dict | None:
+    if case.assistance_type == AssistanceType.LOW_INCOME:
+        return views_income.low_income_panel(case)
     if case.assistance_type not in (*for_cases.DIBAO, AssistanceType.TEKUN):
         return None
     enrolment = getattr(case, "enrolment", None)
@@ -382,6 +409,8 @@ def case_panel(request: AuthenticatedHttpRequest, case) -> dict | None:
         "selfcare_items": dict(calculators.SELFCARE_ITEMS),
         "suggestion": for_cases.suggestion(case, clock.today()) if deciding else None,
     }
+    if case.assistance_type in for_cases.DIBAO:
+        context |= views_income.single_cover_context(request, case)
     if (
         case.assistance_type == AssistanceType.TEKUN
         and deciding

@@ -170,6 +170,11 @@ class DecisionOut(Schema):
     basis: str
     covered_members: int | None
     start_month: date | None = Field(None, description="发放起始月（按月发放的救助）")
+    low_income_category: str = Field(
+        "",
+        description="低收入家庭认定的类别：edge 低保边缘、rigid_expense 刚性支出困难、other 其他（计算见 basis）",
+    )
+    low_income_category_label: str = ""
     reasons: str
     decided_by_name: str
 
@@ -372,6 +377,10 @@ def record_of(case: Case) -> dict:
             "basis": decision.basis,
             "covered_members": decision.covered_members,
             "start_month": decision.start_month,
+            "low_income_category": decision.low_income_category,
+            "low_income_category_label": decision.get_low_income_category_display()
+            if decision.low_income_category
+            else "",
             "reasons": decision.reasons,
             "decided_by_name": _name(decision.decided_by),
         },

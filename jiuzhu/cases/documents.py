@@ -156,6 +156,9 @@ def _approval(case: Case):
         "monthly_amount": d.amount,
         "start_month": d.start_month,
         "decided_on": d.decided_on,
+        # N1: a 低收入 recognition names its category and the calculation behind it.
+        "low_income_category": d.get_low_income_category_display() if d.low_income_category else "",
+        "category_basis": d.basis if d.low_income_category else "",
     }
 
 

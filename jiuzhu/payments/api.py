@@ -158,6 +158,7 @@ class LedgerEntryOut(Schema):
     bank_name: str
     account_masked: str
     basis: str
+    gradual_exit: bool = Field(False, description="该月处于渐退期（收入超过标准后继续发放）")
     payment_status: str | None = None
     paid_amount: Decimal | None = None
     failure_reason: str = ""

@@ -108,6 +108,8 @@ class LedgerEntry(models.Model):
     account_cipher = models.TextField()
     account_masked = models.CharField(max_length=30)
     basis = models.TextField()
+    # N2 渐退: the enrolment is paid in its gradual-exit period this month (copied at generation).
+    gradual_exit = models.BooleanField("渐退期", default=False, db_default=False)
     run_id = models.BigIntegerField()
     created_at = models.DateTimeField()
 

@@ -40,11 +40,11 @@ LEDGER_SQL = """
 INSERT INTO payments_ledgerentry
     (month, kind, covers, county_code, township_code, area_code, enrolment_id, household_id, assistance_type,
      amount, covered_members, recipient_name, id_masked, bank_name, account_cipher, account_masked, basis,
-     run_id, created_at)
+     gradual_exit, run_id, created_at)
 SELECT %(month)s, 'regular', '', e.county_code, e.township_code, e.area_code, e.id, e.household_id, e.assistance_type,
        CASE WHEN e.next_from IS NOT NULL AND e.next_from <= %(month)s THEN e.next_amount ELSE e.amount END,
        e.covered_members, h.head_name, h.head_id_masked, e.bank_name, e.account_cipher, e.account_masked, e.basis,
-       %(run)s, %(now)s
+       (e.gradual_exit_from IS NOT NULL AND e.gradual_exit_from <= %(month)s), %(run)s, %(now)s
 FROM benefits_enrolment e
 JOIN registry_household h ON h.id = e.household_id
 WHERE e.county_code = %(county)s AND e.township_code = %(township)s

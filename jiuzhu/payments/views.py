@@ -266,7 +266,9 @@ def ledger(request: AuthenticatedHttpRequest) -> HttpResponse:
                     names.get(e.area_code, ""),
                     e.recipient_name,
                     e.id_masked,
-                    types.get(e.assistance_type, "") + (f"（{e.kind_label}）" if e.kind_label else ""),
+                    types.get(e.assistance_type, "")
+                    + (f"（{e.kind_label}）" if e.kind_label else "")
+                    + ("（渐退期）" if e.gradual_exit else ""),
                     e.covered_members,
                     e.amount,
                     e.bank_name,

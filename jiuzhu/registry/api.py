@@ -26,6 +26,7 @@ from jiuzhu.registry.models import (
     AssetKind,
     Disability,
     Employment,
+    ExpenseKind,
     Household,
     IncomeCategory,
     LeftReason,
@@ -84,6 +85,16 @@ class IncomeOut(Schema):
     member_id: int | None
     excluded: bool
     excluded_reason: str
+    started_on: date | None
+
+
+class ExpenseOut(Schema):
+    id: int
+    kind: str
+    description: str
+    amount: Decimal
+    paid_on: date
+    member_id: int | None
 
 
 class AssetOut(Schema):
@@ -120,6 +131,7 @@ class HouseholdDetailOut(HouseholdOut):
     members: list[MemberOut]
     incomes: list[IncomeOut]
     assets: list[AssetOut]
+    expenses: list[ExpenseOut]
     income_summary: IncomeSummaryOut
 
 
@@ -147,6 +159,7 @@ def _detail(household: Household) -> dict[str, Any]:
     out["members"] = list(selectors.members_of(household))
     out["incomes"] = list(selectors.incomes_of(household))
     out["assets"] = list(selectors.assets_of(household))
+    out["expenses"] = list(selectors.expenses_of(household))
     out["income_summary"] = selectors.income_summary(household)
     return out
 
@@ -314,6 +327,7 @@ class IncomeIn(Schema):
     member_id: Id | None = None
     excluded: bool = False
     excluded_reason: str = Field("", max_length=200)
+    started_on: date | None = Field(None, description="新就业的开始日期（工资性收入，须注明成员）")
 
 
 @router.post(
@@ -333,6 +347,7 @@ def income_add(request: AuthenticatedHttpRequest, household_id: Id, payload: Inc
         member=member,
         excluded=payload.excluded,
         excluded_reason=payload.excluded_reason,
+        started_on=payload.started_on,
     )
     return Status(201, item)
 
@@ -373,6 +388,43 @@ def asset_add(request: AuthenticatedHttpRequest, household_id: Id, payload: Asse
 def asset_delete(request: AuthenticatedHttpRequest, asset_id: Id):
     asset = selectors.get_asset(request.user, asset_id)
     income_assets.asset_remove(by=request.user, asset=asset)
+    return Status(204, None)
+
+
+class ExpenseIn(Schema):
+    kind: ExpenseKind
+    description: str = Field(..., min_length=1, max_length=200)
+    amount: str = Field(..., max_length=20, description='金额（元），如 "3200.00"')
+    paid_on: date
+    member_id: Id | None = None
+
+
+@router.post(
+    "/households/{household_id}/expenses",
+    response=responses(ExpenseOut, status=201),
+    summary="登记刚性支出",
+)
+def expense_add(request: AuthenticatedHttpRequest, household_id: Id, payload: ExpenseIn):
+    household = selectors.get_household(request.user, household_id)
+    member = selectors.active_member(household, payload.member_id) if payload.member_id else None
+    if payload.member_id and member is None:
+        raise ValidationFailed("成员不属于本户", field_errors={"member_id": "不属于本户"})
+    expense = income_assets.expense_add(
+        by=request.user,
+        household=household,
+        kind=payload.kind,
+        description=payload.description,
+        amount=payload.amount,
+        paid_on=payload.paid_on,
+        member=member,
+    )
+    return Status(201, expense)
+
+
+@router.delete("/expenses/{expense_id}", response=responses(None, status=204), summary="删除刚性支出")
+def expense_delete(request: AuthenticatedHttpRequest, expense_id: Id):
+    expense = selectors.get_expense(request.user, expense_id)
+    income_assets.expense_remove(by=request.user, expense=expense)
     return Status(204, None)
 
 

@@ -51,6 +51,8 @@ class RegistryConfig(AppConfig):
                 "household.income_remove": "删除收入",
                 "household.asset_add": "登记财产",
                 "household.asset_remove": "删除财产",
+                "household.expense_add": "登记刚性支出",
+                "household.expense_remove": "删除刚性支出",
                 "household.import": "批量导入家庭",
                 "pii.reveal_id": "查看完整身份证号",
                 "relative.add": "登记近亲属",

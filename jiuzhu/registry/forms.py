@@ -11,6 +11,7 @@ from jiuzhu.registry.models import (
     AssetKind,
     Disability,
     Employment,
+    ExpenseKind,
     IncomeCategory,
     LeftReason,
     Relation,
@@ -152,6 +153,24 @@ class IncomeForm(BootstrapMixin, forms.Form):
     member = forms.ChoiceField(label="成员", required=False)
     excluded = forms.BooleanField(label="政策规定不计入家庭收入", required=False)
     excluded_reason = forms.CharField(label="不计入依据", max_length=200, required=False)
+    started_on = forms.DateField(
+        label="开始就业日期",
+        required=False,
+        widget=DateInput(),
+        help_text="新就业的工资收入填写，按本地政策前几个月不计入",
+    )
+
+    def __init__(self, *args, members=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        _choose(self, "member", [("", "全户")] + [(m.pk, m.name) for m in members])
+
+
+class ExpenseForm(BootstrapMixin, forms.Form):
+    kind = forms.ChoiceField(label="类别", choices=ExpenseKind.choices)
+    description = forms.CharField(label="说明", max_length=200)
+    amount = forms.CharField(label="金额（元）", max_length=20)
+    paid_on = forms.DateField(label="支出日期", widget=DateInput())
+    member = forms.ChoiceField(label="成员", required=False)
 
     def __init__(self, *args, members=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -184,6 +184,8 @@ class IncomeItem(models.Model):
     monthly_amount = models.DecimalField("月均金额（元）", max_digits=12, decimal_places=2)
     excluded = models.BooleanField("政策规定不计入", default=False)
     excluded_reason = models.CharField("不计入依据", max_length=200, blank=True)
+    # The first month of a new job: its wage is not counted for the first N months (N2).
+    started_on = models.DateField("开始就业日期", null=True, blank=True)
     created_at = models.DateTimeField()
 
     class Meta:
@@ -192,6 +194,34 @@ class IncomeItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_category_display()} {self.monthly_amount}"
+
+
+class ExpenseKind(models.TextChoices):
+    MEDICAL = "medical", "自付医疗费用"
+    DISABILITY = "disability", "残疾康复护理支出"
+    SCHOOLING = "schooling", "教育支出"
+
+
+class RigidExpense(models.Model):
+    """Rigid spending (刚性支出) a household paid: what a county may deduct from income and what the
+    刚性支出困难 test of a low-income recognition adds up over the last 12 months (N1, N2)."""
+
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="expenses")
+    member = models.ForeignKey(
+        Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="expenses"
+    )
+    kind = models.CharField("类别", max_length=10, choices=ExpenseKind.choices)
+    description = models.CharField("说明", max_length=200)
+    amount = models.DecimalField("金额（元）", max_digits=12, decimal_places=2)
+    paid_on = models.DateField("支出日期")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "刚性支出"
+        ordering = ["household_id", "-paid_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.amount}"
 
 
 class AssetKind(models.TextChoices):

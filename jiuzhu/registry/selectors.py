@@ -17,7 +17,15 @@ from jiuzhu.orgs import authz
 from jiuzhu.orgs.models import Jurisdiction, Level, User
 from jiuzhu.orgs.roles import Perm
 from jiuzhu.registry.identity import id_indexes_of
-from jiuzhu.registry.models import Asset, DiscoveryReport, Household, IncomeItem, Member, NearRelative
+from jiuzhu.registry.models import (
+    Asset,
+    DiscoveryReport,
+    Household,
+    IncomeItem,
+    Member,
+    NearRelative,
+    RigidExpense,
+)
 
 # The job kind of a household import (`imports.job` queues it).
 IMPORT_KIND = "household_import"
@@ -146,6 +154,19 @@ def get_asset(user: User, pk: int | str) -> Asset:
     try:
         return Asset.objects.select_related("household").get(pk=pk, household__in=households_visible_to(user))
     except (Asset.DoesNotExist, ValueError):
+        raise NotFound() from None
+
+
+def expenses_of(household: Household) -> QuerySet[RigidExpense]:
+    return household.expenses.select_related("member")
+
+
+def get_expense(user: User, pk: int | str) -> RigidExpense:
+    try:
+        return RigidExpense.objects.select_related("household").get(
+            pk=pk, household__in=households_visible_to(user)
+        )
+    except (RigidExpense.DoesNotExist, ValueError):
         raise NotFound() from None
 
 

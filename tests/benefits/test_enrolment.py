@@ -217,8 +217,9 @@ def test_DM1_stop_with_gradual_exit_pays_through_the_period():
     )
     e.refresh_from_db()
     assert e.status == EnrolmentStatus.GRADUAL_EXIT and e.end_month == date(
-        2027, 2, 1
-    )  # 3 months (parameter)
+        2027, 5, 1
+    )  # 6 months (parameter, default since 2023-10)
+    assert e.gradual_exit_from == DEC
     e2 = enrolled()
     services.periodic_review(
         by=user("ab_caseworker"),

@@ -25,6 +25,7 @@ from jiuzhu.registry import hooks, reads, selectors
 from jiuzhu.registry.forms import (
     AssetForm,
     BaseMemberFormSet,
+    ExpenseForm,
     HouseholdEditForm,
     HouseholdForm,
     IncomeForm,
@@ -149,6 +150,7 @@ def detail_page(
     *,
     income_form: IncomeForm | None = None,
     asset_form: AssetForm | None = None,
+    expense_form: ExpenseForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     """The household page; a failed income or asset form comes back bound, keeping what was typed. Apps
@@ -169,6 +171,8 @@ def detail_page(
         "can_apply": authz.can(request.user, Perm.CASE_CREATE, household.area_code),
         "income_form": income_form or IncomeForm(members=[m for m in members if m.is_active]),
         "asset_form": asset_form or AssetForm(),
+        "expenses": selectors.expenses_of(household),
+        "expense_form": expense_form or ExpenseForm(members=[m for m in members if m.is_active]),
     }
     return render(request, "registry/household_detail.html", context, status=status)
 
