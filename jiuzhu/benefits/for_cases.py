@@ -32,13 +32,10 @@ def calculate(case, amount: Decimal | None, covered: int | None, on: date) -> ca
     month = next_month(on)
     if case.assistance_type in DIBAO:
         # The registered income items: staff record there what verification and the home visit found, and
-        # the same figures drive reviews and the supervision rules.
+        # the same figures, counted by the county's rules (N2), drive reviews.
         cover = single_cover.cover_of(case)
-        if cover is not None:
-            # N2 单人保: checked again on the day of the decision; the meeting covers that one member.
+        if cover is not None:  # N2 单人保: checked again on the day of the decision
             single_cover.check(case, cover.member, on)
-            if covered is not None and covered != 1:
-                raise ValidationFailed("单人保只保障该成员 1 人，请将保障人数填为 1")
         return calculators.dibao_for_household(
             case.household,
             assistance_type=case.assistance_type,
@@ -72,7 +69,7 @@ def amount_for_approval(
         raise ValidationFailed(f"无法计算金额：{exc.message}") from None
     if result is None:
         return amount, ""
-    if case.assistance_type in DIBAO and single_cover.cover_of(case) is not None and covered is None:
+    if case.assistance_type in DIBAO and covered != 1 and single_cover.cover_of(case) is not None:
         raise ValidationFailed("单人保只保障该成员 1 人，请将保障人数填为 1")
     if case.assistance_type in DIBAO:
         if result.amount <= 0:
