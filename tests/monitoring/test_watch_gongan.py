@@ -83,7 +83,7 @@ def test_moves_and_vehicles_make_warnings_resolved_as_no_action_or_referral():
     number = new_id()
     make_household(members=[member("钱多多", id_number=number)])
     content = csv_file(
-        HEADER + ["金额"],
+        [*HEADER, "金额"],
         [
             [number, "钱多多", "迁出", "2026-11-01", "迁往外省", ""],
             [number, "钱多多", "车辆", "2026-11-03", "小型轿车", "86000"],
@@ -114,8 +114,8 @@ def test_moves_and_vehicles_make_warnings_resolved_as_no_action_or_referral():
 
 def test_overdue_verification_escalates_as_a_supervision_warning_and_counts_in_the_score():
     from jiuzhu.supervision import scan
-    from jiuzhu.supervision.services import escalation
     from jiuzhu.supervision.models import Alert, ScorePoint
+    from jiuzhu.supervision.services import escalation
     from jiuzhu.supervision.services.scores import scorecards_compute
     from tests.helpers import JIANSHAN, user
 
