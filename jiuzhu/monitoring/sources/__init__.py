@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date
 from decimal import Decimal
 
@@ -60,7 +61,7 @@ class SourceLayout:
     def label(self) -> str:
         return Source(self.code).label
 
-    @property
+    @cached_property  # read for every row of a file
     def record_by_name(self) -> dict[str, Record]:
         return {r.name: r for r in self.records}
 
