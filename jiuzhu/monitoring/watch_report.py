@@ -34,9 +34,13 @@ class TownshipMonth:
     verified_on_time: int = 0
     overdue_open: int = 0
     outcomes: dict[str, int] = field(default_factory=lambda: dict.fromkeys(Resolution.values, 0))
-    enrolled: int = 0  # households whose application from a warning was approved
+    enrolled_cases: set[int] = field(default_factory=set)  # applications from warnings, approved
     referrals: int = 0
     referrals_answered: int = 0
+
+    @property
+    def enrolled(self) -> int:
+        return len(self.enrolled_cases)
 
     @property
     def on_time_percent(self) -> str:
@@ -64,6 +68,7 @@ def month_report(user: User, month: date) -> MonthReport:
         "verified_on",
         "due_on",
         "resolution",
+        "case_id",
         "case__decision__outcome",
         "referral__id",
         "referral__answered_on",
@@ -80,18 +85,18 @@ def month_report(user: User, month: date) -> MonthReport:
         if w["resolution"]:
             row.outcomes[w["resolution"]] += 1
         if w["resolution"] == Resolution.ENROL and w["case__decision__outcome"] == Outcome.APPROVE:
-            row.enrolled += 1
+            row.enrolled_cases.add(w["case_id"])  # one application, however many warnings led to it
         if w["referral__id"] is not None:
             row.referrals += 1
             row.referrals_answered += w["referral__answered_on"] is not None
     total = TownshipMonth("", "合计")
     for row in rows.values():
         total.total += row.total
+        total.enrolled_cases |= row.enrolled_cases
         for attr in (
             "verified",
             "verified_on_time",
             "overdue_open",
-            "enrolled",
             "referrals",
             "referrals_answered",
         ):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jiuzhu.core import clock
@@ -180,7 +181,7 @@ def warning_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def warning_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     w = get_warning(request.user, pk)
-    url = f"/monitoring/warnings/{pk}/"
+    url = reverse("monitoring:warning_detail", args=[pk])
     members = list(w.household.members.filter(is_active=True).order_by("pk"))
     today = clock.today()
     verify = bound(request, "verify", f.VerifyForm, on=today)

@@ -2,7 +2,7 @@
 resolution (纳入救助, 调整待遇, 转专项救助 with the department's answer, 无需处理), the household page, the
 chain and the monthly report."""
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
@@ -12,7 +12,7 @@ from jiuzhu.core import clock
 from jiuzhu.core.models import ParameterValue
 from jiuzhu.monitoring.chain_types import chain_sources
 from jiuzhu.monitoring.models.watch import HouseholdCategory, MonitoringWarning, WarningStatus
-from tests.helpers import ERMALU, client_for, enrolled, make_household, member, new_id
+from tests.helpers import ERMALU, approved, client_for, enrolled, make_household, member, new_id
 from tests.monitoring.watch_helpers import act, csv_file, import_file, upload
 
 pytestmark = pytest.mark.django_db
@@ -137,14 +137,15 @@ def test_renshe_new_job_adjusts_the_benefit_and_shichang_business_is_closed_thro
 
 
 def test_canlian_new_certificate_opens_an_application_and_budongchan_property_is_closed():
+    clock.freeze(datetime(2026, 11, 2, 9))  # early in the month, so the application can go its whole way
     c = client_for("ab_caseworker")
     number, household = _person("冯残疾")
     header = ["身份证号", "姓名", "事项", "发证日期", "残疾类别等级"]
     [w] = import_file(
-        c, "canlian", csv_file(header, [[number, "冯残疾", "新办证", "2026-11-08", "肢体二级"]])
+        c, "canlian", csv_file(header, [[number, "冯残疾", "新办证", "2026-10-28", "肢体二级"]])
     )
     assert w.category == "disability" and w.household_category == HouseholdCategory.NONE
-    act(c, w, "verify", method="visit", on="2026-11-20", confirmed="1", note="家庭困难")
+    act(c, w, "verify", method="visit", on="2026-11-02", confirmed="1", note="家庭困难")
     w = act(
         c, w, "enrol", assistance_type="dibao_rural", applicant=str(w.member_id), reason="重度残疾，家庭困难"
     )
@@ -152,6 +153,10 @@ def test_canlian_new_certificate_opens_an_application_and_budongchan_property_is
     assert w.number in w.case.reason
     page = c.get(f"/registry/households/{household.pk}/").content.decode()
     assert w.case.number in page
+    clock.freeze(datetime(2026, 11, 20, 10))
+    approved(w.case)  # the application goes its ordinary way; once approved it counts as newly enrolled
+    report = c.get("/monitoring/dashboard/?month=2026-11").content.decode()
+    assert 'data-testid="total-enrolled">1<' in report
 
     [p] = import_file(
         c,
