@@ -91,7 +91,7 @@ def verify_overdue(d: Dialect) -> str:
     )
     return f"""
       SELECT 'mw' || {d.text("w.id")} AS subject_key, w.area_code, w.township_code, w.county_code,
-        NULL AS case_id, w.household_id, {detail} AS detail
+        CAST(NULL AS BIGINT) AS case_id, w.household_id, {detail} AS detail
       FROM monitoring_monitoringwarning w
       WHERE w.status = '{WarningStatus.OPEN}' AND w.due_on < %(today)s AND w.area_code LIKE %(prefix)s
     """  # noqa: S608  (our own constants only; the values are parameters)

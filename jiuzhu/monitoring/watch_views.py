@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from jiuzhu.core import clock
+from jiuzhu.core import clock, idnumber
 from jiuzhu.core.errors import ValidationFailed
 from jiuzhu.core.exports import XLSX, attachment, xlsx_bytes, xlsx_response
 from jiuzhu.core.formtokens import one_time_form
@@ -107,7 +107,7 @@ def import_template(request: AuthenticatedHttpRequest, source: str) -> HttpRespo
     """An empty file in the source's layout, with one example row (a made-up ID number)."""
     layout = layout_of(source)
     headers = [ID_HEADERS[0], "姓名", RECORD_HEADERS[0], layout.date_headers[0]]
-    example = ["110101199003070011", "张三", layout.records[0].name, clock.today().isoformat()]
+    example = [idnumber.make("11010119900307001"), "张三", layout.records[0].name, clock.today().isoformat()]
     if layout.amount_headers:
         headers.append(layout.amount_headers[0])
         example.append("12000.00")

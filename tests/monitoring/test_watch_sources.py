@@ -231,3 +231,14 @@ def test_matching_is_scoped_and_other_townships_neither_see_nor_act():
         {"action": "verify", "method": "visit", "on": "2026-11-20", "confirmed": "1", "note": "x"},
     )
     assert r.status_code == 403
+
+
+@pytest.mark.parametrize("source", ["gongan", "renshe", "yibao", "canlian", "budongchan", "shichang"])
+def test_each_source_template_round_trips_through_the_checks(source):
+    c = client_for("ab_caseworker")
+    page = c.get("/monitoring/import/").content.decode()
+    assert f"/monitoring/import/template/{source}.xlsx" in page
+    template = c.get(f"/monitoring/import/template/{source}.xlsx")
+    assert template.status_code == 200
+    preview = upload(c, source, template.content, name="模板.xlsx")
+    assert preview.status == "done" and preview.result["error_count"] == 0 and preview.result["rows"] == 1
