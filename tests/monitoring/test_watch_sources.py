@@ -2,11 +2,13 @@
 resolution (纳入救助, 调整待遇, 转专项救助 with the department's answer, 无需处理), the household page, the
 chain and the monthly report."""
 
+import io
 from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from pypdf import PdfReader
 
 from jiuzhu.core import clock
 from jiuzhu.core.models import ParameterValue
@@ -85,6 +87,8 @@ def test_yibao_warning_referred_to_medical_assistance_with_the_answer_in_chain_a
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
     pdf = c.get("/monitoring/report.pdf?month=2026-11")
     assert pdf.status_code == 200 and pdf.content[:4] == b"%PDF"
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages).replace("\n", "")
+    assert "低收入人口动态监测月报" in text and "2026年11月" in text and "安邦乡" in text
 
 
 def test_renshe_new_job_adjusts_the_benefit_and_shichang_business_is_closed_through_the_api():
