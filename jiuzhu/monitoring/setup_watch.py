@@ -5,16 +5,16 @@ from __future__ import annotations
 
 
 def setup() -> None:
+    # Imported here: these modules import models, which are not loaded yet when Django imports apps.py.
     from jiuzhu.core import audit, jobs
     from jiuzhu.core.navigation import NavItem, register
     from jiuzhu.monitoring import sources, watch_chain, watch_policy  # noqa: F401  (parameters)
     from jiuzhu.monitoring.chain_types import register_chain_source
-    from jiuzhu.monitoring.watch_selectors import IMPORT_KIND, get_import_job
+    from jiuzhu.monitoring.watch_selectors import IMPORT_KIND, get_import_job, household_warnings_panel
     from jiuzhu.orgs.roles import Perm
+    from jiuzhu.registry.hooks import Panel, register_household_panel
 
     sources.load()
-    from jiuzhu.monitoring.watch_selectors import household_warnings_panel
-    from jiuzhu.registry.hooks import Panel, register_household_panel
 
     register_household_panel(Panel("monitoring/watch_household_panel.html", household_warnings_panel))
     register_chain_source(watch_chain.chain_entries)

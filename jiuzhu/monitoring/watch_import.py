@@ -19,7 +19,8 @@ from typing import IO, Any
 import xlsxwriter
 from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models.expressions import RawSQL
 from django_tasks import task
 
 from jiuzhu.core import audit, clock, idnumber, jobs, params, tables
@@ -188,7 +189,7 @@ class Outcome:
     errors: list[str] = field(default_factory=list)
     bad_rows: list[tuple[int, str, list[str]]] = field(default_factory=list)
     matched_people: int = 0
-    warnings: list[MonitoringWarning] = field(default_factory=list)
+    warnings: list[dict[str, Any]] = field(default_factory=list)  # the fields of each warning to make
 
 
 class _Params:
@@ -219,8 +220,12 @@ def match_chunk(layout: SourceLayout, chunk: list[Row], user: User, job: Job, lo
     for row in chunk:
         for index in id_indexes_of(row.id_number):  # every configured key set (rotation)
             by_index[index].append(row)
+    indexes: Any = list(by_index)
+    if connection.vendor == "postgresql":
+        # One array parameter instead of thousands of placeholders to build and parse.
+        indexes = RawSQL("SELECT unnest(%s::varchar[])", [indexes])
     members = list(
-        Member.objects.filter(id_index__in=list(by_index), is_active=True)
+        Member.objects.filter(id_index__in=indexes, is_active=True)
         .filter(authz.scope_q(user, "area_code"))
         .values_list("pk", "id_index", "household_id", "area_code")
     )
@@ -245,28 +250,28 @@ def match_chunk(layout: SourceLayout, chunk: list[Row], user: User, job: Job, lo
             )
             amount = f"，金额 {row.amount:,.2f} 元" if row.amount is not None else ""
             out.warnings.append(
-                MonitoringWarning(
-                    source=layout.code,
-                    category=row.record.category,
-                    record=row.record.name,
-                    household_id=household_id,
-                    member_id=pk,
-                    area_code=area,
-                    township_code=township_code(area),
-                    county_code=county,
-                    household_category=category,
-                    event_on=row.on,
-                    amount=row.amount,
-                    detail=(
+                {  # fields only: the model rows are built when written (a preview builds none)
+                    "source": layout.code,
+                    "category": row.record.category,
+                    "record": row.record.name,
+                    "household_id": household_id,
+                    "member_id": pk,
+                    "area_code": area,
+                    "township_code": township_code(area),
+                    "county_code": county,
+                    "household_category": category,
+                    "event_on": row.on,
+                    "amount": row.amount,
+                    "detail": (
                         f"{layout.department}：{row.record.title or row.record.name}"
                         f"（{row.on:%Y-%m-%d}{amount}）{('，' + row.note) if row.note else ''}"
                     )[:300],
-                    period=period,
-                    job_id=job.pk,
-                    dedup_key=_dedup_key(layout.code, row, pk),
-                    due_on=looked.today + timedelta(days=int(days)),
-                    created_at=now,
-                )
+                    "period": period,
+                    "job_id": job.pk,
+                    "dedup_key": _dedup_key(layout.code, row, pk),
+                    "due_on": looked.today + timedelta(days=int(days)),
+                    "created_at": now,
+                }
             )
     out.matched_people += len(people)
 
@@ -324,7 +329,7 @@ def _work(job: Job) -> dict[str, Any]:
         "errors_truncated": len(out.errors) > ERRORS_SHOWN,
         "matched_people": out.matched_people,
         "warnings": len(out.warnings),
-        "by_category": dict(Counter(WarningCategory(w.category).label for w in out.warnings)),
+        "by_category": dict(Counter(WarningCategory(w["category"]).label for w in out.warnings)),
         "committed": None,
     }
     if out.errors:
@@ -345,7 +350,7 @@ def _work(job: Job) -> dict[str, Any]:
 
 def _write(job: Job, user: User, layout: SourceLayout, out: Outcome) -> dict[str, Any]:
     membership = authz.membership_for(user, Perm.DATA_IMPORT, job.area_code or None)
-    keys = [w.dedup_key for w in out.warnings]
+    keys = [w["dedup_key"] for w in out.warnings]
     with transaction.atomic():
         existing: set[str] = set()
         for start in range(0, len(keys), CHUNK):
@@ -354,7 +359,7 @@ def _write(job: Job, user: User, layout: SourceLayout, out: Outcome) -> dict[str
                     "dedup_key", flat=True
                 )
             )
-        fresh = [w for w in out.warnings if w.dedup_key not in existing]
+        fresh = [MonitoringWarning(**w) for w in out.warnings if w["dedup_key"] not in existing]
         MonitoringWarning.objects.bulk_create(fresh, batch_size=1000, ignore_conflicts=True)
         audit.record(
             actor=user,

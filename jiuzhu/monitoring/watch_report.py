@@ -19,6 +19,7 @@ from jiuzhu.monitoring.models.watch import (
     Source,
     WarningCategory,
 )
+from jiuzhu.monitoring.watch_selectors import warnings_visible_to
 from jiuzhu.orgs.models import User
 from jiuzhu.supervision.selectors import names, townships_for
 
@@ -109,8 +110,6 @@ def month_report(user: User, month: date) -> MonthReport:
 
 
 def overdue_count(user: User) -> int:
-    from jiuzhu.monitoring.watch_selectors import warnings_visible_to
-
     return warnings_visible_to(user).filter(Q(status="open") & Q(due_on__lt=clock.today())).count()
 
 
@@ -153,6 +152,7 @@ def report_xlsx(report: MonthReport) -> bytes:
 
 
 def report_pdf(report: MonthReport, user: User) -> bytes:
+    # Imported here: WeasyPrint is heavy, loaded only when a PDF is made.
     from jiuzhu.documents import rendering
 
     html = render_to_string(

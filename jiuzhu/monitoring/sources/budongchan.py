@@ -1,7 +1,7 @@
 """不动产: property registered to a person."""
 
 from jiuzhu.monitoring.models.watch import Source, WarningCategory
-from jiuzhu.monitoring.sources import Record, SourceLayout
+from jiuzhu.monitoring.sources.base import Record, SourceLayout
 
 LAYOUT = SourceLayout(
     code=Source.BUDONGCHAN,

@@ -1,7 +1,7 @@
 """残联: new disability certificates and changes of grade."""
 
 from jiuzhu.monitoring.models.watch import Source, WarningCategory
-from jiuzhu.monitoring.sources import Record, SourceLayout
+from jiuzhu.monitoring.sources.base import Record, SourceLayout
 
 LAYOUT = SourceLayout(
     code=Source.CANLIAN,

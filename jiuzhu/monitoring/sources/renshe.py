@@ -2,7 +2,7 @@
 declared."""
 
 from jiuzhu.monitoring.models.watch import Source, WarningCategory
-from jiuzhu.monitoring.sources import Record, SourceLayout
+from jiuzhu.monitoring.sources.base import Record, SourceLayout
 
 LAYOUT = SourceLayout(
     code=Source.RENSHE,

@@ -1,7 +1,7 @@
 """市场监管: businesses registered with a person as owner, partner or legal representative."""
 
 from jiuzhu.monitoring.models.watch import Source, WarningCategory
-from jiuzhu.monitoring.sources import Record, SourceLayout
+from jiuzhu.monitoring.sources.base import Record, SourceLayout
 
 LAYOUT = SourceLayout(
     code=Source.SHICHANG,

@@ -4,7 +4,7 @@ monitored (低保, 特困, 低收入), above a higher one for other registered r
 from decimal import Decimal
 
 from jiuzhu.monitoring.models.watch import Source, WarningCategory
-from jiuzhu.monitoring.sources import Record, Row, SourceLayout
+from jiuzhu.monitoring.sources.base import Record, Row, SourceLayout
 
 
 def over_threshold(row: Row, monitored: bool, param) -> bool:
