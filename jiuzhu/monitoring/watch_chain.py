@@ -1,0 +1,111 @@
+"""The household's warnings, verifications and referrals as entries of its assistance chain (一户一条救助链),
+and the supervision rule that escalates a verification left past its deadline (S6 → S7, S9)."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from jiuzhu.monitoring.chain_types import ChainEntry
+from jiuzhu.monitoring.models.watch import MonitoringWarning, Resolution, WarningStatus
+from jiuzhu.monitoring.sources import LAYOUTS
+from jiuzhu.registry.models import Household
+from jiuzhu.supervision.models import Severity
+from jiuzhu.supervision.rules import Dialect, Rule, register
+
+
+def need_of(warning: MonitoringWarning) -> str:
+    layout = LAYOUTS.get(warning.source)
+    record = layout.record_by_name.get(warning.record) if layout else None
+    return record.need if record else "basic"
+
+
+def chain_entries(household: Household) -> list[ChainEntry]:
+    out: list[ChainEntry] = []
+    for w in MonitoringWarning.objects.filter(household=household).select_related("referral", "case"):
+        url = reverse("monitoring:warning_detail", args=[w.pk])
+        need = need_of(w)
+        department = LAYOUTS[w.source].department if w.source in LAYOUTS else w.get_source_display()
+        out.append(
+            ChainEntry(
+                on=w.created_at.date(),
+                kind="warning",
+                title=f"监测预警 {w.number}：{w.get_category_display()}",
+                need=need,
+                department=department,
+                detail=w.detail,
+                url=url,
+            )
+        )
+        if w.verified_on is not None:
+            out.append(
+                ChainEntry(
+                    on=w.verified_on,
+                    kind="verification",
+                    title=f"核实（{w.get_verify_method_display()}）：{'情况属实' if w.confirmed else '情况不属实'}",
+                    need=need,
+                    department="民政",
+                    detail=w.verify_note,
+                    url=url,
+                )
+            )
+        if w.status == WarningStatus.RESOLVED and w.resolved_at is not None:
+            referral = getattr(w, "referral", None)
+            title = f"处置：{w.get_resolution_display()}"
+            if w.resolution == Resolution.ENROL and w.case is not None:
+                title += f"（申请 {w.case.number}）"
+            out.append(
+                ChainEntry(
+                    on=w.resolved_at.date(),
+                    kind="referral" if referral else "resolution",
+                    title=title
+                    + (f"：{referral.get_need_display()} → {referral.department}" if referral else ""),
+                    need=referral.need if referral else need,
+                    department=referral.department if referral else "民政",
+                    detail=w.resolution_note,
+                    url=url,
+                )
+            )
+            if referral is not None and referral.answered_on is not None:
+                out.append(
+                    ChainEntry(
+                        on=referral.answered_on,
+                        kind="referral",
+                        title=f"{referral.department}反馈：{referral.get_need_display()}",
+                        need=referral.need,
+                        department=referral.department,
+                        detail=referral.answer,
+                        url=url,
+                    )
+                )
+    return out
+
+
+def verify_overdue(d: Dialect) -> str:
+    """A monitoring warning still unverified after its deadline."""
+    detail = (
+        "'监测预警 JC' || "
+        + d.text("w.id")
+        + " || '（' || w.detail || '）应于 ' || "
+        + d.text("w.due_on")
+        + " || ' 前核实，至今未核实'"
+    )
+    return f"""
+      SELECT 'mw' || {d.text("w.id")} AS subject_key, w.area_code, w.township_code, w.county_code,
+        CAST(NULL AS BIGINT) AS case_id, w.household_id, {detail} AS detail
+      FROM monitoring_monitoringwarning w
+      WHERE w.status = '{WarningStatus.OPEN}' AND w.due_on < %(today)s AND w.area_code LIKE %(prefix)s
+    """  # noqa: S608  (our own constants only; the values are parameters)
+
+
+def register_rules() -> None:
+    register(
+        Rule(
+            "monitoring_verify_overdue",
+            "监测预警逾期未核实",
+            "监测、S6、S7、S9",
+            Severity.MAJOR,
+            "比对生成的监测预警超过核实期限仍未核实",
+            verify_overdue,
+            data_quality=False,
+        )
+    )
