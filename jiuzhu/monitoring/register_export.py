@@ -37,7 +37,7 @@ HEADERS = [
     "姓名",
     "性别",
     "公民身份号码",
-    "出生日期",
+    "出生年份",
     "与户主关系",
     "人员类别",
     "城乡属性",
@@ -99,7 +99,7 @@ def _row(n: int, e: RegisterEntry, names: _Names) -> list:
         m.name,
         m.get_sex_display(),
         m.id_masked,
-        m.birth_date,
+        m.birth_date.year,  # PI1: beside a masked ID number, the year only
         m.get_relation_display(),
         e.get_category_display(),
         h.get_urban_rural_display(),

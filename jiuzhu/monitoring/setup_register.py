@@ -5,6 +5,7 @@ from __future__ import annotations
 
 
 def setup() -> None:
+    # Imported when the app is ready (called from `MonitoringConfig.ready`): models and URLs are loaded by then.
     from jiuzhu.benefits.hooks import register_enrolment_listener
     from jiuzhu.cases.hooks import register_on_approved
     from jiuzhu.core import audit, params
