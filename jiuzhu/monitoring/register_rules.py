@@ -67,7 +67,7 @@ def temporary_aid_twice(d: Dialect) -> str:
         + " || ' 次，最近一次 ' || "
         + d.text("MAX(a1.aid_on)")
         + " || '，同一需求在 ' || "
-        + d.text("MAX(w.value)")
+        + d.text("CAST(MAX(w.value) AS INTEGER)")
         + " || ' 天内重复救助，请核实'"
     )
     since = d.days_before("a2.aid_on", "w.value")
