@@ -48,11 +48,19 @@ DIBAO_KEYS = {
     AssistanceType.DIBAO_URBAN: ("dibao.standard.urban", "dibao.guidance.urban"),
     AssistanceType.DIBAO_RURAL: ("dibao.standard.rural", "dibao.guidance.rural"),
 }
-TOWNSHIP_KEYS = (
+TOWNSHIP_KEYS = [
     "deadline.working_days",
     "supervision.home_visit_working_days",
     "supervision.backfill_watch_days",
-)
+]
+
+
+def register_township_key(key: str) -> None:
+    """A parameter a rule of an app above reads per township (`supervision_scanparam`), added at start-up."""
+    if key not in TOWNSHIP_KEYS:
+        TOWNSHIP_KEYS.append(key)
+
+
 # Memory for the hash joins and aggregates of one rule on PostgreSQL (an operations setting, not policy):
 # with the default the aggregates over millions of members and income items spill to disk.
 SCAN_WORK_MEM = os.environ.get("JIUZHU_SCAN_WORK_MEM", "256MB")
