@@ -17,8 +17,8 @@ from jiuzhu.cases.materials_api import router as materials_router
 from jiuzhu.console.api import router as console_router
 from jiuzhu.documents.api import router as documents_router
 from jiuzhu.events.api import router as events_router
-from jiuzhu.monitoring.api_watch import router as monitoring_watch_router
 from jiuzhu.monitoring.api_register import router as register_router
+from jiuzhu.monitoring.api_watch import router as monitoring_watch_router
 from jiuzhu.orgs.api import router as orgs_router
 from jiuzhu.payments.api import router as payments_router
 from jiuzhu.registry.api import router as registry_router

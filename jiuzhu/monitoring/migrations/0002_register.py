@@ -28,6 +28,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
+        ('monitoring', '0001_initial'),
         ('benefits', '0004_back_pay'),
         ('cases', '0014_decision_low_income_category'),
         ('core', '0011_sealed_files'),
