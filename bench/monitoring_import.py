@@ -93,7 +93,9 @@ def _file() -> bytes:
 def run() -> None:
     user = User.objects.get(username="js_bureau")
     villages = list(
-        Jurisdiction.objects.filter(level=Level.VILLAGE, code__startswith="230502").values_list("code", flat=True)
+        Jurisdiction.objects.filter(level=Level.VILLAGE, code__startswith="230502").values_list(
+            "code", flat=True
+        )
     )
     t0 = time.perf_counter()
     _registry(villages)
@@ -106,7 +108,9 @@ def run() -> None:
         f"file {ROWS:,} rows, {len(content) / 1048576:.1f} MB; load average {load[0]:.2f} {load[1]:.2f} "
         f"on {os.cpu_count()} CPUs"
     )
-    job = jobs.create(by=user, kind="monitoring_import", area_code="230502000000", params={"source": "gongan"})
+    job = jobs.create(
+        by=user, kind="monitoring_import", area_code="230502000000", params={"source": "gongan"}
+    )
     layout = layout_of("gongan")
     today = clock.today()
     t1 = time.perf_counter()
