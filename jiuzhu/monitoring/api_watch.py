@@ -178,7 +178,7 @@ def warning_verify(request: AuthenticatedHttpRequest, warning_id: Id, payload: V
 
 
 class EnrolIn(Schema):
-    assistance_type: str
+    assistance_type: str = Field(..., max_length=20)
     applicant_id: Id | None = None
     reason: str = Field(..., min_length=1, max_length=4000)
 
