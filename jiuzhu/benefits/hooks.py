@@ -4,7 +4,8 @@ never imports them.
 - `payment_locks`: why changes that affect payment are refused now (M1). Payments registers its month
   freeze here, as it does with the case workflow; every enrolment change asks `ensure_open` first.
 - `enrolment_listeners`: told of enrolment events that may leave months unpaid ("enrolled", "account_set",
-  "resumed"), inside the change's transaction. Payments proposes 补发 from them."""
+  "resumed"), inside the change's transaction. Payments proposes 补发 from them. "terminated" too: the
+  low-income register drops the enrolment's members."""
 
 from __future__ import annotations
 

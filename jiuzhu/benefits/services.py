@@ -435,6 +435,7 @@ def terminate(
         before=enrolment.amount,
         after=Decimal("0"),
     )
+    notify("terminated", enrolment, by)
     if kind == TerminationReason.FRAUD:
         DishonestyRecord.objects.create(
             household=enrolment.household,

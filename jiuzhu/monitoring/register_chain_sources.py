@@ -120,12 +120,13 @@ def enrolment_changes(household: Household) -> list[ChainEntry]:
 def payments(household: Household) -> list[ChainEntry]:
     """The payroll's monthly entries, one chain entry per run of consecutive months at one amount (a year of
     低保 is one line, not twelve); back pay stays one entry each."""
-    rows = list(
-        # By enrolment: the ledger's (enrolment, month, kind) key is indexed, its household column is not.
+    # By enrolment: the ledger's (enrolment, month, kind) key is indexed, its household column is not.
+    ledger = (
         LedgerEntry.objects.filter(enrolment__in=Enrolment.objects.filter(household=household).values("pk"))
         .order_by("enrolment_id", "kind", "month")
         .values("enrolment_id", "kind", "month", "amount", "assistance_type", "covers")
     )
+    rows: list[dict] = [dict(r) for r in ledger]
     out: list[ChainEntry] = []
     run: list[dict] = []
 

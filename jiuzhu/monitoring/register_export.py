@@ -139,8 +139,8 @@ def write_xlsx(out, qs: QuerySet[RegisterEntry]) -> int:
             ws.write_string(0, col, header, bold)
         names = _Names()
         n = 0
-        rows = qs.prefetch_related(None).select_related("member", "household", "enrolment", "case")
-        rows = rows.iterator(chunk_size=CHUNK)
+        joined = qs.prefetch_related(None).select_related("member", "household", "enrolment", "case")
+        rows = joined.iterator(chunk_size=CHUNK)
         for batch in _chunks(rows, CHUNK):
             names.load({c for e in batch for c in _levels(e.area_code)})
             for e in batch:

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from jiuzhu.benefits.models import Enrolment, EnrolmentStatus
 from jiuzhu.core import clock
 from jiuzhu.core.errors import NotFound
 from jiuzhu.monitoring.models import RegisterCategory, RegisterEntry
@@ -17,14 +16,12 @@ from jiuzhu.registry.models import Member
 
 
 def live_q() -> Q:
-    """What may have changed since the row was written without telling the register: the enrolment ended,
-    the person left the household, the 低收入 recognition lapsed. Correlated subqueries rather than joins,
-    so that the list is read in the order of its index and stops at the page's last row."""
-    ended = Enrolment.objects.filter(pk=OuterRef("enrolment_id"), status=EnrolmentStatus.TERMINATED)
+    """What may have changed since the row was written without telling the register: the person left the
+    household (death, moving out), the 低收入 recognition lapsed. (A terminated enrolment is told: the rows go.)
+    A correlated subquery rather than a join, so that the list is read in the order of its index and stops at
+    the page's last row."""
     present = Member.objects.filter(pk=OuterRef("member_id"), is_active=True)
-    return (
-        ~Exists(ended) & Exists(present) & (Q(valid_until__isnull=True) | Q(valid_until__gte=clock.today()))
-    )
+    return Exists(present) & (Q(valid_until__isnull=True) | Q(valid_until__gte=clock.today()))
 
 
 def register_visible_to(user: User) -> QuerySet[RegisterEntry]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import date
 
 from django.db import transaction
 
@@ -48,12 +49,12 @@ def register_origin_resolver(fn: CaseOriginResolver) -> None:
         origin_resolvers.append(fn)
 
 
-_LOW_INCOME_CATEGORY = {
+_LOW_INCOME_CATEGORY: dict[str, str] = {
     LowIncomeCategory.EDGE: RegisterCategory.EDGE,
     LowIncomeCategory.RIGID_EXPENSE: RegisterCategory.RIGID_EXPENSE,
     LowIncomeCategory.OTHER: RegisterCategory.OTHER,
 }
-_RANK = [
+_RANK: list[str] = [
     RegisterCategory.TEKUN,
     RegisterCategory.DIBAO,
     RegisterCategory.EDGE,
@@ -102,14 +103,21 @@ def _latest_recognition(household: Household, fresh: Decision | None) -> Decisio
     return found
 
 
-def _wanted(household: Household, today, fresh: Decision | None = None) -> list[RegisterEntry]:
+def _wanted(household: Household, today: date, fresh: Decision | None = None) -> list[RegisterEntry]:
     """The rows the household should have now (unsaved)."""
     members = {m.pk: m for m in Member.objects.filter(household=household, is_active=True)}
     if not members:
         return []
-    chosen: dict[int, tuple[str, Case, Enrolment | None, object, object]] = {}
+    chosen: dict[int, tuple[str, Case, Enrolment | None, date, date | None]] = {}
 
-    def offer(member_id: int, category: str, case: Case, enrolment, since, valid_until) -> None:
+    def offer(
+        member_id: int,
+        category: str,
+        case: Case,
+        enrolment: Enrolment | None,
+        since: date,
+        valid_until: date | None,
+    ) -> None:
         if member_id not in members:
             return
         held = chosen.get(member_id)
@@ -131,26 +139,26 @@ def _wanted(household: Household, today, fresh: Decision | None = None) -> list[
         )
         valid_until = add_months(recognition.decided_on, months)
         if valid_until >= today:
-            category = _LOW_INCOME_CATEGORY[recognition.low_income_category]
+            low = _LOW_INCOME_CATEGORY[recognition.low_income_category]
             for member_id in members:
-                offer(member_id, category, recognition.case, None, recognition.decided_on, valid_until)
+                offer(member_id, low, recognition.case, None, recognition.decided_on, valid_until)
     origins = origins_for({c[1].pk: c[1] for c in chosen.values()}.values())
     now = clock.now()
     rows = []
-    for member_id, (category, case, enrolment, since, valid_until) in chosen.items():
+    for member_id, (held_category, case, enrolment, since, until) in chosen.items():
         origin = origins[case.pk]
         rows.append(
             RegisterEntry(
                 member_id=member_id,
                 household_id=household.pk,
-                category=category,
+                category=held_category,
                 area_code=household.area_code,
                 township_code=case.township_code,
                 county_code=case.county_code,
                 case=case,
                 enrolment=enrolment,
                 since=since,
-                valid_until=valid_until,
+                valid_until=until,
                 origin=origin.origin,
                 origin_label=origin.label[:120],
                 origin_url=origin.url[:200],

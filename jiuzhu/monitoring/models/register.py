@@ -27,10 +27,9 @@ class Origin(models.TextChoices):
 class RegisterEntry(models.Model):
     """A person in one category of the register, since a date, because of one approved case.
 
-    The rows are written when a case is approved, an enrolment changes or members move
+    The rows are written when a case is approved, an enrolment starts, resumes or ends, or members move
     (`register_sync.refresh_household`); what can change without such an event is checked when the register
-    is read: the enrolment ended (`enrolment.status`), the person left the household (`member.is_active`),
-    a 低收入 recognition lapsed (`valid_until`)."""
+    is read: the person left the household (`member.is_active`), a 低收入 recognition lapsed (`valid_until`)."""
 
     member = models.ForeignKey("registry.Member", on_delete=models.CASCADE, related_name="+")
     household = models.ForeignKey("registry.Household", on_delete=models.CASCADE, related_name="+")
