@@ -10,6 +10,7 @@ def setup() -> None:
     from jiuzhu.core.navigation import NavItem, register
     from jiuzhu.monitoring import sources, watch_chain, watch_policy  # noqa: F401  (parameters)
     from jiuzhu.monitoring.chain_types import register_chain_source
+    from jiuzhu.monitoring.register_sync import register_origin_resolver
     from jiuzhu.monitoring.watch_selectors import IMPORT_KIND, get_import_job, household_warnings_panel
     from jiuzhu.orgs.roles import Perm
     from jiuzhu.registry.hooks import Panel, register_household_panel
@@ -18,6 +19,7 @@ def setup() -> None:
 
     register_household_panel(Panel("monitoring/watch_household_panel.html", household_warnings_panel))
     register_chain_source(watch_chain.chain_entries)
+    register_origin_resolver(watch_chain.case_origins)
     watch_chain.register_rules()
     register(
         NavItem("动态监测", "监测预警", "monitoring:warnings", "bell", Perm.VIEW, 10),

@@ -6,7 +6,9 @@ from __future__ import annotations
 from django.urls import reverse
 
 from jiuzhu.monitoring.chain_types import ChainEntry
+from jiuzhu.monitoring.models.register import Origin
 from jiuzhu.monitoring.models.watch import MonitoringWarning, Resolution, WarningStatus
+from jiuzhu.monitoring.register_sync import CaseOrigin
 from jiuzhu.monitoring.sources import LAYOUTS
 from jiuzhu.registry.models import Household
 from jiuzhu.supervision.models import Severity
@@ -17,6 +19,19 @@ def need_of(warning: MonitoringWarning) -> str:
     layout = LAYOUTS.get(warning.source)
     record = layout.record_by_name.get(warning.record) if layout else None
     return record.need if record else "basic"
+
+
+def case_origins(case_ids: list[int]) -> dict[int, CaseOrigin]:
+    """The register's origin of applications opened by 纳入救助: the warning each came from (one query)."""
+    return {
+        w.case_id: CaseOrigin(
+            Origin.MONITORING,
+            f"比对预警 {w.number}（{w.get_category_display()}）",
+            reverse("monitoring:warning_detail", args=[w.pk]),
+        )
+        for w in MonitoringWarning.objects.filter(case_id__in=case_ids).order_by("pk")
+        if w.case_id is not None
+    }
 
 
 def chain_entries(household: Household) -> list[ChainEntry]:

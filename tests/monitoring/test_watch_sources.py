@@ -161,6 +161,9 @@ def test_canlian_new_certificate_opens_an_application_and_budongchan_property_is
     approved(w.case)  # the application goes its ordinary way; once approved it counts as newly enrolled
     report = c.get("/monitoring/dashboard/?month=2026-11").content.decode()
     assert 'data-testid="total-enrolled">1<' in report
+    # The register names the warning the person came from.
+    register = c.get("/monitoring/register/?origin=monitoring").content.decode()
+    assert "冯残疾" in register and f"比对预警 {w.number}" in register
 
     [p] = import_file(
         c,
