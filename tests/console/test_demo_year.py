@@ -1,0 +1,83 @@
+"""The demo year (`load_demo --year`): the shape of the county it builds. The suite loads a small county (40
+households instead of about 2 000) through the same command and the same walk; the full size is measured in
+docs/operations.md."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import date
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from jiuzhu.core import clock
+
+pytestmark = pytest.mark.django_db
+
+SMALL = 40
+
+
+@pytest.fixture
+def year(settings, tmp_path):
+    """Loaded with the 补录 limit as shipped: every step is entered on its own day, so none is a backfill."""
+    from jiuzhu.core.models import ParameterValue
+
+    shipped = json.loads(Path("jiuzhu/core/policy_defaults.json").read_text(encoding="utf-8"))
+    value = next(e["value"] for e in shipped if e["key"] == "steps.backdate_working_days")
+    ParameterValue.objects.filter(key="steps.backdate_working_days", scope_code="").update(value=value)
+    out = StringIO()
+    call_command("load_demo", "--year", "--households", str(SMALL), stdout=out)
+    return out.getvalue()
+
+
+def test_the_demo_year_has_its_shape(year):
+    from jiuzhu.cases.models import Case, CaseStep
+    from jiuzhu.cases.models_backfill import BackfillRequest
+    from jiuzhu.core import audit
+    from jiuzhu.payments.models import BackPay, BankFile, Payment, PayrollRun, Reconciliation
+    from jiuzhu.registry.models import Household, Member
+
+    assert "演示数据已载入" in year
+    # The walk leaves the clock where it found it (the suite's frozen 20 November).
+    assert clock.today() == date(2026, 11, 20)
+
+    households = Household.objects.filter(area_code__startswith="230502")
+    assert SMALL * 0.8 <= households.count() <= SMALL
+    assert Member.objects.filter(household__in=households).count() > households.count()
+
+    cases = Case.objects.filter(county_code="230502000000")
+    by_type = Counter(cases.values_list("assistance_type", flat=True))
+    assert set(by_type) >= {"dibao_rural", "dibao_urban", "low_income", "linshi_expense", "tekun"}, by_type
+    by_state = Counter(cases.values_list("status", flat=True))
+    assert by_state["approved"] >= SMALL // 3, by_state
+    assert {"rejected", "withdrawn"} <= set(by_state), by_state
+    in_between = set(by_state) - {"approved", "rejected", "withdrawn"}
+    assert in_between, by_state  # cases still under way today
+
+    # Every step entered on its own day: none needed a 补录 request, and no step is dated after its entry.
+    assert not BackfillRequest.objects.exists()
+    for step in CaseStep.objects.filter(case__in=cases).select_related("case"):
+        assert step.on == timezone.localdate(step.created_at), (step.kind, step.on, step.created_at)
+
+    # Twelve complete payroll months before this one: ledger, bank file and reconciliation.
+    reconciled = set(
+        Reconciliation.objects.filter(county_code="230502000000").values_list("month", flat=True)
+    )
+    assert len(reconciled) >= 12, sorted(reconciled)
+    done = set(
+        PayrollRun.objects.filter(county_code="230502000000", status="done").values_list("month", flat=True)
+    )
+    assert reconciled <= done
+    exported = set(BankFile.objects.filter(county_code="230502000000").values_list("month", flat=True))
+    assert reconciled <= exported
+    # A few payments failed each so often, and their months were approved as 补发.
+    assert Payment.objects.filter(county_code="230502000000", status="failed").exists()
+    assert BackPay.objects.filter(county_code="230502000000", reason="failed", status="approved").exists()
+
+    # The audit chain is whole.
+    reports = audit.verify_all()
+    assert reports and all(r.ok for r in reports), [r.problem for r in reports if not r.ok]
