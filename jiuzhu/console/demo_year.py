@@ -34,7 +34,11 @@ MONTHLY_STEPS: list[str] = [
     "jiuzhu.console.demo_year_steps.payroll_month",
     "jiuzhu.console.demo_year_steps.applications_month",
     "jiuzhu.console.demo_year_steps.supervision_month",
+    "jiuzhu.console.demo_year_steps.liaocheng_month",
+    "jiuzhu.console.demo_year_steps.qijiang_month",
 ]
+# Loaded before the walk: places and staff the walk needs besides the shared demo world.
+BEFORE_WALK: list[str] = ["jiuzhu.orgs.demo_liaocheng.load"]
 # Run once at the end, on today: the showcase parts that describe the present (where paper files are kept,
 # the printed notice board).
 AFTER_WALK: list[str] = ["jiuzhu.archive.demo.load"]
@@ -117,6 +121,8 @@ def run(*, households: int = DEFAULT_HOUSEHOLDS, seed: int = 2026, until: date |
     steps: list[Callable[[Walk, date], None]] = [_resolve(name) for name in MONTHLY_STEPS]
     month = walk.start
     try:
+        for name in BEFORE_WALK:
+            _call(name)
         while month <= end:
             walk._push(month, _month_life(walk, month, steps), 0)
             month = next_month(month)
@@ -132,8 +138,7 @@ def run(*, households: int = DEFAULT_HOUSEHOLDS, seed: int = 2026, until: date |
             walk._push(following, life, 1)
         walk.set_clock(end)
         for name in AFTER_WALK:
-            module, _, attribute = name.rpartition(".")
-            getattr(import_module(module), attribute)()
+            _call(name)
     finally:
         if was_frozen is not None:
             clock.freeze(was_frozen)
@@ -154,5 +159,6 @@ def _resolve(name: str) -> Callable[[Walk, date], None]:
     return getattr(import_module(module), attribute)
 
 
-def month_of(day: date) -> date:
-    return month_start(day)
+def _call(name: str) -> None:
+    module, _, attribute = name.rpartition(".")
+    getattr(import_module(module), attribute)()

@@ -11,6 +11,7 @@ from jiuzhu.benefits.models import Enrolment
 from jiuzhu.benefits.services import AssessmentInput, assess_for_case, bank_account_set
 from jiuzhu.cases.demo import _complete, _u
 from jiuzhu.cases.models import Case, Channel
+from jiuzhu.cases.profiles import ALWAYS, profile_of
 from jiuzhu.cases.services import intake, steps
 from jiuzhu.cases.transitions import sources_of
 from jiuzhu.console.demo_year import COUNTY, TOWNSHIPS, VILLAGES, Life, Walk
@@ -30,6 +31,7 @@ from jiuzhu.supervision import demo as supervision_demo
 FATES = [("approved", 74), ("rejected", 10), ("withdrawn", 5), ("incomplete", 3), ("stalled", 8)]
 # The types families apply for, with their weight (a household of one old person applies for 特困).
 TYPES = [("dibao", 72), ("low_income", 10), ("linshi_expense", 8), ("tekun", 10)]
+OBJECTION_SHARE = 0.04
 FAILED_PAYMENT_SHARE = 0.004  # a few accounts closed or frozen each month, as banks report
 FINANCE = "js_finance"
 BUREAU = "js_bureau"
@@ -60,11 +62,51 @@ def applications_month(walk: Walk, month: date) -> None:
         walk.later(_family_life(walk, day))
 
 
-def _family_life(walk: Walk, day: date) -> Life:
+# 聊城 (东昌府区, orgs.demo_liaocheng): a small county on its own procedure, beside 尖山区.
+LIAOCHENG_TEAM = {
+    "worker": "lc_ty_caseworker",
+    "approver": "lc_ty_approver",
+    "verifier": "lc_verifier",
+    "profile": "liaocheng",
+    "types": "dibao",
+}
+LIAOCHENG_VILLAGES = ["371502101201", "371502101202"]
+
+
+# 綦江 打通镇 (the pilot town): its decisions are filed with the bureau before the notice (备案).
+QIJIANG_TEAM = {
+    "worker": "qj_dt_caseworker",
+    "approver": "qj_dt_approver",
+    "verifier": "qj_verifier",
+    "types": "dibao",  # the town holds delegation for 低保 and 特困 only
+}
+QIJIANG_VILLAGES = ["500110011201", "500110011202", "500110011203"]
+
+
+def liaocheng_month(walk: Walk, month: date) -> None:
+    """A family or two a month at 堂邑镇, verified before they apply."""
+    _small_county_month(walk, month, LIAOCHENG_TEAM, LIAOCHENG_VILLAGES)
+
+
+def qijiang_month(walk: Walk, month: date) -> None:
+    """A family or two a month at 打通镇, whose approvals are filed with the 綦江 bureau."""
+    _small_county_month(walk, month, QIJIANG_TEAM, QIJIANG_VILLAGES)
+
+
+def _small_county_month(walk: Walk, month: date, team: dict[str, str], villages: list[str]) -> None:
+    for _ in range(max(1, walk.households // 400)):
+        day = month + timedelta(days=walk.rng.randrange(0, 27))
+        walk.later(_family_life(walk, day, team=team, villages=villages))
+
+
+def _family_life(
+    walk: Walk, day: date, *, team: dict[str, str] | None = None, villages: list[str] | None = None
+) -> Life:
     yield day
-    township = walk.rng.choice(sorted(TOWNSHIPS))
-    village = walk.rng.choice(VILLAGES[township])
-    team = TOWNSHIPS[township]
+    if team is None or villages is None:
+        township = walk.rng.choice(sorted(TOWNSHIPS))
+        team, villages = TOWNSHIPS[township], VILLAGES[township]
+    village = walk.rng.choice(villages)
     people, address, incomes = family(walk, village, day)
     household = household_create(
         by=_u(team["worker"]), area_code=village, address=address, members=people, phone=_phone(walk)
@@ -81,7 +123,7 @@ def _family_life(walk: Walk, day: date) -> Life:
     walk.counts["households"] += 1
     if walk.rng.random() < 0.15:
         return  # registered only (a family known to the township, no application this year)
-    kind = _pick(walk, TYPES)
+    kind = _pick(walk, TYPES) if "types" not in team else walk.rng.choice(team["types"].split())
     if kind == "tekun" and household.members.count() > 1:
         kind = "dibao"
     if kind == "dibao":
@@ -100,6 +142,15 @@ REASONS = {
     "low_income": ["家庭收入略高于低保标准，申请低收入家庭认定"],
     "linshi_expense": ["子女大学学费支出较大", "住院医疗费用自付部分较大", "房屋失火，生活暂时困难"],
 }
+
+
+def _verification(walk: Walk, *, over: bool) -> steps.VerificationResult:
+    return steps.VerificationResult(
+        completed_on=clock.today(),
+        result="pass",
+        per_capita_income=str(walk.rng.randrange(900, 1400) if over else walk.rng.randrange(0, 420)),
+        findings="未发现车辆、存款和工商登记" if not over else "发现经营收入",
+    )
 
 
 def _application_life(walk: Walk, household: Household, kind: str, team: dict[str, str]) -> Life:
@@ -122,6 +173,13 @@ def _application_life(walk: Walk, household: Household, kind: str, team: dict[st
         intake.notify_missing(by=_u(team["worker"]), case=case)
         return
     _complete(case, team["worker"])
+    over = fate == "rejected"
+    before = team.get("profile") == "liaocheng"  # 先核对、后申请
+    if before:
+        yield walk.after(0, 1)
+        steps.pre_verify_request(by=_u(team["worker"]), case=case, on=clock.today())
+        yield walk.after(2, 5)
+        steps.pre_verify_result(by=_u(team["verifier"]), case=case, data=_verification(walk, over=False))
     yield walk.after(1, 2)
     intake.accept(by=_u(team["worker"]), case=case, accepted_on=clock.today())
     if fate == "withdrawn":
@@ -130,20 +188,11 @@ def _application_life(walk: Walk, household: Household, kind: str, team: dict[st
             by=_u(team["worker"]), case=case, on=clock.today(), reason="申请人家庭情况好转，主动撤回"
         )
         return
-    yield walk.after(1, 2)
-    steps.verify_request(by=_u(team["worker"]), case=case, on=clock.today())
-    yield walk.after(2, 5)
-    over = fate == "rejected"
-    steps.verify_result(
-        by=_u(team["verifier"]),
-        case=case,
-        data=steps.VerificationResult(
-            completed_on=clock.today(),
-            result="pass",
-            per_capita_income=str(walk.rng.randrange(900, 1400) if over else walk.rng.randrange(0, 420)),
-            findings="未发现车辆、存款和工商登记" if not over else "发现经营收入",
-        ),
-    )
+    if not before:
+        yield walk.after(1, 2)
+        steps.verify_request(by=_u(team["worker"]), case=case, on=clock.today())
+        yield walk.after(2, 5)
+        steps.verify_result(by=_u(team["verifier"]), case=case, data=_verification(walk, over=over))
     if fate == "stalled":
         return  # waits for the home visit
     yield walk.after(2, 6)
@@ -175,6 +224,9 @@ def _application_life(walk: Walk, household: Household, kind: str, team: dict[st
                 assessors="经办人、村协理员",
             ),
         )
+    if profile_of(case).review == ALWAYS:
+        yield walk.after(1, 3)
+        _review(case, team, "评议小组认为该户情况属实" if not over else "评议小组认为该户收入较高")
     yield _open_day(walk.after(1, 4))
     outcome = "reject" if over else "approve"
     steps.decide(
@@ -203,6 +255,8 @@ def _application_life(walk: Walk, household: Household, kind: str, team: dict[st
     if case.status in sources_of("post_notice"):
         yield walk.after(1, 2)
         notice = steps.post_notice(by=_u(team["worker"]), cases=[case], start_on=clock.today())[0]
+        if not walk.counts["objections"] or walk.rng.random() < OBJECTION_SHARE:
+            yield from _objection(walk, case, team, notice.end_on)
         yield _open_day(notice.end_on + timedelta(days=walk.rng.randrange(1, 4)))
         case.refresh_from_db()
         if case.status in sources_of("finalize"):
@@ -219,6 +273,45 @@ def _application_life(walk: Walk, household: Household, kind: str, team: dict[st
             holder=household.head_name,
             account="62170" + f"{walk.rng.randrange(0, 10**14):014d}",
         )
+
+
+def _review(case: Case, team: dict[str, str], minutes: str) -> None:
+    steps.review(
+        by=_u(team["worker"]),
+        case=case,
+        data=steps.ReviewInput(
+            held_on=clock.today(),
+            panel=["村支书", "村主任", "党员代表", "群众代表甲", "群众代表乙"],
+            minutes=minutes,
+            votes_for=5,
+            votes_against=0,
+            all_signed=True,
+        ),
+    )
+
+
+def _objection(walk: Walk, case: Case, team: dict[str, str], end_on: date) -> Life:
+    """A neighbour objects during the notice; the township re-examines (with a review where the county's
+    procedure asks for one) and finds it unfounded, and the notice runs on."""
+    yield min(end_on, walk.after(1, 3))
+    steps.register_objection(
+        by=_u(team["worker"]),
+        case=case,
+        received_on=clock.today(),
+        content="反映该户子女有稳定工作收入",
+        raised_by="村民（匿名）",
+    )
+    walk.counts["objections"] += 1
+    yield min(end_on, walk.after(0, 2))
+    if team.get("profile") == "liaocheng":
+        _review(case, team, "经评议，子女在外务工收入不稳定，异议不成立")
+    steps.resolve_objection(
+        by=_u(team["worker"]),
+        case=case,
+        handled_on=clock.today(),
+        outcome="unfounded",
+        handling="经复核，子女在外务工收入不稳定，已按规定计算，异议不成立",
+    )
 
 
 # --- the payroll month ------------------------------------------------------------------------------------

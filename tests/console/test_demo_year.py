@@ -58,6 +58,18 @@ def test_the_demo_year_has_its_shape(year):
     in_between = set(by_state) - {"approved", "rejected", "withdrawn"}
     assert in_between, by_state  # cases still under way today
 
+    # Objections during a notice, re-examined and found unfounded.
+    assert cases.filter(objections__isnull=False).exists()
+
+    # 聊城: a small county on its own procedure, verified before the application (先核对、后申请).
+    liaocheng = Case.objects.filter(county_code="371502000000")
+    assert liaocheng.exists() and set(liaocheng.values_list("profile", flat=True)) == {"liaocheng"}
+    assert CaseStep.objects.filter(case__in=liaocheng, kind="pre_verify").exists()
+    # 綦江 打通镇 files its approvals with the bureau (备案) before the notice.
+    qijiang = Case.objects.filter(county_code="500110000000")
+    assert set(qijiang.values_list("profile", flat=True)) == {"qijiang"}
+    assert CaseStep.objects.filter(case__in=qijiang, kind="file").exists()
+
     # Every step entered on its own day: none needed a 补录 request, and no step is dated after its entry.
     assert not BackfillRequest.objects.exists()
     for step in CaseStep.objects.filter(case__in=cases).select_related("case"):
