@@ -37,6 +37,8 @@ MONTHLY_STEPS: list[str] = [
     "jiuzhu.console.demo_year_steps.liaocheng_month",
     "jiuzhu.console.demo_year_steps.qijiang_month",
 ]
+# Called once with the walk before it starts, to queue lives dated before the walk's months (years back).
+EARLIER_LIVES: list[str] = ["jiuzhu.console.demo_year_steps.baseline"]
 # Loaded before the walk: places and staff the walk needs besides the shared demo world.
 BEFORE_WALK: list[str] = ["jiuzhu.orgs.demo_liaocheng.load"]
 # Run once at the end, on today: the showcase parts that describe the present (where paper files are kept,
@@ -123,6 +125,8 @@ def run(*, households: int = DEFAULT_HOUSEHOLDS, seed: int = 2026, until: date |
     try:
         for name in BEFORE_WALK:
             _call(name)
+        for name in EARLIER_LIVES:
+            _resolve_early(name)(walk)
         while month <= end:
             walk._push(month, _month_life(walk, month, steps), 0)
             month = next_month(month)
@@ -155,6 +159,11 @@ def _month_life(walk: Walk, month: date, steps: list[Callable[[Walk, date], None
 
 
 def _resolve(name: str) -> Callable[[Walk, date], None]:
+    module, _, attribute = name.rpartition(".")
+    return getattr(import_module(module), attribute)
+
+
+def _resolve_early(name: str) -> Callable[[Walk], None]:
     module, _, attribute = name.rpartition(".")
     return getattr(import_module(module), attribute)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import replace
 from datetime import date, timedelta
 
 from jiuzhu.benefits.models import Enrolment
@@ -100,7 +101,12 @@ def _small_county_month(walk: Walk, month: date, team: dict[str, str], villages:
 
 
 def _family_life(
-    walk: Walk, day: date, *, team: dict[str, str] | None = None, villages: list[str] | None = None
+    walk: Walk,
+    day: date,
+    *,
+    team: dict[str, str] | None = None,
+    villages: list[str] | None = None,
+    applies: bool = False,
 ) -> Life:
     yield day
     if team is None or villages is None:
@@ -121,11 +127,14 @@ def _family_life(
         )
     walk.made.append(household)
     walk.counts["households"] += 1
-    if walk.rng.random() < 0.15:
+    if not applies and walk.rng.random() < 0.15:
         return  # registered only (a family known to the township, no application this year)
     kind = _pick(walk, TYPES) if "types" not in team else walk.rng.choice(team["types"].split())
-    if kind == "tekun" and household.members.count() > 1:
+    alone = household.members.count() == 1
+    if kind == "tekun" and not alone:
         kind = "dibao"
+    elif alone and "types" not in team and walk.rng.random() < 0.4:
+        kind = "tekun"  # one person, mostly old: 特困 is what such a person usually applies for
     if kind == "dibao":
         kind = "dibao_rural" if village[9:10] == "2" else "dibao_urban"
     yield from _application_life(walk, household, kind, team)
@@ -154,7 +163,7 @@ def _verification(walk: Walk, *, over: bool) -> steps.VerificationResult:
 
 
 def _application_life(walk: Walk, household: Household, kind: str, team: dict[str, str]) -> Life:
-    fate = _pick(walk, FATES)
+    fate = team.get("fate") or _pick(walk, FATES)
     head = household.members.get(relation="head")
     case = intake.case_create(
         by=_u(team["worker"]),
@@ -229,21 +238,21 @@ def _application_life(walk: Walk, household: Household, kind: str, team: dict[st
         _review(case, team, "评议小组认为该户情况属实" if not over else "评议小组认为该户收入较高")
     yield _open_day(walk.after(1, 4))
     outcome = "reject" if over else "approve"
-    steps.decide(
-        by=_u(team["approver"]),
-        case=case,
-        data=steps.MeetingInput(
-            held_on=clock.today(),
-            attendees=[
-                {"name": "分管领导", "title": "副乡（镇）长"},
-                {"name": "经办人", "title": "民政助理"},
-            ],
-            minutes="经集体研究",
-            outcome=outcome,
-            amount="2000.00" if kind == "linshi_expense" else None,
-            reasons="家庭人均收入高于当地低保标准" if over else "",
-        ),
+    meeting = steps.MeetingInput(
+        held_on=clock.today(),
+        attendees=[{"name": "分管领导", "title": "副乡（镇）长"}, {"name": "经办人", "title": "民政助理"}],
+        minutes="经集体研究",
+        outcome=outcome,
+        amount="2000.00" if kind == "linshi_expense" else None,
+        reasons="家庭人均收入高于当地低保标准" if over else "",
     )
+    if "bureau" in team:  # before delegation: the township reviews, the bureau decides (D3)
+        steps.township_review(by=_u(team["approver"]), case=case, data=meeting)
+        yield _open_day(walk.after(3, 8))
+        meeting = replace(meeting, held_on=clock.today(), attendees=[{"name": "局长", "title": "民政局"}])
+        steps.bureau_decide(by=_u(team["bureau"]), case=case, data=meeting)
+    else:
+        steps.decide(by=_u(team["approver"]), case=case, data=meeting)
     case.refresh_from_db()
     walk.counts[f"decided:{outcome}"] += 1
     if over:
@@ -260,7 +269,7 @@ def _application_life(walk: Walk, household: Household, kind: str, team: dict[st
         yield _open_day(notice.end_on + timedelta(days=walk.rng.randrange(1, 4)))
         case.refresh_from_db()
         if case.status in sources_of("finalize"):
-            steps.finalize(by=_u(team["approver"]), case=case, on=clock.today())
+            steps.finalize(by=_u(team.get("bureau", team["approver"])), case=case, on=clock.today())
             walk.counts["approved"] += 1
     case = Case.objects.get(pk=case.pk)
     enrolment = getattr(case, "enrolment", None)
@@ -312,6 +321,23 @@ def _objection(walk: Walk, case: Case, team: dict[str, str], end_on: date) -> Li
         outcome="unfounded",
         handling="经复核，子女在外务工收入不稳定，已按规定计算，异议不成立",
     )
+
+
+# --- before delegation ------------------------------------------------------------------------------------
+
+# 尖山区 delegated approval to its townships on 2021-07-01 (orgs.demo). A few applications of the spring before,
+# decided by the bureau on the two-level route, are the baseline the supervision overview compares with (S5).
+BASELINE_MONTHS = [date(2021, 3, 1), date(2021, 4, 1), date(2021, 5, 1)]
+
+
+def baseline(walk: Walk) -> None:
+    per_month = max(2, walk.households // 200)
+    for month in BASELINE_MONTHS:
+        for _ in range(per_month):
+            township = walk.rng.choice(sorted(TOWNSHIPS))
+            team = {**TOWNSHIPS[township], "bureau": BUREAU, "types": "dibao", "fate": "approved"}
+            day = month + timedelta(days=walk.rng.randrange(0, 20))
+            walk.later(_family_life(walk, day, team=team, villages=VILLAGES[township], applies=True))
 
 
 # --- the payroll month ------------------------------------------------------------------------------------

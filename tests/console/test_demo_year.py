@@ -46,7 +46,7 @@ def test_the_demo_year_has_its_shape(year):
     assert clock.today() == date(2026, 11, 20)
 
     households = Household.objects.filter(area_code__startswith="230502")
-    assert SMALL * 0.8 <= households.count() <= SMALL
+    assert SMALL * 0.8 <= households.count() <= SMALL * 1.25  # and the few of the pre-delegation baseline
     assert Member.objects.filter(household__in=households).count() > households.count()
 
     cases = Case.objects.filter(county_code="230502000000")
@@ -57,6 +57,18 @@ def test_the_demo_year_has_its_shape(year):
     assert {"rejected", "withdrawn"} <= set(by_state), by_state
     in_between = set(by_state) - {"approved", "rejected", "withdrawn"}
     assert in_between, by_state  # cases still under way today
+
+    # S5: a baseline before 尖山区 delegated approval (2021-07-01), decided by the bureau on the two-level route,
+    # so that the overview compares before and after.
+    from jiuzhu.orgs.models import Jurisdiction
+    from jiuzhu.supervision import kpis
+    from tests.helpers import user
+
+    before = cases.filter(decided_on__lt=date(2021, 7, 1), decision_working_days__isnull=False)
+    assert before.count() >= 4 and {c.decision.route for c in before} == {"bureau"}
+    townships = list(Jurisdiction.objects.filter(code__in=["230502200000", "230502004000"]))
+    table = kpis.processing_times(user("js_bureau"), townships)
+    assert all(row[2] > 0 and row[4] > 0 for row in table.rows), table.rows
 
     # Objections during a notice, re-examined and found unfounded.
     assert cases.filter(objections__isnull=False).exists()
