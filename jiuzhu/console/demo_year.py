@@ -1,5 +1,5 @@
 """The demo year (`load_demo --year`): a county with a year of history, written through the product's own
-services while a demo clock walks from the start of the year to today.
+services while a demo clock walks day by day from fourteen months back to today.
 
 Everything happens on its own day: the clock is frozen at that day before each step, so a step is never a
 补录 (backfill) — it is entered on the day it carries — and the audit chain, timelines, deadlines, ledgers and
@@ -115,7 +115,7 @@ def default_start(today: date) -> date:
 
 
 def run(*, households: int = DEFAULT_HOUSEHOLDS, seed: int = 2026, until: date | None = None) -> Walk:
-    """Walk the clock from the start of the year to `until` (today), running every life on its day. The clock is
+    """Walk the clock from fourteen months back to `until` (today), running every life on its day. The clock is
     left where it was found."""
     was_frozen = clock.now() if clock.is_frozen() else None
     end = until or clock.today()
