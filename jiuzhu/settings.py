@@ -31,6 +31,16 @@ TESTING = env.bool("JIUZHU_TESTING", "pytest" in sys.modules)
 if env.str("JIUZHU_FROZEN_AT") and not (DEBUG or TESTING):
     raise ImproperlyConfigured("JIUZHU_FROZEN_AT (a frozen clock) is only allowed with DEBUG or in tests")
 
+# The training copy (培训环境): its own database (make train keeps it under var/training/), a band on every page,
+# "培训" across every document, and a clock an administrator moves forward (core.clock, core.training). The
+# offset of that clock is a file next to the database, read by every process of the copy.
+JIUZHU_TRAINING = env.bool("JIUZHU_TRAINING", False)
+JIUZHU_TRAINING_CLOCK_FILE = (
+    Path(env.str("JIUZHU_TRAINING_CLOCK_FILE", str(VAR_DIR / "training-clock.json")))
+    if JIUZHU_TRAINING
+    else None
+)
+
 SECRET_KEY = env.str("SECRET_KEY")
 if not SECRET_KEY and TESTING:
     SECRET_KEY = "test-only-secret-key-" + "x" * 32
@@ -199,6 +209,10 @@ AXES_VERBOSE = False
 # Locking by address would lock a whole township office behind one NAT address (see above).
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
+# The training copy may run next to the demo on the same host: its cookies must not log one out of the other.
+if JIUZHU_TRAINING:
+    SESSION_COOKIE_NAME = "jiuzhu_training_sessionid"
+    CSRF_COOKIE_NAME = "jiuzhu_training_csrftoken"
 SESSION_COOKIE_AGE = 60 * env.int("JIUZHU_SESSION_MINUTES", 120, minimum=5)
 SESSION_SAVE_EVERY_REQUEST = True  # idle expiry: the clock restarts with each request
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jiuzhu.console import views, views_calendar
+from jiuzhu.console import views, views_calendar, views_training
 
 urlpatterns = [
     path("params/", views.params_list, name="params"),
@@ -9,4 +9,5 @@ urlpatterns = [
     path("calendar/calculate/", views_calendar.workday_calculator, name="workday_calculator"),
     path("audit/", views.audit_list, name="audit"),
     path("audit/verify/", views.audit_verify, name="audit_verify"),
+    path("training-clock/", views_training.training_clock, name="training_clock"),
 ]

@@ -16,4 +16,4 @@ class CoreConfig(AppConfig):
         # A wrong or rotated key is refused at start, not noticed as 500s later (PI1).
         checks.register(startup.key_check, "jiuzhu_keys")
         post_migrate.connect(startup.register_after_migrate, sender=self)
-        audit.register_actions({"job.restart": "重新开始后台任务"})
+        audit.register_actions({"job.restart": "重新开始后台任务", "training.clock_move": "调整培训环境时钟"})

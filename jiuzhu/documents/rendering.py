@@ -88,8 +88,25 @@ def _font_config() -> FontConfiguration:
     return config
 
 
+# The training copy prints "培训" across every page of every document, so that no practice paper can pass for a
+# real one. A fixed element repeats on each page in WeasyPrint.
+TRAINING_MARK = (
+    '<div aria-hidden="true" style="position: fixed; top: 38%; left: 0; right: 0; text-align: center; '
+    "font-size: 150pt; font-weight: bold; letter-spacing: 30pt; color: rgba(200, 0, 0, 0.18); "
+    'transform: rotate(-35deg); z-index: 1000;">培训</div>'
+)
+
+
+def _mark_training(html: str) -> str:
+    if not getattr(settings, "JIUZHU_TRAINING", False):
+        return html
+    end = html.lower().rfind("</body>")
+    return html + TRAINING_MARK if end < 0 else html[:end] + TRAINING_MARK + html[end:]
+
+
 def render_pdf(html: str) -> bytes:
     """HTML → PDF bytes (A4 layout, fonts and page numbers come from the document's own CSS)."""
+    html = _mark_training(html)
     fetcher = URLFetcher(allowed_protocols={"data"}, allow_redirects=False)
     return weasyprint.HTML(string=html, url_fetcher=fetcher).write_pdf(font_config=_font_config())
 

@@ -212,8 +212,8 @@ def _org(name: str, kind: str, place: Jurisdiction) -> Organisation:
     return obj
 
 
-def load_places() -> None:
-    for (pcode, pname), (ccode, cname), (kcode, kname), townships in COUNTIES:
+def load_places(counties=None) -> None:
+    for (pcode, pname), (ccode, cname), (kcode, kname), townships in counties or COUNTIES:
         province = _j(pcode, pname, Level.PROVINCE, None)
         city = _j(ccode, cname, Level.CITY, province)
         county = _j(kcode, kname, Level.COUNTY, city, "区")
@@ -242,8 +242,8 @@ def _org_for(code: str, role: str) -> Organisation:
     return Organisation.objects.get(jurisdiction=place, kind=kind)
 
 
-def load_staff() -> None:
-    for username, full_name, code, role in STAFF:
+def load_staff(staff=None) -> None:
+    for username, full_name, code, role in staff or STAFF:
         if User.objects.filter(username=username).exists():
             continue
         user = services.staff_create(
@@ -294,10 +294,10 @@ def load_grants() -> None:
         grant(code9, DIBAO_TEKUN, "2021-08-01", f"莲政委〔2021〕{i}号", "2021-07-28", GrantPhase.PILOT)
 
 
-def load_standards() -> None:
-    officers = {"230502": "js_bureau", "500110": "qj_bureau", "610104": "lh_bureau"}
+def load_standards(standards=None, officers=None) -> None:
+    officers = officers or {"230502": "js_bureau", "500110": "qj_bureau", "610104": "lh_bureau"}
 
-    for key_scope, values in STANDARDS.items():
+    for key_scope, values in (standards or STANDARDS).items():
         scope = key_scope[:12]
         by = User.objects.get(username=officers[scope[:6]]) if scope[:6] in officers else None
         for key, entries in values.items():

@@ -13,6 +13,8 @@ from jiuzhu.orgs.models import Jurisdiction
 DEMO_MODULES = ["jiuzhu.orgs.demo"]
 # payments.demo loads the cases and enrolments first (it opens a frozen month for the loading).
 SHOWCASE_MODULES = ["jiuzhu.payments.demo", "jiuzhu.archive.demo", "jiuzhu.supervision.demo"]
+# --year: instead of the showcase, a county with a year of history walked day by day (console.demo_year).
+YEAR_WALK = "jiuzhu.console.demo_year"
 
 
 class Command(BaseCommand):
@@ -20,12 +22,22 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--if-empty", action="store_true", help="数据库已有区划数据时跳过")
+        parser.add_argument(
+            "--year", action="store_true", help="载入一年的演示历史（时钟从年初逐日走到今天，较慢）"
+        )
+        parser.add_argument("--households", type=int, default=None, help="--year 时的家庭户数（默认约 2000）")
 
-    def handle(self, *args, if_empty: bool = False, **options):
+    def handle(self, *args, if_empty: bool = False, year: bool = False, households=None, **options):
         if if_empty and Jurisdiction.objects.exists():
             self.stdout.write("数据库已有数据，跳过演示数据。")
             return
-        for name in DEMO_MODULES + SHOWCASE_MODULES:
+        for name in DEMO_MODULES + ([] if year else SHOWCASE_MODULES):
             self.stdout.write(f"载入 {name} …")
             import_module(name).load()
+        if year:
+            walk = import_module(YEAR_WALK)
+            size = walk.DEFAULT_HOUSEHOLDS if households is None else households
+            self.stdout.write(f"载入一年的演示历史（{size} 户）…")
+            result = walk.run(households=size)
+            self.stdout.write("，".join(f"{k} {v}" for k, v in sorted(result.counts.items())))
         self.stdout.write(self.style.SUCCESS("演示数据已载入。"))
