@@ -124,7 +124,7 @@ class WarningOut(Schema):
 
     @staticmethod
     def resolve_case_number(obj: MonitoringWarning) -> str | None:
-        return obj.case.number if obj.case_id else None
+        return obj.case.number if obj.case is not None else None
 
     @staticmethod
     def resolve_referral(obj: MonitoringWarning):

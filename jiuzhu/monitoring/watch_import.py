@@ -105,9 +105,10 @@ def _find(header: list[str], names: tuple[str, ...]) -> int | None:
 
 def columns_of(layout: SourceLayout, header: list[str]) -> Columns:
     header = [h.strip() for h in header]
+    id_col, on_col = _find(header, ID_HEADERS), _find(header, layout.date_headers)
     cols = Columns(
-        id=_find(header, ID_HEADERS) if _find(header, ID_HEADERS) is not None else -1,
-        on=_find(header, layout.date_headers) if _find(header, layout.date_headers) is not None else -1,
+        id=-1 if id_col is None else id_col,
+        on=-1 if on_col is None else on_col,
         record=_find(header, RECORD_HEADERS),
         amount=_find(header, layout.amount_headers),
         note=_find(header, layout.note_headers),

@@ -20,13 +20,13 @@ from jiuzhu.orgs.roles import Perm
 
 IMPORT_KIND = "monitoring_import"
 
-_BY_TYPE = {
+_BY_TYPE: dict[str, str] = {
     AssistanceType.TEKUN: HouseholdCategory.TEKUN,
     AssistanceType.DIBAO_URBAN: HouseholdCategory.DIBAO,
     AssistanceType.DIBAO_RURAL: HouseholdCategory.DIBAO,
     AssistanceType.LOW_INCOME: HouseholdCategory.LOW_INCOME,
 }
-_RANK = [
+_RANK: list[str] = [
     HouseholdCategory.TEKUN,
     HouseholdCategory.DIBAO,
     HouseholdCategory.LOW_INCOME,
