@@ -40,18 +40,22 @@ def normalise(number: str) -> str:
 def parse(number: str, *, label: str = "身份证号", today: date | None = None) -> IdInfo:
     """Validate and decode; bulk callers pass `today` once instead of asking the clock per row."""
     value = normalise(number)
-    # Messages end up in import reports and job results: never echo a whole (possibly real) number.
-    shown = mask_id_number(value)
+
+    def refused(problem: str) -> ValidationFailed:
+        # Messages end up in import reports and job results: never echo a whole (possibly real) number.
+        # Masked only when refusing: bulk imports parse millions of valid numbers.
+        return ValidationFailed(f"{label}“{mask_id_number(value)}”{problem}")
+
     if not _SHAPE.match(value):
-        raise ValidationFailed(f"{label}“{shown}”应为18位，前17位为数字，最后一位为数字或X")
+        raise refused("应为18位，前17位为数字，最后一位为数字或X")
     if check_character(value[:17]) != value[17]:
-        raise ValidationFailed(f"{label}“{shown}”校验位不正确，请核对是否录入有误")
+        raise refused("校验位不正确，请核对是否录入有误")
     try:
         birth = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
-        raise ValidationFailed(f"{label}“{shown}”中的出生日期无效") from None
+        raise refused("中的出生日期无效") from None
     if birth > (today or clock.today()) or birth.year < 1890:
-        raise ValidationFailed(f"{label}“{shown}”中的出生日期不合理")
+        raise refused("中的出生日期不合理")
     sex = "M" if int(value[16]) % 2 == 1 else "F"
     return IdInfo(value, birth, sex)
 
