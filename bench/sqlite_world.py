@@ -132,10 +132,10 @@ def generate(n: int, *, first: int = 1) -> None:
             c,
             "decisions",
             """INSERT INTO cases_decision (case_id, outcome, decided_on, route, authority_name, handling_unit_name,
-              amount, covered_members, covered_member_ids, start_month, reasons, basis, created_at)
+              amount, covered_members, covered_member_ids, start_month, reasons, basis, created_at, low_income_category)
             SELECT c.id, 'approve', date(c.applied_on, '+25 days'), 'township', '尖山区民政局', '',
               (520 - ROUND(i.monthly_amount / 2.0, 2)) * 2, 2, '[]',
-              date(c.applied_on, '+25 days', 'start of month', '+1 month'), '', '', %(now)s
+              date(c.applied_on, '+25 days', 'start of month', '+1 month'), '', '', %(now)s, ''
             FROM cases_case c JOIN registry_incomeitem i ON i.household_id = c.household_id
             WHERE c.number LIKE 'WB%%' AND c.status = 'approved' AND c.id > %(c0)s""",
             args,

@@ -147,10 +147,10 @@ def generate(n: int) -> None:
             "decisions",
             """
             INSERT INTO cases_decision (case_id, outcome, decided_on, route, authority_name, handling_unit_name, amount,
-              covered_members, covered_member_ids, start_month, reasons, basis, created_at)
+              covered_members, covered_member_ids, start_month, reasons, basis, created_at, low_income_category)
             SELECT c.id, 'approve', c.applied_on + 25, 'township', '尖山区民政局', '',
               (520 - ROUND(i.monthly_amount / 2.0, 2)) * 2 + CASE WHEN c.id %% 97 = 0 THEN 10 ELSE 0 END, 2, '[]',
-              CAST(date_trunc('month', c.applied_on + 25) + INTERVAL '1 month' AS date), '', '', now()
+              CAST(date_trunc('month', c.applied_on + 25) + INTERVAL '1 month' AS date), '', '', now(), ''
             FROM cases_case c JOIN registry_incomeitem i ON i.household_id = c.household_id
             WHERE c.number LIKE 'WB%%' AND c.status = 'approved'""",
         )

@@ -37,7 +37,7 @@ from jiuzhu.cases.views_backfill import backfill_context
 from jiuzhu.cases.views_steps import ACTIONS, step_context
 from jiuzhu.core import clock
 from jiuzhu.core.errors import RECOVERABLE, NotFound
-from jiuzhu.core.exports import xlsx_response
+from jiuzhu.core.exports import stream_rows, xlsx_response
 from jiuzhu.core.forms import apply_error
 from jiuzhu.core.formtokens import one_time_form
 from jiuzhu.core.listing import date_param, paginate, wants_export
@@ -98,7 +98,7 @@ def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
                     c.status_label,
                     c.has_near_relative,
                 )
-                for c in qs
+                for c in stream_rows(qs)
             ),
         )
 

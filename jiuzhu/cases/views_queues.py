@@ -15,7 +15,7 @@ from jiuzhu.cases.services import steps
 from jiuzhu.cases.transitions import bulk_actions
 from jiuzhu.core import clock
 from jiuzhu.core.errors import RECOVERABLE, NotFound, ValidationFailed
-from jiuzhu.core.exports import xlsx_response
+from jiuzhu.core.exports import stream_rows, xlsx_response
 from jiuzhu.core.listing import paginate, wants_export
 from jiuzhu.core.redirects import safe_next
 from jiuzhu.orgs import authz
@@ -46,7 +46,7 @@ def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
                     c.applied_on,
                     c.updated_at,
                 )
-                for c in qs.select_related("household")
+                for c in stream_rows(qs.select_related("household"))
             ),
         )
     listing = paginate(request, qs)

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from jiuzhu.console.selectors import audit_events_visible_to
 from jiuzhu.core import audit, clock, params, textlimits
 from jiuzhu.core.errors import RECOVERABLE, DomainError, NotFound
-from jiuzhu.core.exports import xlsx_response
+from jiuzhu.core.exports import stream_rows, xlsx_response
 from jiuzhu.core.forms import BootstrapMixin, DateInput, apply_error
 from jiuzhu.core.listing import date_param, paginate, wants_export
 from jiuzhu.core.selectors import parameter_history, parameter_table
@@ -184,7 +184,7 @@ def audit_list(request: AuthenticatedHttpRequest) -> HttpResponse:
                     e.ip,
                     e.channel,
                 )
-                for e in events[:50000].iterator()
+                for e in stream_rows(events[:50000])
             ),
         )
     listing = paginate(request, events)

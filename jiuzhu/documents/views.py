@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from jiuzhu.core import clock
 from jiuzhu.core.errors import RECOVERABLE, NotFound
-from jiuzhu.core.exports import xlsx_response
+from jiuzhu.core.exports import stream_rows, xlsx_response
 from jiuzhu.core.filetypes import AttachmentKind, download_name
 from jiuzhu.core.forms import apply_error
 from jiuzhu.core.jurisdiction_codes import county_code
@@ -75,7 +75,7 @@ def document_list(request: AuthenticatedHttpRequest) -> HttpResponse:
                     "已作废" if d.revoked else "有效",
                     d.area_code,
                 )
-                for d in qs[:50000]
+                for d in stream_rows(qs[:50000])
             ),
         )
     return render(
@@ -125,7 +125,7 @@ def number_register(request: AuthenticatedHttpRequest) -> HttpResponse:
                     n.reserved_by.get_full_name() if n.reserved_by else "系统",
                     n.void_reason,
                 )
-                for n in qs[:50000]
+                for n in stream_rows(qs[:50000])
             ),
         )
     return render(

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from jiuzhu.core.errors import RECOVERABLE
-from jiuzhu.core.exports import xlsx_response
+from jiuzhu.core.exports import stream_rows, xlsx_response
 from jiuzhu.core.listing import wants_export
 from jiuzhu.orgs import authz
 from jiuzhu.orgs.http import AuthenticatedHttpRequest
@@ -71,7 +71,7 @@ def back_pays(request: AuthenticatedHttpRequest) -> HttpResponse:
                     f"{r.entry.month:%Y-%m}" if r.entry is not None else "",
                     r.note,
                 )
-                for r in qs.iterator(chunk_size=2000)
+                for r in stream_rows(qs)
             ),
         )
     groups = []

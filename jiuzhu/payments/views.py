@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from jiuzhu.core import clock, jobs, params
 from jiuzhu.core.dates import add_months, month_start
 from jiuzhu.core.errors import RECOVERABLE, NotFound
-from jiuzhu.core.exports import XLSX, attachment, xlsx_response
+from jiuzhu.core.exports import XLSX, attachment, stream_rows, xlsx_response
 from jiuzhu.core.forms import apply_error
 from jiuzhu.core.listing import paginate, wants_export
 from jiuzhu.core.models import Job
@@ -274,7 +274,7 @@ def ledger(request: AuthenticatedHttpRequest) -> HttpResponse:
                     e.basis,
                     e.payment.get_status_display() if hasattr(e, "payment") else "",
                 )
-                for e in qs.iterator(chunk_size=2000)
+                for e in stream_rows(qs)
             ),
         )
     townships = (

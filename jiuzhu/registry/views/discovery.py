@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from jiuzhu.core import clock
 from jiuzhu.core.errors import RECOVERABLE
-from jiuzhu.core.exports import xlsx_response
+from jiuzhu.core.exports import stream_rows, xlsx_response
 from jiuzhu.core.forms import apply_error
 from jiuzhu.core.formtokens import one_time_form
 from jiuzhu.core.listing import paginate, wants_export
@@ -66,7 +66,7 @@ def discovery_list(request: AuthenticatedHttpRequest) -> HttpResponse:
                     r.get_status_display(),
                     r.reported_by.get_full_name(),
                 )
-                for r in qs
+                for r in stream_rows(qs)
             ),
         )
     return render(

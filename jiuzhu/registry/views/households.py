@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from jiuzhu.core.errors import RECOVERABLE, DomainError
-from jiuzhu.core.exports import xlsx_response
+from jiuzhu.core.exports import stream_rows, xlsx_response
 from jiuzhu.core.forms import apply_error
 from jiuzhu.core.formtokens import one_time_form
 from jiuzhu.core.listing import paginate, wants_export
@@ -62,7 +62,7 @@ def household_list(request: AuthenticatedHttpRequest) -> HttpResponse:
                     h.phone,
                     h.created_at,
                 )
-                for h in qs
+                for h in stream_rows(qs)
             ),
         )
     return render(

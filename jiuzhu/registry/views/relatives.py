@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from jiuzhu.core import clock
 from jiuzhu.core.errors import RECOVERABLE, ValidationFailed
-from jiuzhu.core.exports import xlsx_response
+from jiuzhu.core.exports import stream_rows, xlsx_response
 from jiuzhu.core.forms import apply_error
 from jiuzhu.core.formtokens import one_time_form
 from jiuzhu.core.listing import paginate, wants_export
@@ -91,7 +91,7 @@ def relative_list(request: AuthenticatedHttpRequest) -> HttpResponse:
                     r.deactivated_on,
                     r.deactivate_reason,
                 )
-                for r in qs
+                for r in stream_rows(qs)
             ),
         )
     return render(

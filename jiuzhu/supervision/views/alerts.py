@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jiuzhu.core.errors import NotFound
-from jiuzhu.core.exports import xlsx_response
+from jiuzhu.core.exports import stream_rows, xlsx_response
 from jiuzhu.core.listing import paginate, wants_export
 from jiuzhu.orgs import authz
 from jiuzhu.orgs.http import AuthenticatedHttpRequest
@@ -60,7 +60,7 @@ def alert_list(request: AuthenticatedHttpRequest) -> HttpResponse:
                     a.assigned_to.get_full_name() if a.assigned_to else "",
                     a.handle_note,
                 )
-                for a in qs
+                for a in stream_rows(qs)
             ),
         )
     last_scan = AlertScan.objects.filter(finished_at__isnull=False).order_by("-started_at").first()

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from jiuzhu.cases import selectors as case_selectors
 from jiuzhu.core import clock
 from jiuzhu.core.errors import RECOVERABLE, NotFound
-from jiuzhu.core.exports import xlsx_response
+from jiuzhu.core.exports import stream_rows, xlsx_response
 from jiuzhu.core.forms import apply_error
 from jiuzhu.core.formtokens import one_time_form
 from jiuzhu.core.listing import paginate, wants_export
@@ -68,7 +68,7 @@ def complaint_list(request: AuthenticatedHttpRequest) -> HttpResponse:
                     c.substantiated,
                     c.get_satisfaction_display(),
                 )
-                for c in qs
+                for c in stream_rows(qs)
             ),
         )
     return render(
