@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -76,7 +76,7 @@ def _filter(request: AuthenticatedHttpRequest) -> selectors.EnrolmentFilter:
 
 @login_required
 @require_GET
-def enrolment_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+def enrolment_list(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     qs = selectors.search_enrolments(request.user, _filter(request)).order_by(
         "township_code", "area_code", "id"
     )
@@ -132,7 +132,7 @@ def enrolment_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def reviews_due(request: AuthenticatedHttpRequest) -> HttpResponse:
+def reviews_due(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     try:
         days = max(0, min(int(request.GET.get("days", 30)), 366))
     except ValueError:
@@ -346,7 +346,7 @@ def notice_issue(request: AuthenticatedHttpRequest, pk: int, change_pk: int) -> 
 
 @login_required
 @require_GET
-def dishonesty_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+def dishonesty_list(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     qs = selectors.dishonesty_visible_to(request.user)
     if q := request.GET.get("q", "").strip():
         qs = qs.filter(household__head_name__contains=q)

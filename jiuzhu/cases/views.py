@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -57,7 +57,7 @@ from jiuzhu.registry.selectors import areas_for
 
 @login_required
 @require_GET
-def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+def case_list(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     f = request.GET
     qs = selectors.search_cases(
         request.user,

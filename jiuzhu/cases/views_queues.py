@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
@@ -25,7 +25,7 @@ from jiuzhu.orgs.models import Jurisdiction, Level
 
 @login_required
 @require_GET
-def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
+def queue(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     name = request.GET.get("q", "todo")
     if name not in dict(queues.QUEUES):
         name = "todo"
@@ -105,7 +105,7 @@ def bulk_action(request: AuthenticatedHttpRequest, action: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def deadlines(request: AuthenticatedHttpRequest) -> HttpResponse:
+def deadlines(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     """P7 and P8: overdue and nearly overdue cases, and late emergency registrations, for the township and
     for the bureau."""
     township = request.GET.get("township", "")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -38,7 +38,7 @@ def _param_area(request: HttpRequest):
 
 
 @login_required
-def params_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+def params_list(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     area = _param_area(request)
     on = date_param(request, "on") or clock.today()
     rows = parameter_table(area_code=area.code, on=on)
@@ -150,7 +150,7 @@ def param_detail(request: AuthenticatedHttpRequest, key: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def audit_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+def audit_list(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     events = audit_events_visible_to(request.user).select_related("actor")
     f = request.GET
     if start := date_param(request, "from"):

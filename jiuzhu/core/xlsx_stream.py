@@ -98,7 +98,7 @@ class _Sink:
         self._size = 0
         self._position = 0
 
-    def write(self, data: bytes) -> int:
+    def write(self, data: bytes, /) -> int:
         self._parts.append(bytes(data))
         self._size += len(data)
         self._position += len(data)
@@ -108,6 +108,9 @@ class _Sink:
         return self._position
 
     def flush(self) -> None:
+        pass
+
+    def close(self) -> None:
         pass
 
     def pending(self) -> int:

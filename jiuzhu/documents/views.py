@@ -7,7 +7,7 @@ from urllib.parse import quote
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -46,7 +46,7 @@ def pdf_filename(document: IssuedDocument) -> str:
 
 @login_required
 @require_GET
-def document_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+def document_list(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     qs = selectors.documents_visible_to(request.user).order_by("-issued_at", "-id")
     f = request.GET
     if kind := f.get("kind", "").strip():
@@ -87,7 +87,7 @@ def document_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def number_register(request: AuthenticatedHttpRequest) -> HttpResponse:
+def number_register(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     """发文登记: every 文号 given, with the document it became or the reason it is void."""
     qs = selectors.register_visible_to(request.user).order_by("organisation__name", "-year", "-serial")
     f = request.GET

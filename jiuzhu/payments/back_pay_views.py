@@ -7,7 +7,7 @@ from itertools import groupby
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -26,7 +26,7 @@ LIMIT = 500  # enrolments shown at once; the export has every row
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def back_pays(request: AuthenticatedHttpRequest) -> HttpResponse:
+def back_pays(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     if request.method == "POST":
         raw = request.POST.get("enrolment", "")
         enrolment = selectors.get_back_pay_enrolment(request.user, int(raw) if raw.isdigit() else 0)

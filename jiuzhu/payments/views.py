@@ -9,7 +9,7 @@ from itertools import islice
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -232,7 +232,7 @@ def reopen(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def ledger(request: AuthenticatedHttpRequest) -> HttpResponse:
+def ledger(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     county = _county(request)
     month = _month(request)
     township = request.GET.get("township", "")
@@ -301,7 +301,7 @@ def ledger(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 @reads_replica
-def statistics(request: AuthenticatedHttpRequest) -> HttpResponse:
+def statistics(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     county = _county(request)
     month = _month(request)
     rows = list(statistics_of(request.user, county_code=county.code, month=month))

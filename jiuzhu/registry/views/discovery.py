@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -27,7 +27,7 @@ from jiuzhu.registry.services import discovery
 @login_required
 @require_http_methods(["GET", "POST"])
 @one_time_form
-def discovery_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+def discovery_list(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     qs = selectors.discoveries_visible_to(request.user)
     if status := request.GET.get("status"):
         qs = qs.filter(status=status)

@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.forms import Form
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -36,7 +36,7 @@ from jiuzhu.registry.services import households
 
 @login_required
 @require_GET
-def household_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+def household_list(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     f = request.GET
     qs = selectors.search_households(
         request.user,
@@ -58,7 +58,7 @@ def household_list(request: AuthenticatedHttpRequest) -> HttpResponse:
                     names.get(h.area_code, h.area_code),
                     h.address,
                     h.get_urban_rural_display(),
-                    h.member_count,  # type: ignore[attr-defined]  # annotated by search_households
+                    h.member_count,  # annotated by search_households
                     h.phone,
                     h.created_at,
                 )

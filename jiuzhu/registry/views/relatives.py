@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -29,7 +29,7 @@ from jiuzhu.registry.services import relatives
 @login_required
 @require_http_methods(["GET", "POST"])
 @one_time_form
-def relative_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+def relative_list(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     authz.require(request.user, Perm.RELATIVE_REGISTRY)
     areas = [
         a

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -41,7 +41,7 @@ def filtered(request: AuthenticatedHttpRequest):
 
 @login_required
 @require_GET
-def alert_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+def alert_list(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     qs, status = filtered(request)
     names = selectors.names()
     if wants_export(request):

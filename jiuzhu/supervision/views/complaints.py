@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -28,7 +28,7 @@ from jiuzhu.supervision.views.common import bound, run_form
 
 @login_required
 @require_GET
-def complaint_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+def complaint_list(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     g = request.GET
     qs = selectors.complaints_visible_to(request.user).order_by("-received_on", "-id")
     if g.get("status"):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -76,7 +76,7 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 @reads_replica
-def scorecards(request: AuthenticatedHttpRequest) -> HttpResponse:
+def scorecards(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     counties = [
         c for c in selectors.counties_for(request.user) if authz.can(request.user, Perm.SUPERVISE, c.code)
     ]
@@ -130,7 +130,7 @@ def scorecards(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def scorecard_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+def scorecard_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     card = selectors.get_scorecard(request.user, pk)
     points = list(
         ScorePoint.objects.filter(card=card).select_related("case", "alert", "finding", "complaint")
@@ -160,7 +160,7 @@ def scorecard_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 @login_required
 @require_http_methods(["GET", "POST"])
 @reads_replica
-def funds(request: AuthenticatedHttpRequest) -> HttpResponse:
+def funds(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     authz.require(request.user, Perm.VIEW)
     today = clock.today()
     year = year_param(request, today.year)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -44,7 +44,7 @@ def _step_input(d) -> escalation.StepInput:
 
 @login_required
 @require_GET
-def matter_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+def matter_list(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     g = request.GET
     qs = selectors.matters_visible_to(request.user).order_by("-opened_on", "-id")
     if g.get("status"):
