@@ -151,8 +151,11 @@ def start_server(port: int) -> subprocess.Popen:
         "DEBUG": "false",
         # The generators and the demo wrote with this process's keys; the server must read with the same.
         "SECRET_KEY": settings.SECRET_KEY,
-        "FIELD_ENCRYPTION_KEY": base64.b64encode(settings.FIELD_ENCRYPTION_KEY).decode(),
-        "BLIND_INDEX_KEY": base64.b64encode(settings.BLIND_INDEX_KEY).decode(),
+        "FIELD_ENCRYPTION_KEY": base64.b64encode(settings.KEYS.current.field_key).decode(),
+        "BLIND_INDEX_KEY": base64.b64encode(settings.KEYS.current.index_key).decode(),
+        "AUDIT_MAC_KEY": base64.b64encode(settings.KEYS.audit_key).decode(),
+        "JIUZHU_KEY_VERSION": str(settings.KEYS.current.version),
+        "JIUZHU_CRYPTO_SUITE": settings.KEYS.current.suite,
         "ALLOWED_HOSTS": "127.0.0.1",
         "JIUZHU_BIND": f"127.0.0.1:{port}",
         "JIUZHU_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
