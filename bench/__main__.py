@@ -11,7 +11,7 @@ import os
 import sys
 from importlib import import_module
 
-BENCHES = ["import_households", "payroll", "warnings_scan", "documents", "pages", "exports"]
+BENCHES = ["import_households", "payroll", "warnings_scan", "documents", "pages", "exports", "search_plan"]
 
 
 def main(argv: list[str]) -> int:

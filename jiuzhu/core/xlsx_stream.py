@@ -10,11 +10,12 @@ taken from the header and the first rows.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from decimal import Decimal
 from itertools import chain, islice
 from xml.sax.saxutils import escape
@@ -134,9 +135,16 @@ def column_letter(index: int) -> str:
 
 
 def _text(value: str) -> str:
-    value = _LOOKS_ESCAPED.sub(r"_x005F_\1", value)
-    value = _NOT_XML.sub(lambda m: f"_x{ord(m.group()):04X}_", value)
+    if "_x" in value:
+        value = _LOOKS_ESCAPED.sub(r"_x005F_\1", value)
+    if _NOT_XML.search(value):
+        value = _NOT_XML.sub(lambda m: f"_x{ord(m.group()):04X}_", value)
     return escape(value)
+
+
+@functools.cache
+def _local_zone() -> tzinfo:
+    return timezone.get_default_timezone()
 
 
 def _serial(moment: datetime) -> str:
@@ -151,8 +159,8 @@ def _cell(ref: str, value, style: int = PLAIN) -> str:
     elif isinstance(value, Decimal):
         return f'<c r="{ref}" s="{MONEY}"><v>{value:f}</v></c>' if value.is_finite() else ""
     elif isinstance(value, datetime):
-        if timezone.is_aware(value):
-            value = timezone.localtime(value)
+        if value.utcoffset() is not None:
+            value = value.astimezone(_local_zone())
         return f'<c r="{ref}" s="{STAMP}"><v>{_serial(value.replace(tzinfo=None))}</v></c>'
     elif isinstance(value, date):
         return f'<c r="{ref}" s="{DAY}"><v>{(value - EPOCH.date()).days}</v></c>'
