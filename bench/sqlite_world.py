@@ -64,11 +64,11 @@ def generate(n: int, *, first: int = 1) -> None:
             f"""{SERIES}, k(k) AS (VALUES (0), (1))
             INSERT INTO registry_member (id, household_id, area_code, name, id_cipher, id_index, id_masked, birth_date,
               sex, relation, hukou_area_code, disability, work_ability, serious_illness, illness_note, schooling,
-              employment, covered, covered_note, is_active, left_reason, created_at, updated_at)
+              employment, covered, covered_note, is_active, left_reason, created_at, updated_at, duplicate_before_rule)
             SELECT %(m0)s + 2 * g - 1 + k, %(h0)s + g, v.code, CASE k WHEN 0 THEN '户主' ELSE '配偶' END || g, 'x',
               'p' || g || '-' || k, '2305**********' || substr('0000' || (g %% 10000), -4),
               date('1970-01-01', '+' || (g %% 3000) || ' days'), 'M', CASE k WHEN 0 THEN 'head' ELSE 'spouse' END,
-              '', '', 'full', 0, '', '', 'none', 1, '', 1, '', %(now)s, %(now)s
+              '', '', 'full', 0, '', '', 'none', 1, '', 1, '', %(now)s, %(now)s, 0
             FROM s CROSS JOIN k {village}""",
             args,
         )

@@ -69,18 +69,19 @@ def generate(n: int) -> None:
             args,
         )
         # Members: member 2g-1 is the head, 2g the spouse. Every 1000th spouse is also the head of the previous
-        # household (the same person in two households).
+        # household (the same person in two households), marked as data from before the one-household rule.
         _sql(
             c,
             "members",
             f"""
             INSERT INTO registry_member (id, household_id, area_code, name, id_cipher, id_index, id_masked, birth_date, sex,
               relation, hukou_area_code, disability, work_ability, serious_illness, illness_note, schooling, employment,
-              covered, covered_note, is_active, left_reason, created_at, updated_at)
+              covered, covered_note, is_active, left_reason, created_at, updated_at, duplicate_before_rule)
             SELECT %(m0)s + 2 * g - 1 + k, %(h0)s + g, {village}, CASE k WHEN 0 THEN '户主' ELSE '配偶' END || g, 'x',
               md5('p' || CASE WHEN k = 1 AND g %% 1000 = 0 THEN (g - 1) || '-0' ELSE g || '-' || k END),
               '2305**********' || lpad((g %% 10000)::text, 4, '0'), DATE '1970-01-01' + (g %% 3000), 'M',
-              CASE k WHEN 0 THEN 'head' ELSE 'spouse' END, '', '', 'full', false, '', '', 'none', true, '', true, '', {NOW}, {NOW}
+              CASE k WHEN 0 THEN 'head' ELSE 'spouse' END, '', '', 'full', false, '', '', 'none', true, '', true, '', {NOW}, {NOW},
+              k = 1 AND g %% 1000 = 0
             FROM generate_series(1, %(n)s) g CROSS JOIN generate_series(0, 1) k""",
             args,
         )
