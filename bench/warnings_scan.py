@@ -173,8 +173,8 @@ def generate(n: int) -> None:
             c,
             "signatures",
             """
-            INSERT INTO cases_signature (case_id, member_id, kind, signed_on, online, created_at)
-            SELECT c.id, m.id, k.kind, c.applied_on, false, now()
+            INSERT INTO cases_signature (case_id, member_id, kind, signed_on, online, created_at, channel, phone_masked)
+            SELECT c.id, m.id, k.kind, c.applied_on, false, now(), '', ''
             FROM cases_case c JOIN registry_member m ON m.household_id = c.household_id
             CROSS JOIN (VALUES ('authorisation'), ('commitment')) k(kind)
             WHERE c.number LIKE 'WB%%' AND c.status <> 'submitted' AND c.id %% 293 <> 11""",
