@@ -11,7 +11,16 @@ import os
 import sys
 from importlib import import_module
 
-BENCHES = ["import_households", "payroll", "warnings_scan", "documents", "pages", "monitoring_import"]
+BENCHES = [
+    "import_households",
+    "payroll",
+    "warnings_scan",
+    "documents",
+    "pages",
+    "exports",
+    "search_plan",
+    "monitoring_import",
+]
 
 
 def main(argv: list[str]) -> int:

@@ -151,8 +151,11 @@ def start_server(port: int) -> subprocess.Popen:
         "DEBUG": "false",
         # The generators and the demo wrote with this process's keys; the server must read with the same.
         "SECRET_KEY": settings.SECRET_KEY,
-        "FIELD_ENCRYPTION_KEY": base64.b64encode(settings.FIELD_ENCRYPTION_KEY).decode(),
-        "BLIND_INDEX_KEY": base64.b64encode(settings.BLIND_INDEX_KEY).decode(),
+        "FIELD_ENCRYPTION_KEY": base64.b64encode(settings.KEYS.current.field_key).decode(),
+        "BLIND_INDEX_KEY": base64.b64encode(settings.KEYS.current.index_key).decode(),
+        "AUDIT_MAC_KEY": base64.b64encode(settings.KEYS.audit_key).decode(),
+        "JIUZHU_KEY_VERSION": str(settings.KEYS.current.version),
+        "JIUZHU_CRYPTO_SUITE": settings.KEYS.current.suite,
         "ALLOWED_HOSTS": "127.0.0.1",
         "JIUZHU_BIND": f"127.0.0.1:{port}",
         "JIUZHU_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
@@ -195,7 +198,32 @@ def login(base: str, username: str) -> dict[str, str]:
     )
     if r.status_code != 302:
         raise SystemExit(f"login as {username} failed ({r.status_code})")
+    if r.headers.get("Location", "").startswith(reverse("login_verify")):
+        _second_factor(s, base, username)
     return s.cookies.get_dict()
+
+
+def _second_factor(s: requests.Session, base: str, username: str) -> None:
+    """The demo accounts' authenticator (the demo secret): this step's code, or the next one's when this
+    step was used already by an earlier login of the same account (a code is accepted once)."""
+    from jiuzhu.orgs import mfa
+    from jiuzhu.orgs.demo import DEMO_TOTP_SECRET
+
+    url = f"{base}{reverse('login_verify')}"
+    step = mfa.current_step()
+    for code in (mfa.code_at(DEMO_TOTP_SECRET, step), mfa.code_at(DEMO_TOTP_SECRET, step + 1)):
+        form = s.get(url, timeout=TIMEOUT)
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text)
+        r = s.post(
+            url,
+            data={"code": code, "csrfmiddlewaretoken": token.group(1) if token else ""},
+            headers={"Referer": url},
+            allow_redirects=False,
+            timeout=TIMEOUT,
+        )
+        if r.status_code == 302:
+            return
+    raise SystemExit(f"second factor of {username} refused")
 
 
 def fetch(session: requests.Session, base: str, page: Page) -> tuple[float, bool]:

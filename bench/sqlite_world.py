@@ -64,11 +64,11 @@ def generate(n: int, *, first: int = 1) -> None:
             f"""{SERIES}, k(k) AS (VALUES (0), (1))
             INSERT INTO registry_member (id, household_id, area_code, name, id_cipher, id_index, id_masked, birth_date,
               sex, relation, hukou_area_code, disability, work_ability, serious_illness, illness_note, schooling,
-              employment, covered, covered_note, is_active, left_reason, created_at, updated_at)
+              employment, covered, covered_note, is_active, left_reason, created_at, updated_at, duplicate_before_rule)
             SELECT %(m0)s + 2 * g - 1 + k, %(h0)s + g, v.code, CASE k WHEN 0 THEN '户主' ELSE '配偶' END || g, 'x',
               'p' || g || '-' || k, '2305**********' || substr('0000' || (g %% 10000), -4),
               date('1970-01-01', '+' || (g %% 3000) || ' days'), 'M', CASE k WHEN 0 THEN 'head' ELSE 'spouse' END,
-              '', '', 'full', 0, '', '', 'none', 1, '', 1, '', %(now)s, %(now)s
+              '', '', 'full', 0, '', '', 'none', 1, '', 1, '', %(now)s, %(now)s, 0
             FROM s CROSS JOIN k {village}""",
             args,
         )
@@ -132,10 +132,10 @@ def generate(n: int, *, first: int = 1) -> None:
             c,
             "decisions",
             """INSERT INTO cases_decision (case_id, outcome, decided_on, route, authority_name, handling_unit_name,
-              amount, covered_members, covered_member_ids, start_month, reasons, basis, low_income_category, created_at)
+              amount, covered_members, covered_member_ids, start_month, reasons, basis, created_at, low_income_category)
             SELECT c.id, 'approve', date(c.applied_on, '+25 days'), 'township', '尖山区民政局', '',
               (520 - ROUND(i.monthly_amount / 2.0, 2)) * 2, 2, '[]',
-              date(c.applied_on, '+25 days', 'start of month', '+1 month'), '', '', '', %(now)s
+              date(c.applied_on, '+25 days', 'start of month', '+1 month'), '', '', %(now)s, ''
             FROM cases_case c JOIN registry_incomeitem i ON i.household_id = c.household_id
             WHERE c.number LIKE 'WB%%' AND c.status = 'approved' AND c.id > %(c0)s""",
             args,

@@ -69,18 +69,19 @@ def generate(n: int) -> None:
             args,
         )
         # Members: member 2g-1 is the head, 2g the spouse. Every 1000th spouse is also the head of the previous
-        # household (the same person in two households).
+        # household (the same person in two households), marked as data from before the one-household rule.
         _sql(
             c,
             "members",
             f"""
             INSERT INTO registry_member (id, household_id, area_code, name, id_cipher, id_index, id_masked, birth_date, sex,
               relation, hukou_area_code, disability, work_ability, serious_illness, illness_note, schooling, employment,
-              covered, covered_note, is_active, left_reason, created_at, updated_at)
+              covered, covered_note, is_active, left_reason, created_at, updated_at, duplicate_before_rule)
             SELECT %(m0)s + 2 * g - 1 + k, %(h0)s + g, {village}, CASE k WHEN 0 THEN '户主' ELSE '配偶' END || g, 'x',
               md5('p' || CASE WHEN k = 1 AND g %% 1000 = 0 THEN (g - 1) || '-0' ELSE g || '-' || k END),
               '2305**********' || lpad((g %% 10000)::text, 4, '0'), DATE '1970-01-01' + (g %% 3000), 'M',
-              CASE k WHEN 0 THEN 'head' ELSE 'spouse' END, '', '', 'full', false, '', '', 'none', true, '', true, '', {NOW}, {NOW}
+              CASE k WHEN 0 THEN 'head' ELSE 'spouse' END, '', '', 'full', false, '', '', 'none', true, '', true, '', {NOW}, {NOW},
+              k = 1 AND g %% 1000 = 0
             FROM generate_series(1, %(n)s) g CROSS JOIN generate_series(0, 1) k""",
             args,
         )
@@ -147,10 +148,10 @@ def generate(n: int) -> None:
             "decisions",
             """
             INSERT INTO cases_decision (case_id, outcome, decided_on, route, authority_name, handling_unit_name, amount,
-              covered_members, covered_member_ids, start_month, reasons, basis, low_income_category, created_at)
+              covered_members, covered_member_ids, start_month, reasons, basis, created_at, low_income_category)
             SELECT c.id, 'approve', c.applied_on + 25, 'township', '尖山区民政局', '',
               (520 - ROUND(i.monthly_amount / 2.0, 2)) * 2 + CASE WHEN c.id %% 97 = 0 THEN 10 ELSE 0 END, 2, '[]',
-              CAST(date_trunc('month', c.applied_on + 25) + INTERVAL '1 month' AS date), '', '', '', now()
+              CAST(date_trunc('month', c.applied_on + 25) + INTERVAL '1 month' AS date), '', '', now(), ''
             FROM cases_case c JOIN registry_incomeitem i ON i.household_id = c.household_id
             WHERE c.number LIKE 'WB%%' AND c.status = 'approved'""",
         )
@@ -172,8 +173,8 @@ def generate(n: int) -> None:
             c,
             "signatures",
             """
-            INSERT INTO cases_signature (case_id, member_id, kind, signed_on, online, created_at)
-            SELECT c.id, m.id, k.kind, c.applied_on, false, now()
+            INSERT INTO cases_signature (case_id, member_id, kind, signed_on, online, created_at, channel, phone_masked)
+            SELECT c.id, m.id, k.kind, c.applied_on, false, now(), '', ''
             FROM cases_case c JOIN registry_member m ON m.household_id = c.household_id
             CROSS JOIN (VALUES ('authorisation'), ('commitment')) k(kind)
             WHERE c.number LIKE 'WB%%' AND c.status <> 'submitted' AND c.id %% 293 <> 11""",

@@ -360,3 +360,8 @@ def phone_code(phone: str) -> str:
     sent_to, text = codes.outbox[-1]
     assert sent_to == phone
     return re.search(r"验证码 (\d{6})", text).group(1)
+
+
+def body_of(response) -> bytes:
+    """The whole body of a response, streamed (an Excel export) or not."""
+    return b"".join(response.streaming_content) if response.streaming else response.content

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -30,7 +30,7 @@ from jiuzhu.benefits.models import Enrolment, EnrolmentChange, EnrolmentStatus
 from jiuzhu.cases import selectors as case_selectors
 from jiuzhu.core import clock
 from jiuzhu.core.errors import RECOVERABLE, NotFound
-from jiuzhu.core.exports import xlsx_response
+from jiuzhu.core.exports import stream_rows, xlsx_response
 from jiuzhu.core.forms import apply_error
 from jiuzhu.core.listing import paginate, wants_export
 from jiuzhu.core.types import AssistanceType
@@ -62,6 +62,15 @@ def _names(codes) -> dict[str, str]:
     return dict(Jurisdiction.objects.filter(code__in=set(codes)).values_list("code", "name"))
 
 
+def _scope_names(user) -> dict[str, str]:
+    """Names of the townships and villages in the user's jurisdiction, for an export read in chunks."""
+    return dict(
+        Jurisdiction.objects.filter(authz.scope_q(user, "code"), level__gte=Level.TOWNSHIP).values_list(
+            "code", "name"
+        )
+    )
+
+
 def _filter(request: AuthenticatedHttpRequest) -> selectors.EnrolmentFilter:
     g = request.GET
     return selectors.EnrolmentFilter(
@@ -76,13 +85,12 @@ def _filter(request: AuthenticatedHttpRequest) -> selectors.EnrolmentFilter:
 
 @login_required
 @require_GET
-def enrolment_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+def enrolment_list(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     qs = selectors.search_enrolments(request.user, _filter(request)).order_by(
         "township_code", "area_code", "id"
     )
     if wants_export(request):
-        rows = list(qs[:200_000])
-        names = _names([e.township_code for e in rows] + [e.area_code for e in rows])
+        names = _scope_names(request.user)
         return xlsx_response(
             "保障对象",
             EXPORT_HEADERS,
@@ -102,7 +110,7 @@ def enrolment_list(request: AuthenticatedHttpRequest) -> HttpResponse:
                     e.next_review_on,
                     e.basis,
                 )
-                for e in rows
+                for e in stream_rows(qs[:200_000])
             ),
         )
     listing = paginate(request, qs)
@@ -133,7 +141,7 @@ def enrolment_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def reviews_due(request: AuthenticatedHttpRequest) -> HttpResponse:
+def reviews_due(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     try:
         days = max(0, min(int(request.GET.get("days", 30)), 366))
     except ValueError:
@@ -142,8 +150,7 @@ def reviews_due(request: AuthenticatedHttpRequest) -> HttpResponse:
     if t := request.GET.get("township"):
         qs = qs.filter(township_code=t)
     if wants_export(request):
-        rows = list(qs[:200_000])
-        names = _names([e.township_code for e in rows] + [e.area_code for e in rows])
+        names = _scope_names(request.user)
         return xlsx_response(
             "定期核查",
             ["乡镇（街道）", "村（社区）", "户主", "救助类型", "月金额", "应核查日期"],
@@ -156,7 +163,7 @@ def reviews_due(request: AuthenticatedHttpRequest) -> HttpResponse:
                     e.amount,
                     e.next_review_on,
                 )
-                for e in rows
+                for e in stream_rows(qs[:200_000])
             ),
         )
     listing = paginate(request, qs)
@@ -364,7 +371,7 @@ def notice_issue(request: AuthenticatedHttpRequest, pk: int, change_pk: int) -> 
 
 @login_required
 @require_GET
-def dishonesty_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+def dishonesty_list(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     qs = selectors.dishonesty_visible_to(request.user)
     if q := request.GET.get("q", "").strip():
         qs = qs.filter(household__head_name__contains=q)
@@ -381,7 +388,7 @@ def dishonesty_list(request: AuthenticatedHttpRequest) -> HttpResponse:
                     r.recovered,
                     r.by.get_full_name(),
                 )
-                for r in qs[:200_000]
+                for r in stream_rows(qs[:200_000])
             ),
         )
     return render(

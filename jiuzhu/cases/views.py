@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -37,7 +37,7 @@ from jiuzhu.cases.views_backfill import backfill_context
 from jiuzhu.cases.views_steps import ACTIONS, step_context
 from jiuzhu.core import clock
 from jiuzhu.core.errors import RECOVERABLE, NotFound
-from jiuzhu.core.exports import xlsx_response
+from jiuzhu.core.exports import stream_rows, xlsx_response
 from jiuzhu.core.forms import apply_error
 from jiuzhu.core.formtokens import one_time_form
 from jiuzhu.core.listing import date_param, paginate, wants_export
@@ -57,7 +57,7 @@ from jiuzhu.registry.selectors import areas_for
 
 @login_required
 @require_GET
-def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+def case_list(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     f = request.GET
     qs = selectors.search_cases(
         request.user,
@@ -98,7 +98,7 @@ def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
                     c.status_label,
                     c.has_near_relative,
                 )
-                for c in qs
+                for c in stream_rows(qs)
             ),
         )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -40,7 +40,7 @@ def _county(request: AuthenticatedHttpRequest):
 @login_required
 @require_http_methods(["GET", "POST"])
 @one_time_form
-def checklist_page(request: AuthenticatedHttpRequest) -> HttpResponse:
+def checklist_page(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     county, counties = _county(request)
     atype = request.GET.get("type") or AssistanceType.DIBAO_RURAL
     if atype not in AssistanceType.values:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
@@ -15,7 +15,7 @@ from jiuzhu.cases.services import steps
 from jiuzhu.cases.transitions import bulk_actions
 from jiuzhu.core import clock
 from jiuzhu.core.errors import RECOVERABLE, NotFound, ValidationFailed
-from jiuzhu.core.exports import xlsx_response
+from jiuzhu.core.exports import stream_rows, xlsx_response
 from jiuzhu.core.listing import paginate, wants_export
 from jiuzhu.core.redirects import safe_next
 from jiuzhu.orgs import authz
@@ -25,7 +25,7 @@ from jiuzhu.orgs.models import Jurisdiction, Level
 
 @login_required
 @require_GET
-def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
+def queue(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     name = request.GET.get("q", "todo")
     if name not in dict(queues.QUEUES):
         name = "todo"
@@ -46,7 +46,7 @@ def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
                     c.applied_on,
                     c.updated_at,
                 )
-                for c in qs.select_related("household")
+                for c in stream_rows(qs.select_related("household"))
             ),
         )
     listing = paginate(request, qs)
@@ -105,7 +105,7 @@ def bulk_action(request: AuthenticatedHttpRequest, action: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def deadlines(request: AuthenticatedHttpRequest) -> HttpResponse:
+def deadlines(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     """P7 and P8: overdue and nearly overdue cases, and late emergency registrations, for the township and
     for the bureau."""
     township = request.GET.get("township", "")

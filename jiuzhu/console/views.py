@@ -9,14 +9,14 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jiuzhu.console.selectors import audit_events_visible_to
 from jiuzhu.core import audit, clock, params, textlimits
 from jiuzhu.core.errors import RECOVERABLE, DomainError, NotFound
-from jiuzhu.core.exports import xlsx_response
+from jiuzhu.core.exports import stream_rows, xlsx_response
 from jiuzhu.core.forms import BootstrapMixin, DateInput, apply_error
 from jiuzhu.core.listing import date_param, paginate, wants_export
 from jiuzhu.core.selectors import parameter_history, parameter_table
@@ -38,7 +38,7 @@ def _param_area(request: HttpRequest):
 
 
 @login_required
-def params_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+def params_list(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     area = _param_area(request)
     on = date_param(request, "on") or clock.today()
     rows = parameter_table(area_code=area.code, on=on)
@@ -150,7 +150,7 @@ def param_detail(request: AuthenticatedHttpRequest, key: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def audit_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+def audit_list(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     events = audit_events_visible_to(request.user).select_related("actor")
     f = request.GET
     if start := date_param(request, "from"):
@@ -184,7 +184,7 @@ def audit_list(request: AuthenticatedHttpRequest) -> HttpResponse:
                     e.ip,
                     e.channel,
                 )
-                for e in events[:50000].iterator()
+                for e in stream_rows(events[:50000])
             ),
         )
     listing = paginate(request, events)

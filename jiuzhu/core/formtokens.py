@@ -23,7 +23,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
 from django.utils.html import format_html
 
@@ -71,11 +71,11 @@ def _earlier(request: HttpRequest, user_id: int, token: str) -> HttpResponse:
     return redirect(request.path)
 
 
-def one_time_form(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def one_time_form(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """Wrap a view whose POST creates a record (see the module's docstring)."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponseBase:
         token = request.POST.get(FIELD, "") if request.method == "POST" else ""
         user_id = getattr(request.user, "pk", None)
         if not token or user_id is None or not _TOKEN.match(token):

@@ -7,14 +7,14 @@ from urllib.parse import quote
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jiuzhu.core import clock
 from jiuzhu.core.errors import RECOVERABLE, NotFound
-from jiuzhu.core.exports import xlsx_response
+from jiuzhu.core.exports import stream_rows, xlsx_response
 from jiuzhu.core.filetypes import AttachmentKind, download_name
 from jiuzhu.core.forms import apply_error
 from jiuzhu.core.jurisdiction_codes import county_code
@@ -46,7 +46,7 @@ def pdf_filename(document: IssuedDocument) -> str:
 
 @login_required
 @require_GET
-def document_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+def document_list(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     qs = selectors.documents_visible_to(request.user).order_by("-issued_at", "-id")
     f = request.GET
     if kind := f.get("kind", "").strip():
@@ -75,7 +75,7 @@ def document_list(request: AuthenticatedHttpRequest) -> HttpResponse:
                     "已作废" if d.revoked else "有效",
                     d.area_code,
                 )
-                for d in qs[:50000]
+                for d in stream_rows(qs[:50000])
             ),
         )
     return render(
@@ -87,7 +87,7 @@ def document_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def number_register(request: AuthenticatedHttpRequest) -> HttpResponse:
+def number_register(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     """发文登记: every 文号 given, with the document it became or the reason it is void."""
     qs = selectors.register_visible_to(request.user).order_by("organisation__name", "-year", "-serial")
     f = request.GET
@@ -125,7 +125,7 @@ def number_register(request: AuthenticatedHttpRequest) -> HttpResponse:
                     n.reserved_by.get_full_name() if n.reserved_by else "系统",
                     n.void_reason,
                 )
-                for n in qs[:50000]
+                for n in stream_rows(qs[:50000])
             ),
         )
     return render(

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.forms import Form
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -160,7 +160,7 @@ def recent_activity_panel(request: AuthenticatedHttpRequest, membership) -> tupl
 
 @login_required
 @require_GET
-def jurisdiction_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+def jurisdiction_list(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     qs = jurisdictions_visible_to(request.user).select_related("parent").order_by("code")
     if level := choice_param(request, "level", Level.values):
         qs = qs.filter(level=level)
@@ -198,7 +198,7 @@ def jurisdiction_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 @one_time_form
-def staff_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+def staff_list(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     qs = staff_visible_to(request.user)
     if role := request.GET.get("role"):
         qs = qs.filter(role=role)
@@ -400,7 +400,7 @@ def _county_for(request: HttpRequest):
 
 @login_required
 @require_GET
-def rollout(request: AuthenticatedHttpRequest) -> HttpResponse:
+def rollout(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     county, counties = _county_for(request)
     on = date_param(request, "on") or clock.today()
     rows = rollout_table(request.user, county=county, on=on)

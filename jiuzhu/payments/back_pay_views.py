@@ -7,12 +7,12 @@ from itertools import groupby
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from jiuzhu.core.errors import RECOVERABLE
-from jiuzhu.core.exports import xlsx_response
+from jiuzhu.core.exports import stream_rows, xlsx_response
 from jiuzhu.core.listing import wants_export
 from jiuzhu.orgs import authz
 from jiuzhu.orgs.http import AuthenticatedHttpRequest
@@ -26,7 +26,7 @@ LIMIT = 500  # enrolments shown at once; the export has every row
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def back_pays(request: AuthenticatedHttpRequest) -> HttpResponse:
+def back_pays(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     if request.method == "POST":
         raw = request.POST.get("enrolment", "")
         enrolment = selectors.get_back_pay_enrolment(request.user, int(raw) if raw.isdigit() else 0)
@@ -71,7 +71,7 @@ def back_pays(request: AuthenticatedHttpRequest) -> HttpResponse:
                     f"{r.entry.month:%Y-%m}" if r.entry is not None else "",
                     r.note,
                 )
-                for r in qs.iterator(chunk_size=2000)
+                for r in stream_rows(qs)
             ),
         )
     groups = []

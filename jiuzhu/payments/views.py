@@ -9,14 +9,14 @@ from itertools import islice
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jiuzhu.core import clock, jobs, params
 from jiuzhu.core.dates import add_months, month_start
 from jiuzhu.core.errors import RECOVERABLE, NotFound
-from jiuzhu.core.exports import XLSX, attachment, xlsx_response
+from jiuzhu.core.exports import XLSX, attachment, stream_rows, xlsx_response
 from jiuzhu.core.forms import apply_error
 from jiuzhu.core.listing import paginate, wants_export
 from jiuzhu.core.models import Job
@@ -232,7 +232,7 @@ def reopen(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def ledger(request: AuthenticatedHttpRequest) -> HttpResponse:
+def ledger(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     county = _county(request)
     month = _month(request)
     township = request.GET.get("township", "")
@@ -276,7 +276,7 @@ def ledger(request: AuthenticatedHttpRequest) -> HttpResponse:
                     e.basis,
                     e.payment.get_status_display() if hasattr(e, "payment") else "",
                 )
-                for e in qs.iterator(chunk_size=2000)
+                for e in stream_rows(qs)
             ),
         )
     townships = (
@@ -303,7 +303,7 @@ def ledger(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 @reads_replica
-def statistics(request: AuthenticatedHttpRequest) -> HttpResponse:
+def statistics(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     county = _county(request)
     month = _month(request)
     rows = list(statistics_of(request.user, county_code=county.code, month=month))

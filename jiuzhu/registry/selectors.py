@@ -73,8 +73,18 @@ def search_households(
     on PostgreSQL trigram indexes serve the name and address `contains` (migration 0003)."""
     qs = households_visible_to(user).filter(is_active=active)
     if q:
-        named = Member.objects.filter(name__contains=q).values("household_id")
-        qs = qs.filter(Q(head_name__contains=q) | Q(address__contains=q) | Q(pk__in=named))
+        # One id list from three index scans (UNION), not an OR with a subquery: PostgreSQL cannot combine
+        # `… OR id IN (subquery)` from indexes and read every household of the scope instead.
+        matched = (
+            Household.objects.filter(head_name__contains=q)
+            .order_by()
+            .values("pk")
+            .union(
+                Household.objects.filter(address__contains=q).order_by().values("pk"),
+                Member.objects.filter(name__contains=q).order_by().values("household_id"),
+            )
+        )
+        qs = qs.filter(pk__in=matched)
     if id_number:
         qs = qs.filter(
             pk__in=Member.objects.filter(id_index__in=id_indexes_of(id_number)).values("household_id")

@@ -9,6 +9,7 @@ from jiuzhu.orgs.roles import Perm, Role
 from jiuzhu.supervision.views import panels
 
 ACTIONS = {
+    "figures.refresh": "重新计算监管概览数据",
     "sample.draw": "抽取抽查对象",
     "inspection.start": "开始检查",
     "inspection.answer": "填写检查清单",

@@ -10,6 +10,7 @@ from tests.helpers import (
     ANBANG_USERS,
     ANBANG_VILLAGE,
     COUNTY_USERS,
+    body_of,
     client_for,
     complete_intake,
     make_case,
@@ -218,7 +219,7 @@ def test_case_search_by_number_name_and_exact_id():
     assert c.get(f"/api/v1/cases?number={case.number[-6:]}").json()["count"] >= 1
     assert case.number in c.get(f"/cases/?q={household.head_name}").content.decode()
     export = c.get("/cases/?export=xlsx")
-    assert export.status_code == 200 and full.encode() not in export.content
+    assert export.status_code == 200 and full.encode() not in body_of(export)
 
 
 def test_material_requirements_endpoint():

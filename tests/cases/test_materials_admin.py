@@ -10,7 +10,7 @@ from jiuzhu.cases.materials import missing_items, requirements_for
 from jiuzhu.cases.models import MaterialRequirement
 from jiuzhu.core.errors import ValidationFailed
 from jiuzhu.core.models import AuditEvent
-from tests.helpers import JIANSHAN, QIJIANG, client_for, make_case, make_household, user
+from tests.helpers import JIANSHAN, QIJIANG, body_of, client_for, make_case, make_household, user
 
 pytestmark = pytest.mark.django_db
 
@@ -196,7 +196,7 @@ def test_page_keeps_input_on_error_and_acts_on_items():
     assert AuditEvent.objects.get(action="materials.defaults_restore").reason == "按省厅新文件"
 
     r = c.get(f"{PAGE}&export=xlsx")
-    rows = CalamineWorkbook.from_filelike(io.BytesIO(r.content)).get_sheet_by_index(0).to_python()
+    rows = CalamineWorkbook.from_filelike(io.BytesIO(body_of(r))).get_sheet_by_index(0).to_python()
     assert rows[1][:2] == ["救助类型", "材料"] and len(rows) > 20
 
 

@@ -9,7 +9,7 @@ from jiuzhu.core import params
 from jiuzhu.core.errors import Forbidden, NotFound, ValidationFailed
 from jiuzhu.core.models import AuditEvent, ParameterValue
 from jiuzhu.core.services import param_set
-from tests.helpers import ANBANG, ERMALU, JIANSHAN, QIJIANG, client_for, user
+from tests.helpers import ANBANG, ERMALU, JIANSHAN, QIJIANG, body_of, client_for, user
 
 pytestmark = pytest.mark.django_db
 
@@ -146,6 +146,6 @@ def test_params_export_is_xlsx():
 
     from openpyxl import load_workbook
 
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    sheet = load_workbook(io.BytesIO(body_of(response))).active
     labels = [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert "城市低保标准" in labels

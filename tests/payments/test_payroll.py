@@ -22,6 +22,7 @@ from tests.helpers import (
     ANBANG,
     ERMALU,
     JIANSHAN,
+    body_of,
     client_for,
     d,
     enrolled,
@@ -355,7 +356,7 @@ def test_statistics_by_township_and_type_with_export():
     assert rows[(ANBANG, "dibao_rural")]["households"] == 3 and rows[(ANBANG, "dibao_rural")]["persons"] == 6
     assert rows[(ERMALU, "dibao_urban")]["amount"] == Decimal("1380.00")
     r = client_for("js_bureau").get(f"/payments/statistics/?county={JIANSHAN}&month=2026-12&export=xlsx")
-    sheet = openpyxl.load_workbook(io.BytesIO(r.content)).active
+    sheet = openpyxl.load_workbook(io.BytesIO(body_of(r))).active
     assert any("安邦乡" in str(c) for row in sheet.iter_rows(values_only=True) for c in row)
     own = list(statistics.statistics(user("ab_caseworker"), county_code=JIANSHAN, month=DEC))
     assert {r["township_code"] for r in own} == {ANBANG}  # township staff: their own township only

@@ -9,7 +9,7 @@ from python_calamine import CalamineWorkbook
 from jiuzhu.core.models import AuditEvent
 from jiuzhu.registry.models import NearRelative
 from jiuzhu.registry.services.relatives import RelativeInput, relative_add, relative_deactivate
-from tests.helpers import ANBANG, ERMALU, client_for, make_case, make_household, member, new_id, user
+from tests.helpers import ANBANG, ERMALU, body_of, client_for, make_case, make_household, member, new_id, user
 
 pytestmark = pytest.mark.django_db
 
@@ -94,7 +94,7 @@ def test_list_filters_and_export():
     assert names("q=李乙") == {"李乙"}
 
     r = c.get("/registry/relatives/?status=all&official=二马路&export=xlsx")
-    rows = CalamineWorkbook.from_filelike(io.BytesIO(r.content)).get_sheet_by_index(0).to_python()
+    rows = CalamineWorkbook.from_filelike(io.BytesIO(body_of(r))).get_sheet_by_index(0).to_python()
     assert rows[0][-3:] == ["状态", "停用日期", "停用原因"]
     assert sorted(row[4] for row in rows[1:]) == ["李乙", "马丙"]
     assert next(row for row in rows[1:] if row[4] == "马丙")[-1] == "关系终止"

@@ -19,7 +19,7 @@ from jiuzhu.events import feed
 from jiuzhu.portal import services as portal
 from jiuzhu.supervision.models import Complaint
 from jiuzhu.supervision.services import complaints
-from tests.helpers import ALL_JIANSHAN_USERS, ANBANG, ANBANG_VILLAGE, client_for, d, user
+from tests.helpers import ALL_JIANSHAN_USERS, ANBANG, ANBANG_VILLAGE, body_of, client_for, d, user
 
 pytestmark = pytest.mark.django_db
 
@@ -74,7 +74,7 @@ def _world(django_capture_on_commit_callbacks):
 
 
 def _xlsx_text(response) -> str:
-    book = openpyxl.load_workbook(io.BytesIO(response.content), read_only=True)
+    book = openpyxl.load_workbook(io.BytesIO(body_of(response)), read_only=True)
     return " ".join(str(v) for ws in book.worksheets for row in ws.iter_rows(values_only=True) for v in row)
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from jiuzhu.core import clock
 from jiuzhu.core.errors import RECOVERABLE
-from jiuzhu.core.exports import xlsx_response
+from jiuzhu.core.exports import stream_rows, xlsx_response
 from jiuzhu.core.forms import apply_error
 from jiuzhu.core.formtokens import one_time_form
 from jiuzhu.core.listing import paginate, wants_export
@@ -27,7 +27,7 @@ from jiuzhu.registry.services import discovery
 @login_required
 @require_http_methods(["GET", "POST"])
 @one_time_form
-def discovery_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+def discovery_list(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     qs = selectors.discoveries_visible_to(request.user)
     if status := request.GET.get("status"):
         qs = qs.filter(status=status)
@@ -66,7 +66,7 @@ def discovery_list(request: AuthenticatedHttpRequest) -> HttpResponse:
                     r.get_status_display(),
                     r.reported_by.get_full_name(),
                 )
-                for r in qs
+                for r in stream_rows(qs)
             ),
         )
     return render(

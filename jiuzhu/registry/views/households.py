@@ -8,12 +8,12 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.forms import Form
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from jiuzhu.core.errors import RECOVERABLE, DomainError
-from jiuzhu.core.exports import xlsx_response
+from jiuzhu.core.exports import stream_rows, xlsx_response
 from jiuzhu.core.forms import apply_error
 from jiuzhu.core.formtokens import one_time_form
 from jiuzhu.core.listing import paginate, wants_export
@@ -37,7 +37,7 @@ from jiuzhu.registry.services import households
 
 @login_required
 @require_GET
-def household_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+def household_list(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     f = request.GET
     qs = selectors.search_households(
         request.user,
@@ -59,11 +59,11 @@ def household_list(request: AuthenticatedHttpRequest) -> HttpResponse:
                     names.get(h.area_code, h.area_code),
                     h.address,
                     h.get_urban_rural_display(),
-                    h.member_count,  # type: ignore[attr-defined]  # annotated by search_households
+                    h.member_count,  # annotated by search_households
                     h.phone,
                     h.created_at,
                 )
-                for h in qs
+                for h in stream_rows(qs)
             ),
         )
     return render(

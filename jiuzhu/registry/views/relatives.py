@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from jiuzhu.core import clock
 from jiuzhu.core.errors import RECOVERABLE, ValidationFailed
-from jiuzhu.core.exports import xlsx_response
+from jiuzhu.core.exports import stream_rows, xlsx_response
 from jiuzhu.core.forms import apply_error
 from jiuzhu.core.formtokens import one_time_form
 from jiuzhu.core.listing import paginate, wants_export
@@ -29,7 +29,7 @@ from jiuzhu.registry.services import relatives
 @login_required
 @require_http_methods(["GET", "POST"])
 @one_time_form
-def relative_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+def relative_list(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     authz.require(request.user, Perm.RELATIVE_REGISTRY)
     areas = [
         a
@@ -91,7 +91,7 @@ def relative_list(request: AuthenticatedHttpRequest) -> HttpResponse:
                     r.deactivated_on,
                     r.deactivate_reason,
                 )
-                for r in qs
+                for r in stream_rows(qs)
             ),
         )
     return render(

@@ -42,7 +42,7 @@ from jiuzhu.supervision.models.sampling import (
     SampleKind,
     Severity,
 )
-from jiuzhu.supervision.models.scores import FundAllocation, ScoreCard, ScorePoint, Training
+from jiuzhu.supervision.models.scores import FundAllocation, KpiSnapshot, ScoreCard, ScorePoint, Training
 
 __all__ = [
     "LADDER",
@@ -65,6 +65,7 @@ __all__ = [
     "InspectionAnswer",
     "InspectionStatus",
     "InvestigationMethod",
+    "KpiSnapshot",
     "Level",
     "Matter",
     "MatterStatus",

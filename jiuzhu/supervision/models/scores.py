@@ -113,3 +113,22 @@ class Training(models.Model):
     @property
     def area_code(self) -> str:
         return self.county_code
+
+
+class KpiSnapshot(models.Model):
+    """The supervision dashboard's figures (S5, S11) for one jurisdiction scope, as last computed: the page
+    shows them with their time instead of aggregating 10^6 cases on every visit. Refreshed when older than
+    `figures.FRESH_FOR`, on demand from the page, and from cron (`manage.py refresh_figures`)."""
+
+    scope = models.CharField(max_length=400, unique=True)  # the viewers' jurisdiction prefixes, sorted
+    tables = models.JSONField(default=list)
+    computed_at = models.DateTimeField("计算时间")
+    computed_for = models.ForeignKey(  # a viewer of this scope, whose reads the refresh repeats
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "监管概览数据"
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.computed_at:%Y-%m-%d %H:%M}"

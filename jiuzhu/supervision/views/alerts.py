@@ -5,12 +5,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jiuzhu.core.errors import NotFound
-from jiuzhu.core.exports import xlsx_response
+from jiuzhu.core.exports import stream_rows, xlsx_response
 from jiuzhu.core.listing import paginate, wants_export
 from jiuzhu.orgs import authz
 from jiuzhu.orgs.http import AuthenticatedHttpRequest
@@ -41,7 +41,7 @@ def filtered(request: AuthenticatedHttpRequest):
 
 @login_required
 @require_GET
-def alert_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+def alert_list(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     qs, status = filtered(request)
     names = selectors.names()
     if wants_export(request):
@@ -60,7 +60,7 @@ def alert_list(request: AuthenticatedHttpRequest) -> HttpResponse:
                     a.assigned_to.get_full_name() if a.assigned_to else "",
                     a.handle_note,
                 )
-                for a in qs
+                for a in stream_rows(qs)
             ),
         )
     last_scan = AlertScan.objects.filter(finished_at__isnull=False).order_by("-started_at").first()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
 
 from jiuzhu.core.errors import RECOVERABLE
@@ -36,5 +36,5 @@ def bound(request: HttpRequest, name: str, factory: Callable[..., object], **ini
     return factory(initial=initial or None)
 
 
-def table_export(table) -> HttpResponse:
+def table_export(table) -> HttpResponseBase:
     return xlsx_response(table.title, table.headers, table.rows, title=table.title)

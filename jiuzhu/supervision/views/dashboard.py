@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import json
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
-from django.shortcuts import render
+from django.http import HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from jiuzhu.core import clock
@@ -22,7 +23,7 @@ from jiuzhu.orgs.roles import Perm, Role
 from jiuzhu.supervision import forms as f
 from jiuzhu.supervision import kpis, selectors
 from jiuzhu.supervision.models import ScorePoint
-from jiuzhu.supervision.services import capacity, scores
+from jiuzhu.supervision.services import capacity, figures, scores
 from jiuzhu.supervision.views.common import run_form, table_export
 
 
@@ -40,17 +41,14 @@ def _export(request, tables):
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 @reads_replica
-def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
-    authz.require(request.user, Perm.VIEW)
-    townships = list(selectors.townships_for(request.user))
-    tables = [
-        kpis.processing_times(request.user, townships),
-        kpis.backlog(request.user, townships),
-        kpis.problem_data(request.user, townships),
-        kpis.ledger_consistency(request.user, townships),
-    ]
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponseBase:
+    if request.method == "POST":  # 重新计算
+        figures.figures_refresh(by=request.user)
+        messages.success(request, "已重新计算监管概览数据")
+        return redirect("sup_dashboard")
+    tables, computed_at = figures.dashboard_tables(request.user)
     if authz.can(request.user, Perm.COMPLAINT_HANDLE):
         tables.append(kpis.complaint_trend(request.user))
     if wants_export(request):
@@ -69,6 +67,7 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
         {
             "page_title": "监管概览",
             "tables": [(t, _chart(charts[t.code])) for t in tables],
+            "computed_at": computed_at,
         },
     )
 
@@ -76,7 +75,7 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 @reads_replica
-def scorecards(request: AuthenticatedHttpRequest) -> HttpResponse:
+def scorecards(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     counties = [
         c for c in selectors.counties_for(request.user) if authz.can(request.user, Perm.SUPERVISE, c.code)
     ]
@@ -124,13 +123,14 @@ def scorecards(request: AuthenticatedHttpRequest) -> HttpResponse:
             "components": scores.COMPONENTS,
             "chart": _chart(option),
             "table": table,
+            "computed_at": max((c.computed_at for c in cards), default=None),
         },
     )
 
 
 @login_required
 @require_GET
-def scorecard_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+def scorecard_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     card = selectors.get_scorecard(request.user, pk)
     points = list(
         ScorePoint.objects.filter(card=card).select_related("case", "alert", "finding", "complaint")
@@ -160,7 +160,7 @@ def scorecard_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 @login_required
 @require_http_methods(["GET", "POST"])
 @reads_replica
-def funds(request: AuthenticatedHttpRequest) -> HttpResponse:
+def funds(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     authz.require(request.user, Perm.VIEW)
     today = clock.today()
     year = year_param(request, today.year)

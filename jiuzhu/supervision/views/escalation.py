@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from jiuzhu.cases import selectors as case_selectors
 from jiuzhu.core import clock
 from jiuzhu.core.errors import RECOVERABLE, NotFound
-from jiuzhu.core.exports import xlsx_response
+from jiuzhu.core.exports import stream_rows, xlsx_response
 from jiuzhu.core.forms import apply_error
 from jiuzhu.core.formtokens import one_time_form
 from jiuzhu.core.listing import paginate, wants_export
@@ -44,7 +44,7 @@ def _step_input(d) -> escalation.StepInput:
 
 @login_required
 @require_GET
-def matter_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+def matter_list(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     g = request.GET
     qs = selectors.matters_visible_to(request.user).order_by("-opened_on", "-id")
     if g.get("status"):
@@ -74,7 +74,7 @@ def matter_list(request: AuthenticatedHttpRequest) -> HttpResponse:
                     m.pk in overdue_ids,
                     m.closed_on,
                 )
-                for m in qs
+                for m in stream_rows(qs)
             ),
         )
     return render(

@@ -6,7 +6,7 @@ from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -42,7 +42,7 @@ from jiuzhu.supervision.views.common import bound, run_form, table_export
 @login_required
 @require_http_methods(["GET", "POST"])
 @one_time_form
-def samples(request: AuthenticatedHttpRequest) -> HttpResponse:
+def samples(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     counties = selectors.counties_for(request.user)
     can_draw = authz.can(request.user, Perm.SUPERVISE)
     form = f.DrawForm(
@@ -116,7 +116,7 @@ def samples(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def sample_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+def sample_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     sample = selectors.get_sample(request.user, pk)
     items = list(sample.items.select_related("case", "household").order_by("township_code", "position"))
     done: dict[int | None, list[Inspection]] = {}
@@ -195,7 +195,7 @@ def inspection_start(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def inspection_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+def inspection_list(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     g = request.GET
     qs = selectors.inspections_visible_to(request.user).order_by("-inspected_on", "-id")
     if g.get("kind"):
@@ -339,7 +339,7 @@ def inspection_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
 
 @login_required
 @require_GET
-def finding_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+def finding_list(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     g = request.GET
     qs = selectors.findings_visible_to(request.user).order_by("-found_on", "-id")
     if g.get("status"):
@@ -436,7 +436,7 @@ def finding_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def checklists(request: AuthenticatedHttpRequest) -> HttpResponse:
+def checklists(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     authz.require(request.user, Perm.SUPERVISE)
     counties = selectors.counties_for(request.user)
     county = next(
