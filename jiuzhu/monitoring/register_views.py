@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -39,7 +39,7 @@ def _names(codes) -> dict[str, str]:
 
 @login_required
 @require_GET
-def register_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+def register_list(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     f = _filter(request)
     qs = selectors.search_register(request.user, f)
     if wants_export(request):

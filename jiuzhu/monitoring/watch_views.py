@@ -4,14 +4,14 @@ and one warning with its verify-then-resolve forms."""
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jiuzhu.core import clock, idnumber
 from jiuzhu.core.errors import ValidationFailed
-from jiuzhu.core.exports import XLSX, attachment, xlsx_bytes, xlsx_response
+from jiuzhu.core.exports import XLSX, attachment, stream_rows, xlsx_bytes, xlsx_response
 from jiuzhu.core.formtokens import one_time_form
 from jiuzhu.core.listing import paginate, wants_export
 from jiuzhu.core.models import Job
@@ -136,7 +136,7 @@ def _filtered(request: AuthenticatedHttpRequest):
 
 @login_required
 @require_GET
-def warning_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+def warning_list(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     qs, status = _filtered(request)
     place = names()
     if wants_export(request):
@@ -156,7 +156,7 @@ def warning_list(request: AuthenticatedHttpRequest) -> HttpResponse:
                     w.get_status_display(),
                     w.get_resolution_display(),
                 )
-                for w in qs
+                for w in stream_rows(qs)
             ),
         )
     return render(
