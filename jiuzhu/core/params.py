@@ -423,7 +423,13 @@ DEFAULTS_FILE = Path(__file__).with_name("policy_defaults.json")
 
 def load_defaults(parameter_model, now) -> int:
     """Insert the national defaults that are not in the database yet (used by migrations)."""
-    entries = json.loads(DEFAULTS_FILE.read_text(encoding="utf-8"))
+    return load_defaults_from(DEFAULTS_FILE, parameter_model, now)
+
+
+def load_defaults_from(source: Path | list[dict], parameter_model, now) -> int:
+    """Insert the defaults of a JSON file (or its entries) that are not in the database yet: each app's
+    migrations and test worlds load their own parameters' national values through this."""
+    entries = json.loads(source.read_text(encoding="utf-8")) if isinstance(source, Path) else source
     created = 0
     for entry in entries:
         exists = parameter_model.objects.filter(

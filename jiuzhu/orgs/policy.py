@@ -3,9 +3,9 @@ them on the parameters page. National defaults in `policy_defaults.json`, loaded
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
+from jiuzhu.core import params
 from jiuzhu.core.params import Kind, ParamDef, register
 from jiuzhu.orgs.roles import Role
 
@@ -65,19 +65,4 @@ DEFAULTS_FILE = Path(__file__).with_name("policy_defaults.json")
 
 def load_defaults(parameter_model, now) -> int:
     """Insert this app's national defaults that are not in the database yet (migrations, test worlds)."""
-    created = 0
-    for entry in json.loads(DEFAULTS_FILE.read_text(encoding="utf-8")):
-        _, made = parameter_model.objects.get_or_create(
-            key=entry["key"],
-            scope_code="",
-            effective_from=entry["effective_from"],
-            superseded_by=None,
-            defaults={
-                "value": entry["value"],
-                "source": entry.get("source", ""),
-                "reason": "系统默认值",
-                "created_at": now,
-            },
-        )
-        created += made
-    return created
+    return params.load_defaults_from(DEFAULTS_FILE, parameter_model, now)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from jiuzhu.core import params
 from jiuzhu.core.params import Kind, ParamDef, register
 
 _SUP = "监督管理"
@@ -216,22 +217,7 @@ CHECKLIST_FILE = Path(__file__).with_name("checklists.json")
 
 def load_defaults(parameter_model, now) -> int:
     """Insert this app's national defaults that are not in the database yet (migrations, test worlds)."""
-    created = 0
-    for entry in json.loads(DEFAULTS_FILE.read_text(encoding="utf-8")):
-        _, made = parameter_model.objects.get_or_create(
-            key=entry["key"],
-            scope_code="",
-            effective_from=entry["effective_from"],
-            superseded_by=None,
-            defaults={
-                "value": entry["value"],
-                "source": entry.get("source", ""),
-                "reason": "系统默认值",
-                "created_at": now,
-            },
-        )
-        created += made
-    return created
+    return params.load_defaults_from(DEFAULTS_FILE, parameter_model, now)
 
 
 def load_checklists(item_model) -> int:

@@ -7,20 +7,10 @@ from jiuzhu.core import clock
 
 
 def load_defaults(apps, schema_editor):
+    from jiuzhu.core import params
     from jiuzhu.monitoring.register_rules import DEFAULTS
 
-    parameter = apps.get_model("core", "ParameterValue")
-    for entry in DEFAULTS:
-        if not parameter.objects.filter(key=entry["key"], scope_code="", effective_from=entry["effective_from"]).exists():
-            parameter.objects.create(
-                key=entry["key"],
-                scope_code="",
-                effective_from=entry["effective_from"],
-                value=entry["value"],
-                source=entry["source"],
-                reason="系统默认值",
-                created_at=clock.now(),
-            )
+    params.load_defaults_from(DEFAULTS, apps.get_model("core", "ParameterValue"), clock.now())
 
 
 class Migration(migrations.Migration):
