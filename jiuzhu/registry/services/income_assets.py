@@ -106,23 +106,16 @@ def income_add(
 
 @transaction.atomic
 def income_remove(*, by: User, item: IncomeItem) -> None:
-    household = item.household
-    membership = authz.require(by, Perm.HOUSEHOLD_EDIT, household.area_code)
-    household = lock(household)
-    bump(household, None)
-    household.save()
-    audit.record(
-        actor=by,
-        membership=membership,
+    _remove_item(
+        by=by,
+        item=item,
         action="household.income_remove",
-        obj=household,
         before={
             "category": item.category,
             "description": item.description,
             "monthly_amount": item.monthly_amount,
         },
     )
-    item.delete()
 
 
 @transaction.atomic
@@ -173,19 +166,12 @@ def asset_add(
 
 @transaction.atomic
 def asset_remove(*, by: User, asset: Asset) -> None:
-    household = asset.household
-    membership = authz.require(by, Perm.HOUSEHOLD_EDIT, household.area_code)
-    household = lock(household)
-    bump(household, None)
-    household.save()
-    audit.record(
-        actor=by,
-        membership=membership,
+    _remove_item(
+        by=by,
+        item=asset,
         action="household.asset_remove",
-        obj=household,
         before={"kind": asset.kind, "description": asset.description, "value": asset.value},
     )
-    asset.delete()
 
 
 @transaction.atomic
@@ -249,16 +235,21 @@ def expense_add(
 
 @transaction.atomic
 def expense_remove(*, by: User, expense: RigidExpense) -> None:
-    household = expense.household
+    _remove_item(
+        by=by,
+        item=expense,
+        action="household.expense_remove",
+        before={"kind": expense.kind, "amount": expense.amount, "paid_on": expense.paid_on},
+    )
+
+
+def _remove_item(*, by: User, item: IncomeItem | Asset | RigidExpense, action: str, before: dict) -> None:
+    """Remove one income, asset or spending row of a household: the household's version moves on (forms
+    open on it go stale) and the removed values stay in the audit trail."""
+    household = item.household
     membership = authz.require(by, Perm.HOUSEHOLD_EDIT, household.area_code)
     household = lock(household)
     bump(household, None)
     household.save()
-    audit.record(
-        actor=by,
-        membership=membership,
-        action="household.expense_remove",
-        obj=household,
-        before={"kind": expense.kind, "amount": expense.amount, "paid_on": expense.paid_on},
-    )
-    expense.delete()
+    audit.record(actor=by, membership=membership, action=action, obj=household, before=before)
+    item.delete()
