@@ -11,7 +11,7 @@ export UV_NO_PROGRESS := 1
 help:
 	@echo "make run    — install everything, prepare the demo database, serve on http://127.0.0.1:8000 (PORT=… for another)"
 	@echo "make run DEMO=year — the same with a county's year of history (slow; DEMO_HOUSEHOLDS=… for fewer than 2000)"
-	@echo "make train  — the training copy (培训环境): its own database under var/training, a clock that can be moved forward; http://127.0.0.1:8001"
+	@echo "make train  (= make run TRAINING=1) — the training copy (培训环境): its own database under var/training, a clock that can be moved forward; http://127.0.0.1:8001"
 	@echo "make test   — lint, then the whole test suite on SQLite, on PostgreSQL and in Chromium"
 	@echo "make bench  — benchmarks (PostgreSQL, 10^5–10^6 households); BENCH=documents DB=sqlite for one on SQLite"
 
@@ -21,7 +21,11 @@ setup:
 	@scripts/ensure-fonts
 
 run: setup
+ifeq ($(TRAINING),1)
+	@$(MAKE) --no-print-directory train
+else
 	@UV="$(UV)" PORT="$(PORT)" DEMO="$(DEMO)" DEMO_HOUSEHOLDS="$(DEMO_HOUSEHOLDS)" scripts/run-demo
+endif
 
 # The training copy: everything it keeps (database, files, clock offset) lives under var/training.
 TRAIN_PORT ?= 8001
