@@ -3,7 +3,6 @@ month from ledger to bank file to reconciliation. Each step only starts lives; t
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import replace
 from datetime import date, timedelta
@@ -19,6 +18,7 @@ from jiuzhu.console.demo_year import COUNTY, TOWNSHIPS, VILLAGES, Life, Walk
 from jiuzhu.console.demo_year_people import family
 from jiuzhu.core import clock
 from jiuzhu.core.dates import next_month
+from jiuzhu.core.exports import SafeCsvWriter
 from jiuzhu.payments import cycle, payroll
 from jiuzhu.payments.models import BackPay, BackPayStatus, Payment, PaymentStatus, PayrollRun, RunStatus
 from jiuzhu.payments.services import back_pay, bank_files, bank_formats, reconciliation
@@ -390,7 +390,7 @@ def _bank_results(walk: Walk, month: date) -> bytes:
         walk.rng.sample([pk for pk, _ in payments], min(len(payments), _failures(walk, len(payments))))
     )
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = SafeCsvWriter(out)
     writer.writerow(["参考号", "状态", "实发金额", "失败原因"])
     for pk, amount in payments:
         if pk in refused:

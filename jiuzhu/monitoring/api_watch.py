@@ -69,7 +69,7 @@ def import_errors(request: AuthenticatedHttpRequest, job_id: Id):
     return FileResponse(fh, as_attachment=True, filename=filename, content_type=XLSX)
 
 
-class CommitIn(Schema):
+class MonitoringCommitIn(Schema):
     mode: str = Field(
         ..., pattern="^(all|good_only)$", description="all：有错误则全部不导入；good_only：跳过错误行"
     )
@@ -78,7 +78,7 @@ class CommitIn(Schema):
 @router.post(
     "/monitoring/imports/{job_id}/commit", response=responses(JobOut, status=202), summary="确认导入比对结果"
 )
-def import_commit_api(request: AuthenticatedHttpRequest, job_id: Id, payload: CommitIn):
+def import_commit_api(request: AuthenticatedHttpRequest, job_id: Id, payload: MonitoringCommitIn):
     job = import_commit(by=request.user, preview=get_import_job(request.user, job_id), mode=payload.mode)
     job.refresh_from_db()
     return Status(202, job)
@@ -247,7 +247,7 @@ def warning_close(request: AuthenticatedHttpRequest, warning_id: Id, payload: Cl
     return get_warning(request.user, warning_id)
 
 
-class AnswerIn(Schema):
+class ReferralAnswerIn(Schema):
     answer: str = Field(..., min_length=1, max_length=4000)
     answered_on: date
 
@@ -257,7 +257,7 @@ class AnswerIn(Schema):
     response=responses(WarningOut),
     summary="登记部门反馈",
 )
-def referral_answer(request: AuthenticatedHttpRequest, warning_id: Id, payload: AnswerIn):
+def referral_answer(request: AuthenticatedHttpRequest, warning_id: Id, payload: ReferralAnswerIn):
     w = get_warning(request.user, warning_id)
     referral = getattr(w, "referral", None)
     if referral is None:
