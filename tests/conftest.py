@@ -121,6 +121,12 @@ def transactional_world(transactional_db):
     from jiuzhu.orgs.policy import load_defaults as load_security_defaults
 
     load_security_defaults(ParameterValue, clock.now())
+    from jiuzhu.core.params import load_defaults_from
+    from jiuzhu.monitoring.register_rules import DEFAULTS as register_defaults
+    from jiuzhu.monitoring.watch_policy import load_defaults as load_monitoring_defaults
+
+    load_monitoring_defaults(ParameterValue, clock.now())
+    load_defaults_from(register_defaults, ParameterValue, clock.now())
     _load_demo(DEMO_MODULES)
     open_backdating()
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import browser, login, page, shot  # noqa: F401  (fixtures)
+from tests.browser.conftest import login, shot
 from tests.monitoring.watch_helpers import csv_file
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_township_imports_a_file_verifies_and_resolves_a_warning(page, tmp_path):  # noqa: F811
+def test_township_imports_a_file_verifies_and_resolves_a_warning(page, tmp_path):
     from tests.helpers import make_household, member, new_id
 
     number = new_id()
