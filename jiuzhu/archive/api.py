@@ -11,7 +11,7 @@ from django.http import FileResponse, HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from jiuzhu.api.schemas import JobState, Word, responses
-from jiuzhu.archive import boards, completeness, custody, selectors, services
+from jiuzhu.archive import boards, completeness, custody, hooks, selectors, services
 from jiuzhu.archive import household_file as hf
 from jiuzhu.core import jobs
 from jiuzhu.core.errors import NotFound, ValidationFailed
@@ -79,12 +79,33 @@ class CustodyOut(Schema):
     history: list[dict]
 
 
+class FileSectionRowOut(Schema):
+    on: date
+    kind: str = Field(..., description="类别（中文）")
+    title: str
+    department: str
+    amount: str = Field("", description="金额（已格式化），救助发放时有")
+    detail: str
+    url: str
+
+
+class FileSectionOut(Schema):
+    key: str = Field(..., description="如 chain：一户一条救助链")
+    title: str
+    note: str
+    warnings: list[str] = Field(..., description="提示，如同一需求在预警期内两次救助")
+    rows: list[FileSectionRowOut] = Field(..., description="按日期排列")
+
+
 class HouseholdFileOut(Schema):
     household_id: int
     head: str
     entries: list[EntryOut]
     completeness: CompletenessOut
     custody: CustodyOut
+    sections: list[FileSectionOut] = Field(
+        ..., description="其他业务登记到档案中的部分（如动态监测的救助链），不受类别和日期筛选影响"
+    )
 
 
 class FileQuery(Schema):
@@ -183,6 +204,7 @@ def household_file(request: AuthenticatedHttpRequest, household_id: int, q: Quer
         "entries": [_entry(e) for e in hf.entries(request.user, household, filters)],
         "completeness": _completeness(completeness.check_household(household, cases)),
         "custody": _custody(household),
+        "sections": hooks.sections_for(request.user, household),
     }
 
 

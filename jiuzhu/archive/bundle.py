@@ -18,7 +18,7 @@ from django.core.files import File
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from jiuzhu.archive import completeness, custody
+from jiuzhu.archive import completeness, custody, hooks
 from jiuzhu.archive import household_file as hf
 from jiuzhu.core import clock, jobs
 from jiuzhu.core.crypto.sealed import sealed_storage
@@ -91,6 +91,7 @@ def index_pdf(
             "custody": custody.current_custody(household),
             "packed": packed,
             "check": check,
+            "sections": hooks.sections_for(by, household),
             "by": by,
             "at": at,
             "mismatches": [p for p in packed if not p.matches],

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from jiuzhu.archive import boards, completeness, custody, selectors, services
+from jiuzhu.archive import boards, completeness, custody, hooks, selectors, services
 from jiuzhu.archive import household_file as hf
 from jiuzhu.archive.forms import BulkCustodyForm, CustodyForm, OwnerUploadForm
 from jiuzhu.archive.models import CustodyBatch
@@ -113,6 +113,7 @@ def _file_context(request: HttpRequest, household: Household, **extra) -> dict:
         "household": household,
         "village": village,
         "entries": hf.entries(request.user, household, filters),
+        "sections": hooks.sections_for(request.user, household),
         "entry_kinds": hf.ENTRY_KINDS,
         "filters": filters,
         "cases": cases,

@@ -21,7 +21,7 @@ class NavItem:
     roles: frozenset[str] = field(default_factory=frozenset)  # empty: any role holding `perm`
 
 
-SECTION_ORDER = ["工作台", "救助业务", "待遇发放", "监督管理", "文书档案", "系统设置"]
+SECTION_ORDER = ["工作台", "救助业务", "动态监测", "待遇发放", "监督管理", "文书档案", "系统设置"]
 _items: list[NavItem] = []
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from jiuzhu.archive.hooks import FileSection, SectionRow
 from jiuzhu.core import clock, params
 from jiuzhu.monitoring.chain_types import ChainEntry, chain_sources
 from jiuzhu.registry.models import Household
@@ -34,6 +35,7 @@ KIND_LABELS = {
     "warning": "预警",
     "verification": "核实",
     "referral": "转介",
+    "resolution": "处置",
 }
 
 
@@ -84,3 +86,29 @@ def repeated_needs(entries: list[ChainEntry], days: int) -> list[RepeatedNeed]:
             out.append(RepeatedNeed(entry.need, before, entry))
         last[entry.need] = entry
     return out
+
+
+def household_file_section(user, household: Household) -> FileSection:
+    """The chain as a section of the household file (一户一档): the page, its API and the archive download's
+    index PDF carry every entry and any repeated need. The archive fetched the household through its scoped
+    selector; the chain's sources read nothing outside the household."""
+    entries = chain_for(household)
+    days = same_need_days(household)
+    return FileSection(
+        key="chain",
+        title="一户一条救助链",
+        note=f"申请、审批、发放、预警、核实、转介和各部门救助；同一需求 {days} 天内两次救助时提示",
+        warnings=[r.message for r in repeated_needs(entries, days)],
+        rows=[
+            SectionRow(
+                on=e.on,
+                kind=KIND_LABELS.get(e.kind, e.kind),
+                title=e.title,
+                department=e.department,
+                amount=e.amount,
+                detail=e.detail,
+                url=e.url,
+            )
+            for e in entries
+        ],
+    )

@@ -142,6 +142,15 @@ def warning_enrol(
     return case
 
 
+NO_ENROLMENT = "该户没有正在享受的待遇，不能调整待遇；可选择“纳入救助”“转专项救助”或“无需处理”"
+
+
+def adjustable_enrolment(warning: MonitoringWarning) -> Enrolment | None:
+    """The live enrolment 调整待遇 would review (None: the household receives nothing, only 纳入救助, 转专项救助
+    or 无需处理 apply). The page offers 调整待遇 only when there is one."""
+    return current_enrolment(warning.household_id)
+
+
 def warning_adjust(
     *, by: User, warning: MonitoringWarning, outcome: str, findings: str, done_on: date | None = None
 ) -> MonitoringWarning:
@@ -149,12 +158,12 @@ def warning_adjust(
     month, DM1). A death first marks the person deceased; a decrease or stop gets its written notice."""
     membership = authz.require(by, Perm.WARNING_HANDLE, warning.area_code)
     findings = _text(findings, "核查情况", "findings")
-    enrolment: Enrolment | None = current_enrolment(warning.household_id)
-    if enrolment is None:
-        raise ValidationFailed("该户没有正在享受的待遇，不能调整待遇；可选择“纳入救助”或“无需处理”")
     with transaction.atomic():
         locked = _lock(warning)
         _resolvable(locked, Resolution.ADJUST)
+        enrolment = adjustable_enrolment(locked)
+        if enrolment is None:
+            raise ValidationFailed(NO_ENROLMENT)
         if locked.category == WarningCategory.DEATH and locked.member.is_active:
             member_leave(by=by, member=locked.member, on=locked.event_on, reason=LeftReason.DECEASED)
         review = benefits.periodic_review(

@@ -259,6 +259,7 @@ def warning_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "w": w,
             "referral": referral,
             "change": change,
+            "enrolment": services.adjustable_enrolment(w) if w.status == WarningStatus.VERIFIED else None,
             "place": names().get(w.township_code, ""),
             "overdue": w.status == WarningStatus.OPEN and w.due_on < today,
             "may_handle": authz.can(by, Perm.WARNING_HANDLE, w.area_code),
