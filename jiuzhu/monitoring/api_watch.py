@@ -91,6 +91,8 @@ class ReferralOut(Schema):
     note: str
     answered_on: date | None
     answer: str
+    granted: bool | None = Field(None, description="部门是否给予救助（未反馈时为空）")
+    granted_amount: Decimal | None = Field(None, description="部门给予的救助金额（元）")
 
 
 class WarningOut(Schema):
@@ -250,6 +252,8 @@ def warning_close(request: AuthenticatedHttpRequest, warning_id: Id, payload: Cl
 class ReferralAnswerIn(Schema):
     answer: str = Field(..., min_length=1, max_length=4000)
     answered_on: date
+    granted: bool = Field(..., description="部门是否给予救助（满足了该需求）")
+    amount: Decimal | None = Field(None, description="救助金额（元），未发放现金的不填；未给予救助时必须为空")
 
 
 @router.post(
@@ -263,7 +267,12 @@ def referral_answer(request: AuthenticatedHttpRequest, warning_id: Id, payload: 
     if referral is None:
         raise ValidationFailed("该预警未转介专项救助")
     services.referral_answer(
-        by=request.user, referral=referral, answer=payload.answer, answered_on=payload.answered_on
+        by=request.user,
+        referral=referral,
+        answer=payload.answer,
+        answered_on=payload.answered_on,
+        granted=payload.granted,
+        amount=payload.amount,
     )
     return get_warning(request.user, warning_id)
 

@@ -5,6 +5,7 @@ paid, 主动发现 reports and periodic reviews. Each is one or two queries per 
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from django.urls import reverse
@@ -101,20 +102,41 @@ def emergency_aid(household: Household) -> list[ChainEntry]:
 
 def enrolment_changes(household: Household) -> list[ChainEntry]:
     return [
-        ChainEntry(
+        _of_enrolment(
+            ch.enrolment_id,
             on=ch.effective_month,
             kind="change",
             title=f"{ch.enrolment.get_assistance_type_display()}：{ch.get_kind_display()}",
-            need="basic",
-            department=CIVIL_AFFAIRS,
             detail=ch.reason,
-            url=reverse("enrolment_detail", args=[ch.enrolment_id]),
-            amount=_yuan(ch.amount_after),
+            amount=ch.amount_after,
         )
         for ch in EnrolmentChange.objects.filter(enrolment__household=household)
         .select_related("enrolment")
         .order_by("effective_month", "id")
     ]
+
+
+def _of_enrolment(
+    enrolment_id: int, *, on: date, kind: str, title: str, detail: str, amount: Decimal | None = None
+) -> ChainEntry:
+    """An entry about one enrolment (民政's basic living): a change, a periodic review, a payment."""
+    return ChainEntry(
+        on=on,
+        kind=kind,
+        title=title,
+        need="basic",
+        department=CIVIL_AFFAIRS,
+        detail=detail,
+        url=reverse("enrolment_detail", args=[enrolment_id]),
+        amount=_yuan(amount),
+    )
+
+
+def _paid(row: dict, title: str, detail: str, amount: Decimal) -> ChainEntry:
+    """A payroll entry (or a run of them) as assistance paid, from its first ledger row."""
+    return _of_enrolment(
+        row["enrolment_id"], on=row["month"], kind="assistance", title=title, detail=detail, amount=amount
+    )
 
 
 def payments(household: Household) -> list[ChainEntry]:
@@ -138,34 +160,15 @@ def payments(household: Household) -> list[ChainEntry]:
         label = AssistanceType(first["assistance_type"]).label
         span = f"{first['month']:%Y-%m}" + (f" 至 {last['month']:%Y-%m}" if len(run) > 1 else "")
         out.append(
-            ChainEntry(
-                on=first["month"],
-                kind="assistance",
-                title=f"{label}按月发放 {span}",
-                need="basic",
-                department=CIVIL_AFFAIRS,
-                detail=f"{len(run)} 个月，每月 {_yuan(first['amount'])}",
-                url=reverse("enrolment_detail", args=[first["enrolment_id"]]),
-                amount=_yuan(total),
-            )
+            _paid(first, f"{label}按月发放 {span}", f"{len(run)} 个月，每月 {_yuan(first['amount'])}", total)
         )
         run.clear()
 
     for r in rows:
         if r["kind"] == EntryKind.BACK_PAY:
             close()
-            out.append(
-                ChainEntry(
-                    on=r["month"],
-                    kind="assistance",
-                    title=f"{AssistanceType(r['assistance_type']).label}补发",
-                    need="basic",
-                    department=CIVIL_AFFAIRS,
-                    detail=f"补发 {r['covers']}",
-                    url=reverse("enrolment_detail", args=[r["enrolment_id"]]),
-                    amount=_yuan(r["amount"]),
-                )
-            )
+            label = AssistanceType(r["assistance_type"]).label
+            out.append(_paid(r, f"{label}补发", f"补发 {r['covers']}", r["amount"]))
             continue
         prev = run[-1] if run else None
         if prev is not None and (
@@ -194,14 +197,12 @@ def discoveries(household: Household) -> list[ChainEntry]:
 
 def reviews(household: Household) -> list[ChainEntry]:
     return [
-        ChainEntry(
+        _of_enrolment(
+            r.enrolment_id,
             on=r.done_on,
             kind="review",
             title=f"定期核查：{r.get_outcome_display()}",
-            need="basic",
-            department=CIVIL_AFFAIRS,
             detail=r.findings[:120],
-            url=reverse("enrolment_detail", args=[r.enrolment_id]),
         )
         for r in PeriodicReview.objects.filter(enrolment__household=household).order_by("done_on", "id")
     ]

@@ -7,7 +7,8 @@ from django.urls import reverse
 
 from jiuzhu.monitoring.chain_types import ChainEntry
 from jiuzhu.monitoring.models.register import Origin
-from jiuzhu.monitoring.models.watch import MonitoringWarning, Resolution, WarningStatus
+from jiuzhu.monitoring.models.watch import MonitoringWarning, Need, Referral, Resolution, WarningStatus
+from jiuzhu.monitoring.register_rules import SAME_NEED_DAYS
 from jiuzhu.monitoring.register_sync import CaseOrigin
 from jiuzhu.monitoring.sources import LAYOUTS
 from jiuzhu.registry.models import Household
@@ -81,18 +82,25 @@ def chain_entries(household: Household) -> list[ChainEntry]:
                 )
             )
             if referral is not None and referral.answered_on is not None:
-                out.append(
-                    ChainEntry(
-                        on=referral.answered_on,
-                        kind="referral",
-                        title=f"{referral.department}反馈：{referral.get_need_display()}",
-                        need=referral.need,
-                        department=referral.department,
-                        detail=referral.answer,
-                        url=url,
-                    )
-                )
+                out.append(_answer(referral, url))
     return out
+
+
+def _answer(referral: Referral, url: str) -> ChainEntry:
+    """The department's answer: assistance when it met the need (then counted by the repeated-need check),
+    otherwise a step of the referral."""
+    outcome = "已给予救助" if referral.granted else "未给予救助" if referral.granted is False else ""
+    return ChainEntry(
+        on=referral.answered_on or referral.sent_on,
+        kind="assistance" if referral.granted else "referral",
+        title=f"{referral.department}反馈：{referral.get_need_display()}"
+        + (f"（{outcome}）" if outcome else ""),
+        need=referral.need,
+        department=referral.department,
+        detail=referral.answer,
+        url=url,
+        amount=f"¥{referral.granted_amount:,.2f}" if referral.granted_amount is not None else "",
+    )
 
 
 def verify_overdue(d: Dialect) -> str:
@@ -112,7 +120,59 @@ def verify_overdue(d: Dialect) -> str:
     """  # noqa: S608  (our own constants only; the values are parameters)
 
 
+# Referrals a department answered with assistance, with the household, the need and the day.
+_GRANTED = """
+      SELECT r.id AS referral_id, w.household_id, w.area_code, w.township_code, w.county_code, r.need,
+        r.department, r.answered_on AS aid_on
+      FROM monitoring_referral r JOIN monitoring_monitoringwarning w ON w.id = r.warning_id
+      WHERE r.granted AND r.answered_on IS NOT NULL AND w.area_code LIKE %(prefix)s
+"""
+
+
+def referral_aid_twice(d: Dialect) -> str:
+    """One warning per later answer: the same need of the household met by a department before, within the
+    period (`monitoring.same_need_days` of the township)."""
+    need = "CASE a2.need " + " ".join(f"WHEN '{v}' THEN '{label}'" for v, label in Need.choices) + " END"
+    detail = (
+        "a2.department || '（' || "
+        + d.text("a2.aid_on")
+        + " || '）给予' || "
+        + need
+        + " || '，此前 ' || "
+        + d.text("COUNT(*)")
+        + " || ' 次，最近一次 ' || "
+        + d.text("MAX(a1.aid_on)")
+        + " || '，同一需求在 ' || "
+        + d.text("CAST(MAX(p.value) AS INTEGER)")
+        + " || ' 天内重复救助，请核实'"
+    )
+    since = d.days_before("a2.aid_on", "p.value")
+    return f"""
+      SELECT 'ra' || {d.text("a2.referral_id")} AS subject_key, a2.area_code, a2.township_code, a2.county_code,
+        CAST(NULL AS BIGINT) AS case_id, a2.household_id, {detail} AS detail
+      FROM ({_GRANTED}) a2
+      JOIN supervision_scanparam p ON p.scan_id = %(scan)s AND p.township_code = a2.township_code
+        AND p.key = '{SAME_NEED_DAYS}'
+      JOIN ({_GRANTED}) a1 ON a1.household_id = a2.household_id AND a1.need = a2.need
+        AND a1.referral_id <> a2.referral_id
+        AND (a1.aid_on < a2.aid_on OR (a1.aid_on = a2.aid_on AND a1.referral_id < a2.referral_id))
+        AND a1.aid_on >= {since}
+      GROUP BY a2.referral_id, a2.area_code, a2.township_code, a2.county_code, a2.household_id, a2.aid_on,
+        a2.need, a2.department
+    """  # noqa: S608
+
+
 def register_rules() -> None:
+    register(
+        Rule(
+            "referral_aid_twice",
+            "同一需求重复专项救助",
+            "一户一条救助链、S6",
+            Severity.MAJOR,
+            "转介后接收部门两次给予同一家庭同一专项救助（医疗、教育、住房、就业）且在预警期内，核实是否重复救助",
+            referral_aid_twice,
+        )
+    )
     register(
         Rule(
             "monitoring_verify_overdue",

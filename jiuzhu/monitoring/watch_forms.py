@@ -61,4 +61,10 @@ class CloseForm(BootstrapMixin, forms.Form):
 
 class AnswerForm(BootstrapMixin, forms.Form):
     answered_on = forms.DateField(label="反馈日期", widget=DateInput())
+    granted = forms.TypedChoiceField(
+        label="是否给予救助",
+        choices=[("1", "已给予救助"), ("0", "未给予救助")],
+        coerce=lambda v: v == "1",
+    )
+    amount = forms.CharField(label="救助金额（元，未发放现金的不填）", max_length=20, required=False)
     answer = _text("部门反馈")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date
+from decimal import Decimal
 
 from django.db import transaction
 
@@ -20,6 +21,7 @@ from jiuzhu.cases.services.intake import CaseInput, case_create
 from jiuzhu.core import audit, clock
 from jiuzhu.core.dates import ensure_not_before, ensure_not_future
 from jiuzhu.core.errors import DomainError, ValidationFailed
+from jiuzhu.core.money import to_yuan
 from jiuzhu.monitoring.models.watch import (
     MonitoringWarning,
     Need,
@@ -30,7 +32,7 @@ from jiuzhu.monitoring.models.watch import (
     WarningStatus,
 )
 from jiuzhu.orgs import authz
-from jiuzhu.orgs.models import User
+from jiuzhu.orgs.models import Membership, User
 from jiuzhu.orgs.roles import Perm
 from jiuzhu.registry.models import LeftReason, Member
 from jiuzhu.registry.services.members import member_leave
@@ -49,13 +51,18 @@ def _text(value: str, label: str, field: str) -> str:
     return value
 
 
+def _choice(value: str, values: list[str], message: str, field: str) -> str:
+    if value not in values:
+        raise ValidationFailed(message, field_errors={field: "必选"})
+    return value
+
+
 def warning_verify(
     *, by: User, warning: MonitoringWarning, method: str, on: date, note: str, confirmed: bool
 ) -> MonitoringWarning:
     """核实: how it was checked, when, what was found, and whether the department's record holds."""
     membership = authz.require(by, Perm.WARNING_HANDLE, warning.area_code)
-    if method not in VerifyMethod.values:
-        raise ValidationFailed("请选择核实方式", field_errors={"method": "必选"})
+    _choice(method, VerifyMethod.values, "请选择核实方式", "method")
     note = _text(note, "核实情况", "note")
     ensure_not_future(on, "核实日期", field="on")
     ensure_not_before(on, warning.created_at.date(), "核实日期", "预警日期", field="on")
@@ -89,10 +96,31 @@ def _resolvable(locked: MonitoringWarning, resolution: str) -> None:
         raise ValidationFailed("核实情况不属实的预警只能选择“无需处理”")
 
 
-def _resolve(locked: MonitoringWarning, by: User, resolution: str, note: str) -> None:
+_ACTIONS: dict[str, str] = {
+    Resolution.NONE: "monitoring.close",
+    Resolution.ENROL: "monitoring.enrol",
+    Resolution.ADJUST: "monitoring.adjust",
+    Resolution.REFER: "monitoring.refer",
+}
+
+
+def _resolve(
+    locked: MonitoringWarning,
+    *,
+    by: User,
+    membership: Membership | None,
+    resolution: str,
+    note: str,
+    after: dict | None = None,
+) -> None:
+    """Mark the locked warning resolved and write the resolution's audit event (inside the caller's
+    transaction; the note is the event's reason)."""
     locked.status, locked.resolution, locked.resolution_note = WarningStatus.RESOLVED, resolution, note
     locked.resolved_by, locked.resolved_at = by, clock.now()
     locked.save()
+    audit.record(
+        actor=by, membership=membership, action=_ACTIONS[resolution], obj=locked, after=after, reason=note
+    )
 
 
 def warning_close(*, by: User, warning: MonitoringWarning, reason: str) -> MonitoringWarning:
@@ -102,8 +130,7 @@ def warning_close(*, by: User, warning: MonitoringWarning, reason: str) -> Monit
     with transaction.atomic():
         locked = _lock(warning)
         _resolvable(locked, Resolution.NONE)
-        _resolve(locked, by, Resolution.NONE, reason)
-        audit.record(actor=by, membership=membership, action="monitoring.close", obj=locked, reason=reason)
+        _resolve(locked, by=by, membership=membership, resolution=Resolution.NONE, note=reason)
     return locked
 
 
@@ -130,14 +157,13 @@ def warning_enrol(
             channel=Channel.DISCOVERY,
         )
         locked.case = case
-        _resolve(locked, by, Resolution.ENROL, reason)
-        audit.record(
-            actor=by,
+        _resolve(
+            locked,
+            by=by,
             membership=membership,
-            action="monitoring.enrol",
-            obj=locked,
+            resolution=Resolution.ENROL,
+            note=reason,
             after={"case": case.number, "type": assistance_type},
-            reason=reason,
         )
     return case
 
@@ -176,14 +202,13 @@ def warning_adjust(
             ),
         )
         locked.review = review
-        _resolve(locked, by, Resolution.ADJUST, findings)
-        audit.record(
-            actor=by,
+        _resolve(
+            locked,
+            by=by,
             membership=membership,
-            action="monitoring.adjust",
-            obj=locked,
+            resolution=Resolution.ADJUST,
+            note=findings,
             after={"review": review.pk, "outcome": outcome},
-            reason=findings,
         )
     change = review.change
     if change is not None and change.needs_notice:
@@ -201,8 +226,7 @@ def warning_refer(
 ) -> Referral:
     """转专项救助: the receiving department and what is asked of it; its answer is recorded later."""
     membership = authz.require(by, Perm.WARNING_HANDLE, warning.area_code)
-    if need not in Need.values:
-        raise ValidationFailed("请选择专项救助类别", field_errors={"need": "必选"})
+    _choice(need, Need.values, "请选择专项救助类别", "need")
     department = _text(department, "接收部门", "department")
     note = _text(note, "转介说明", "note")
     ensure_not_future(sent_on, "转介日期", field="sent_on")
@@ -218,22 +242,34 @@ def warning_refer(
             created_by=by,
             created_at=clock.now(),
         )
-        _resolve(locked, by, Resolution.REFER, note)
-        audit.record(
-            actor=by,
+        _resolve(
+            locked,
+            by=by,
             membership=membership,
-            action="monitoring.refer",
-            obj=locked,
+            resolution=Resolution.REFER,
+            note=note,
             after={"need": need, "department": department},
-            reason=note,
         )
     return referral
 
 
-def referral_answer(*, by: User, referral: Referral, answer: str, answered_on: date) -> Referral:
-    """The receiving department's answer (what it did or decided), entered by the township."""
+def referral_answer(
+    *,
+    by: User,
+    referral: Referral,
+    answer: str,
+    answered_on: date,
+    granted: bool,
+    amount: Decimal | str | None = None,
+) -> Referral:
+    """The receiving department's answer (what it did or decided), entered by the township: whether it met
+    the need and, if it paid, how much. A granted answer is assistance on the household's chain (the same
+    need met twice within the period is a warning there and a supervision rule)."""
     membership = authz.require(by, Perm.WARNING_HANDLE, referral.warning.area_code)
     answer = _text(answer, "部门反馈", "answer")
+    paid = None if amount in (None, "") else to_yuan(amount, label="救助金额")
+    if paid is not None and not granted:
+        raise ValidationFailed("未给予救助的，不填写救助金额", field_errors={"amount": "应为空"})
     ensure_not_future(answered_on, "反馈日期", field="answered_on")
     ensure_not_before(answered_on, referral.sent_on, "反馈日期", "转介日期", field="answered_on")
     with transaction.atomic():
@@ -241,13 +277,14 @@ def referral_answer(*, by: User, referral: Referral, answer: str, answered_on: d
         if locked.answered_on is not None:
             raise ValidationFailed("该转介已登记反馈")
         locked.answer, locked.answered_on, locked.answered_by = answer, answered_on, by
+        locked.granted, locked.granted_amount = bool(granted), paid
         locked.save()
         audit.record(
             actor=by,
             membership=membership,
             action="monitoring.referral_answer",
             obj=locked.warning,
-            after={"answered_on": answered_on},
+            after={"answered_on": answered_on, "granted": bool(granted), "amount": paid},
             reason=answer,
         )
     return locked

@@ -237,7 +237,12 @@ def warning_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "answer": (
             answer,
             lambda d: services.referral_answer(
-                by=by, referral=w.referral, answer=d["answer"], answered_on=d["answered_on"]
+                by=by,
+                referral=w.referral,
+                answer=d["answer"],
+                answered_on=d["answered_on"],
+                granted=d["granted"],
+                amount=d["amount"],
             ),
             "已登记部门反馈",
         ),

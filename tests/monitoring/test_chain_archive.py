@@ -8,7 +8,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
 from pypdf import PdfReader
@@ -18,9 +18,12 @@ from jiuzhu.benefits.models import PeriodicReview
 from jiuzhu.core import clock
 from jiuzhu.core.models import AuditEvent
 from jiuzhu.core.navigation import menu_for
+from jiuzhu.core.services import param_set
 from jiuzhu.monitoring.models.watch import WarningStatus
 from jiuzhu.monitoring.watch_services import NO_ENROLMENT
-from tests.helpers import client_for, enrolled, make_household, member, new_id, user
+from jiuzhu.supervision import scan
+from jiuzhu.supervision.models import Alert, ScanTrigger
+from tests.helpers import ANBANG, client_for, enrolled, make_household, member, new_id, user
 from tests.monitoring.watch_helpers import act, csv_file, import_file
 
 pytestmark = pytest.mark.django_db
@@ -49,7 +52,7 @@ def _referred():
     assert 'data-testid="adjust-card"' in page and 'data-testid="no-enrolment"' not in page
     w = act(c, w, "refer", need="employment", department="人社局", sent_on="2026-11-25", note="申请就业帮扶")
     clock.freeze(datetime(2026, 11, 27, 9))
-    act(c, w, "answer", answered_on="2026-11-27", answer="已安排公益性岗位")
+    act(c, w, "answer", answered_on="2026-11-27", granted="1", answer="已安排公益性岗位")
     return enrolment, w
 
 
@@ -67,7 +70,7 @@ def test_chain_entries_are_in_the_household_file_page_and_api_in_time_order():
         f"监测预警 {w.number}",  # 11-25
         "核实（入户核实）：情况属实",
         "处置：转专项救助：就业救助 → 人社局",
-        "人社局反馈：就业救助",  # 11-27
+        "人社局反馈：就业救助（已给予救助）",  # 11-27
         "纳入保障",  # the enrolment, from December
     ]
     positions = [section.index(s) for s in steps]
@@ -77,7 +80,7 @@ def test_chain_entries_are_in_the_household_file_page_and_api_in_time_order():
     body = c.get(f"/api/v1/households/{enrolment.household_id}/file").json()
     [chain] = [s for s in body["sections"] if s["key"] == "chain"]
     kinds = {r["kind"] for r in chain["rows"]}
-    assert {"预警", "核实", "转介", "审批", "待遇变更"} <= kinds
+    assert {"预警", "核实", "转介", "救助", "审批", "待遇变更"} <= kinds
     assert [r["on"] for r in chain["rows"]] == sorted(r["on"] for r in chain["rows"])
     # the file's own filters do not cut the chain
     filtered = c.get(f"/api/v1/households/{enrolment.household_id}/file?kind=custody").json()
@@ -159,3 +162,100 @@ def test_the_monitoring_section_of_the_menu_by_role():
     assert home.index('jz-nav-section">动态监测') < home.index('jz-nav-section">待遇发放')
     assert 'href="/monitoring/import/"' in home
     assert "动态监测" not in client_for("js_secadmin").get("/").content.decode()
+
+
+YIBAO = ["身份证号", "姓名", "结算日期", "个人自付金额", "医疗机构"]
+
+
+def _two_medical_referrals(second_granted: str = "1"):
+    """Two hospital stays of one enrolled person (医保 file), each verified and referred to 医疗救助 at 县医保局;
+    the first answered with aid on 2026-11-20, the second on 2026-12-10 (20 days later)."""
+    number = new_id()
+    household = make_household(members=[member("吴病人", id_number=number)])
+    enrolled(household)
+    c = client_for("ab_caseworker")
+    rows = [
+        [number, "吴病人", "2026-11-02", "23000", "省人民医院"],
+        [number, "吴病人", "2026-11-12", "9000", "市医院"],
+    ]
+    first, second = import_file(c, "yibao", csv_file(YIBAO, rows))
+    for w in (first, second):
+        act(c, w, "verify", method="records", on="2026-11-20", confirmed="1", note="查阅住院结算单")
+        act(c, w, "refer", need="medical", department="县医保局", sent_on="2026-11-20", note="申请医疗救助")
+    act(c, first, "answer", answered_on="2026-11-20", granted="1", amount="8000", answer="已给予医疗救助")
+    clock.freeze(datetime(2026, 12, 10, 9))
+    act(c, second, "answer", answered_on="2026-12-10", granted=second_granted, amount="", answer="再次申请")
+    return household, second
+
+
+def _scan():
+    scan.scan(by=None, area_code="", trigger=ScanTrigger.NIGHTLY)
+
+
+def test_the_same_need_met_twice_by_a_department_warns_on_the_chain_in_the_file_and_as_a_rule():
+    """一户一条救助链: a department's answers that met the same need twice within the period
+    (`monitoring.same_need_days`, per township) are a warning on the chain, in the household file and a
+    supervision rule; a shorter period of the township lifts both."""
+    household, second = _two_medical_referrals()
+    c = client_for("ab_caseworker")
+    chain_page = c.get(f"/monitoring/households/{household.pk}/chain/").content.decode()
+    assert "县医保局反馈：医疗救助（已给予救助）" in chain_page and "¥8,000.00" in chain_page
+    assert 'data-testid="repeated-need"' in chain_page and "医疗需求在 20 天内两次救助" in chain_page
+    file_page = c.get(f"/archive/households/{household.pk}/").content.decode()
+    assert 'data-testid="file-section-warning"' in file_page and "医疗需求在 20 天内两次救助" in file_page
+    warning_page = c.get(f"/monitoring/warnings/{second.pk}/").content.decode()
+    assert "已给予救助；再次申请" in warning_page
+    _scan()
+    alert = Alert.objects.get(rule="referral_aid_twice", household_id=household.pk)
+    assert alert.status == "open"
+    assert "县医保局（2026-12-10）给予医疗救助" in alert.detail and "2026-11-20" in alert.detail
+    assert "365 天" in alert.detail
+
+    param_set(
+        by=user("js_admin"),
+        key="monitoring.same_need_days",
+        scope_code=ANBANG,
+        effective_from=date(2026, 1, 1),
+        value=10,
+        reason="本乡规定",
+    )
+    assert (
+        'data-testid="file-section-warning"'
+        not in c.get(f"/archive/households/{household.pk}/").content.decode()
+    )
+    _scan()
+    alert.refresh_from_db()
+    assert alert.status == "resolved"
+
+
+def test_an_answer_without_aid_is_no_repeat_and_an_amount_needs_aid():
+    household, _ = _two_medical_referrals(second_granted="0")
+    c = client_for("ab_caseworker")
+    chain_page = c.get(f"/monitoring/households/{household.pk}/chain/").content.decode()
+    assert (
+        "县医保局反馈：医疗救助（未给予救助）" in chain_page
+        and 'data-testid="repeated-need"' not in chain_page
+    )
+    _scan()
+    assert not Alert.objects.filter(rule="referral_aid_twice").exists()
+    # an amount with "no aid" is refused, through the API too, and changes nothing
+    number = new_id()
+    make_household(members=[member("钱病人", id_number=number)])
+    [w] = import_file(c, "yibao", csv_file(YIBAO, [[number, "钱病人", "2026-12-01", "12000", "市医院"]]))
+    act(c, w, "verify", method="records", on="2026-12-10", confirmed="1", note="属实")
+    act(c, w, "refer", need="medical", department="县医保局", sent_on="2026-12-10", note="申请")
+    r = c.post(
+        f"/api/v1/monitoring/warnings/{w.pk}/referral-answer",
+        {"answer": "不符合条件", "answered_on": "2026-12-10", "granted": False, "amount": "100"},
+        content_type="application/json",
+    )
+    assert r.status_code == 400 and "未给予救助的，不填写救助金额" in r.content.decode()
+    w.refresh_from_db()
+    assert w.referral.answered_on is None and w.referral.granted is None
+    r = c.post(
+        f"/api/v1/monitoring/warnings/{w.pk}/referral-answer",
+        {"answer": "已救助", "answered_on": "2026-12-10", "granted": True, "amount": "3000.50"},
+        content_type="application/json",
+    )
+    assert r.status_code == 200, r.content
+    assert r.json()["referral"]["granted"] is True and r.json()["referral"]["granted_amount"] == "3000.50"

@@ -71,7 +71,9 @@ def test_yibao_warning_referred_to_medical_assistance_with_the_answer_in_chain_a
     act(c, w, "verify", method="records", on="2026-11-20", confirmed="1", note="查阅住院结算单")
     w = act(c, w, "refer", need="medical", department="县医保局", sent_on="2026-11-20", note="申请医疗救助")
     assert w.status == WarningStatus.RESOLVED and w.referral.answered_on is None
-    w = act(c, w, "answer", answered_on="2026-11-20", answer="已给予医疗救助 8 000 元")
+    w = act(
+        c, w, "answer", answered_on="2026-11-20", granted="1", amount="8000", answer="已给予医疗救助 8 000 元"
+    )
     assert w.referral.answer.startswith("已给予")
 
     entries = [e for source in chain_sources for e in source(household)]

@@ -148,6 +148,12 @@ class Referral(models.Model):
     note = models.TextField("转介说明", max_length=textlimits.PARAGRAPH)
     answered_on = models.DateField("反馈日期", null=True, blank=True)
     answer = models.TextField("部门反馈", blank=True, max_length=textlimits.PARAGRAPH)
+    # Whether the department met the need (and with how much): a granted answer is assistance on the household's
+    # chain, where the same need met twice within the period is a warning.
+    granted = models.BooleanField("是否给予救助", null=True, blank=True)
+    granted_amount = models.DecimalField(
+        "救助金额（元）", max_digits=14, decimal_places=2, null=True, blank=True
+    )
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
