@@ -39,13 +39,34 @@ KIND_LABELS = {
 }
 
 
+# Within one day the steps of one matter follow each other: applied, found, decided; warned, verified, resolved,
+# referred, helped; then what changed the benefit.
+_DAY_ORDER = {
+    kind: i
+    for i, kind in enumerate(
+        (
+            "application",
+            "discovery",
+            "decision",
+            "warning",
+            "verification",
+            "resolution",
+            "referral",
+            "assistance",
+            "change",
+            "review",
+        )
+    )
+}
+
+
 def chain_for(household: Household) -> list[ChainEntry]:
-    """Every source's entries, oldest first (a stable order for entries of one day: as the sources gave
-    them)."""
+    """Every source's entries, oldest first; entries of one day in the order of the steps (`_DAY_ORDER`), then
+    as the sources gave them."""
     entries: list[ChainEntry] = []
     for source in chain_sources:
         entries.extend(source(household))
-    return sorted(entries, key=lambda e: e.on)
+    return sorted(entries, key=lambda e: (e.on, _DAY_ORDER.get(e.kind, len(_DAY_ORDER))))
 
 
 @dataclass(frozen=True)

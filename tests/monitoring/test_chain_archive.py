@@ -201,6 +201,10 @@ def test_the_same_need_met_twice_by_a_department_warns_on_the_chain_in_the_file_
     chain_page = c.get(f"/monitoring/households/{household.pk}/chain/").content.decode()
     assert "县医保局反馈：医疗救助（已给予救助）" in chain_page and "¥8,000.00" in chain_page
     assert 'data-testid="repeated-need"' in chain_page and "医疗需求在 20 天内两次救助" in chain_page
+    # on 2026-11-20 (approval, warnings, verifications, referrals, the first answer): in the order of the steps
+    table = chain_page.split('data-testid="chain"')[1]
+    steps = ["批准农村最低生活保障", "监测预警 JC", "核实（查阅资料）", "处置：转专项救助", "县医保局反馈"]
+    assert [table.index(s) for s in steps] == sorted(table.index(s) for s in steps)
     file_page = c.get(f"/archive/households/{household.pk}/").content.decode()
     assert 'data-testid="file-section-warning"' in file_page and "医疗需求在 20 天内两次救助" in file_page
     warning_page = c.get(f"/monitoring/warnings/{second.pk}/").content.decode()
