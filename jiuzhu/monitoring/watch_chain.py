@@ -37,7 +37,11 @@ def case_origins(case_ids: list[int]) -> dict[int, CaseOrigin]:
 
 def chain_entries(household: Household) -> list[ChainEntry]:
     out: list[ChainEntry] = []
-    for w in MonitoringWarning.objects.filter(household=household).select_related("referral", "case"):
+    for w in (
+        MonitoringWarning.objects.filter(household=household)
+        .select_related("referral", "case")
+        .order_by("pk")
+    ):
         url = reverse("monitoring:warning_detail", args=[w.pk])
         need = need_of(w)
         department = LAYOUTS[w.source].department if w.source in LAYOUTS else w.get_source_display()
