@@ -7,6 +7,7 @@ import os
 import pytest
 
 from jiuzhu.core import idnumber
+from jiuzhu.core.models import Job
 from jiuzhu.keyconfig import KeySet
 from jiuzhu.monitoring import watch_import
 from tests.helpers import ANBANG, client_for, make_household, member, new_id
@@ -54,3 +55,15 @@ def test_both_matching_paths_find_the_same_people_in_scope_under_old_and_new_key
     assert chosen == [whole_scope, whole_scope]  # the preview, then the import
     assert sorted(w.member.name for w in warnings) == ["新索引", "比对0", "比对1", "比对2"]
     assert all(w.township_code == ANBANG for w in warnings)  # 二马路's person is out of scope
+
+
+def test_the_same_record_twice_in_a_file_or_a_file_imported_again_makes_one_warning():
+    number = new_id()
+    make_household(members=[member("重复人", id_number=number)])
+    c = client_for("ab_caseworker")
+    twice = _file([number, number])
+    [warning] = import_file(c, "gongan", twice)
+    assert warning.status == "open" and warning.verify_method == "" and warning.confirmed is None
+    assert import_file(c, "gongan", twice) == []
+    done = Job.objects.filter(kind="monitoring_import", params__mode="all").latest("pk")
+    assert (done.result["created"], done.result["already"]) == (0, 1)
