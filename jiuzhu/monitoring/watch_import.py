@@ -258,21 +258,21 @@ class ScopeRegistry:
                 by_index[index].append((pk, household_id, area))
             self.by_index = dict(by_index)
 
-    def find(self, indexes: list[str]) -> dict[str, list[tuple[int, int, str]]]:
-        """The members (pk, household, area) under each of `indexes` that is someone's."""
-        if self.by_index is not None:
-            known = self.by_index
-            return {index: known[index] for index in indexes if index in known}
-        wanted: Any = indexes
-        if connection.vendor == "postgresql":
-            # One array parameter instead of thousands of placeholders to build and parse.
-            wanted = RawSQL("SELECT unnest(%s::varchar[])", [indexes])
-        found: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
-        for pk, index, household_id, area in self.members.filter(id_index__in=wanted).values_list(
-            "pk", "id_index", "household_id", "area_code"
-        ):
-            found[index].append((pk, household_id, area))
-        return found
+    def find(self, indexes: list[str]) -> list[tuple[int, list[tuple[int, int, str]]]]:
+        """For each of `indexes` that is someone's: its position and the members (pk, household, area)."""
+        known = self.by_index
+        if known is None:
+            wanted: Any = indexes
+            if connection.vendor == "postgresql":
+                # One array parameter instead of thousands of placeholders to build and parse.
+                wanted = RawSQL("SELECT unnest(%s::varchar[])", [indexes])
+            found: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
+            for pk, index, household_id, area in self.members.filter(id_index__in=wanted).values_list(
+                "pk", "id_index", "household_id", "area_code"
+            ):
+                found[index].append((pk, household_id, area))
+            known = found
+        return [(i, known[index]) for i, index in enumerate(indexes) if index in known]
 
 
 def match_chunk(
@@ -282,11 +282,9 @@ def match_chunk(
     matched households' categories; the source's rule then decides which matches make a warning."""
     hits: dict[tuple[int, int], tuple[Row, int, int, str]] = {}  # (line, member): a person once per row
     for indexes in id_indexes_many([row.id_number for row in chunk]):  # every configured key set (rotation)
-        found = registry.find(indexes)
-        if not found:
-            continue
-        for index, row in zip(indexes, chunk, strict=True):
-            for pk, household_id, area in found.get(index, ()):
+        for position, members in registry.find(indexes):
+            row = chunk[position]
+            for pk, household_id, area in members:
                 hits[(row.line, pk)] = (row, pk, household_id, area)
     if not hits:
         return
