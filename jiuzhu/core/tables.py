@@ -372,7 +372,7 @@ def _csv_rows(lines: Iterator[str], what: str, lim: Limits) -> Iterator[list[str
                 raise _too_many_columns(what, number, len(row), lim)
             if number > lim.max_rows + 1:
                 raise _too_many_rows(what, lim)
-            yield [cell.strip() for cell in row]
+            yield list(map(str.strip, row))
     except csv.Error as exc:
         raise refused(f"{what}第{reader.line_num}行无法读取：{exc}") from None
 

@@ -8,12 +8,16 @@ Writing is one short transaction at the end; importing the same file again makes
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import tempfile
 from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import IO, Any
 
 import xlsxwriter
@@ -23,7 +27,7 @@ from django.db import connection, transaction
 from django.db.models.expressions import RawSQL
 from django_tasks import task
 
-from jiuzhu.core import audit, clock, idnumber, jobs, params, tables
+from jiuzhu.core import audit, bulk, clock, idnumber, jobs, params, tables
 from jiuzhu.core.crypto.sealed import sealed_storage
 from jiuzhu.core.dates import month_start
 from jiuzhu.core.errors import Forbidden, NotFound, ValidationFailed
@@ -36,14 +40,16 @@ from jiuzhu.monitoring.watch_selectors import IMPORT_KIND, household_categories
 from jiuzhu.orgs import authz
 from jiuzhu.orgs.models import User
 from jiuzhu.orgs.roles import Perm
-from jiuzhu.registry.identity import id_indexes_of
+from jiuzhu.registry.identity import id_indexes_many
 from jiuzhu.registry.models import Member
 
 MODES = ("preview", "all", "good_only")
-CHUNK = 5000  # rows matched per query
+CHUNK = 10_000  # rows matched at once (one query when the file is smaller than the registry in scope)
+IN_MEMORY_MAX = 2_000_000  # members in scope matched in memory at most (their indexes: about 250 MB)
 ERRORS_SHOWN = 2000  # on the job page; every bad row is in the workbook
 BAD_ROWS_KEPT = 200_000  # cells of bad rows kept for the workbook (a file mostly bad is refused anyway)
 MAX_AMOUNT = Decimal("1e11")
+CENT = Decimal("0.01")
 
 
 def import_start(*, by: User, source: str, upload: UploadedFile, mode: str = "preview") -> Job:
@@ -130,6 +136,7 @@ def columns_of(layout: SourceLayout, header: list[str]) -> Columns:
     return cols
 
 
+@lru_cache(maxsize=4096)  # a month's file holds a few dozen distinct dates
 def parse_day(text: str) -> date | None:
     text = text.strip().replace("/", "-").replace(".", "-").replace("年", "-").replace("月", "-").rstrip("日")
     if len(text) == 8 and text.isdigit():
@@ -141,44 +148,56 @@ def parse_day(text: str) -> date | None:
         return None
 
 
-def _cell(row: list[str], index: int | None) -> str:
-    return row[index].strip() if index is not None and 0 <= index < len(row) else ""
+def row_checker(layout: SourceLayout, cols: Columns, today: date) -> Callable[[int, list[str]], Row | str]:
+    """The check of one row of this file: the row, or the reason it is bad (every problem of the row, in
+    Chinese). Run for 10⁶ rows, so what is the same for every row is looked up here once. Cells come
+    stripped from core.tables; the ID number is normalised once and the row carries it so to the index."""
+    single, by_name, date_label = layout.single, layout.record_by_name, layout.date_headers[0]
+    amount_label, amount_required = (
+        layout.amount_headers[0] if layout.amount_headers else "",
+        layout.amount_required,
+    )
+    id_col, on_col, record_col, amount_col, note_col = cols.id, cols.on, cols.record, cols.amount, cols.note
+    normalise, id_problem = idnumber.normalise, idnumber.problem
 
+    def check(line: int, row: list[str]) -> Row | str:
+        width = len(row)
+        problems = []
+        number = normalise(row[id_col] if id_col < width else "")
+        if (reason := id_problem(number, today)) is not None:
+            problems.append(idnumber.refusal(number, reason))
+        record = single
+        name = row[record_col] if record_col is not None and record_col < width else ""
+        if name:
+            record = by_name.get(name)
+            if record is None:
+                problems.append(f"事项“{name[:20]}”应为：{'、'.join(by_name)}")
+        elif record is None:
+            problems.append("缺少事项")
+        on = parse_day(row[on_col] if on_col < width else "")
+        if on is None:
+            problems.append(f"{date_label}无效")
+        elif on > today:
+            problems.append(f"{date_label}晚于今天")
+        amount = None
+        if text := (row[amount_col] if amount_col is not None and amount_col < width else "").replace(
+            ",", ""
+        ):
+            try:
+                amount = Decimal(text).quantize(CENT)
+                if not amount.is_finite() or amount < 0 or amount >= MAX_AMOUNT:
+                    raise InvalidOperation
+            except InvalidOperation:
+                problems.append(f"{amount_label}应为不小于零的金额")
+                amount = None
+        elif amount_required:
+            problems.append(f"缺少{amount_label}")
+        if problems or record is None or on is None:
+            return "；".join(problems)
+        note = row[note_col][:100] if note_col is not None and note_col < width else ""
+        return Row(line, number, record, on, amount, note)
 
-def check_row(layout: SourceLayout, cols: Columns, line: int, row: list[str], today: date) -> Row | str:
-    """The row, or the reason it is bad (every problem of the row, in Chinese)."""
-    problems = []
-    number = idnumber.normalise(_cell(row, cols.id))
-    try:
-        idnumber.parse(number, today=today)
-    except ValidationFailed as exc:
-        problems.append(exc.message)
-    record = layout.single
-    if cols.record is not None and (name := _cell(row, cols.record)):
-        record = layout.record_by_name.get(name)
-        if record is None:
-            problems.append(f"事项“{name[:20]}”应为：{'、'.join(layout.record_by_name)}")
-    elif record is None:
-        problems.append("缺少事项")
-    on = parse_day(_cell(row, cols.on))
-    if on is None:
-        problems.append(f"{layout.date_headers[0]}无效")
-    elif on > today:
-        problems.append(f"{layout.date_headers[0]}晚于今天")
-    amount = None
-    if text := _cell(row, cols.amount).replace(",", ""):
-        try:
-            amount = Decimal(text).quantize(Decimal("0.01"))
-            if not amount.is_finite() or amount < 0 or amount >= MAX_AMOUNT:
-                raise InvalidOperation
-        except InvalidOperation:
-            problems.append(f"{layout.amount_headers[0]}应为不小于零的金额")
-            amount = None
-    elif layout.amount_required:
-        problems.append(f"缺少{layout.amount_headers[0]}")
-    if problems or record is None or on is None:
-        return "；".join(problems)
-    return Row(line, number, record, on, amount, _cell(row, cols.note)[:100])
+    return check
 
 
 # --- matching ---------------------------------------------------------------------------------------
@@ -214,82 +233,138 @@ def _dedup_key(source: str, row: Row, member_id: int) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def match_chunk(layout: SourceLayout, chunk: list[Row], user: User, job: Job, looked: _Params, out: Outcome):
-    """One query for the chunk's members (by every blind index of each ID), one for their households'
-    categories; the source's rule then decides which matches make a warning."""
-    by_index: dict[str, list[Row]] = defaultdict(list)
-    for row in chunk:
-        for index in id_indexes_of(row.id_number):  # every configured key set (rotation)
-            by_index[index].append(row)
-    indexes: Any = list(by_index)
-    if connection.vendor == "postgresql":
-        # One array parameter instead of thousands of placeholders to build and parse.
-        indexes = RawSQL("SELECT unnest(%s::varchar[])", [indexes])
-    members = list(
-        Member.objects.filter(id_index__in=indexes, is_active=True)
-        .filter(authz.scope_q(user, "area_code"))
-        .values_list("pk", "id_index", "household_id", "area_code")
-    )
-    if not members:
+def reads_whole_scope(rows_expected: int, members_in_scope: Callable[[], int]) -> bool:
+    """Whether to read the scope's indexes once: a file of at least a chunk, and no smaller than the scope's
+    registry (its members counted only then)."""
+    return rows_expected >= CHUNK and members_in_scope() <= min(rows_expected, IN_MEMORY_MAX)
+
+
+class ScopeRegistry:
+    """The active members in the importer's scope, found by ID blind index. A file at least as large as the
+    scope's registry — the usual case: a department's file of the whole county against the county's
+    registered people — reads the scope's indexes once (one query, streamed) and matches in memory; a
+    smaller file asks the database, one query per chunk. Either way no query per row."""
+
+    def __init__(self, user: User, rows_expected: int) -> None:
+        self.members = (
+            Member.objects.filter(is_active=True).filter(authz.scope_q(user, "area_code")).order_by()
+        )
+        self.by_index: dict[str, list[tuple[int, int, str]]] | None = None
+        if reads_whole_scope(rows_expected, lambda: self.members.count()):
+            by_index: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
+            for index, pk, household_id, area in self.members.values_list(
+                "id_index", "pk", "household_id", "area_code"
+            ).iterator(chunk_size=20_000):
+                by_index[index].append((pk, household_id, area))
+            self.by_index = dict(by_index)
+
+    def find(self, indexes: list[str]) -> list[tuple[int, list[tuple[int, int, str]]]]:
+        """For each of `indexes` that is someone's: its position and the members (pk, household, area)."""
+        known = self.by_index
+        if known is None:
+            wanted: Any = indexes
+            if connection.vendor == "postgresql":
+                # One array parameter instead of thousands of placeholders to build and parse.
+                wanted = RawSQL("SELECT unnest(%s::varchar[])", [indexes])
+            found: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
+            for pk, index, household_id, area in self.members.filter(id_index__in=wanted).values_list(
+                "pk", "id_index", "household_id", "area_code"
+            ):
+                found[index].append((pk, household_id, area))
+            known = found
+        return [(i, known[index]) for i, index in enumerate(indexes) if index in known]
+
+
+def match_chunk(
+    layout: SourceLayout, chunk: list[Row], registry: ScopeRegistry, job: Job, looked: _Params, out: Outcome
+):
+    """The chunk's blind indexes (every key set, one prepared key each) looked up at once, one query for the
+    matched households' categories; the source's rule then decides which matches make a warning."""
+    hits: dict[tuple[int, int], tuple[Row, int, int, str]] = {}  # (line, member): a person once per row
+    for indexes in id_indexes_many([row.id_number for row in chunk]):  # every configured key set (rotation)
+        for position, members in registry.find(indexes):
+            row = chunk[position]
+            for pk, household_id, area in members:
+                hits[(row.line, pk)] = (row, pk, household_id, area)
+    if not hits:
         return
-    categories = household_categories(h for _, _, h, _ in members)
+    categories = household_categories(household_id for _, _, household_id, _ in hits.values())
     period = month_start(looked.today)
     now = clock.now()
     people = set()
-    for pk, index, household_id, area in members:
+    for row, pk, household_id, area in hits.values():
         category = categories[household_id]
         county = county_code(area)
         get = looked.getter(county)
-        for row in by_index[index]:
-            if not layout.rule(row, category != "none", get):
-                continue
-            people.add(pk)
-            days = get(
-                "monitoring.verify_days.death"
-                if row.record.category == WarningCategory.DEATH
-                else "monitoring.verify_days"
-            )
-            amount = f"，金额 {row.amount:,.2f} 元" if row.amount is not None else ""
-            out.warnings.append(
-                {  # fields only: the model rows are built when written (a preview builds none)
-                    "source": layout.code,
-                    "category": row.record.category,
-                    "record": row.record.name,
-                    "household_id": household_id,
-                    "member_id": pk,
-                    "area_code": area,
-                    "township_code": township_code(area),
-                    "county_code": county,
-                    "household_category": category,
-                    "event_on": row.on,
-                    "amount": row.amount,
-                    "detail": (
-                        f"{layout.department}：{row.record.title or row.record.name}"
-                        f"（{row.on:%Y-%m-%d}{amount}）{('，' + row.note) if row.note else ''}"
-                    )[:300],
-                    "period": period,
-                    "job_id": job.pk,
-                    "dedup_key": _dedup_key(layout.code, row, pk),
-                    "due_on": looked.today + timedelta(days=int(days)),
-                    "created_at": now,
-                }
-            )
+        if not layout.rule(row, category != "none", get):
+            continue
+        people.add(pk)
+        days = get(
+            "monitoring.verify_days.death"
+            if row.record.category == WarningCategory.DEATH
+            else "monitoring.verify_days"
+        )
+        amount = f"，金额 {row.amount:,.2f} 元" if row.amount is not None else ""
+        out.warnings.append(
+            {  # fields only: the model rows are built when written (a preview builds none)
+                "source": layout.code,
+                "category": row.record.category,
+                "record": row.record.name,
+                "household_id": household_id,
+                "member_id": pk,
+                "area_code": area,
+                "township_code": township_code(area),
+                "county_code": county,
+                "household_category": category,
+                "event_on": row.on,
+                "amount": row.amount,
+                "detail": (
+                    f"{layout.department}：{row.record.title or row.record.name}"
+                    f"（{row.on:%Y-%m-%d}{amount}）{('，' + row.note) if row.note else ''}"
+                )[:300],
+                "period": period,
+                "job_id": job.pk,
+                "dedup_key": _dedup_key(layout.code, row, pk),
+                "due_on": looked.today + timedelta(days=int(days)),
+                "created_at": now,
+            }
+        )
     out.matched_people += len(people)
 
 
+@contextmanager
+def _few_collections() -> Iterator[None]:
+    """The cyclic garbage collector run less often while a file is read: 10⁶ rows make millions of small
+    objects and none of them a cycle, yet each full collection walks every one still alive (the scope's
+    registry, the warnings so far) — a third of the import's time at the default thresholds."""
+    before = gc.get_threshold()
+    gc.set_threshold(max(before[0], 100_000), *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
 def read_and_match(layout: SourceLayout, table: tables.Table, user: User, job: Job, today: date) -> Outcome:
+    with _few_collections():
+        return _read_and_match(layout, table, user, job, today)
+
+
+def _read_and_match(layout: SourceLayout, table: tables.Table, user: User, job: Job, today: date) -> Outcome:
     header = next(table.rows, None)
     if header is None:
         raise ValidationFailed("文件是空的", field_errors={"file": ["空文件"]})
     cols = columns_of(layout, header)
     out = Outcome()
     looked = _Params(today)
+    registry = ScopeRegistry(user, table.total - 1)
+    check_row = row_checker(layout, cols, today)
     chunk: list[Row] = []
     for line, cells in enumerate(table.rows, start=2):
-        if not any(c.strip() for c in cells):
+        if not any(cells):
             continue
         out.rows += 1
-        checked = check_row(layout, cols, line, cells, today)
+        checked = check_row(line, cells)
         if isinstance(checked, str):
             out.errors.append(f"第{line}行：{checked}")
             if len(out.bad_rows) < BAD_ROWS_KEPT:
@@ -298,11 +373,11 @@ def read_and_match(layout: SourceLayout, table: tables.Table, user: User, job: J
             continue
         chunk.append(checked)
         if len(chunk) >= CHUNK:
-            match_chunk(layout, chunk, user, job, looked, out)
+            match_chunk(layout, chunk, registry, job, looked, out)
             chunk = []
             jobs.progress(job.pk, done=out.rows)
     if chunk:
-        match_chunk(layout, chunk, user, job, looked, out)
+        match_chunk(layout, chunk, registry, job, looked, out)
     out.bad_rows.insert(0, (0, "", list(header)))  # the header, for the workbook
     return out
 
@@ -350,9 +425,16 @@ def _work(job: Job) -> dict[str, Any]:
 
 
 def _write(job: Job, user: User, layout: SourceLayout, out: Outcome) -> dict[str, Any]:
+    """The new warnings in one transaction: those already made by an earlier import of the same records
+    are left out (by `dedup_key`), then the rest written as plain rows (COPY on PostgreSQL) — building 10⁵
+    model instances would take longer than matching 10⁶ rows."""
     membership = authz.membership_for(user, Perm.DATA_IMPORT, job.area_code or None)
-    keys = [w["dedup_key"] for w in out.warnings]
     with transaction.atomic():
+        if bulk.is_postgres():
+            # Two imports of the same records at once: the second waits and then finds the first's.
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(hashtext('monitoring.warning.write'))")
+        keys = list({w["dedup_key"]: None for w in out.warnings})
         existing: set[str] = set()
         for start in range(0, len(keys), CHUNK):
             existing |= set(
@@ -360,8 +442,17 @@ def _write(job: Job, user: User, layout: SourceLayout, out: Outcome) -> dict[str
                     "dedup_key", flat=True
                 )
             )
-        fresh = [MonitoringWarning(**w) for w in out.warnings if w["dedup_key"] not in existing]
-        MonitoringWarning.objects.bulk_create(fresh, batch_size=1000, ignore_conflicts=True)
+        fresh = []
+        for w in out.warnings:
+            if w["dedup_key"] not in existing:
+                existing.add(w["dedup_key"])  # the same record twice in one file: one warning
+                fresh.append(w)
+        already = len(keys) - len(fresh)
+        if fresh:
+            columns, defaults = _warning_columns(fresh[0])
+            bulk.insert_rows(
+                MonitoringWarning, columns, [(*(w[c] for c in fresh[0]), *defaults) for w in fresh]
+            )
         audit.record(
             actor=user,
             membership=membership,
@@ -374,10 +465,21 @@ def _write(job: Job, user: User, layout: SourceLayout, out: Outcome) -> dict[str
                 "rows": out.rows,
                 "skipped": len(out.errors),
                 "created": len(fresh),
-                "already": len(existing),
+                "already": already,
             },
         )
-    return {"committed": True, "created": len(fresh), "already": len(existing)}
+    return {"committed": True, "created": len(fresh), "already": already}
+
+
+def _warning_columns(given: dict[str, Any]) -> tuple[list[str], tuple[Any, ...]]:
+    """The columns of a new warning: the fields `match_chunk` fills, then every other required field with
+    its default (status open, the verification and resolution left blank)."""
+    rest = [
+        f
+        for f in MonitoringWarning._meta.concrete_fields
+        if not f.primary_key and f.attname not in given and not f.null
+    ]
+    return [*given, *(f.attname for f in rest)], tuple(f.get_default() for f in rest)
 
 
 def _save_error_workbook(job_id: int, bad_rows: list[tuple[int, str, list[str]]]) -> str:

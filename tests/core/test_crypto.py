@@ -70,6 +70,32 @@ def test_sm4_and_aes_values_open_side_by_side(settings):
         crypto.decrypt(aes_token, purpose="id_number")
 
 
+@pytest.mark.parametrize("suite", ["aes", "sm4"])
+def test_bulk_blind_indexes_equal_the_single_value_ones_under_every_key_set(settings, suite):
+    """One prepared key per key set (HMAC-SHA-256 for aes, HMAC-SM3 for sm4) gives exactly the indexes of
+    `blind_indexes`, value by value, the current key set first and an old one (of the other suite) after."""
+    old = settings.KEYS
+    other = "sm4" if suite == "aes" else "aes"
+    settings.KEYS = dataclasses.replace(
+        old,
+        current=KeySet(3, suite, _key(), _key()),
+        old={1: old.current, 2: KeySet(2, other, _key(), _key())},
+    )
+    values = [NUMBER, NUMBER.lower(), f" {NUMBER[:6]} {NUMBER[6:]} ", new_id(), new_id(), ""]
+    per_key_set = crypto.blind_indexes_many(values, purpose="id_number")
+    assert len(per_key_set) == 3 and all(len(indexes) == len(values) for indexes in per_key_set)
+    for i, value in enumerate(values):
+        assert [indexes[i] for indexes in per_key_set] == crypto.blind_indexes(value, purpose="id_number")
+    assert per_key_set[0][0] == crypto.blind_index(NUMBER, purpose="id_number")
+    assert per_key_set[1][0] == crypto.index_under(f"{other}.2", NUMBER, purpose="id_number")
+    assert per_key_set[2][0] == crypto.index_under("aes.1", NUMBER, purpose="id_number")
+    # Already normalised values are taken as they are (the import normalises each number once).
+    assert crypto.blind_indexes_many([NUMBER], purpose="id_number", normalised=True) == [
+        [indexes[0]] for indexes in per_key_set
+    ]
+    assert crypto.blind_indexes_many([], purpose="id_number") == [[], [], []]
+
+
 def test_values_from_before_key_versions_still_open(settings):
     nonce = os.urandom(12)
     sealed = AESGCM(settings.KEYS.current.field_key).encrypt(nonce, NUMBER.encode(), b"id_number")

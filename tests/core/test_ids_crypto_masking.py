@@ -61,3 +61,22 @@ def test_masks():
 def test_money_refuses_bad_amounts(bad):
     with pytest.raises(ValidationFailed):
         to_yuan(bad)
+
+
+def test_check_character_is_the_weighted_sum_of_the_standard():
+    """The check character computed in one step equals GB 11643's weighted sum modulo 11, digit by digit."""
+    import random
+
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    rng = random.Random(11643)
+    for first17 in ["0" * 17, "9" * 17, *("".join(rng.choices("0123456789", k=17)) for _ in range(20_000))]:
+        expected = "10X98765432"[sum(int(c) * w for c, w in zip(first17, weights, strict=True)) % 11]
+        assert idnumber.check_character(first17) == expected
+    with pytest.raises(ValueError):
+        idnumber.check_character("2305021980010112")
+    # Digits of other scripts are digits to Python, never to the standard.
+    arabic = "٢٣٠٥٠٢١٩٨٠٠١٠١١٢٣"
+    with pytest.raises(ValidationFailed):
+        idnumber.parse(arabic + "4")
+    assert idnumber.problem(" ".join(VALID), date(2026, 11, 20)) is not None  # unnormalised: refused
+    assert idnumber.problem(idnumber.normalise(" ".join(VALID).lower()), date(2026, 11, 20)) is None

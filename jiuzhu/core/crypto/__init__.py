@@ -6,7 +6,7 @@ another column. Values written before key versions existed start with "v1:" and 
 
 The blind index is the keyed hash of the normalised value under the key set's index key, so equal numbers
 can be found and de-duplicated without decrypting. While `crypto_rotate` runs, a lookup uses
-`blind_indexes()`: the value under every configured key set.
+`blind_indexes()`: the value under every configured key set (`blind_indexes_many()` for a whole file of values).
 
 Files (bank files, import uploads): see `seal_stream` — chunked GCM under a key derived for files.
 """
@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import os
 import struct
+from collections.abc import Sequence
 from typing import IO
 
 from jiuzhu.core.crypto.provider import KeyUnavailable, provider
@@ -24,6 +25,7 @@ __all__ = [
     "KeyUnavailable",
     "blind_index",
     "blind_indexes",
+    "blind_indexes_many",
     "current_ref",
     "decrypt",
     "encrypt",
@@ -87,6 +89,16 @@ def blind_indexes(value: str, *, purpose: str) -> list[str]:
     p = provider()
     data = _index_input(value, purpose)
     return list(dict.fromkeys(p.index(ref, data) for ref in p.refs()))
+
+
+def blind_indexes_many(values: Sequence[str], *, purpose: str, normalised: bool = False) -> list[list[str]]:
+    """`blind_indexes` of many values at once, one prepared key per key set: for each configured key set
+    (current first), the index of every value in order. `normalised`: the caller has already normalised
+    them (an ID number checked by `idnumber`), so they are not normalised a second time."""
+    p = provider()
+    prefix = f"{purpose}:"
+    data = [(prefix + (v if normalised else normalise(v))).encode() for v in values]
+    return [p.index_many(ref, data) for ref in p.refs()]
 
 
 def index_under(ref: str, value: str, *, purpose: str) -> str:

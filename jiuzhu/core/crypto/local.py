@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Protocol
 
 from cryptography.hazmat.primitives import hashes
@@ -31,6 +31,40 @@ def keyed_hash(algorithm: str, key: bytes, data: bytes) -> bytes:
         mac = chmac.HMAC(key, hashes.SM3())
         mac.update(data)
         return mac.finalize()
+    raise KeyUnavailable(f"unknown MAC algorithm {algorithm!r}")
+
+
+_IPAD = bytes(x ^ 0x36 for x in range(256))
+_OPAD = bytes(x ^ 0x5C for x in range(256))
+
+
+def prepared_hash(algorithm: str, key: bytes) -> Callable[[bytes], str]:
+    """The keyed hash (hex) of one value at a time under a key prepared once: the key is absorbed for the
+    first value only and every other value starts from a copy of that state (bulk lookups of 10⁶ numbers).
+    Equal to `keyed_hash(algorithm, key, value).hex()`."""
+    if algorithm == "sha256":
+        # HMAC (RFC 2104) from its two keyed SHA-256 states, copied per value in C.
+        block = hashlib.sha256(key).digest() if len(key) > 64 else key
+        block = block.ljust(64, b"\0")
+        inner, outer = hashlib.sha256(block.translate(_IPAD)), hashlib.sha256(block.translate(_OPAD))
+
+        def sha256_hex(data: bytes) -> str:
+            digest = inner.copy()
+            digest.update(data)
+            mac = outer.copy()
+            mac.update(digest.digest())
+            return mac.hexdigest()
+
+        return sha256_hex
+    if algorithm == "sm3":
+        sm3 = chmac.HMAC(key, hashes.SM3())
+
+        def sm3_hex(data: bytes) -> str:
+            mac = sm3.copy()
+            mac.update(data)
+            return mac.finalize().hex()
+
+        return sm3_hex
     raise KeyUnavailable(f"unknown MAC algorithm {algorithm!r}")
 
 
@@ -124,6 +158,10 @@ class LocalProvider:
     def index(self, ref: str, data: bytes) -> str:
         keyset = self._keyset(ref)
         return keyed_hash(HASH_OF_SUITE[keyset.suite], keyset.index_key, data).hex()
+
+    def index_many(self, ref: str, data: Iterable[bytes]) -> list[str]:
+        keyset = self._keyset(ref)
+        return list(map(prepared_hash(HASH_OF_SUITE[keyset.suite], keyset.index_key), data))
 
     def fingerprint(self, ref: str) -> str:
         keyset = self._keyset(ref)

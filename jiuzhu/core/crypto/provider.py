@@ -11,6 +11,7 @@ ciphertext or index was made with.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cache
 from typing import Protocol
 
@@ -39,6 +40,10 @@ class Provider(Protocol):
 
     def index(self, ref: str, data: bytes) -> str:
         """The blind index (keyed hash, hex) of `data` under the key set's index key."""
+
+    def index_many(self, ref: str, data: Iterable[bytes]) -> list[str]:
+        """`index` of each value, in order: the key prepared once for a whole file of values (a device
+        would take them as one request)."""
 
     def fingerprint(self, ref: str) -> str:
         """A short public value identifying the key set (stored with the data, printed by crypto_status)."""
