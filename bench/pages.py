@@ -38,6 +38,7 @@ from django.conf import settings
 from django.db import connection
 from django.urls import reverse
 
+from jiuzhu.benefits.models import Enrolment
 from jiuzhu.cases.deadlines import store
 from jiuzhu.cases.models import Case
 from jiuzhu.cases.models_steps import StepKind
@@ -108,7 +109,11 @@ def ensure_data() -> None:
         t0 = time.perf_counter()
         scan.scan(by=None, area_code="", trigger=ScanTrigger.NIGHTLY)
         print(f"warning scan in {time.perf_counter() - t0:.1f}s", flush=True)
-    if not RegisterEntry.objects.exists():
+    # The demo's households are on the register already; the generated ones are added once.
+    enrolled = (
+        Enrolment.objects.filter(case__number__startswith="WB").values_list("household_id", flat=True).first()
+    )
+    if enrolled is not None and not RegisterEntry.objects.filter(household_id=enrolled).exists():
         t0 = time.perf_counter()
         n = register_sync.rebuild(area_prefix="230502")
         print(f"register of {n:,} households built in {time.perf_counter() - t0:.1f}s", flush=True)
@@ -205,7 +210,13 @@ def pages_of(username: str) -> list[Page]:
     entry = RegisterEntry.objects.filter(authz.scope_q(user, "area_code")).order_by("-id").first()
     if entry is not None and any(p.url == reverse("monitoring:register") for p in pages):
         pages.append(Page(username, "低收入人口详情", reverse("monitoring:register_detail", args=[entry.pk])))
-    closed = PayrollRun.objects.filter(county_code="230502000000", status="done").order_by("-month").first()
+    closed = (
+        PayrollRun.objects.filter(
+            county_code="230502000000", status="done", month__lt=month_start(clock.today())
+        )
+        .order_by("-month")
+        .first()
+    )
     if closed is not None and any(p.url == reverse("payroll") for p in pages):
         month = f"{closed.month:%Y-%m}"
         pages.append(Page(username, "发放批次", reverse("payroll_run", args=[closed.pk])))

@@ -44,7 +44,16 @@ pytestmark = [
 ]
 
 # Roles whose menus test_query_counts.py does not walk.
-MENU_ROLES = ["js_finance", "js_auditor", "js_verifier", "ab_verifier", "ab_assistant"]
+MENU_ROLES = [
+    "js_admin",
+    "js_secadmin",
+    "js_auditadmin",
+    "js_finance",
+    "js_auditor",
+    "js_verifier",
+    "ab_verifier",
+    "ab_assistant",
+]
 ANBANG_VILLAGE = "230502200201"
 
 
