@@ -31,6 +31,8 @@ class EnrolmentOut(Schema):
     area_code: str
     township_code: str
     status: str
+    status_label: str = Field(..., description="今日所见状态：停发或渐退期满后为“已停发（发放至…）”")
+    on_rolls: bool = Field(..., description="今日是否仍在保（未终止，且未过停发或渐退的最后发放月）")
     start_month: date
     end_month: date | None
     gradual_exit_from: date | None = Field(None, description="渐退起始月（渐退期发放至 end_month）")
@@ -50,6 +52,10 @@ class EnrolmentOut(Schema):
     @staticmethod
     def resolve_head_name(obj) -> str:
         return obj.household.head_name
+
+    @staticmethod
+    def resolve_on_rolls(obj) -> bool:
+        return obj.on_rolls
 
 
 class ChangeOut(Schema):

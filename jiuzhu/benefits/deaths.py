@@ -12,7 +12,7 @@ from typing import IO
 from django.db import transaction
 
 from jiuzhu.benefits.models import Enrolment
-from jiuzhu.benefits.selectors import LIVE
+from jiuzhu.benefits.selectors import live_q
 from jiuzhu.core import audit, clock, idnumber
 from jiuzhu.core.errors import ValidationFailed
 from jiuzhu.core.tables import Table, open_table
@@ -102,9 +102,9 @@ def deaths_import(
         .select_related("household")
     )
     enrolled = set(
-        Enrolment.objects.filter(
-            household_id__in=[m.household_id for m in members], status__in=LIVE
-        ).values_list("household_id", flat=True)
+        Enrolment.objects.filter(live_q(), household_id__in=[m.household_id for m in members]).values_list(
+            "household_id", flat=True
+        )
     )
     found = set()
     for m in members:

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from jiuzhu.benefits import calculators, income_rules, single_cover
 from jiuzhu.benefits.models import Assessment, Enrolment
-from jiuzhu.benefits.selectors import LIVE
+from jiuzhu.benefits.selectors import live_q
 from jiuzhu.cases.checks import Finding
 from jiuzhu.cases.models import CheckCode
 from jiuzhu.cases.models_steps import Outcome
@@ -103,7 +103,7 @@ def enrolled_check(case, members) -> list:
     )
     found = []
     for e in (
-        Enrolment.objects.filter(household_id__in=holders, status__in=LIVE)
+        Enrolment.objects.filter(live_q(), household_id__in=holders)
         .exclude(case_id=case.pk)
         .select_related("household")
     ):

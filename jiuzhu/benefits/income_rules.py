@@ -11,7 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Sum
 
 from jiuzhu.benefits.models import Enrolment
-from jiuzhu.benefits.selectors import LIVE
+from jiuzhu.benefits.selectors import live_q
 from jiuzhu.core import params
 from jiuzhu.core.dates import add_months, month_start
 from jiuzhu.core.money import fmt, round_fen
@@ -364,8 +364,8 @@ def edge_test(household, *, county_code: str, on: date) -> EdgeTest:
         total=Sum("value")
     )["total"] or Decimal("0")
     on_benefit = Enrolment.objects.filter(
+        live_q(),
         household=household,
-        status__in=LIVE,
         assistance_type__in=(AssistanceType.DIBAO_URBAN, AssistanceType.DIBAO_RURAL, AssistanceType.TEKUN),
     ).exists()
     return EdgeTest(

@@ -6,7 +6,8 @@ from django.conf import settings
 from django.db import models
 
 from jiuzhu.cases.models import Case
-from jiuzhu.core import textlimits
+from jiuzhu.core import clock, textlimits
+from jiuzhu.core.dates import month_start
 from jiuzhu.core.types import AssistanceType
 from jiuzhu.registry.models import Household, Member
 
@@ -76,6 +77,21 @@ class Enrolment(models.Model):
     @property
     def payable(self) -> bool:
         return bool(self.account_cipher)
+
+    @property
+    def on_rolls(self) -> bool:
+        """A stop or the end of 渐退 keeps the status but ends the payments after `end_month`; from the month
+        after, the household is no longer on the rolls (DM1, N2). The ORM twin is `selectors.live_q`."""
+        if self.status == EnrolmentStatus.TERMINATED:
+            return False
+        return self.end_month is None or self.end_month >= month_start(clock.today())
+
+    @property
+    def status_label(self) -> str:
+        """The status as staff read it today."""
+        if self.status != EnrolmentStatus.TERMINATED and not self.on_rolls:
+            return f"已停发（发放至{self.end_month:%Y年%m月}）"
+        return self.get_status_display()
 
 
 class ChangeKind(models.TextChoices):

@@ -101,7 +101,7 @@ def enrolment_list(request: AuthenticatedHttpRequest) -> HttpResponseBase:
                     e.household.head_name,
                     e.household.head_id_masked,
                     e.get_assistance_type_display(),
-                    e.get_status_display(),
+                    e.status_label,
                     f"{e.start_month:%Y-%m}",
                     e.amount,
                     e.covered_members,
@@ -131,7 +131,11 @@ def enrolment_list(request: AuthenticatedHttpRequest) -> HttpResponseBase:
                 for v, label in AssistanceType.choices
                 if v in for_cases.DIBAO or v == AssistanceType.TEKUN
             ],
-            "statuses": [("live", "在保（含暂停、渐退）"), *EnrolmentStatus.choices],
+            "statuses": [
+                ("live", "在保（含暂停、渐退）"),
+                *((v, label) for v, label in EnrolmentStatus.choices if v != EnrolmentStatus.TERMINATED),
+                (EnrolmentStatus.TERMINATED, "已终止或已停发"),
+            ],
             "f": request.GET,
             "status_value": request.GET.get("status", "live"),
             "today": clock.today(),

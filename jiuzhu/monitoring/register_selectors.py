@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from jiuzhu.benefits.models import Enrolment
+from jiuzhu.benefits.selectors import ended_q
 from jiuzhu.core import clock
 from jiuzhu.core.errors import NotFound
 from jiuzhu.monitoring.models import RegisterCategory, RegisterEntry
@@ -17,11 +19,15 @@ from jiuzhu.registry.models import Member
 
 def live_q() -> Q:
     """What may have changed since the row was written without telling the register: the person left the
-    household (death, moving out), the 低收入 recognition lapsed. (A terminated enrolment is told: the rows go.)
+    household (death, moving out), the 低收入 recognition lapsed, the enrolment's last month after a stop or 渐退
+    has passed. (A terminated enrolment is told: the rows go.)
     A correlated subquery rather than a join, so that the list is read in the order of its index and stops at
     the page's last row."""
     present = Member.objects.filter(pk=OuterRef("member_id"), is_active=True)
-    return Exists(present) & (Q(valid_until__isnull=True) | Q(valid_until__gte=clock.today()))
+    ended = Enrolment.objects.filter(ended_q(), pk=OuterRef("enrolment_id"))
+    return (
+        Exists(present) & ~Exists(ended) & (Q(valid_until__isnull=True) | Q(valid_until__gte=clock.today()))
+    )
 
 
 def register_visible_to(user: User) -> QuerySet[RegisterEntry]:

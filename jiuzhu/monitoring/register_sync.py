@@ -18,7 +18,7 @@ from datetime import date
 from django.db import transaction
 
 from jiuzhu.benefits.models import Enrolment
-from jiuzhu.benefits.selectors import LIVE
+from jiuzhu.benefits.selectors import live_q
 from jiuzhu.cases.models import Case, Channel
 from jiuzhu.cases.models_steps import Decision, Outcome
 from jiuzhu.core import clock, params
@@ -124,7 +124,7 @@ def _wanted(household: Household, today: date, fresh: Decision | None = None) ->
         if held is None or _RANK.index(category) < _RANK.index(held[0]):
             chosen[member_id] = (category, case, enrolment, since, valid_until)
 
-    enrolments = Enrolment.objects.filter(household=household, status__in=LIVE).select_related("case")
+    enrolments = Enrolment.objects.filter(live_q(), household=household).select_related("case")
     for e in enrolments:
         category = (
             RegisterCategory.TEKUN if e.assistance_type == AssistanceType.TEKUN else RegisterCategory.DIBAO

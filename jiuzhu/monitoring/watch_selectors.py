@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from django.db.models import QuerySet
 
 from jiuzhu.benefits.models import Enrolment
-from jiuzhu.benefits.selectors import LIVE
+from jiuzhu.benefits.selectors import live_q
 from jiuzhu.cases.models_steps import Decision, Outcome
 from jiuzhu.core.errors import NotFound
 from jiuzhu.core.models import Job
@@ -44,7 +44,7 @@ def household_categories(household_ids: Iterable[int]) -> dict[int, str]:
         if _RANK.index(category) < _RANK.index(found[hid]):
             found[hid] = category
 
-    for hid, kind in Enrolment.objects.filter(household_id__in=ids, status__in=LIVE).values_list(
+    for hid, kind in Enrolment.objects.filter(live_q(), household_id__in=ids).values_list(
         "household_id", "assistance_type"
     ):
         if kind in _BY_TYPE:

@@ -322,6 +322,14 @@ def member_reveal(request: AuthenticatedHttpRequest, member_id: Id):
     return {"id_number": members.member_reveal_id(by=request.user, member=member)}
 
 
+def _member_of(household, member_id: int | None):
+    """The active member an income or spending row names, refused when it is not of this household."""
+    member = selectors.active_member(household, member_id) if member_id else None
+    if member_id and member is None:
+        raise ValidationFailed("成员不属于本户", field_errors={"member_id": "不属于本户"})
+    return member
+
+
 class IncomeIn(Schema):
     category: IncomeCategory
     description: str = Field(..., min_length=1, max_length=200)
@@ -337,9 +345,7 @@ class IncomeIn(Schema):
 )
 def income_add(request: AuthenticatedHttpRequest, household_id: Id, payload: IncomeIn):
     household = selectors.get_household(request.user, household_id)
-    member = selectors.active_member(household, payload.member_id) if payload.member_id else None
-    if payload.member_id and member is None:
-        raise ValidationFailed("成员不属于本户", field_errors={"member_id": "不属于本户"})
+    member = _member_of(household, payload.member_id)
     item = income_assets.income_add(
         by=request.user,
         household=household,
@@ -408,9 +414,7 @@ class ExpenseIn(Schema):
 )
 def expense_add(request: AuthenticatedHttpRequest, household_id: Id, payload: ExpenseIn):
     household = selectors.get_household(request.user, household_id)
-    member = selectors.active_member(household, payload.member_id) if payload.member_id else None
-    if payload.member_id and member is None:
-        raise ValidationFailed("成员不属于本户", field_errors={"member_id": "不属于本户"})
+    member = _member_of(household, payload.member_id)
     expense = income_assets.expense_add(
         by=request.user,
         household=household,

@@ -16,13 +16,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
 from django.db import connection
 
+from jiuzhu.benefits.models import EnrolmentStatus
 from jiuzhu.cases.models_steps import MeetingLevel, Outcome
 from jiuzhu.cases.states import OPEN, State
 from jiuzhu.core.dates import ADULT_AGE
 from jiuzhu.core.types import TIME_LIMITED_TYPES, AssistanceType
+from jiuzhu.supervision import rules_income
 from jiuzhu.supervision.models import Severity
 
 
@@ -75,6 +78,10 @@ class Rule:
     # False: the warning reports a fact to review (a step entered through 补录), which handling cannot undo;
     # marking it handled while it is still listed is then no cause for a deduction (S9).
     fixable: bool = True
+    # When the query finds a superset by a simpler measure than the product's own (the registered income
+    # rather than the counted one), this confirms its rows in Python: given (subject_key, case_id) rows and
+    # today, it returns the keys to keep.
+    confirm: Callable[[list[tuple[str, int | None]], date], set[str]] | None = None
 
     @property
     def active(self) -> bool:
@@ -260,7 +267,8 @@ def dibao_amount_not_differential(d: Dialect) -> str:
 
 def income_above_standard(d: Dialect) -> str:
     """B1, S4, DM1: an approved 低保 household whose counted income per covered member is not below this
-    month's standard (it should be reviewed and stopped: 应退则退)."""
+    month's standard (it should be reviewed and stopped: 应退则退) — unless a stop, 渐退 or termination is
+    already decided. Confirmed with the county's income rules (`rules_income`)."""
     detail = f"'人均收入 ' || {d.money(_PER_HEAD)} || ' 元，不低于本月低保标准 ' || {d.money('st.standard')} || ' 元'"
     joins = """JOIN supervision_scanstandard st ON st.scan_id = %(scan)s AND st.county_code = x.county_code
         AND st.month = %(month)s AND st.assistance_type = x.assistance_type"""
@@ -268,7 +276,9 @@ def income_above_standard(d: Dialect) -> str:
       {_dibao_columns(detail)}
       {_latest_dibao(joins)}
         AND {_PER_HEAD} >= st.standard
-    """
+        AND NOT EXISTS (SELECT 1 FROM benefits_enrolment e WHERE e.case_id = x.case_id
+          AND (e.status IN ('{EnrolmentStatus.TERMINATED}', '{EnrolmentStatus.GRADUAL_EXIT}') OR e.end_month IS NOT NULL))
+    """  # noqa: S608
 
 
 def standard_below_guidance(d: Dialect) -> str:
@@ -484,6 +494,7 @@ register(
         Severity.MAJOR,
         "审批的低保金额与（当月低保标准 − 人均计算收入）× 保障人数相差超过 1 分",
         dibao_amount_not_differential,
+        confirm=rules_income.confirm_not_differential,
     ),
     Rule(
         "standard_below_guidance",
@@ -526,6 +537,7 @@ register(
         Severity.MAJOR,
         "已批准低保家庭的人均计算收入不低于本月低保标准，应及时核查停发",
         income_above_standard,
+        confirm=rules_income.confirm_above_standard,
     ),
     Rule(
         "periodic_review_overdue",

@@ -37,6 +37,7 @@ from jiuzhu.supervision.models import (
     Alert,
     AlertScan,
     AlertStatus,
+    ScanExclusion,
     ScanParam,
     ScanStandard,
     ScanTrigger,
@@ -173,7 +174,7 @@ def _fill_params(scan: AlertScan, counties: list[str], today: date) -> None:
 
 
 def _cleanup(scan: AlertScan) -> None:
-    for model in (ScanWorkday, ScanStandard, ScanParam):
+    for model in (ScanWorkday, ScanStandard, ScanParam, ScanExclusion):
         model.objects.filter(scan_id=scan.pk).delete()
 
 
@@ -184,7 +185,7 @@ INSERT INTO supervision_alert (rule, subject_key, area_code, township_code, coun
   household_id, detail, status, first_seen_at, last_seen_at, last_scan_id, reopened_count, handle_note)
 SELECT %(rule)s, r.subject_key, r.area_code, r.township_code, r.county_code, r.case_id, r.household_id,
   r.detail, 'open', %(now)s, %(now)s, %(scan)s, 0, ''
-FROM ({query}) r WHERE true
+FROM ({query}) r WHERE {where}
 ON CONFLICT (rule, subject_key) DO UPDATE SET
   last_seen_at = excluded.last_seen_at,
   last_scan_id = excluded.last_scan_id,
@@ -197,6 +198,27 @@ ON CONFLICT (rule, subject_key) DO UPDATE SET
   resolved_at = CASE WHEN supervision_alert.status = 'resolved' THEN NULL ELSE supervision_alert.resolved_at END,
   status = CASE WHEN supervision_alert.status = 'resolved' THEN 'open' ELSE supervision_alert.status END
 """
+
+
+_NOT_EXCLUDED = """NOT EXISTS (SELECT 1 FROM supervision_scanexclusion x
+  WHERE x.scan_id = %(scan)s AND x.rule = %(rule)s AND x.subject_key = r.subject_key)"""
+
+
+def _exclude_unconfirmed(rule: Rule, query: str, *, scan: AlertScan, args: dict, today: date) -> None:
+    """Read what the query finds, let the rule confirm it, and set aside for the upsert what it drops."""
+    assert rule.confirm is not None
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT r.subject_key, r.case_id FROM ({query}) r", args)  # noqa: S608 - our SQL
+        rows = [(key, case_id) for key, case_id in cursor.fetchall()]
+    kept = rule.confirm(rows, today)
+    ScanExclusion.objects.bulk_create(
+        [
+            ScanExclusion(scan_id=scan.pk, rule=rule.code, subject_key=key)
+            for key, _ in rows
+            if key not in kept
+        ],
+        batch_size=2000,
+    )
 
 
 def run_rule(rule: Rule, *, scan: AlertScan, prefix: str, today: date, today_ord: int) -> dict:
@@ -212,8 +234,13 @@ def run_rule(rule: Rule, *, scan: AlertScan, prefix: str, today: date, today_ord
         "today_ord": today_ord,
         "month": month_start(today),
     }
-    sql = _UPSERT.format(query=rule.query(Dialect()))
+    query = rule.query(Dialect())
     started = time.perf_counter()
+    where = "true"
+    if rule.confirm is not None:
+        _exclude_unconfirmed(rule, query, scan=scan, args=args, today=today)
+        where = _NOT_EXCLUDED
+    sql = _UPSERT.format(query=query, where=where)
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql" and re.fullmatch(r"\d+(kB|MB|GB)", SCAN_WORK_MEM):
             cursor.execute(f"SET LOCAL work_mem = '{SCAN_WORK_MEM}'")

@@ -7,6 +7,7 @@ import pytest
 
 from jiuzhu.benefits import services
 from jiuzhu.benefits.models import ChangeKind, DishonestyRecord, Enrolment, EnrolmentStatus
+from jiuzhu.benefits.selectors import current_enrolment
 from jiuzhu.cases.services import intake, steps
 from jiuzhu.core import clock
 from jiuzhu.core.errors import Forbidden, NotFound, PeriodLocked, TransitionNotAllowed, ValidationFailed
@@ -384,3 +385,28 @@ def test_accepting_new_applications_goes_on_during_the_freeze():
     assert case.status == "accepted"
     with pytest.raises(TransitionNotAllowed):
         approved(make_case(make_household()), final_on="2026-11-27")
+
+
+def test_DM1_a_stopped_enrolment_leaves_the_rolls_after_its_last_month():
+    """A stop (or the end of 渐退) keeps the status and sets the last month paid; from the month after, the
+    household is off the rolls everywhere staff look: the 在保 list, the API, the page and the intake check."""
+    e = enrolled()
+    services.periodic_review(
+        by=user("ab_caseworker"),
+        enrolment=e,
+        data=services.ReviewInput(done_on=d("2026-11-20"), outcome="stop", findings="家庭收入超过标准"),
+    )
+
+    def listed(status: str) -> list[int]:
+        r = client_for("ab_caseworker").get(f"/api/v1/enrolments?status={status}")
+        assert r.status_code == 200, r.content.decode()
+        return [row["id"] for row in r.json()["items"]]
+
+    assert e.pk in listed("live") and e.pk not in listed("terminated")  # November is still its month
+    clock.freeze(datetime(2026, 12, 2, 9))
+    assert e.pk not in listed("live") and e.pk not in listed("active") and e.pk in listed("terminated")
+    c = client_for("ab_caseworker")
+    body = c.get(f"/api/v1/enrolments/{e.pk}").json()
+    assert body["on_rolls"] is False and body["status_label"] == "已停发（发放至2026年11月）"
+    assert "已停发（发放至2026年11月）" in c.get(f"/benefits/{e.pk}/").content.decode()
+    assert current_enrolment(e.household_id) is None  # a new application is not refused as already receiving

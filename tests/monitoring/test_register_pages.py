@@ -96,6 +96,19 @@ def test_a_terminated_enrolment_or_a_member_who_left_leaves_the_register():
     assert head.id_masked not in c.get(URL).content.decode()
 
 
+def test_DM1_a_stopped_enrolment_leaves_the_register_after_its_last_month():
+    enrolment = enrolled()
+    head = enrolment.household.members.get(relation="head")
+    benefits.periodic_review(
+        by=user("ab_caseworker"),
+        enrolment=enrolment,
+        data=benefits.ReviewInput(done_on=clock.today(), outcome="stop", findings="家庭收入超过标准"),
+    )
+    assert head.id_masked in client_for("ab_caseworker").get(URL).content.decode()  # paid through November
+    clock.freeze(datetime(2026, 12, 2, 9))
+    assert head.id_masked not in client_for("ab_caseworker").get(URL).content.decode()
+
+
 def _low_income(category: str, **kw):
     """A 低收入 recognition approved through the workflow; its category set on the decision as the approval
     of the recognition records it (the recognition tests live with the approval)."""

@@ -1,13 +1,15 @@
 """S6: every warning rule fires on a case that must fire and stays silent on one that must not; scans
 upsert, resolve automatically and reopen."""
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
 
+from jiuzhu.benefits import services as benefits
 from jiuzhu.cases.models_steps import Decision
 from jiuzhu.cases.services import intake, steps
+from jiuzhu.core import clock
 from jiuzhu.core.services import param_set
 from jiuzhu.registry.services.income_assets import income_add
 from jiuzhu.registry.services.relatives import RelativeInput, relative_add
@@ -263,3 +265,54 @@ def test_S6_scan_is_scoped_to_the_area():
     scanning.scan(by=user("js_inspector"), area_code=ANBANG, rules=["documents_missing"])
     assert Alert.objects.filter(case=case).exists()
     assert ANBANG_VILLAGE.startswith(ANBANG[:9])
+
+
+def test_S4_N2_the_income_warnings_count_income_by_the_county_rules():
+    """New-job wages within their first months (N2) do not count: the household is neither warned as above
+    the standard nor as approved off the differential; from the month they count, it is."""
+    above = approved_dibao("1040.00")  # 520 × 2, nothing counted
+    head = above.household.members.get(relation="head")
+    income_add(
+        by=user("ab_caseworker"),
+        household=above.household,
+        category="wage",
+        description="新就业",
+        monthly_amount="1100",  # 550 a head ≥ 520, but not counted through January (3 months)
+        member=head,
+        started_on=d("2026-11-01"),
+    )
+    household = make_household()
+    income_add(
+        by=user("ab_caseworker"),
+        household=household,
+        category="wage",
+        description="新就业",
+        monthly_amount="400",
+        member=household.members.get(relation="head"),
+        started_on=d("2026-11-01"),
+    )
+    exempt = approved_dibao("1040.00", household=household)  # the calculator's amount for December
+    assert not fired("income_above_standard", above)
+    assert not fired("dibao_not_differential", exempt)
+    clock.freeze(datetime(2027, 2, 3, 9))
+    assert fired("income_above_standard", above)
+
+
+def test_DM1_N2_a_household_already_stopped_or_in_gradual_exit_is_not_warned_as_above_the_standard():
+    rich = approved_dibao("100.00")
+    income_add(
+        by=user("ab_caseworker"),
+        household=rich.household,
+        category="wage",
+        description="务工",
+        monthly_amount="1100",
+    )
+    assert fired("income_above_standard", rich)
+    benefits.periodic_review(
+        by=user("ab_caseworker"),
+        enrolment=rich.enrolment,
+        data=benefits.ReviewInput(
+            done_on=d("2026-11-20"), outcome="stop", findings="务工收入超过标准", gradual_exit=True
+        ),
+    )
+    assert not fired("income_above_standard", rich)

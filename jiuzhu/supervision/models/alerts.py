@@ -144,3 +144,19 @@ class ScanParam(models.Model):
 
     def __str__(self) -> str:
         return f"{self.township_code} {self.key}={self.value}"
+
+
+class ScanExclusion(models.Model):
+    """A row a rule's query found that its confirmation (`Rule.confirm`) dropped, for this scan only."""
+
+    scan_id = models.BigIntegerField()
+    rule = models.CharField(max_length=40)
+    subject_key = models.CharField(max_length=160)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scan_id", "rule", "subject_key"], name="scanexclusion_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule} {self.subject_key}"

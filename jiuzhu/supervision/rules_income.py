@@ -1,0 +1,123 @@
+"""Confirming the two income warnings with the product's own income rules (B1, S4, N2).
+
+The rules' queries sum the registered income, which is never less than the income the calculators count
+(new-job wages within their first months, 就业成本, rigid spending and 单人保 only take away). So what the
+queries find is a superset: a household the county's rules would not count above the standard, or whose
+approved amount is the counted differential, is dropped here. Only candidates whose counted income can
+differ from the registered sum are recalculated, so a province's scan stays set-based for the rest."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from jiuzhu.benefits import calculators, income_rules, single_cover
+from jiuzhu.benefits.models import SingleCover
+from jiuzhu.cases.models import Case
+from jiuzhu.cases.models_steps import Decision, Outcome
+from jiuzhu.core import params
+from jiuzhu.core.dates import month_start
+from jiuzhu.core.errors import ValidationFailed
+from jiuzhu.registry.models import IncomeCategory, IncomeItem, RigidExpense
+
+Candidates = list[tuple[str, int | None]]  # (subject_key, case_id) as the rule's query found them
+
+
+def _may_differ(case_ids: set[int], counties: dict[int, str], month: date) -> set[int]:
+    """Cases whose counted income can differ from the registered sum: a 单人保, a wage with a start date (the
+    new-job months), rigid spending on record, or a county that deducts 就业成本."""
+    cases = Case.objects.filter(pk__in=case_ids)
+    households = dict(cases.values_list("pk", "household_id"))
+    single = set(SingleCover.objects.filter(case_id__in=case_ids).values_list("case_id", flat=True))
+    ids = set(households.values())
+    dated_wages = set(
+        IncomeItem.objects.filter(
+            household_id__in=ids, category=IncomeCategory.WAGE, excluded=False, started_on__isnull=False
+        ).values_list("household_id", flat=True)
+    )
+    spending = set(RigidExpense.objects.filter(household_id__in=ids).values_list("household_id", flat=True))
+    job_cost: dict[str, bool] = {}
+    found = set()
+    for case_id, household_id in households.items():
+        county = counties[case_id]
+        if county not in job_cost:
+            try:
+                job_cost[county] = params.get("income.job_cost.mode", area_code=county, on=month) != "off"
+            except params.MissingParameter:
+                job_cost[county] = False
+        if case_id in single or household_id in dated_wages or household_id in spending or job_cost[county]:
+            found.add(case_id)
+    return found
+
+
+def _latest_decisions(case_ids: set[int]) -> dict[int, Decision]:
+    latest: dict[int, Decision] = {}
+    decisions = (
+        Decision.objects.filter(case_id__in=case_ids, outcome=Outcome.APPROVE)
+        .select_related("case__household")
+        .order_by("decided_on", "id")
+    )
+    for decision in decisions:
+        latest[decision.case_id] = decision  # the last one wins, as in the query
+    return latest
+
+
+def _suspects(rows: Candidates, month: date) -> tuple[set[str], dict[int, Decision], dict[int, str]]:
+    """The keys kept without a second look, and the decisions to recalculate with their keys."""
+    keys = {case_id: key for key, case_id in rows if case_id is not None}
+    counties = dict(Case.objects.filter(pk__in=keys).values_list("pk", "county_code"))
+    check = _may_differ(set(keys), counties, month)
+    kept = {key for key, case_id in rows if case_id not in check}
+    return kept, _latest_decisions(check), keys
+
+
+def confirm_above_standard(rows: Candidates, today: date) -> set[str]:
+    """B1, DM1: keep a household whose income, counted by its county's rules this month, is not below the
+    standard per covered member."""
+    month = month_start(today)
+    kept, decisions, keys = _suspects(rows, month)
+    for case_id, decision in decisions.items():
+        case = decision.case
+        try:
+            standard = params.get(
+                income_rules.standard_key(case.assistance_type), area_code=case.county_code, on=month
+            )
+            result = calculators.dibao_for_household(
+                case.household,
+                assistance_type=case.assistance_type,
+                county_code=case.county_code,
+                month=month,
+                covered=decision.covered_members or None,
+                single=single_cover.member_of(case_id),
+            )
+        except (params.MissingParameter, ValidationFailed):
+            kept.add(keys[case_id])  # cannot be counted: the registered sum stands
+            continue
+        covered = int(result.inputs["covered"])
+        counted = Decimal(str(result.inputs["income"]))
+        if covered and round(counted / covered, 2) >= standard:
+            kept.add(keys[case_id])
+    return kept
+
+
+def confirm_not_differential(rows: Candidates, today: date) -> set[str]:
+    """B1: keep an approval whose amount is not the differential the calculator gives for its first payment
+    month with the county's rules."""
+    kept, decisions, keys = _suspects(rows, month_start(today))
+    for case_id, decision in decisions.items():
+        case = decision.case
+        try:
+            result = calculators.dibao_for_household(
+                case.household,
+                assistance_type=case.assistance_type,
+                county_code=case.county_code,
+                month=decision.start_month or month_start(decision.decided_on),
+                covered=decision.covered_members or None,
+                single=single_cover.member_of(case_id),
+            )
+        except (params.MissingParameter, ValidationFailed):
+            kept.add(keys[case_id])
+            continue
+        if decision.amount is None or abs(decision.amount - result.amount) > Decimal("0.015"):
+            kept.add(keys[case_id])
+    return kept
