@@ -81,16 +81,20 @@ def search_households(
     on PostgreSQL trigram indexes serve the name and address `contains` (migration 0005). A name search
     lists at most `match_limit` households, the newest (None: all, for exports)."""
     authz.require(user, Perm.VIEW)
-    qs = Household.objects.filter(_household_q(user, "", active=active, area=area, urban_rural=urban_rural))
+    qs = Household.objects.filter(_household_q(user, active=active, area=area, urban_rural=urban_rural))
     if q:
         found = qs.order_by()
-        members = Member.objects.filter(
-            _household_q(user, "household__", active=active, area=area, urban_rural=urban_rural),
-            name__contains=q,
-        ).order_by()
+        # Members are scoped on their own copy of the area: joining each matched member to its household
+        # cost more than the rest of the search (175 ms for 11 111 namesakes at 3·10^5 households). A member
+        # of an inactive household may therefore take a place under the limit; the list below drops it.
+        members = Member.objects.filter(authz.scope_q(user, "area_code"), name__contains=q).order_by()
+        if area:
+            members = members.filter(area_code__startswith=code_prefix(area) if is_valid_code(area) else area)
+        if urban_rural:
+            members = members.filter(household__urban_rural=urban_rural)
         # One id list from three index scans (UNION), not an OR with a subquery: PostgreSQL cannot combine
         # `… OR id IN (subquery)` from indexes and read every household of the scope instead. Each branch
-        # carries every filter, so the limit keeps the newest matches the list would show.
+        # carries the scope and the filters, so the limit keeps the newest matches the list would show.
         matched = (
             found.filter(head_name__contains=q)
             .values("pk")
@@ -113,13 +117,13 @@ def search_households(
     return qs.annotate(member_count=Coalesce(Subquery(living), 0))
 
 
-def _household_q(user: User, prefix: str, *, active: bool, area: str, urban_rural: str) -> Q:
-    """The list's filters on a household reached through `prefix` ("" or "household__")."""
-    q = authz.scope_q(user, f"{prefix}area_code") & Q(**{f"{prefix}is_active": active})
+def _household_q(user: User, *, active: bool, area: str, urban_rural: str) -> Q:
+    """The household list's scope and filters."""
+    q = authz.scope_q(user, "area_code") & Q(is_active=active)
     if area:
-        q &= Q(**{f"{prefix}area_code__startswith": code_prefix(area) if is_valid_code(area) else area})
+        q &= Q(area_code__startswith=code_prefix(area) if is_valid_code(area) else area)
     if urban_rural:
-        q &= Q(**{f"{prefix}urban_rural": urban_rural})
+        q &= Q(urban_rural=urban_rural)
     return q
 
 
