@@ -2,8 +2,11 @@
 
 Data: `BENCH_HOUSEHOLDS` households (default 10^6 on PostgreSQL, 10^5 on SQLite) with cases, decisions and
 enrolments from the generators of the warning-scan bench (`warnings_scan.generate` on PostgreSQL,
-`sqlite_world.generate` on SQLite), then one full warning scan for the warnings. Generation is skipped when
-the data is there already (household `WB1`).
+`sqlite_world.generate` on SQLite), a year of payroll history (`payroll.history`: twelve closed months of
+ledger lines and paid payments, `BENCH_HISTORY_MONTHS`), one full warning scan for the warnings, the
+low-income register of the enrolments in 安邦乡 (`BENCH_REGISTER_AREA`; "230502" for the whole county,
+about 10 ms a household), and a monitoring (比对) warning for every 100th household. Generation is skipped
+when the data is there already (household `WB1`, each month's run, the area's register, the warnings).
 
 Serving: gunicorn with deploy/gunicorn.conf.py, DEBUG off, 2 workers × 4 threads (`BENCH_WORKERS`,
 `BENCH_THREADS`). Each role logs in through the login page; its pages are its landing page, every entry of
@@ -35,16 +38,23 @@ from django.conf import settings
 from django.db import connection
 from django.urls import reverse
 
+from jiuzhu.benefits.models import Enrolment
 from jiuzhu.cases.deadlines import store
 from jiuzhu.cases.models import Case
 from jiuzhu.cases.models_steps import StepKind
 from jiuzhu.cases.states import OPEN
 from jiuzhu.core.navigation import menu_for
+from jiuzhu.monitoring import register_sync
+from jiuzhu.monitoring.models import RegisterEntry
+from jiuzhu.monitoring.models.watch import MonitoringWarning
 from jiuzhu.orgs.models import User
 from jiuzhu.registry.models import Household
 
 DEFAULT_HOUSEHOLDS = 1_000_000 if connection.vendor == "postgresql" else 100_000
 HOUSEHOLDS = int(os.environ.get("BENCH_HOUSEHOLDS", str(DEFAULT_HOUSEHOLDS)))
+HISTORY_MONTHS = int(os.environ.get("BENCH_HISTORY_MONTHS", "12"))
+# The register is rebuilt household by household: 安邦乡 (the township roles' own) by default, "230502" for all.
+REGISTER_AREA = os.environ.get("BENCH_REGISTER_AREA", "230502200")
 SAMPLES = int(os.environ.get("BENCH_SAMPLES", "10"))
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "8"))
 SECONDS = float(os.environ.get("BENCH_SECONDS", "30"))
@@ -72,6 +82,7 @@ def p95(values: list[float]) -> float:
 
 
 def ensure_data() -> None:
+    from bench.payroll import history as payroll_history
     from jiuzhu.supervision import scan
     from jiuzhu.supervision.models import Alert, ScanTrigger
 
@@ -92,20 +103,74 @@ def ensure_data() -> None:
             cases.only("pk", "assistance_type", "township_code").order_by("pk").iterator(chunk_size=2000)
         )
         print(f"stored deadlines of {n:,} open cases in {time.perf_counter() - t0:.1f}s", flush=True)
+    t0 = time.perf_counter()
+    lines = payroll_history(HISTORY_MONTHS)
+    if lines:
+        print(f"payroll history: {lines:,} ledger lines in {time.perf_counter() - t0:.1f}s", flush=True)
     if not Alert.objects.filter(case__number__startswith="WB").exists():
         t0 = time.perf_counter()
         scan.scan(by=None, area_code="", trigger=ScanTrigger.NIGHTLY)
         print(f"warning scan in {time.perf_counter() - t0:.1f}s", flush=True)
+    # The demo's households are on the register already; the generated ones of REGISTER_AREA are added once
+    # (household by household through the register's own rebuild, about 10 ms each).
+    enrolled = (
+        Enrolment.objects.filter(case__number__startswith="WB", area_code__startswith=REGISTER_AREA)
+        .values_list("household_id", flat=True)
+        .first()
+    )
+    if enrolled is not None and not RegisterEntry.objects.filter(household_id=enrolled).exists():
+        t0 = time.perf_counter()
+        n = register_sync.rebuild(area_prefix=REGISTER_AREA)
+        print(f"register of {n:,} households built in {time.perf_counter() - t0:.1f}s", flush=True)
+    if not MonitoringWarning.objects.filter(dedup_key__startswith="bench-").exists():
+        t0 = time.perf_counter()
+        n = monitoring_warnings()
+        print(f"monitoring warnings: {n:,} in {time.perf_counter() - t0:.1f}s", flush=True)
     print(
         f"data: {Household.objects.count():,} households on {connection.vendor} ({os.cpu_count()} cores)",
         flush=True,
     )
 
 
+MONITORING_SQL = """
+INSERT INTO monitoring_monitoringwarning (source, category, record, household_id, member_id, area_code,
+  township_code, county_code, household_category, event_on, amount, detail, period, dedup_key, status, due_on,
+  created_at, verify_method, verify_note, resolution, resolution_note)
+SELECT 'renshe', 'income_up', '养老金', h.id, m.id, h.area_code, substr(h.area_code, 1, 9) || '000',
+  '230502000000', 'dibao', %(today)s, 2000, '月收入增加', %(month)s, 'bench-' || h.id,
+  CASE WHEN h.id %% 3 = 0 THEN 'verified' ELSE 'open' END, %(due)s, %(now)s, '', '', '', ''
+FROM registry_household h JOIN registry_member m ON m.household_id = h.id AND m.relation = 'head'
+WHERE h.external_key LIKE 'WB%%' AND h.id %% 100 = 0
+"""
+
+
+def monitoring_warnings() -> int:
+    """A 人社 income warning for every 100th generated household (a third of them verified), set-based."""
+    from datetime import timedelta
+
+    from jiuzhu.core import clock
+    from jiuzhu.core.dates import month_start
+
+    today = clock.today()
+    args = {
+        "today": today,
+        "month": month_start(today),
+        "due": today + timedelta(days=10),
+        "now": clock.now(),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(MONITORING_SQL, args)
+        return cursor.rowcount
+
+
 def pages_of(username: str) -> list[Page]:
     """The landing page, the menu, the searches and one detail page of each kind the role can open."""
     from jiuzhu.benefits.selectors import enrolments_visible_to
     from jiuzhu.cases.selectors import cases_visible_to
+    from jiuzhu.core import clock
+    from jiuzhu.core.dates import month_start
+    from jiuzhu.orgs import authz
+    from jiuzhu.payments.models import PayrollRun
     from jiuzhu.registry.selectors import households_visible_to
     from jiuzhu.supervision.selectors import alerts_visible_to
 
@@ -119,6 +184,8 @@ def pages_of(username: str) -> list[Page]:
     if household is not None:
         number = household.external_key[2:]
         pages.append(Page(username, "家庭搜索（姓名）", f"{reverse('households')}?q=户主{number}"))
+        # "户主12" is in the name of one household in ninety (户主12, 户主120…, 户主1200…): a common name.
+        pages.append(Page(username, "家庭搜索（常见姓名）", f"{reverse('households')}?q=户主12"))
         pages.append(Page(username, "家庭详情", reverse("household_detail", args=[household.pk])))
     case = cases_visible_to(user).filter(number__startswith="WB").order_by("-id").first()
     if case is not None:
@@ -127,6 +194,39 @@ def pages_of(username: str) -> list[Page]:
     enrolment = enrolments_visible_to(user).order_by("-id").first() if _can_list_enrolments(pages) else None
     if enrolment is not None:
         pages.append(Page(username, "待遇详情", reverse("enrolment_detail", args=[enrolment.pk])))
+    if household is not None and any(p.url == reverse("monitoring:warnings") for p in pages):
+        pages.append(Page(username, "家庭监测链", reverse("monitoring:household_chain", args=[household.pk])))
+        warning = (
+            MonitoringWarning.objects.filter(authz.scope_q(user, "area_code"), dedup_key__startswith="bench-")
+            .order_by("-id")
+            .first()
+        )
+        if warning is not None:
+            pages.append(
+                Page(username, "监测预警详情", reverse("monitoring:warning_detail", args=[warning.pk]))
+            )
+        pages.append(
+            Page(
+                username,
+                "监测月报",
+                f"{reverse('monitoring:dashboard')}?month={month_start(clock.today()):%Y-%m}",
+            )
+        )
+    entry = RegisterEntry.objects.filter(authz.scope_q(user, "area_code")).order_by("-id").first()
+    if entry is not None and any(p.url == reverse("monitoring:register") for p in pages):
+        pages.append(Page(username, "低收入人口详情", reverse("monitoring:register_detail", args=[entry.pk])))
+    closed = (
+        PayrollRun.objects.filter(
+            county_code="230502000000", status="done", month__lt=month_start(clock.today())
+        )
+        .order_by("-month")
+        .first()
+    )
+    if closed is not None and any(p.url == reverse("payroll") for p in pages):
+        month = f"{closed.month:%Y-%m}"
+        pages.append(Page(username, "发放批次", reverse("payroll_run", args=[closed.pk])))
+        pages.append(Page(username, "台账（上月）", f"{reverse('ledger')}?month={month}"))
+        pages.append(Page(username, "发放统计（上月）", f"{reverse('payment_statistics')}?month={month}"))
     if any(p.url == reverse("sup_alerts") for p in pages):
         alert = alerts_visible_to(user).filter(case__number__startswith="WB").order_by("-id").first()
         if alert is not None:

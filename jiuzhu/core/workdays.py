@@ -16,7 +16,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
-from functools import cache
+from functools import cache, lru_cache
 
 import chinese_calendar
 
@@ -125,12 +125,19 @@ def day_info(day: date) -> DayInfo:
         if statutory:
             return DayInfo(day, False, False, statutory)
         return DayInfo(day, day.weekday() < 5, False)
+    workday, name = _package_day(day)
+    return DayInfo(day, workday, True, name)
+
+
+@lru_cache(maxsize=8192)
+def _package_day(day: date) -> tuple[bool, str]:
+    """The package's answer for a day, remembered: the package checks every date against the range of its whole
+    table (a min and a max over it) on each call, which made the deadline list of 50 cases open for a year spend
+    half a second here. Its table never changes while the process runs."""
     on_holiday, holiday_name = chinese_calendar.get_holiday_detail(day)
     workday = chinese_calendar.is_workday(day)
-    name = ""
-    if holiday_name:
-        name = _HOLIDAY_NAMES.get(str(holiday_name), str(holiday_name))
-    return DayInfo(day, workday, True, name if on_holiday or workday != (day.weekday() < 5) else "")
+    name = _HOLIDAY_NAMES.get(str(holiday_name), str(holiday_name)) if holiday_name else ""
+    return workday, name if on_holiday or workday != (day.weekday() < 5) else ""
 
 
 def year_status(year: int) -> YearStatus:

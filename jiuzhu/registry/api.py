@@ -136,7 +136,9 @@ class HouseholdDetailOut(HouseholdOut):
 
 
 class HouseholdFilter(Schema):
-    q: str | None = Field(None, max_length=60, description="姓名或住址包含")
+    q: str | None = Field(
+        None, max_length=60, description="姓名或住址包含（同名较多时只列最近登记的 1000 户）"
+    )
     id_number: str | None = Field(None, max_length=20, description="完整身份证号（精确匹配）")
     area: str | None = Field(None, pattern=CODE, description="区划代码（乡镇或村）")
     urban_rural: UrbanRural | None = None

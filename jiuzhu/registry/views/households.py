@@ -39,15 +39,18 @@ from jiuzhu.registry.services import households
 @require_GET
 def household_list(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     f = request.GET
+    q = f.get("q", "").strip()
+    export = wants_export(request)
     qs = selectors.search_households(
         request.user,
-        q=f.get("q", "").strip(),
+        q=q,
         id_number=f.get("id_number", "").strip(),
         area=f.get("area", ""),
         urban_rural=f.get("urban_rural", ""),
+        match_limit=None if export else selectors.NAME_MATCH_LIMIT,
     )
     qs = qs.order_by("-id")
-    if wants_export(request):
+    if export:
         names = dict(Jurisdiction.objects.filter(level=Level.VILLAGE).values_list("code", "name"))
         return xlsx_response(
             "家庭登记",
@@ -66,12 +69,15 @@ def household_list(request: AuthenticatedHttpRequest) -> HttpResponseBase:
                 for h in stream_rows(qs)
             ),
         )
+    listing = paginate(request, qs)
+    limited = bool(q) and listing.total >= selectors.NAME_MATCH_LIMIT
     return render(
         request,
         "registry/household_list.html",
         {
             "page_title": "家庭登记",
-            "listing": paginate(request, qs),
+            "listing": listing,
+            "match_limit": selectors.NAME_MATCH_LIMIT if limited else 0,
             "f": f,
             "areas": selectors.areas_for(request.user),
             "urban_rural": UrbanRural.choices,
