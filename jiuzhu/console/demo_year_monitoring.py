@@ -27,6 +27,8 @@ from jiuzhu.registry.models import Member
 
 # The month's department, in turn: its file's header, and the row a matched person gets.
 SOURCES = ["renshe", "yibao", "canlian", "budongchan"]
+# The warnings of imports this close to today are verified one, the others are still waiting.
+RECENT_DAYS = 45
 HEADERS = {
     "renshe": ["身份证号", "姓名", "事项", "起始日期", "月金额", "单位"],
     "yibao": ["身份证号", "姓名", "结算日期", "个人自付金额", "医疗机构"],
@@ -109,7 +111,10 @@ def _import_life(walk: Walk, day: date, source: str) -> Life:
     walk.counts["monitoring_imports"] += 1
     warnings = list(MonitoringWarning.objects.filter(job=done).order_by("pk"))
     walk.counts["monitoring_warnings"] += len(warnings)
+    recent = walk.end - clock.today() < timedelta(days=RECENT_DAYS)
     for n, warning in enumerate(warnings):
+        if recent and n > 0:
+            break  # still to be verified today: the township's queue is not empty when the demo opens
         yield open_day(walk.after(1, 5))
         _handle(walk, worker, warning, holds=n == 0 or walk.rng.random() < 0.7)
 

@@ -408,9 +408,11 @@ def _objection(walk: Walk, case: Case, team: dict[str, str], end_on: date) -> Li
 
 # --- before delegation ------------------------------------------------------------------------------------
 
-# 尖山区 delegated approval to its townships on 2021-07-01 (orgs.demo). A few applications of the spring before,
+# 尖山区 delegated approval to its townships on 2021-07-01 (orgs.demo). A few applications of the months before,
 # decided by the bureau on the two-level route, are the baseline the supervision overview compares with (S5).
-BASELINE_MONTHS = [date(2021, 3, 1), date(2021, 4, 1), date(2021, 5, 1)]
+# Early enough in the year that the bureau's last decision (two months after a late application at most) falls
+# before delegation, which would refuse it.
+BASELINE_MONTHS = [date(2021, 1, 1), date(2021, 2, 1), date(2021, 3, 1)]
 BASELINE_TOWNSHIPS = ["230502004000", "230502200000"]
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db.models import Q
 from django.utils import timezone
 
 from jiuzhu.core import clock
@@ -142,16 +143,20 @@ def test_the_demo_year_has_its_shape(year):
     # DM1: periodic reviews with each outcome; every decrease, stop and 渐退 has its written notice; 渐退 where
     # a member's new work income lifted the household above the line (N2).
     from jiuzhu.benefits.models import EnrolmentChange, PeriodicReview
+    from jiuzhu.registry.models import IncomeItem
 
     reviews = PeriodicReview.objects.filter(enrolment__county_code="230502000000")
     outcomes = Counter(reviews.values_list("outcome", flat=True))
     assert {"keep", "increase", "decrease", "stop"} <= set(outcomes), outcomes
     changes = EnrolmentChange.objects.filter(enrolment__county_code="230502000000")
+    assert changes.filter(kind="stop", pk__in=reviews.values("change")).exists()  # a plain stop too
     gradual = changes.filter(kind="gradual_exit")
+    steady_work = Q(category="wage", description="在本地企业稳定就业")
     assert gradual.exists(), Counter(changes.values_list("kind", flat=True))
     for change in gradual.select_related("enrolment"):
         assert change.enrolment.end_month >= change.effective_month
-        assert change.enrolment.household.incomes.filter(category="wage", description="在本地企业稳定就业")
+        assert change.enrolment.household.incomes.filter(category="wage", excluded=False).exists()
+    assert gradual.filter(enrolment__household__incomes__in=IncomeItem.objects.filter(steady_work)).exists()
     noticed = changes.filter(kind__in=["decrease", "stop", "gradual_exit"], pk__in=reviews.values("change"))
     assert noticed.exists() and not noticed.filter(notice_document__isnull=True).exists()
 
