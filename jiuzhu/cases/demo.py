@@ -96,7 +96,9 @@ def _case(household: Household, by: str, kind: str, applied: date, reason: str, 
     )
 
 
-def _complete(case: Case, by: str) -> None:
+def _complete(case: Case, by: str, on: date | None = None) -> None:
+    """Receive every missing material and signature, dated the application day (or `on`)."""
+    on = on or case.applied_on
     for item in missing_items(case):
         if item.signature and item.member_id is not None:
             intake.signature_record(
@@ -104,14 +106,14 @@ def _complete(case: Case, by: str) -> None:
                 case=case,
                 member=case.household.members.get(pk=item.member_id),
                 kind=item.signature,
-                signed_on=case.applied_on,
+                signed_on=on,
             )
         elif item.requirement_id is not None:
             intake.material_receive(
                 by=_u(by),
                 case=case,
                 requirement=MaterialRequirement.objects.get(pk=item.requirement_id),
-                received_on=case.applied_on,
+                received_on=on,
             )
 
 

@@ -32,28 +32,54 @@ from jiuzhu.core.dates import add_months, month_start, next_month
 # Called on the first day of each month of the walk with (walk, month); each starts that month's lives.
 MONTHLY_STEPS: list[str] = [
     "jiuzhu.console.demo_year_steps.payroll_month",
+    "jiuzhu.console.demo_year_cases.casework_month",  # before the applications: it plans its families first
     "jiuzhu.console.demo_year_steps.applications_month",
     "jiuzhu.console.demo_year_steps.supervision_month",
     "jiuzhu.console.demo_year_steps.liaocheng_month",
     "jiuzhu.console.demo_year_steps.qijiang_month",
+    "jiuzhu.console.demo_year_reviews.reviews_month",
+    "jiuzhu.console.demo_year_oversight.oversight_month",
+    "jiuzhu.console.demo_year_monitoring.monitoring_month",
 ]
 # Called once with the walk before it starts, to queue lives dated before the walk's months (years back).
 EARLIER_LIVES: list[str] = ["jiuzhu.console.demo_year_steps.baseline"]
 # Loaded before the walk: places and staff the walk needs besides the shared demo world.
-BEFORE_WALK: list[str] = ["jiuzhu.orgs.demo_liaocheng.load"]
+BEFORE_WALK: list[str] = ["jiuzhu.orgs.demo_liaocheng.load", "jiuzhu.console.demo_year_people.load_staff"]
 # Run once at the end, on today: the showcase parts that describe the present (where paper files are kept,
 # the printed notice board).
 AFTER_WALK: list[str] = ["jiuzhu.archive.demo.load"]
 
-# The county and the townships whose staff the demo has (orgs.demo); households live in their villages.
+# The county and its townships with staff (orgs.demo, and demo_year_people.STAFF for the other streets);
+# households live in their villages.
 COUNTY = "230502000000"
 TOWNSHIPS = {
     "230502200000": {"worker": "ab_caseworker", "approver": "ab_approver", "verifier": "ab_verifier"},
     "230502004000": {"worker": "emr_caseworker", "approver": "emr_approver", "verifier": "js_verifier"},
+    **{
+        f"230502{code}000": {
+            "worker": f"{short}_caseworker",
+            "approver": f"{short}_approver",
+            "verifier": "js_verifier",
+        }
+        for code, short in (
+            ("001", "zxz"),
+            ("002", "fa"),
+            ("005", "bml"),
+            ("006", "ca"),
+            ("007", "tx"),
+            ("008", "xf"),
+        )
+    },
 }
 VILLAGES = {
     "230502200000": ["230502200201", "230502200202", "230502200203", "230502200204"],
     "230502004000": ["230502004001", "230502004002", "230502004003"],
+    "230502001000": ["230502001001", "230502001002", "230502001003"],
+    "230502002000": ["230502002001", "230502002002"],
+    "230502005000": ["230502005001", "230502005002"],
+    "230502006000": ["230502006001", "230502006002"],
+    "230502007000": ["230502007001", "230502007002"],
+    "230502008000": ["230502008001", "230502008002"],
 }
 DEFAULT_HOUSEHOLDS = 2000
 FIRST_HOUR = time(8, 30)

@@ -7,7 +7,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from jiuzhu.console.demo_year import Walk
+from jiuzhu.core import crypto
+from jiuzhu.orgs import demo as org_demo
 from jiuzhu.orgs.models import Jurisdiction
+from jiuzhu.orgs.roles import Role
+from jiuzhu.registry.identity import ID_PURPOSE
+from jiuzhu.registry.models import Member
 from jiuzhu.registry.services.member_input import MemberInput
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段"
@@ -88,3 +93,32 @@ def family(walk: Walk, village: str, on: date) -> tuple[list[MemberInput], str, 
     elif walk.rng.random() < 0.6:
         incomes.append(("wage", "零工收入", f"{walk.rng.randrange(200, 900)}.00"))
     return people, address, incomes
+
+
+# Staff of the 尖山区 streets the shared demo world leaves without (orgs.demo has 安邦乡 and 二马路街道), so
+# that the year's households live in every township of the county. Loaded by the same loader as the others.
+STAFF = [
+    (f"{short}_{kind}", name, f"230502{code}000", role)
+    for code, short, names in (
+        ("001", "zxz", ("孟佳", "邵文博")),
+        ("002", "fa", ("田晓雯", "龚建军")),
+        ("005", "bml", ("蒋丽萍", "韦东升")),
+        ("006", "ca", ("付婷", "严立群")),
+        ("007", "tx", ("苗雨桐", "谭志刚")),
+        ("008", "xf", ("龙欣悦", "温海波")),
+    )
+    for kind, name, role in (
+        ("caseworker", names[0], Role.TOWNSHIP_CASEWORKER),
+        ("approver", names[1], Role.TOWNSHIP_APPROVER),
+    )
+]
+
+
+def load_staff() -> None:
+    org_demo.load_staff(STAFF)
+
+
+def id_number_of(member: Member) -> str:
+    """A demo person's number as the departments know it (their files and registers carry it in full); read
+    without a reveal event, since no member of staff looks at it."""
+    return crypto.decrypt(member.id_cipher, purpose=ID_PURPOSE)

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 from jiuzhu.benefits.models import Enrolment
 from jiuzhu.benefits.services import AssessmentInput, assess_for_case, bank_account_set
+from jiuzhu.cases import checks
 from jiuzhu.cases.demo import _complete, _u
 from jiuzhu.cases.models import Case, Channel
 from jiuzhu.cases.profiles import ALWAYS, profile_of
@@ -22,14 +23,31 @@ from jiuzhu.core.exports import SafeCsvWriter
 from jiuzhu.payments import cycle, payroll
 from jiuzhu.payments.models import BackPay, BackPayStatus, Payment, PaymentStatus, PayrollRun, RunStatus
 from jiuzhu.payments.services import back_pay, bank_files, bank_formats, reconciliation
-from jiuzhu.registry.models import Household
+from jiuzhu.registry.models import Household, NearRelative
 from jiuzhu.registry.services.households import household_create
 from jiuzhu.registry.services.income_assets import income_add
 from jiuzhu.supervision import demo as supervision_demo
 
 # What becomes of an application, with its weight; the lives still under way when the walk reaches today
 # add the states in between.
-FATES = [("approved", 74), ("rejected", 10), ("withdrawn", 5), ("incomplete", 3), ("stalled", 8)]
+FATES = [
+    ("approved", 70),
+    ("rejected", 9),
+    ("withdrawn", 5),
+    ("incomplete", 5),
+    ("refused", 3),
+    ("stalled", 8),
+]
+# The larger townships' weight in where families live (the others 1).
+LARGER = {"230502200000": 3, "230502004000": 3}
+# The first applications of the walk end each of these ways, so that even a small demo shows them all.
+FIRST_FATES = ["rejected", "refused", "incomplete", "withdrawn"]
+# Why a counter refuses an application outright (不予受理, with a written notice).
+REFUSALS = [
+    "申请人户籍和经常居住地均不在本乡镇（街道），请到户籍地或居住地申请",
+    "家庭成员名下有非生活必需的机动车辆，明显不符合条件",
+    "申请人已在其他乡镇（街道）享受同类救助",
+]
 # The types families apply for, with their weight (a household of one old person applies for 特困).
 TYPES = [("dibao", 72), ("low_income", 10), ("linshi_expense", 8), ("tekun", 10)]
 OBJECTION_SHARE = 0.04
@@ -39,11 +57,11 @@ BUREAU = "js_bureau"
 BANK_NAMES = ["农村信用社", "中国邮政储蓄银行", "中国农业银行"]
 
 
-def _pick(walk: Walk, weighted: list[tuple[str, int]]) -> str:
+def pick(walk: Walk, weighted: list[tuple[str, int]]) -> str:
     return walk.rng.choices([k for k, _ in weighted], weights=[w for _, w in weighted])[0]
 
 
-def _open_day(day: date) -> date:
+def open_day(day: date) -> date:
     """Approvals and payment changes wait from the decision day to the next month's ledger (M1): the 2nd of
     the next month."""
     decision = cycle.days(COUNTY, day).decision
@@ -54,13 +72,23 @@ def _open_day(day: date) -> date:
 
 
 def applications_month(walk: Walk, month: date) -> None:
-    """An even share of the county's households come to the township this month; most apply."""
-    months = (walk.end.year - walk.start.year) * 12 + walk.end.month - walk.start.month + 1
-    index = (month.year - walk.start.year) * 12 + month.month - walk.start.month
-    share = walk.households // months + (1 if index < walk.households % months else 0)
+    """An even share of the county's households still to come arrive at the township this month; most
+    apply. The other steps of the month (emergency aid, a relative of staff) plan their families first
+    (`plan_families`), so that the county has the number of households asked for."""
+    months_left = (walk.end.year - month.year) * 12 + walk.end.month - month.month + 1
+    remaining = max(0, walk.households - walk.counts["families_planned"])
+    share = remaining // months_left + (
+        1 if walk.rng.random() < (remaining % months_left) / months_left else 0
+    )
+    plan_families(walk, share)
     for _ in range(share):
         day = month + timedelta(days=walk.rng.randrange(0, 27))
         walk.later(_family_life(walk, day))
+
+
+def plan_families(walk: Walk, count: int) -> None:
+    """Count families a step will register in the walk's months (against the households asked for)."""
+    walk.counts["families_planned"] += count
 
 
 # 聊城 (东昌府区, orgs.demo_liaocheng): a small county on its own procedure, beside 尖山区.
@@ -109,11 +137,33 @@ def _family_life(
     applies: bool = False,
 ) -> Life:
     yield day
+    household, team = register_family(walk, team=team, villages=villages)
+    if not applies and walk.rng.random() < 0.15:
+        return  # registered only (a family known to the township, no application this year)
+    alone = household.members.count() == 1
+    if "types" in team:
+        kind = walk.rng.choice(team["types"].split())
+    else:  # the first families of the county apply for each type, so that even a small demo has them all
+        first = ("low_income", "linshi_expense")
+        kind = next((k for k in first if not walk.counts[f"applied:{k}"]), None) or pick(walk, TYPES)
+    if kind == "tekun" and not alone:
+        kind = "dibao"
+    elif alone and "types" not in team and (not walk.counts["applied:tekun"] or walk.rng.random() < 0.4):
+        kind = "tekun"  # one person, mostly old: 特困 is what such a person usually applies for
+    if kind == "dibao":
+        kind = "dibao_rural" if household.area_code[9:10] == "2" else "dibao_urban"
+    yield from application_life(walk, household, kind, team)
+
+
+def register_family(
+    walk: Walk, *, team: dict[str, str] | None = None, villages: list[str] | None = None
+) -> tuple[Household, dict[str, str]]:
+    """A family registers today at a township of the county (or at `team`'s, in one of `villages`)."""
     if team is None or villages is None:
-        township = walk.rng.choice(sorted(TOWNSHIPS))
+        township = _township(walk)
         team, villages = TOWNSHIPS[township], VILLAGES[township]
     village = walk.rng.choice(villages)
-    people, address, incomes = family(walk, village, day)
+    people, address, incomes = family(walk, village, clock.today())
     household = household_create(
         by=_u(team["worker"]), area_code=village, address=address, members=people, phone=_phone(walk)
     )
@@ -127,17 +177,17 @@ def _family_life(
         )
     walk.made.append(household)
     walk.counts["households"] += 1
-    if not applies and walk.rng.random() < 0.15:
-        return  # registered only (a family known to the township, no application this year)
-    kind = _pick(walk, TYPES) if "types" not in team else walk.rng.choice(team["types"].split())
-    alone = household.members.count() == 1
-    if kind == "tekun" and not alone:
-        kind = "dibao"
-    elif alone and "types" not in team and walk.rng.random() < 0.4:
-        kind = "tekun"  # one person, mostly old: 特困 is what such a person usually applies for
-    if kind == "dibao":
-        kind = "dibao_rural" if village[9:10] == "2" else "dibao_urban"
-    yield from _application_life(walk, household, kind, team)
+    return household, team
+
+
+def _township(walk: Walk) -> str:
+    """One family in each township first, so that even a small demo has them all; then 安邦乡 and 二马路街道,
+    the larger ones, take a bigger share."""
+    townships = sorted(TOWNSHIPS)
+    walk.counts["families_jianshan"] += 1
+    if walk.counts["families_jianshan"] <= len(townships):
+        return townships[walk.counts["families_jianshan"] - 1]
+    return walk.rng.choices(townships, weights=[LARGER.get(t, 1) for t in townships])[0]
 
 
 def _phone(walk: Walk) -> str:
@@ -162,8 +212,8 @@ def _verification(walk: Walk, *, over: bool) -> steps.VerificationResult:
     )
 
 
-def _application_life(walk: Walk, household: Household, kind: str, team: dict[str, str]) -> Life:
-    fate = team.get("fate") or _pick(walk, FATES)
+def application_life(walk: Walk, household: Household, kind: str, team: dict[str, str]) -> Life:
+    fate = team.get("fate") or _fate(walk)
     head = household.members.get(relation="head")
     case = intake.case_create(
         by=_u(team["worker"]),
@@ -178,10 +228,20 @@ def _application_life(walk: Walk, household: Household, kind: str, team: dict[st
         ),
     )
     walk.counts[f"applied:{kind}"] += 1
-    if fate == "incomplete":
-        intake.notify_missing(by=_u(team["worker"]), case=case)
+    if fate == "refused":  # clearly not eligible: refused at the counter with a written notice (A4)
+        intake.refuse(by=_u(team["worker"]), case=case, reasons=[walk.rng.choice(REFUSALS)])
+        walk.counts["notices:not_eligible"] += 1
         return
-    _complete(case, team["worker"])
+    if fate == "incomplete":  # one notice of everything missing (一次性告知); most bring it within days
+        intake.notify_missing(by=_u(team["worker"]), case=case)
+        walk.counts["notices:missing"] += 1
+        if walk.rng.random() < 0.4:
+            return
+        yield walk.after(3, 8)
+        fate = "approved"
+        _complete(case, team["worker"], on=clock.today())
+    else:
+        _complete(case, team["worker"])
     over = fate == "rejected"
     before = team.get("profile") == "liaocheng"  # 先核对、后申请
     if before:
@@ -236,7 +296,8 @@ def _application_life(walk: Walk, household: Household, kind: str, team: dict[st
     if profile_of(case).review == ALWAYS:
         yield walk.after(1, 3)
         _review(case, team, "评议小组认为该户情况属实" if not over else "评议小组认为该户收入较高")
-    yield _open_day(walk.after(1, 4))
+    yield open_day(walk.after(1, 4))
+    _file_near_relatives(walk, case, team)
     outcome = "reject" if over else "approve"
     meeting = steps.MeetingInput(
         held_on=clock.today(),
@@ -248,7 +309,7 @@ def _application_life(walk: Walk, household: Household, kind: str, team: dict[st
     )
     if "bureau" in team:  # before delegation: the township reviews, the bureau decides (D3)
         steps.township_review(by=_u(team["approver"]), case=case, data=meeting)
-        yield _open_day(walk.after(3, 8))
+        yield open_day(walk.after(3, 8))
         meeting = replace(meeting, held_on=clock.today(), attendees=[{"name": "局长", "title": "民政局"}])
         steps.bureau_decide(by=_u(team["bureau"]), case=case, data=meeting)
     else:
@@ -266,7 +327,7 @@ def _application_life(walk: Walk, household: Household, kind: str, team: dict[st
         notice = steps.post_notice(by=_u(team["worker"]), cases=[case], start_on=clock.today())[0]
         if not walk.counts["objections"] or walk.rng.random() < OBJECTION_SHARE:
             yield from _objection(walk, case, team, notice.end_on)
-        yield _open_day(notice.end_on + timedelta(days=walk.rng.randrange(1, 4)))
+        yield open_day(notice.end_on + timedelta(days=walk.rng.randrange(1, 4)))
         case.refresh_from_db()
         if case.status in sources_of("finalize"):
             steps.finalize(by=_u(team.get("bureau", team["approver"])), case=case, on=clock.today())
@@ -274,7 +335,7 @@ def _application_life(walk: Walk, household: Household, kind: str, team: dict[st
     case = Case.objects.get(pk=case.pk)
     enrolment = getattr(case, "enrolment", None)
     if enrolment is not None:
-        yield _open_day(walk.after(1, 5))
+        yield open_day(walk.after(1, 5))
         bank_account_set(
             by=_u(team["worker"]),
             enrolment=enrolment,
@@ -282,6 +343,28 @@ def _application_life(walk: Walk, household: Household, kind: str, team: dict[st
             holder=household.head_name,
             account="62170" + f"{walk.rng.randrange(0, 10**14):014d}",
         )
+
+
+def _fate(walk: Walk) -> str:
+    fate = next((f for f in FIRST_FATES if not walk.counts[f"fate:{f}"]), None) or pick(walk, FATES)
+    walk.counts[f"fate:{fate}"] += 1
+    return fate
+
+
+def _file_near_relatives(walk: Walk, case: Case, team: dict[str, str]) -> None:
+    """DM2: an applicant who is a registered close relative of staff is filed (近亲属备案) before the
+    decision, which the product refuses without it."""
+    for finding in checks.missing_filings(case):
+        relative = NearRelative.objects.get(pk=finding.data["relative"])
+        intake.file_near_relative(
+            by=_u(team["worker"]),
+            case=case,
+            relative=relative,
+            filed_on=clock.today(),
+            note=f"申请人系{relative.official_unit}{relative.official_name}的{relative.relation}，已按规定备案，"
+            "该工作人员回避本案",
+        )
+        walk.counts["near_relative_filings"] += 1
 
 
 def _review(case: Case, team: dict[str, str], minutes: str) -> None:
@@ -325,16 +408,19 @@ def _objection(walk: Walk, case: Case, team: dict[str, str], end_on: date) -> Li
 
 # --- before delegation ------------------------------------------------------------------------------------
 
-# 尖山区 delegated approval to its townships on 2021-07-01 (orgs.demo). A few applications of the spring before,
+# 尖山区 delegated approval to its townships on 2021-07-01 (orgs.demo). A few applications of the months before,
 # decided by the bureau on the two-level route, are the baseline the supervision overview compares with (S5).
-BASELINE_MONTHS = [date(2021, 3, 1), date(2021, 4, 1), date(2021, 5, 1)]
+# Early enough in the year that the bureau's last decision (two months after a late application at most) falls
+# before delegation, which would refuse it.
+BASELINE_MONTHS = [date(2021, 1, 1), date(2021, 2, 1), date(2021, 3, 1)]
+BASELINE_TOWNSHIPS = ["230502004000", "230502200000"]
 
 
 def baseline(walk: Walk) -> None:
     per_month = max(2, walk.households // 200)
     for month in BASELINE_MONTHS:
         for _ in range(per_month):
-            township = walk.rng.choice(sorted(TOWNSHIPS))
+            township = walk.rng.choice(BASELINE_TOWNSHIPS)
             team = {**TOWNSHIPS[township], "bureau": BUREAU, "types": "dibao", "fate": "approved"}
             day = month + timedelta(days=walk.rng.randrange(0, 20))
             walk.later(_family_life(walk, day, team=team, villages=VILLAGES[township], applies=True))
@@ -412,7 +498,7 @@ def _repay_life(walk: Walk, enrolment: Enrolment) -> Life:
     """The family brings a new account book; the failed months are proposed as 补发 and the bureau approves
     them for the next payroll."""
     team = TOWNSHIPS[enrolment.township_code]
-    yield _open_day(walk.after(2, 6))
+    yield open_day(walk.after(2, 6))
     bank_account_set(
         by=_u(team["worker"]),
         enrolment=enrolment,
@@ -422,7 +508,9 @@ def _repay_life(walk: Walk, enrolment: Enrolment) -> Life:
     )
     if not BackPay.objects.filter(enrolment=enrolment, status=BackPayStatus.PROPOSED).exists():
         return  # a failed 补发 line: its months, already approved, go back in the queue by themselves
-    yield _open_day(walk.after(1, 3))
+    yield open_day(walk.after(1, 3))
+    if not BackPay.objects.filter(enrolment=enrolment, status=BackPayStatus.PROPOSED).exists():
+        return  # decided in the meantime, with the months of another failed payment of the same family
     back_pay.back_pay_decide(by=_u(BUREAU), enrolment=enrolment, approve=True, note="账户已更正，同意补发")
     walk.counts["back_pay_approved"] += 1
 
@@ -431,6 +519,7 @@ def completed_payroll_months() -> int:
     return PayrollRun.objects.filter(county_code=COUNTY, status=RunStatus.DONE).count()
 
 
+SCAN_DAY = 12
 # --- supervision ------------------------------------------------------------------------------------------
 
 
@@ -441,5 +530,5 @@ def supervision_month(walk: Walk, month: date) -> None:
 
 
 def _supervision_life(month: date) -> Life:
-    yield month.replace(day=12)
+    yield month.replace(day=SCAN_DAY)
     supervision_demo.load()

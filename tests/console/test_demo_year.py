@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db.models import Q
 from django.utils import timezone
 
 from jiuzhu.core import clock
@@ -41,6 +42,7 @@ def test_the_demo_year_has_its_shape(year):
     from jiuzhu.payments.models import BackPay, BankFile, Payment, PayrollRun, Reconciliation
     from jiuzhu.registry.models import Household, Member
 
+    print(year)  # the walk's counts, shown when an assertion fails
     assert "演示数据已载入" in year
     # The walk leaves the clock where it found it (the suite's frozen 20 November).
     assert clock.today() == date(2026, 11, 20)
@@ -95,12 +97,96 @@ def test_the_demo_year_has_its_shape(year):
     done = set(
         PayrollRun.objects.filter(county_code="230502000000", status="done").values_list("month", flat=True)
     )
-    assert reconciled <= done
+    assert reconciled <= done and len(done) >= 12
     exported = set(BankFile.objects.filter(county_code="230502000000").values_list("month", flat=True))
     assert reconciled <= exported
     # A few payments failed each so often, and their months were approved as 补发.
     assert Payment.objects.filter(county_code="230502000000", status="failed").exists()
     assert BackPay.objects.filter(county_code="230502000000", reason="failed", status="approved").exists()
+
+    # Households in every township of 尖山区, each of which has its own staff.
+    from jiuzhu.console.demo_year import TOWNSHIPS
+
+    assert (
+        {h.area_code[:9] + "000" for h in households}
+        == set(TOWNSHIPS)
+        == set(Jurisdiction.objects.filter(parent_id="230502000000").values_list("code", flat=True))
+    )
+
+    # Emergency aid paid first and registered after (P8); one registered past its deadline, which the
+    # supervision scan flagged while it was overdue.
+    from jiuzhu.cases.models import CaseNotice, NearRelativeFiling
+    from jiuzhu.cases.models_steps import EmergencyAid
+    from jiuzhu.supervision.models import Alert
+
+    aids = EmergencyAid.objects.filter(case__county_code="230502000000")
+    assert by_type["linshi_emergency"] >= 3 and aids.count() == by_type["linshi_emergency"], by_type
+    assert aids.filter(registered_on__isnull=False, registration_late=False).exists()
+    late = aids.get(registration_late=True)
+    assert late.case.status == "approved" and late.registered_on > late.register_due_on
+    assert Alert.objects.filter(rule="emergency_registration_overdue", case=late.case).exists()
+
+    # Notices at the counter: one-time notices of what is missing (most then completed and accepted) and
+    # written refusals of the clearly not eligible.
+    notices = Counter(CaseNotice.objects.filter(case__in=cases).values_list("kind", flat=True))
+    assert notices["missing_materials"] >= 1 and notices["not_eligible"] >= 1, notices
+    assert by_state["not_accepted"] == notices["not_eligible"], by_state
+    completed_later = cases.filter(notices__kind="missing_materials", steps__kind="accept")
+    assert completed_later.exists()
+
+    # DM2: close relatives of staff on the register applied, were flagged and filed before their decision.
+    filings = NearRelativeFiling.objects.filter(case__in=cases)
+    assert filings.count() >= 3
+    for filing in filings.select_related("case"):
+        assert filing.case.has_near_relative and filing.filed_on <= filing.case.decision.decided_on
+
+    # DM1: periodic reviews with each outcome; every decrease, stop and 渐退 has its written notice; 渐退 where
+    # a member's new work income lifted the household above the line (N2).
+    from jiuzhu.benefits.models import EnrolmentChange, PeriodicReview
+    from jiuzhu.registry.models import IncomeItem
+
+    reviews = PeriodicReview.objects.filter(enrolment__county_code="230502000000")
+    outcomes = Counter(reviews.values_list("outcome", flat=True))
+    assert {"keep", "increase", "decrease", "stop"} <= set(outcomes), outcomes
+    changes = EnrolmentChange.objects.filter(enrolment__county_code="230502000000")
+    assert changes.filter(kind="stop", pk__in=reviews.values("change")).exists()  # a plain stop too
+    gradual = changes.filter(kind="gradual_exit")
+    steady_work = Q(category="wage", description="在本地企业稳定就业")
+    assert gradual.exists(), Counter(changes.values_list("kind", flat=True))
+    for change in gradual.select_related("enrolment"):
+        assert change.enrolment.end_month >= change.effective_month
+        assert change.enrolment.household.incomes.filter(category="wage", excluded=False).exists()
+    assert gradual.filter(enrolment__household__incomes__in=IncomeItem.objects.filter(steady_work)).exists()
+    noticed = changes.filter(kind__in=["decrease", "stop", "gradual_exit"], pk__in=reviews.values("change"))
+    assert noticed.exists() and not noticed.filter(notice_document__isnull=True).exists()
+
+    # S8: complaints followed to the bureau's return visit; S7: prompt letters, one escalated when its
+    # deadline passed unanswered, each letter printed.
+    from jiuzhu.supervision.models import Complaint, Matter, MatterStep
+
+    visited = Complaint.objects.filter(status="closed").exclude(satisfaction="")
+    assert visited.count() >= 5
+    [matter] = Matter.objects.filter(steps__level="criticism")
+    prompt, criticism = matter.steps.get(level="prompt"), matter.steps.get(level="criticism")
+    assert prompt.answered_on is None and prompt.due_on < criticism.issued_on
+    assert matter.level == "criticism" and matter.status == "closed" and criticism.answered_on is not None
+    assert not MatterStep.objects.filter(level__in=["prompt", "criticism"], document__isnull=True).exists()
+
+    # 比对: monthly department files imported (preview, then whole), every warning verified and resolved in
+    # the ways the facts call for.
+    from jiuzhu.monitoring.models.watch import MonitoringWarning
+
+    warnings = MonitoringWarning.objects.filter(job__isnull=False, area_code__startswith="230502")
+    resolved = Counter(warnings.filter(status="resolved").values_list("resolution", flat=True))
+    assert {"none", "adjust", "refer", "enrol"} <= set(resolved), resolved
+    assert warnings.filter(confirmed=False, resolution="none").exists()
+    assert warnings.filter(resolution="enrol", case__channel="discovery").exists()
+
+    # 莲湖 with its pilot streets, as in the quick demo.
+    from jiuzhu.orgs.models import DelegationGrant
+
+    pilots = DelegationGrant.objects.filter(township__parent_id="610104000000", phase="pilot")
+    assert pilots.values("township").distinct().count() == 3
 
     # The audit chain is whole.
     reports = audit.verify_all()
