@@ -8,7 +8,9 @@ current one. The audit MAC key has versions of its own (`JIUZHU_OLD_AUDIT_KEYS`)
 Where keys come from:
 - production (DEBUG off, not a test run): the environment, required;
 - DEBUG: the environment, else a file of random keys generated once into the var directory
-  (`dev-keys.json`, mode 0600) — never derived from a constant in the source;
+  (`dev-keys.json`, mode 0600). The one exception is the shipped demo database (decision D-218): installing it
+  writes the published DEMO_KEYS into that file, because its fields were encrypted and its audit chain MAC-ed
+  with them. Production refuses those keys;
 - a test run: random keys per run, handed to child processes through `JIUZHU_TEST_KEYS`.
 """
 
@@ -28,6 +30,13 @@ from jiuzhu.envconfig import Env
 SUITES = ("aes", "sm4")  # AES-256-GCM + HMAC-SHA-256; SM4-GCM + HMAC-SM3 (GB/T 32907, GB/T 32905)
 DEV_KEY_FILE = "dev-keys.json"
 _NAMES = ("field", "index", "audit")
+# Published with the demo database fixture (demo/): anyone can read them, so they protect nothing. Used only
+# by a DEBUG demo that installed the fixture; load_keys refuses them when DEBUG is off.
+DEMO_KEYS = {
+    "field": "aml1emh1LXB1YmxpYy1kZW1vLWZpZWxkLWtleS4uLi4=",
+    "index": "aml1emh1LXB1YmxpYy1kZW1vLWluZGV4LWtleS4uLi4=",
+    "audit": "aml1emh1LXB1YmxpYy1kZW1vLWF1ZGl0LWtleS4uLi4=",
+}
 
 
 @dataclass(frozen=True)
@@ -87,6 +96,21 @@ def _dev_keys(var_dir: Path) -> dict[str, str]:
         raise ImproperlyConfigured(f"{path}: unreadable development key file ({exc}); delete it") from None
 
 
+def install_demo_keys(var_dir: Path) -> bool:
+    """Write DEMO_KEYS as the DEBUG key file unless one exists; True when the file now holds the demo keys."""
+    path = var_dir / DEV_KEY_FILE
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        try:
+            return json.loads(path.read_text()) == DEMO_KEYS
+        except (OSError, ValueError):
+            return False
+    with os.fdopen(fd, "w") as fh:
+        json.dump(DEMO_KEYS, fh)
+    return True
+
+
 def _test_keys() -> dict[str, str]:
     raw = os.environ.get("JIUZHU_TEST_KEYS")
     if raw:
@@ -143,6 +167,13 @@ def load_keys(env: Env, *, debug: bool, testing: bool, var_dir: Path) -> Keys:
                 f"(python -c 'import os,base64;print(base64.b64encode(os.urandom(32)).decode())')"
             )
         given = {name: given[name] or fallback[name] for name in names}
+    if not debug and not testing:
+        public = next((var for name, var in names.items() if given[name] == DEMO_KEYS[name]), None)
+        if public:
+            raise ImproperlyConfigured(
+                f"{public} is the published demo key (demo database only): a real deployment needs its own "
+                "32 random bytes in base64"
+            )
     keys = {name: _b64_32(names[name], value) for name, value in given.items()}
     version = env.int("JIUZHU_KEY_VERSION", 1, minimum=1, maximum=9999)
     suite = env.choice("JIUZHU_CRYPTO_SUITE", "aes", SUITES)

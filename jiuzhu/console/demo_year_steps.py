@@ -20,7 +20,16 @@ from jiuzhu.core import clock
 from jiuzhu.core.dates import next_month
 from jiuzhu.core.exports import SafeCsvWriter
 from jiuzhu.payments import cycle, payroll
-from jiuzhu.payments.models import BackPay, BackPayStatus, Payment, PaymentStatus, PayrollRun, RunStatus
+from jiuzhu.payments.models import (
+    BackPay,
+    BackPayStatus,
+    BankFile,
+    Payment,
+    PaymentStatus,
+    PayrollRun,
+    Reconciliation,
+    RunStatus,
+)
 from jiuzhu.payments.services import back_pay, bank_files, bank_formats, reconciliation
 from jiuzhu.registry.models import Household
 from jiuzhu.registry.services.households import household_create
@@ -325,9 +334,11 @@ def _objection(walk: Walk, case: Case, team: dict[str, str], end_on: date) -> Li
 
 # --- before delegation ------------------------------------------------------------------------------------
 
-# 尖山区 delegated approval to its townships on 2021-07-01 (orgs.demo). A few applications of the spring before,
+# 尖山区 delegated approval to its townships on 2021-07-01 (orgs.demo). A few applications of the months before,
 # decided by the bureau on the two-level route, are the baseline the supervision overview compares with (S5).
-BASELINE_MONTHS = [date(2021, 3, 1), date(2021, 4, 1), date(2021, 5, 1)]
+# They start by March: a life that waits for several ledger days can take over two months to its decision, and
+# one still under way on 1 July would be a township's to approve (found with 2 000 households).
+BASELINE_MONTHS = [date(2021, 1, 1), date(2021, 2, 1), date(2021, 3, 1)]
 
 
 def baseline(walk: Walk) -> None:
@@ -359,19 +370,38 @@ def _payroll_life(walk: Walk, month: date) -> Life:
     if run.status != RunStatus.DONE:
         raise RuntimeError(f"demo payroll {month:%Y-%m} did not finish: {run.error}")
     walk.counts["payroll_months"] += 1
-    if not Payment.objects.filter(county_code=COUNTY, month=month).exists():
-        return
-    yield month.replace(day=days.export)
-    bank_files.bank_file_create(
-        by=finance,
-        county_code=COUNTY,
-        month=month,
-        bank_format=bank_formats.formats_for(COUNTY)[0],
-        file_type="csv",
-    )
-    yield month.replace(day=days.export) + timedelta(days=2)
+    if Payment.objects.filter(county_code=COUNTY, month=month).exists():
+        yield from _payroll_rest(walk, month, exported=False)
+
+
+def payroll_in_flight(walk: Walk, since: date) -> None:
+    """On resuming: the payroll months the earlier walk left between ledger and reconciliation go on."""
+    for month in PayrollRun.objects.filter(county_code=COUNTY, status=RunStatus.DONE).values_list(
+        "month", flat=True
+    ):
+        reconciled = Reconciliation.objects.filter(county_code=COUNTY, month=month).exists()
+        if reconciled or not Payment.objects.filter(county_code=COUNTY, month=month).exists():
+            continue
+        exported = BankFile.objects.filter(county_code=COUNTY, month=month).exists()
+        walk.later(_payroll_rest(walk, month, exported=exported, after=since), first=True)
+
+
+def _payroll_rest(walk: Walk, month: date, *, exported: bool, after: date | None = None) -> Life:
+    """The bank file on the export day, the bank's results two days later (never before `after`)."""
+    days = cycle.days(COUNTY, month)
+    earliest = after + timedelta(days=1) if after else month
+    if not exported:
+        yield max(earliest, month.replace(day=days.export))
+        bank_files.bank_file_create(
+            by=_u(FINANCE),
+            county_code=COUNTY,
+            month=month,
+            bank_format=bank_formats.formats_for(COUNTY)[0],
+            file_type="csv",
+        )
+    yield max(earliest, month.replace(day=days.export) + timedelta(days=2))
     reconciliation.reconcile(
-        by=finance,
+        by=_u(FINANCE),
         county_code=COUNTY,
         month=month,
         file_name=f"回盘-{month:%Y%m}.csv",
@@ -423,6 +453,8 @@ def _repay_life(walk: Walk, enrolment: Enrolment) -> Life:
     if not BackPay.objects.filter(enrolment=enrolment, status=BackPayStatus.PROPOSED).exists():
         return  # a failed 补发 line: its months, already approved, go back in the queue by themselves
     yield _open_day(walk.after(1, 3))
+    if not BackPay.objects.filter(enrolment=enrolment, status=BackPayStatus.PROPOSED).exists():
+        return  # the same family's earlier failed month brought its 补发 to the bureau first
     back_pay.back_pay_decide(by=_u(BUREAU), enrolment=enrolment, approve=True, note="账户已更正，同意补发")
     walk.counts["back_pay_approved"] += 1
 
