@@ -57,8 +57,8 @@ def install(var_dir: Path, fixture: Path = FIXTURE) -> None:
     """Unpack the fixture into an empty var directory and make its keys the DEBUG keys there."""
     if not fixture.is_file():
         raise NotInstalled(f"没有预建演示库 {fixture}")
-    if (var_dir / DATABASE).exists():
-        raise NotInstalled(f"{var_dir / DATABASE} 已存在")
+    if _has_data(var_dir / DATABASE):
+        raise NotInstalled(f"{var_dir / DATABASE} 已有数据")
     var_dir.mkdir(parents=True, exist_ok=True)
     if not install_demo_keys(var_dir):
         raise NotInstalled(f"{var_dir / DEV_KEY_FILE} 中已有其他密钥（预建演示库需用公开的演示密钥）")
@@ -75,6 +75,21 @@ def install(var_dir: Path, fixture: Path = FIXTURE) -> None:
                 shutil.copytree(source, target, dirs_exist_ok=True)
             else:
                 os.replace(source, target)
+        for stale in ("-wal", "-shm"):  # of the empty database the fixture replaced
+            (var_dir / (DATABASE + stale)).unlink(missing_ok=True)
+
+
+def _has_data(database: Path) -> bool:
+    """A database with places in it (load_demo --if-empty's test); a migrated but empty one has none."""
+    if not database.exists():
+        return False
+    db = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+    try:
+        return db.execute("SELECT 1 FROM orgs_jurisdiction LIMIT 1").fetchone() is not None
+    except sqlite3.OperationalError:  # no such table: not migrated yet
+        return False
+    finally:
+        db.close()
 
 
 def build(*, output: Path, households: int, python: str = sys.executable) -> dict:
@@ -126,10 +141,13 @@ def _plain(info: tarfile.TarInfo) -> tarfile.TarInfo:
 
 
 def main(argv: list[str]) -> int:
-    """`python -m jiuzhu.console.demo_fixture install VAR_DIR`: exit 0 when installed, 3 when not (and why)."""
+    """`python -m jiuzhu.console.demo_fixture install VAR_DIR`: exit 0 when installed or the database has data
+    already, 3 when it could not be installed (and why)."""
     if len(argv) != 2 or argv[0] != "install":
         print("usage: python -m jiuzhu.console.demo_fixture install VAR_DIR", file=sys.stderr)
         return 2
+    if _has_data(Path(argv[1]) / DATABASE):
+        return 0  # the usual restart: the demo is there already
     try:
         install(Path(argv[1]))
     except NotInstalled as reason:

@@ -91,3 +91,18 @@ def test_the_prebuilt_demo_installs_and_walks_on_to_today(tmp_path):
     verified = _manage(var_dir, "verify_audit_chain")
     assert verified.returncode == 0, verified.stdout[-3000:] + verified.stderr[-3000:]
     assert "完整" in verified.stdout
+
+
+def test_the_prebuilt_demo_never_replaces_other_keys(tmp_path):
+    """A var directory whose key file holds other keys (its own demo, made before) keeps them: the fixture,
+    encrypted with the demo keys, is not installed there and `make run` walks the year instead."""
+    fixture = tmp_path / "demo.tar.xz"
+    fixture.write_bytes(b"not opened")
+    var_dir = tmp_path / "var"
+    var_dir.mkdir()
+    own = {"field": "a", "index": "b", "audit": "c"}
+    (var_dir / "dev-keys.json").write_text(json.dumps(own))
+    with pytest.raises(demo_fixture.NotInstalled, match="已有其他密钥"):
+        demo_fixture.install(var_dir, fixture)
+    assert json.loads((var_dir / "dev-keys.json").read_text()) == own
+    assert not (var_dir / "jiuzhu.sqlite3").exists()
