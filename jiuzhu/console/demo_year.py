@@ -15,9 +15,10 @@ county ends with cases in every state, as a real one does.
 
 Resuming (`load_demo --catch-up`, after the shipped demo database was installed days or months after it was
 built): the walk records how far it went (STATE_FILE in the var directory). A resumed walk starts the lives of
-every month that began after that day and runs them to today; RESUME_STEPS queue, from the database, the rest of
-the work the earlier walk left in flight (a payroll month between ledger and reconciliation). Lives that were
-merely waiting (a case under way) stay where they were, like the ones still waiting at the end of any walk.
+every month that began after that day, and those of the remaining days of the month it stopped in, and runs them to
+today; RESUME_STEPS queue, from the database, the rest of the work the earlier walk left in flight (a payroll month
+between ledger and reconciliation). Lives that were merely waiting (a case under way) stay where they were, like
+the ones still waiting at the end of any walk.
 
 This module sits in the console app, above every business app, because the walk drives all of them.
 """
@@ -90,6 +91,7 @@ class Walk:
     counts: Counter = field(default_factory=Counter)
     ids: set[str] = field(default_factory=set)
     resumed: bool = False  # ID numbers of the earlier walk are in the database, not in `ids`
+    not_before: date | None = None  # resuming: lives that would start before this day were the earlier walk's
     _seq: int = 0
     _tick: int = 0
 
@@ -98,6 +100,8 @@ class Walk:
         try:
             day = next(life)
         except StopIteration:
+            return
+        if self.not_before is not None and day < self.not_before:
             return
         self._push(day, life, 0 if first else 1)
 
@@ -197,6 +201,10 @@ def _walk(walk: Walk, *, first_month: date, resumed_after: date | None) -> Walk:
         else:
             for name in RESUME_STEPS:
                 _resolve_resume(name)(walk, resumed_after)
+            # The month the earlier walk stopped in: its steps again, keeping only the lives of its remaining
+            # days (families still to come this month; the ledger of the 1st was the earlier walk's).
+            walk.not_before = resumed_after + timedelta(days=1)
+            walk._push(walk.not_before, _month_life(walk, month_start(resumed_after), steps), 0)
         while month <= end:
             walk._push(month, _month_life(walk, month, steps), 0)
             month = next_month(month)

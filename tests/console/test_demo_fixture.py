@@ -106,3 +106,44 @@ def test_the_prebuilt_demo_never_replaces_other_keys(tmp_path):
         demo_fixture.install(var_dir, fixture)
     assert json.loads((var_dir / "dev-keys.json").read_text()) == own
     assert not (var_dir / "jiuzhu.sqlite3").exists()
+
+
+# --- the resumed walk's outer loop, with steps of this module ----------------------------------------------
+
+_ran: list[date] = []
+
+
+def _month_step(walk, month: date) -> None:
+    for day in (1, 5, 20):
+        walk.later(_one_day_life(month.replace(day=day)))
+
+
+def _one_day_life(day: date):
+    yield day
+    _ran.append(clock.today())
+
+
+def _never(*args) -> None:
+    raise AssertionError("a resumed walk does not load what goes before the walk again")
+
+
+def test_a_resumed_walk_runs_the_rest_of_its_month_and_the_months_after(settings, tmp_path, monkeypatch):
+    from jiuzhu.console import demo_year
+
+    settings.VAR_DIR = tmp_path
+    here = __name__
+    monkeypatch.setattr(demo_year, "MONTHLY_STEPS", [f"{here}._month_step"])
+    monkeypatch.setattr(demo_year, "RESUME_STEPS", [])
+    monkeypatch.setattr(demo_year, "BEFORE_WALK", [f"{here}._never"])
+    monkeypatch.setattr(demo_year, "EARLIER_LIVES", [f"{here}._never"])
+    monkeypatch.setattr(demo_year, "AFTER_WALK", [])
+    state = {"households": 10, "seed": 1, "start": "2025-09-01", "walked_until": "2026-10-10"}
+    (tmp_path / demo_year.STATE_FILE).write_text(json.dumps(state))
+    _ran.clear()
+    walk = demo_year.resume(until=date(2026, 11, 20))
+    assert walk is not None and walk.start == date(2025, 9, 1) and walk.households == 10
+    # October's lives of the 1st and 5th were the earlier walk's; those after the 10th and November's run here.
+    assert _ran == [date(2026, 10, 20), date(2026, 11, 1), date(2026, 11, 5), date(2026, 11, 20)]
+    assert clock.now() == datetime(2026, 11, 20, 10, 0, tzinfo=clock.now().tzinfo)  # left where it was found
+    demo_year.write_state(walk, seed=1)
+    assert demo_year.resume(until=date(2026, 11, 20)) is None  # already there
