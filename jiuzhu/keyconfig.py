@@ -25,18 +25,13 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
+from jiuzhu.core.demo_keys import DEMO_KEYS, DEV_KEY_FILE, install_demo_keys
 from jiuzhu.envconfig import Env
 
+__all__ = ["DEMO_KEYS", "DEV_KEY_FILE", "install_demo_keys", "load_keys"]
+
 SUITES = ("aes", "sm4")  # AES-256-GCM + HMAC-SHA-256; SM4-GCM + HMAC-SM3 (GB/T 32907, GB/T 32905)
-DEV_KEY_FILE = "dev-keys.json"
 _NAMES = ("field", "index", "audit")
-# Published with the demo database fixture (demo/): anyone can read them, so they protect nothing. Used only
-# by a DEBUG demo that installed the fixture; load_keys refuses them when DEBUG is off.
-DEMO_KEYS = {
-    "field": "aml1emh1LXB1YmxpYy1kZW1vLWZpZWxkLWtleS4uLi4=",
-    "index": "aml1emh1LXB1YmxpYy1kZW1vLWluZGV4LWtleS4uLi4=",
-    "audit": "aml1emh1LXB1YmxpYy1kZW1vLWF1ZGl0LWtleS4uLi4=",
-}
 
 
 @dataclass(frozen=True)
@@ -94,21 +89,6 @@ def _dev_keys(var_dir: Path) -> dict[str, str]:
         return {name: str(data[name]) for name in _NAMES}
     except (OSError, ValueError, KeyError) as exc:
         raise ImproperlyConfigured(f"{path}: unreadable development key file ({exc}); delete it") from None
-
-
-def install_demo_keys(var_dir: Path) -> bool:
-    """Write DEMO_KEYS as the DEBUG key file unless one exists; True when the file now holds the demo keys."""
-    path = var_dir / DEV_KEY_FILE
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        try:
-            return json.loads(path.read_text()) == DEMO_KEYS
-        except (OSError, ValueError):
-            return False
-    with os.fdopen(fd, "w") as fh:
-        json.dump(DEMO_KEYS, fh)
-    return True
 
 
 def _test_keys() -> dict[str, str]:

@@ -4,7 +4,7 @@ walking it for most of an hour.
 
 The archive holds what the walk left in its var directory: the SQLite database (one file, vacuumed), the stored
 files (issued PDFs, bank files …) and the record of how far the walk went (demo_year.STATE_FILE). Its encrypted
-fields and audit MACs were made with the published keyconfig.DEMO_KEYS; installing writes those keys as the
+fields and audit MACs were made with the published core.demo_keys.DEMO_KEYS; installing writes those keys as the
 DEBUG key file, so the installed demo reads its own data. After installing, `load_demo --catch-up` walks on from
 the day the fixture was built to today.
 
@@ -24,7 +24,7 @@ import tarfile
 import tempfile
 from pathlib import Path
 
-from jiuzhu.keyconfig import DEV_KEY_FILE, install_demo_keys
+from jiuzhu.core.demo_keys import DEV_KEY_FILE, install_demo_keys
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = ROOT / "demo" / "jiuzhu-demo.tar.xz"

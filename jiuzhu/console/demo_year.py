@@ -39,6 +39,8 @@ from django.conf import settings
 
 from jiuzhu.core import clock, idnumber
 from jiuzhu.core.dates import add_months, month_start, next_month
+from jiuzhu.registry.identity import id_indexes_of
+from jiuzhu.registry.models import Member
 
 # Called on the first day of each month of the walk with (walk, month); each starts that month's lives.
 MONTHLY_STEPS: list[str] = [
@@ -247,9 +249,6 @@ def _resolve_resume(name: str) -> Callable[[Walk, date], None]:
 
 
 def _registered(number: str) -> bool:
-    from jiuzhu.registry.identity import id_indexes_of
-    from jiuzhu.registry.models import Member
-
     return Member.objects.filter(id_index__in=id_indexes_of(number)).exists()
 
 
