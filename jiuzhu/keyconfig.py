@@ -8,9 +8,9 @@ current one. The audit MAC key has versions of its own (`JIUZHU_OLD_AUDIT_KEYS`)
 Where keys come from:
 - production (DEBUG off, not a test run): the environment, required;
 - DEBUG: the environment, else a file of random keys generated once into the var directory
-  (`dev-keys.json`, mode 0600). The one exception is the shipped demo database (decision D-218): installing it
-  writes the published DEMO_KEYS (core.demo_keys) into that file, because its fields were encrypted and its audit chain MAC-ed
-  with them. Production refuses those keys;
+  (`dev-keys.json`, mode 0600). The one exception is the shipped demo database (decision D-218): installing
+  it writes the published DEMO_KEYS (core.demo_keys) into that file, because its fields were encrypted and
+  its audit chain MAC-ed with them. Production refuses those keys;
 - a test run: random keys per run, handed to child processes through `JIUZHU_TEST_KEYS`.
 """
 
