@@ -6,11 +6,13 @@ PYTEST_WORKERS ?= 2
 PORT ?= 8000
 export UV_NO_PROGRESS := 1
 
-.PHONY: help setup run train test lint typecheck test-sqlite test-postgres test-replica test-browser test-faketime test-faketime-postgres bench migrations-check
+.PHONY: help setup run train demo-fixture test lint typecheck test-sqlite test-postgres test-replica test-browser test-faketime test-faketime-postgres bench migrations-check
 
 help:
 	@echo "make run    — install everything, prepare the demo database, serve on http://127.0.0.1:8000 (PORT=… for another)"
-	@echo "make run DEMO=year — the same with a county's year of history (slow; DEMO_HOUSEHOLDS=… for fewer than 2000)"
+	@echo "             (the demo: a county with a year of history, from the prebuilt database demo/jiuzhu-demo.tar.xz;"
+	@echo "             DEMO=quick for the small showcase, DEMO=walk to walk the year here — slow)"
+	@echo "make demo-fixture — build demo/jiuzhu-demo.tar.xz again (walks the year: slow, see docs/operations.md)"
 	@echo "make train  (= make run TRAINING=1) — the training copy (培训环境): its own database under var/training, a clock that can be moved forward; http://127.0.0.1:8001"
 	@echo "make test   — lint, then the whole test suite on SQLite, on PostgreSQL and in Chromium"
 	@echo "make bench  — benchmarks (PostgreSQL, 10^5–10^6 households); BENCH=documents DB=sqlite for one on SQLite"
@@ -31,6 +33,10 @@ endif
 TRAIN_PORT ?= 8001
 train: setup
 	@JIUZHU_TRAINING=true JIUZHU_VAR_DIR="$(CURDIR)/var/training" UV="$(UV)" PORT="$(TRAIN_PORT)" DEMO="$(DEMO)" DEMO_HOUSEHOLDS="$(DEMO_HOUSEHOLDS)" scripts/run-demo
+
+# The prebuilt demo database: run again after the demo walk or the migrations change (D-222).
+demo-fixture: setup
+	DEBUG=true $(UV) run python manage.py build_demo_fixture
 
 lint: setup
 	$(UV) run ruff check .

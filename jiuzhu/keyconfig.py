@@ -8,7 +8,9 @@ current one. The audit MAC key has versions of its own (`JIUZHU_OLD_AUDIT_KEYS`)
 Where keys come from:
 - production (DEBUG off, not a test run): the environment, required;
 - DEBUG: the environment, else a file of random keys generated once into the var directory
-  (`dev-keys.json`, mode 0600) — never derived from a constant in the source;
+  (`dev-keys.json`, mode 0600). The one exception is the shipped demo database (decision D-222): installing
+  it writes the published DEMO_KEYS (core.demo_keys) into that file, because its fields were encrypted and
+  its audit chain MAC-ed with them. Production refuses those keys;
 - a test run: random keys per run, handed to child processes through `JIUZHU_TEST_KEYS`.
 """
 
@@ -23,10 +25,12 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
+from jiuzhu.core.demo_keys import DEMO_KEYS, DEV_KEY_FILE, install_demo_keys
 from jiuzhu.envconfig import Env
 
+__all__ = ["DEMO_KEYS", "DEV_KEY_FILE", "install_demo_keys", "load_keys"]
+
 SUITES = ("aes", "sm4")  # AES-256-GCM + HMAC-SHA-256; SM4-GCM + HMAC-SM3 (GB/T 32907, GB/T 32905)
-DEV_KEY_FILE = "dev-keys.json"
 _NAMES = ("field", "index", "audit")
 
 
@@ -143,6 +147,13 @@ def load_keys(env: Env, *, debug: bool, testing: bool, var_dir: Path) -> Keys:
                 f"(python -c 'import os,base64;print(base64.b64encode(os.urandom(32)).decode())')"
             )
         given = {name: given[name] or fallback[name] for name in names}
+    if not debug and not testing:
+        public = next((var for name, var in names.items() if given[name] == DEMO_KEYS[name]), None)
+        if public:
+            raise ImproperlyConfigured(
+                f"{public} is the published demo key (demo database only): a real deployment needs its own "
+                "32 random bytes in base64"
+            )
     keys = {name: _b64_32(names[name], value) for name, value in given.items()}
     version = env.int("JIUZHU_KEY_VERSION", 1, minimum=1, maximum=9999)
     suite = env.choice("JIUZHU_CRYPTO_SUITE", "aes", SUITES)

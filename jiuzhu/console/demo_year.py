@@ -13,21 +13,34 @@ lives of that month; another part adds its monthly work (for example the monitor
 by adding one name to that list. Lives still waiting when the walk reaches today stay where they are: the
 county ends with cases in every state, as a real one does.
 
+Resuming (`load_demo --catch-up`, after the shipped demo database was installed days or months after it was
+built): the walk records how far it went (STATE_FILE in the var directory). A resumed walk starts the lives of
+every month that began after that day, and those of the remaining days of the month it stopped in, and runs them to
+today; RESUME_STEPS queue, from the database, the rest of the work the earlier walk left in flight (a payroll month
+between ledger and reconciliation). Lives that were merely waiting (a case under way) stay where they were, like
+the ones still waiting at the end of any walk.
+
 This module sits in the console app, above every business app, because the walk drives all of them.
 """
 
 from __future__ import annotations
 
 import heapq
+import json
 import random
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 from importlib import import_module
+from pathlib import Path
+
+from django.conf import settings
 
 from jiuzhu.core import clock, idnumber
 from jiuzhu.core.dates import add_months, month_start, next_month
+from jiuzhu.registry.identity import id_indexes_of
+from jiuzhu.registry.models import Member
 
 # Called on the first day of each month of the walk with (walk, month); each starts that month's lives.
 MONTHLY_STEPS: list[str] = [
@@ -48,6 +61,11 @@ BEFORE_WALK: list[str] = ["jiuzhu.orgs.demo_liaocheng.load", "jiuzhu.console.dem
 # Run once at the end, on today: the showcase parts that describe the present (where paper files are kept,
 # the printed notice board).
 AFTER_WALK: list[str] = ["jiuzhu.archive.demo.load"]
+# Called once with (walk, walked_until) when a walk resumes: queue the rest of what the earlier walk left in
+# flight, found in the database.
+RESUME_STEPS: list[str] = ["jiuzhu.console.demo_year_steps.payroll_in_flight"]
+# How far the walk went, in the var directory next to the database (the fixture ships one too).
+STATE_FILE = "demo-walk.json"
 
 # The county and its townships with staff (orgs.demo, and demo_year_people.STAFF for the other streets);
 # households live in their villages.
@@ -82,6 +100,7 @@ VILLAGES = {
     "230502008000": ["230502008001", "230502008002"],
 }
 DEFAULT_HOUSEHOLDS = 2000
+DEFAULT_SEED = 2026
 FIRST_HOUR = time(8, 30)
 
 Life = Iterator[date]
@@ -99,6 +118,8 @@ class Walk:
     made: list = field(default_factory=list)  # registry.Household, in the order they were registered
     counts: Counter = field(default_factory=Counter)
     ids: set[str] = field(default_factory=set)
+    resumed: bool = False  # ID numbers of the earlier walk are in the database, not in `ids`
+    not_before: date | None = None  # resuming: lives that would start before this day were the earlier walk's
     _seq: int = 0
     _tick: int = 0
 
@@ -107,6 +128,8 @@ class Walk:
         try:
             day = next(life)
         except StopIteration:
+            return
+        if self.not_before is not None and day < self.not_before:
             return
         self._push(day, life, 0 if first else 1)
 
@@ -128,7 +151,7 @@ class Walk:
         for _ in range(1000):
             order = self.rng.randrange(0, 500) * 2 + (0 if female else 1)
             number = idnumber.make(f"{area[:6]}{born:%Y%m%d}{order:03d}")
-            if number not in self.ids:
+            if number not in self.ids and not (self.resumed and _registered(number)):
                 self.ids.add(number)
                 return number
         raise RuntimeError("no free ID number left for this birth date")
@@ -140,19 +163,76 @@ def default_start(today: date) -> date:
     return add_months(month_start(today), -14)
 
 
-def run(*, households: int = DEFAULT_HOUSEHOLDS, seed: int = 2026, until: date | None = None) -> Walk:
+def run(*, households: int = DEFAULT_HOUSEHOLDS, seed: int = DEFAULT_SEED, until: date | None = None) -> Walk:
     """Walk the clock from fourteen months back to `until` (today), running every life on its day. The clock is
     left where it was found."""
-    was_frozen = clock.now() if clock.is_frozen() else None
     end = until or clock.today()
     walk = Walk(households=households, start=default_start(end), end=end, rng=random.Random(seed))  # noqa: S311 - fictitious demo data, no secret
-    steps: list[Callable[[Walk, date], None]] = [_resolve(name) for name in MONTHLY_STEPS]
-    month = walk.start
+    return _walk(walk, first_month=walk.start, resumed_after=None)
+
+
+def resume(*, until: date | None = None) -> Walk | None:
+    """Continue the walk recorded in STATE_FILE from the day after it stopped to `until` (today). None when
+    there is no record (not a demo year) or the walk is already there."""
+    state = read_state()
+    end = until or clock.today()
+    if state is None or state["walked_until"] >= end:
+        return None
+    since = state["walked_until"]
+    walk = Walk(
+        households=state["households"],
+        start=state["start"],
+        end=end,
+        rng=random.Random(f"{state['seed']}:{since}"),  # noqa: S311 - fictitious demo data, no secret
+        resumed=True,
+    )
+    return _walk(walk, first_month=next_month(since), resumed_after=since)
+
+
+def read_state() -> dict | None:
+    path = Path(settings.VAR_DIR) / STATE_FILE
     try:
-        for name in BEFORE_WALK:
-            _call(name)
-        for name in EARLIER_LIVES:
-            _resolve_early(name)(walk)
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        return {
+            "households": int(raw["households"]),
+            "seed": int(raw["seed"]),
+            "start": date.fromisoformat(raw["start"]),
+            "walked_until": date.fromisoformat(raw["walked_until"]),
+        }
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise RuntimeError(f"{path}: unreadable record of the demo walk ({exc})") from None
+
+
+def write_state(walk: Walk, *, seed: int) -> None:
+    state = {
+        "households": walk.households,
+        "seed": seed,
+        "start": walk.start.isoformat(),
+        "walked_until": walk.end.isoformat(),
+    }
+    (Path(settings.VAR_DIR) / STATE_FILE).write_text(json.dumps(state) + "\n", encoding="utf-8")
+
+
+def _walk(walk: Walk, *, first_month: date, resumed_after: date | None) -> Walk:
+    was_frozen = clock.now() if clock.is_frozen() else None
+    end = walk.end
+    steps: list[Callable[[Walk, date], None]] = [_resolve(name) for name in MONTHLY_STEPS]
+    month = first_month
+    try:
+        if resumed_after is None:
+            for name in BEFORE_WALK:
+                _call(name)
+            for name in EARLIER_LIVES:
+                _resolve_early(name)(walk)
+        else:
+            for name in RESUME_STEPS:
+                _resolve_resume(name)(walk, resumed_after)
+            # The month the earlier walk stopped in: its steps again, keeping only the lives of its remaining
+            # days (families still to come this month; the ledger of the 1st was the earlier walk's).
+            walk.not_before = resumed_after + timedelta(days=1)
+            walk._push(walk.not_before, _month_life(walk, month_start(resumed_after), steps), 0)
         while month <= end:
             walk._push(month, _month_life(walk, month, steps), 0)
             month = next_month(month)
@@ -187,6 +267,15 @@ def _month_life(walk: Walk, month: date, steps: list[Callable[[Walk, date], None
 def _resolve(name: str) -> Callable[[Walk, date], None]:
     module, _, attribute = name.rpartition(".")
     return getattr(import_module(module), attribute)
+
+
+def _resolve_resume(name: str) -> Callable[[Walk, date], None]:
+    module, _, attribute = name.rpartition(".")
+    return getattr(import_module(module), attribute)
+
+
+def _registered(number: str) -> bool:
+    return Member.objects.filter(id_index__in=id_indexes_of(number)).exists()
 
 
 def _resolve_early(name: str) -> Callable[[Walk], None]:

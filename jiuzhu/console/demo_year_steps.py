@@ -21,7 +21,16 @@ from jiuzhu.core import clock
 from jiuzhu.core.dates import next_month
 from jiuzhu.core.exports import SafeCsvWriter
 from jiuzhu.payments import cycle, payroll
-from jiuzhu.payments.models import BackPay, BackPayStatus, Payment, PaymentStatus, PayrollRun, RunStatus
+from jiuzhu.payments.models import (
+    BackPay,
+    BackPayStatus,
+    BankFile,
+    Payment,
+    PaymentStatus,
+    PayrollRun,
+    Reconciliation,
+    RunStatus,
+)
 from jiuzhu.payments.services import back_pay, bank_files, bank_formats, reconciliation
 from jiuzhu.registry.models import Household, NearRelative
 from jiuzhu.registry.services.households import household_create
@@ -445,19 +454,38 @@ def _payroll_life(walk: Walk, month: date) -> Life:
     if run.status != RunStatus.DONE:
         raise RuntimeError(f"demo payroll {month:%Y-%m} did not finish: {run.error}")
     walk.counts["payroll_months"] += 1
-    if not Payment.objects.filter(county_code=COUNTY, month=month).exists():
-        return
-    yield month.replace(day=days.export)
-    bank_files.bank_file_create(
-        by=finance,
-        county_code=COUNTY,
-        month=month,
-        bank_format=bank_formats.formats_for(COUNTY)[0],
-        file_type="csv",
-    )
-    yield month.replace(day=days.export) + timedelta(days=2)
+    if Payment.objects.filter(county_code=COUNTY, month=month).exists():
+        yield from _payroll_rest(walk, month, exported=False)
+
+
+def payroll_in_flight(walk: Walk, since: date) -> None:
+    """On resuming: the payroll months the earlier walk left between ledger and reconciliation go on."""
+    for month in PayrollRun.objects.filter(county_code=COUNTY, status=RunStatus.DONE).values_list(
+        "month", flat=True
+    ):
+        reconciled = Reconciliation.objects.filter(county_code=COUNTY, month=month).exists()
+        if reconciled or not Payment.objects.filter(county_code=COUNTY, month=month).exists():
+            continue
+        exported = BankFile.objects.filter(county_code=COUNTY, month=month).exists()
+        walk.later(_payroll_rest(walk, month, exported=exported, after=since), first=True)
+
+
+def _payroll_rest(walk: Walk, month: date, *, exported: bool, after: date | None = None) -> Life:
+    """The bank file on the export day, the bank's results two days later (never before `after`)."""
+    days = cycle.days(COUNTY, month)
+    earliest = after + timedelta(days=1) if after else month
+    if not exported:
+        yield max(earliest, month.replace(day=days.export))
+        bank_files.bank_file_create(
+            by=_u(FINANCE),
+            county_code=COUNTY,
+            month=month,
+            bank_format=bank_formats.formats_for(COUNTY)[0],
+            file_type="csv",
+        )
+    yield max(earliest, month.replace(day=days.export) + timedelta(days=2))
     reconciliation.reconcile(
-        by=finance,
+        by=_u(FINANCE),
         county_code=COUNTY,
         month=month,
         file_name=f"回盘-{month:%Y%m}.csv",

@@ -148,3 +148,32 @@ def test_behind_a_tls_proxy_django_trusts_its_protocol_header():
             timeout=60,
         )
         assert result.stdout.strip() == expected, result.stderr
+
+
+@pytest.mark.parametrize("name", ["FIELD_ENCRYPTION_KEY", "BLIND_INDEX_KEY", "AUDIT_MAC_KEY"])
+def test_production_refuses_the_published_demo_keys(name):
+    """The demo database's keys are public (D-222): a real deployment that sets one of them does not start."""
+    from jiuzhu.keyconfig import DEMO_KEYS
+
+    demo = {"FIELD_ENCRYPTION_KEY": "field", "BLIND_INDEX_KEY": "index", "AUDIT_MAC_KEY": "audit"}
+    keys = dict.fromkeys(demo, GOOD_KEY) | {name: DEMO_KEYS[demo[name]]}
+    result = _start(
+        DEBUG="false", SECRET_KEY="k" * 50, JIUZHU_PUBLIC_BASE_URL="https://jiuzhu.example.gov.cn", **keys
+    )
+    assert result.returncode != 0
+    assert f"{name} is the published demo key" in result.stderr
+
+
+def test_production_never_reads_the_demo_key_file(tmp_path):
+    """A var directory holding the installed demo keys does not give a production start its keys."""
+    from jiuzhu.keyconfig import install_demo_keys
+
+    assert install_demo_keys(tmp_path)
+    result = _start(
+        DEBUG="false",
+        SECRET_KEY="k" * 50,
+        JIUZHU_PUBLIC_BASE_URL="https://jiuzhu.example.gov.cn",
+        JIUZHU_VAR_DIR=str(tmp_path),
+    )
+    assert result.returncode != 0
+    assert "FIELD_ENCRYPTION_KEY is required" in result.stderr

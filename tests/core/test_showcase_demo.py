@@ -1,4 +1,4 @@
-"""`make run` must work on any day of the month: the showcase decides cases, so after the decision day (M1)
+"""`make run DEMO=quick` must work on any day of the month: the showcase decides cases, so after the decision day (M1)
 its loader opens the frozen month for the loading and closes it again."""
 
 from __future__ import annotations

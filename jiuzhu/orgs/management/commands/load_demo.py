@@ -26,8 +26,18 @@ class Command(BaseCommand):
             "--year", action="store_true", help="载入一年的演示历史（时钟从年初逐日走到今天，较慢）"
         )
         parser.add_argument("--households", type=int, default=None, help="--year 时的家庭户数（默认约 2000）")
+        parser.add_argument(
+            "--catch-up",
+            action="store_true",
+            help="把已载入的一年演示（如预建演示库）从上次走到的日期继续走到今天；不是一年演示时什么也不做",
+        )
 
-    def handle(self, *args, if_empty: bool = False, year: bool = False, households=None, **options):
+    def handle(
+        self, *args, if_empty: bool = False, year: bool = False, households=None, catch_up=False, **options
+    ):
+        if catch_up:
+            self._catch_up()
+            return
         if if_empty and Jurisdiction.objects.exists():
             self.stdout.write("数据库已有数据，跳过演示数据。")
             return
@@ -38,6 +48,21 @@ class Command(BaseCommand):
             walk = import_module(YEAR_WALK)
             size = walk.DEFAULT_HOUSEHOLDS if households is None else households
             self.stdout.write(f"载入一年的演示历史（{size} 户）…")
-            result = walk.run(households=size)
+            result = walk.run(households=size, seed=walk.DEFAULT_SEED)
+            walk.write_state(result, seed=walk.DEFAULT_SEED)
             self.stdout.write("，".join(f"{k} {v}" for k, v in sorted(result.counts.items())))
         self.stdout.write(self.style.SUCCESS("演示数据已载入。"))
+
+    def _catch_up(self) -> None:
+        walk = import_module(YEAR_WALK)
+        state = walk.read_state()
+        if state is None:
+            return
+        self.stdout.write(f"演示数据走到 {state['walked_until']:%Y-%m-%d}，继续走到今天 …")
+        result = walk.resume()
+        if result is None:
+            self.stdout.write("演示数据已是今天的。")
+            return
+        walk.write_state(result, seed=state["seed"])
+        self.stdout.write("，".join(f"{k} {v}" for k, v in sorted(result.counts.items())))
+        self.stdout.write(self.style.SUCCESS(f"演示数据已走到 {result.end:%Y-%m-%d}。"))
