@@ -13,7 +13,8 @@ from datetime import date, timedelta
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from jiuzhu.benefits.models import Enrolment, EnrolmentStatus
+from jiuzhu.benefits.models import Enrolment
+from jiuzhu.benefits.selectors import live_q
 from jiuzhu.cases.demo import _u
 from jiuzhu.console.demo_year import TOWNSHIPS, Life, Walk
 from jiuzhu.console.demo_year_people import id_number_of
@@ -48,9 +49,7 @@ def monitoring_month(walk: Walk, month: date) -> None:
 def _people(walk: Walk, township: str, source: str) -> list[Member]:
     """Whom the department's file names: people on 低保 for income and hospital bills, others for a new
     disability certificate or a house."""
-    enrolled = Enrolment.objects.filter(township_code=township, status=EnrolmentStatus.ACTIVE).values(
-        "household"
-    )
+    enrolled = Enrolment.objects.filter(live_q(), township_code=township).values("household")
     members = Member.objects.filter(is_active=True, household__area_code__startswith=township[:9])
     members = (
         members.filter(household__in=enrolled)
@@ -133,6 +132,11 @@ def _handle(walk: Walk, worker, warning: MonitoringWarning, *, holds: bool) -> N
     if not holds:
         watch_services.warning_close(by=worker, warning=warning, reason="部门数据有误，已反馈数据提供部门")
         resolution = "none"
+    elif source == "renshe" and watch_services.adjustable_enrolment(warning) is None:
+        watch_services.warning_close(
+            by=worker, warning=warning, reason="该户未享受救助待遇，新就业收入已登记，无需调整"
+        )
+        resolution = "none"
     elif source == "renshe":
         watch_services.warning_adjust(
             by=worker,
@@ -151,7 +155,12 @@ def _handle(walk: Walk, worker, warning: MonitoringWarning, *, holds: bool) -> N
             sent_on=clock.today(),
         )
         watch_services.referral_answer(
-            by=worker, referral=referral, answer="已按规定给予医疗救助", answered_on=clock.today()
+            by=worker,
+            referral=referral,
+            answer="已按规定给予医疗救助",
+            answered_on=clock.today(),
+            granted=True,
+            amount=f"{walk.rng.randrange(8, 40) * 100}",
         )
         resolution = "refer"
     elif source == "canlian":
