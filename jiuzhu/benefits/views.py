@@ -107,7 +107,7 @@ def enrolment_list(request: AuthenticatedHttpRequest) -> HttpResponseBase:
                     e.covered_members,
                     e.bank_name,
                     e.account_masked,
-                    e.next_review_on,
+                    e.next_review_on if e.on_rolls else None,
                     e.basis,
                 )
                 for e in stream_rows(qs[:200_000])

@@ -408,5 +408,6 @@ def test_DM1_a_stopped_enrolment_leaves_the_rolls_after_its_last_month():
     c = client_for("ab_caseworker")
     body = c.get(f"/api/v1/enrolments/{e.pk}").json()
     assert body["on_rolls"] is False and body["status_label"] == "已停发（发放至2026年11月）"
-    assert "已停发（发放至2026年11月）" in c.get(f"/benefits/{e.pk}/").content.decode()
+    page = c.get(f"/benefits/{e.pk}/").content.decode()
+    assert "已停发（发放至2026年11月）" in page and "—（已不在保）" in page  # no review falls due any more
     assert current_enrolment(e.household_id) is None  # a new application is not refused as already receiving
