@@ -116,9 +116,10 @@ def _own_township(request: AuthenticatedHttpRequest, county_code: str) -> str:
     return codes[0] if codes else ""
 
 
-def _townships_with_entries(run: PayrollRun) -> list[tuple[str, str]]:
-    codes = township_totals(run.county_code, run.month).values_list("township_code", flat=True)
-    names = dict(Jurisdiction.objects.filter(code__in=list(codes)).values_list("code", "name"))
+def _townships_with_entries(run: PayrollRun, codes: list[str] | None = None) -> list[tuple[str, str]]:
+    if codes is None:
+        codes = list(township_totals(run.county_code, run.month).values_list("township_code", flat=True))
+    names = dict(Jurisdiction.objects.filter(code__in=codes).values_list("code", "name"))
     return [(c, names.get(c, c)) for c in codes]
 
 
@@ -140,22 +141,25 @@ def payroll_run(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         return HttpResponse(headers={"HX-Refresh": "true"})  # finished: the whole page changes
     names = _names(county)
     formats = list(formats_for(county.code))
+    # The month's ledger is aggregated once for the county (2·10^5 lines at province scale); a user whose scope
+    # is part of the county gets the scoped sums from a second query.
+    county_totals = list(township_totals(run.county_code, run.month))
+    totals = (
+        county_totals
+        if authz.in_scope(request.user, run.county_code)
+        else township_totals(run.county_code, run.month).filter(authz.scope_q(request.user, "area_code"))
+    )
     context |= {
-        "totals": [
-            dict(row, name=names.get(row["township_code"], row["township_code"]))
-            for row in township_totals(run.county_code, run.month).filter(
-                authz.scope_q(request.user, "area_code")
-            )
-        ],
+        "totals": [dict(row, name=names.get(row["township_code"], row["township_code"])) for row in totals],
         "unpayable": selectors.unpayable(run.county_code, run.month).filter(
             authz.scope_q(request.user, "area_code")
         )[:200],
         "consistency": consistency(run.county_code, run.month, _own_township(request, run.county_code)),
         "can_sign": authz.can(request.user, Perm.BENEFIT_MANAGE),
-        "persons": sum(row["persons"] or 0 for row in township_totals(run.county_code, run.month)),
+        "persons": sum(row["persons"] or 0 for row in county_totals),
         "bank_form": BankFileForm(
             formats=formats,
-            townships=_townships_with_entries(run),
+            townships=_townships_with_entries(run, [row["township_code"] for row in county_totals]),
             banks=bank_files.paying_banks(run.county_code, run.month),
         ),
         "files": BankFile.objects.filter(county_code=run.county_code, month=run.month).select_related(
