@@ -326,14 +326,15 @@ def _second_factor(s: requests.Session, base: str, username: str) -> None:
     raise SystemExit(f"second factor of {username} refused")
 
 
-def fetch(session: requests.Session, base: str, page: Page) -> tuple[float, bool]:
+def fetch(session: requests.Session, base: str, page: Page) -> tuple[float, str]:
+    """Seconds and what went wrong ("" for a 200): the status, or the exception's name."""
     t0 = time.perf_counter()
     try:
         r = session.get(base + page.url, allow_redirects=False, timeout=TIMEOUT)
-        ok = r.status_code == 200
-    except requests.RequestException:
-        ok = False
-    return time.perf_counter() - t0, ok
+        problem = "" if r.status_code == 200 else f"HTTP {r.status_code}"
+    except requests.RequestException as exc:
+        problem = type(exc).__name__
+    return time.perf_counter() - t0, problem
 
 
 def single_client(base: str, pages: list[Page], cookies: dict[str, dict[str, str]]) -> list[str]:
@@ -344,15 +345,15 @@ def single_client(base: str, pages: list[Page], cookies: dict[str, dict[str, str
     print(f"\none client, {SAMPLES} requests per page (p95 target {PAGE_TARGET * 1000:.0f} ms):", flush=True)
     print(f"  {'role':14s} {'page':22s} {'p50 ms':>8s} {'p95 ms':>8s} {'p95/target':>10s}  url")
     for page in pages:
-        first, ok = fetch(sessions[page.user], base, page)
-        if not ok:
-            errors.append(f"{page.user} {page.url}")
+        first, problem = fetch(sessions[page.user], base, page)
+        if problem:
+            errors.append(f"{page.user} {page.url} ({problem})")
         n = SAMPLES if first < 2 else 3
         for _ in range(n):
-            seconds, ok = fetch(sessions[page.user], base, page)
+            seconds, problem = fetch(sessions[page.user], base, page)
             page.times.append(seconds)
-            if not ok:
-                errors.append(f"{page.user} {page.url}")
+            if problem:
+                errors.append(f"{page.user} {page.url} ({problem})")
         mid, high = statistics.median(page.times), p95(page.times)
         mark = "" if high <= PAGE_TARGET else "  OVER"
         print(
@@ -376,11 +377,11 @@ def concurrent(base: str, pages: list[Page], cookies: dict[str, dict[str, str]])
         order = random.Random(seed)
         while time.perf_counter() < stop_at:
             page = order.choice(pages)
-            seconds, ok = fetch(sessions[page.user], base, page)
+            seconds, problem = fetch(sessions[page.user], base, page)
             with lock:
                 times.append(seconds)
-                if not ok:
-                    errors.append(page.url)
+                if problem:
+                    errors.append(f"{page.url} ({problem}, {seconds:.1f} s)")
 
     t0 = time.perf_counter()
     threads = [threading.Thread(target=client, args=(i,)) for i in range(CLIENTS)]
