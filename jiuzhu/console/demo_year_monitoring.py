@@ -19,7 +19,7 @@ from jiuzhu.cases.demo import _u
 from jiuzhu.console.demo_year import TOWNSHIPS, Life, Walk
 from jiuzhu.console.demo_year_people import id_number_of
 from jiuzhu.console.demo_year_steps import open_day
-from jiuzhu.core import clock
+from jiuzhu.core import clock, params
 from jiuzhu.core.exports import SafeCsvWriter
 from jiuzhu.core.models import Job
 from jiuzhu.monitoring import watch_import, watch_services
@@ -138,11 +138,14 @@ def _handle(walk: Walk, worker, warning: MonitoringWarning, *, holds: bool) -> N
         )
         resolution = "none"
     elif source == "renshe":
+        exempt_months = params.get(
+            "income.new_job_exempt_months", area_code=warning.county_code, on=clock.today()
+        )
         watch_services.warning_adjust(
             by=worker,
             warning=warning,
             outcome="keep",
-            findings="新就业收入按规定前 3 个月不计入家庭收入，维持原保障，到期后重新核算",
+            findings=f"新就业收入按规定前 {exempt_months} 个月不计入家庭收入，维持原保障，到期后重新核算",
         )
         resolution = "adjust"
     elif source == "yibao":

@@ -8,10 +8,12 @@ differ from the registered sum are recalculated, so a province's scan stays set-
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
-from jiuzhu.benefits import calculators, income_rules, single_cover
+from jiuzhu.benefits import calculators
 from jiuzhu.benefits.models import SingleCover
 from jiuzhu.cases.models import Case
 from jiuzhu.cases.models_steps import Decision, Outcome
@@ -23,12 +25,16 @@ from jiuzhu.registry.models import IncomeCategory, IncomeItem, RigidExpense
 Candidates = list[tuple[str, int | None]]  # (subject_key, case_id) as the rule's query found them
 
 
-def _may_differ(case_ids: set[int], counties: dict[int, str], month: date) -> set[int]:
+def _may_differ(case_ids: set[int], counties: dict[int, str], month: date) -> tuple[set[int], dict[int, Any]]:
     """Cases whose counted income can differ from the registered sum: a 单人保, a wage with a start date (the
-    new-job months), rigid spending on record, or a county that deducts 就业成本."""
+    new-job months), rigid spending on record, or a county that deducts 就业成本. Also the 单人保 members, so
+    that the recalculation asks for none of them again."""
     cases = Case.objects.filter(pk__in=case_ids)
     households = dict(cases.values_list("pk", "household_id"))
-    single = set(SingleCover.objects.filter(case_id__in=case_ids).values_list("case_id", flat=True))
+    single = {
+        cover.case_id: cover.member
+        for cover in SingleCover.objects.filter(case_id__in=case_ids).select_related("member")
+    }
     ids = set(households.values())
     dated_wages = set(
         IncomeItem.objects.filter(
@@ -47,7 +53,7 @@ def _may_differ(case_ids: set[int], counties: dict[int, str], month: date) -> se
                 job_cost[county] = False
         if case_id in single or household_id in dated_wages or household_id in spending or job_cost[county]:
             found.add(case_id)
-    return found
+    return found, single
 
 
 def _latest_decisions(case_ids: set[int]) -> dict[int, Decision]:
@@ -62,62 +68,55 @@ def _latest_decisions(case_ids: set[int]) -> dict[int, Decision]:
     return latest
 
 
-def _suspects(rows: Candidates, month: date) -> tuple[set[str], dict[int, Decision], dict[int, str]]:
-    """The keys kept without a second look, and the decisions to recalculate with their keys."""
+def _confirm(
+    rows: Candidates,
+    today: date,
+    month_of: Callable[[Decision], date],
+    keep: Callable[[Decision, calculators.Result], bool],
+) -> set[str]:
+    """Keep every row whose counted income cannot differ from the registered sum; recalculate the others
+    with the calculator for `month_of(decision)` and keep those `keep` confirms (or that cannot be counted:
+    the registered sum stands)."""
     keys = {case_id: key for key, case_id in rows if case_id is not None}
     counties = dict(Case.objects.filter(pk__in=keys).values_list("pk", "county_code"))
-    check = _may_differ(set(keys), counties, month)
+    check, single = _may_differ(set(keys), counties, month_start(today))
     kept = {key for key, case_id in rows if case_id not in check}
-    return kept, _latest_decisions(check), keys
+    for case_id, decision in _latest_decisions(check).items():
+        case = decision.case
+        try:
+            result = calculators.dibao_for_household(
+                case.household,
+                assistance_type=case.assistance_type,
+                county_code=case.county_code,
+                month=month_of(decision),
+                covered=decision.covered_members or None,
+                single=single.get(case_id),
+            )
+        except (params.MissingParameter, ValidationFailed):
+            kept.add(keys[case_id])
+            continue
+        if keep(decision, result):
+            kept.add(keys[case_id])
+    return kept
 
 
 def confirm_above_standard(rows: Candidates, today: date) -> set[str]:
     """B1, DM1: keep a household whose income, counted by its county's rules this month, is not below the
     standard per covered member."""
-    month = month_start(today)
-    kept, decisions, keys = _suspects(rows, month)
-    for case_id, decision in decisions.items():
-        case = decision.case
-        try:
-            standard = params.get(
-                income_rules.standard_key(case.assistance_type), area_code=case.county_code, on=month
-            )
-            result = calculators.dibao_for_household(
-                case.household,
-                assistance_type=case.assistance_type,
-                county_code=case.county_code,
-                month=month,
-                covered=decision.covered_members or None,
-                single=single_cover.member_of(case_id),
-            )
-        except (params.MissingParameter, ValidationFailed):
-            kept.add(keys[case_id])  # cannot be counted: the registered sum stands
-            continue
+
+    def at_or_above(_decision: Decision, result: calculators.Result) -> bool:
         covered = int(result.inputs["covered"])
         counted = Decimal(str(result.inputs["income"]))
-        if covered and round(counted / covered, 2) >= standard:
-            kept.add(keys[case_id])
-    return kept
+        return bool(covered) and round(counted / covered, 2) >= Decimal(str(result.inputs["standard"]))
+
+    return _confirm(rows, today, lambda _decision: month_start(today), at_or_above)
 
 
 def confirm_not_differential(rows: Candidates, today: date) -> set[str]:
     """B1: keep an approval whose amount is not the differential the calculator gives for its first payment
     month with the county's rules."""
-    kept, decisions, keys = _suspects(rows, month_start(today))
-    for case_id, decision in decisions.items():
-        case = decision.case
-        try:
-            result = calculators.dibao_for_household(
-                case.household,
-                assistance_type=case.assistance_type,
-                county_code=case.county_code,
-                month=decision.start_month or month_start(decision.decided_on),
-                covered=decision.covered_members or None,
-                single=single_cover.member_of(case_id),
-            )
-        except (params.MissingParameter, ValidationFailed):
-            kept.add(keys[case_id])
-            continue
-        if decision.amount is None or abs(decision.amount - result.amount) > Decimal("0.015"):
-            kept.add(keys[case_id])
-    return kept
+
+    def off(decision: Decision, result: calculators.Result) -> bool:
+        return decision.amount is None or abs(decision.amount - result.amount) > Decimal("0.015")
+
+    return _confirm(rows, today, lambda d: d.start_month or month_start(d.decided_on), off)
