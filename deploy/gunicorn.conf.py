@@ -8,8 +8,12 @@ workers = int(os.environ.get("JIUZHU_WEB_WORKERS", str((os.cpu_count() or 1) * 2
 threads = int(os.environ.get("JIUZHU_WEB_THREADS", "2"))
 timeout = int(os.environ.get("JIUZHU_WEB_TIMEOUT", "120"))  # uploads of large files, PDF rendering
 graceful_timeout = 30
-max_requests = 2000  # recycle workers now and then (WeasyPrint's font caches grow)
-max_requests_jitter = 200
+# Idle kept-alive connections stay open longer than the proxy keeps its own (nginx's upstream keepalive_timeout,
+# 60 s): when the server closes first, a request the proxy or a client sends at that moment is reset (D-223).
+keepalive = int(os.environ.get("JIUZHU_WEB_KEEPALIVE", "75"))
+# Recycle each process now and then (WeasyPrint's caches grow); 0 never does.
+max_requests = int(os.environ.get("JIUZHU_WEB_MAX_REQUESTS", "2000"))
+max_requests_jitter = max_requests // 10
 accesslog = "-"
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("JIUZHU_FORWARDED_ALLOW_IPS", "127.0.0.1")

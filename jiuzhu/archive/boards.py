@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Q
+from django.db.models import Count, Q
 
 from jiuzhu.benefits.models import Enrolment
 from jiuzhu.benefits.selectors import on_rolls_q
@@ -194,23 +194,31 @@ def board_for(code: str, on: date | None = None) -> Board:
 
 
 def board_counts(village_codes: list[str], on: date) -> dict[str, tuple[int, int]]:
-    """Staff overview: per village, (cases on notice, recipient households)."""
+    """Staff overview: per village, (cases on notice, recipients), counted in the database (a county's bureau
+    sees every village: 2·10^5 enrolments at province scale). Recipients are the rows of the village's public
+    list (`recipients_source`): one per enrolment on the rolls."""
     out = dict.fromkeys(village_codes, (0, 0))
     if not village_codes:
         return out
-    on_notice: dict[str, int] = {}
-    for area in PublicNotice.objects.filter(
-        case__household__area_code__in=village_codes, start_on__lte=on, end_on__gte=on, closed_on__isnull=True
-    ).values_list("case__household__area_code", flat=True):
-        on_notice[area] = on_notice.get(area, 0) + 1
-
-    receiving: dict[str, set] = {}
-    for area, household, kind in Enrolment.objects.filter(
-        on_rolls_q(month_start(on)), area_code__in=village_codes
-    ).values_list("area_code", "household_id", "assistance_type"):
-        receiving.setdefault(area, set()).add((household, kind))
+    on_notice = dict(
+        PublicNotice.objects.filter(
+            case__household__area_code__in=village_codes,
+            start_on__lte=on,
+            end_on__gte=on,
+            closed_on__isnull=True,
+        )
+        .values("case__household__area_code")
+        .annotate(n=Count("id"))
+        .values_list("case__household__area_code", "n")
+    )
+    receiving = dict(
+        Enrolment.objects.filter(on_rolls_q(month_start(on)), area_code__in=village_codes)
+        .values("area_code")
+        .annotate(n=Count("id"))
+        .values_list("area_code", "n")
+    )
     for code in village_codes:
-        out[code] = (on_notice.get(code, 0), len(receiving.get(code, ())))
+        out[code] = (on_notice.get(code, 0), receiving.get(code, 0))
     return out
 
 

@@ -69,6 +69,13 @@ class Enrolment(models.Model):
             models.Index(fields=["next_review_on"], name="enrolment_review_due"),
             # The enrolment list's order: its first page is read off the index, not sorted from every row.
             models.Index(fields=["township_code", "area_code", "id"], name="enrolment_list_order"),
+            # Enrolments with no bank account yet (the payroll page's 无法发放 list, the enrolment filter): a
+            # few among 10^5, found without reading the rest.
+            models.Index(
+                fields=["county_code", "id"],
+                condition=models.Q(account_cipher=""),
+                name="enrolment_no_account",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -118,7 +118,13 @@ class LedgerEntry(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["enrolment", "month", "kind"], name="ledger_month_enrolment_kind")
         ]
-        indexes = [models.Index(fields=["county_code", "month", "township_code"], name="ledger_place_month")]
+        # The ledger page's order (township, village, line): its first page is read off the index instead of
+        # sorting the county's month (2·10^5 lines at province scale, 250 ms); the month's sums use its prefix.
+        indexes = [
+            models.Index(
+                fields=["county_code", "month", "township_code", "area_code", "id"], name="ledger_place_order"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.recipient_name} {self.amount}"

@@ -27,6 +27,34 @@ def township_totals(county_code: str, month: date) -> QuerySet[LedgerEntry, dict
     )
 
 
+@dataclass(frozen=True)
+class MonthTotals:
+    townships: list[dict[str, Any]]  # township_code, n (lines), persons, total: as `township_totals`
+    banks: list[str]  # the banks that hold recipients' accounts (`bank_files.paying_banks`)
+
+
+def month_totals(county_code: str, month: date) -> MonthTotals:
+    """The run page's county figures from one pass over the month's ledger (2·10^5 lines at province scale):
+    the totals per township and the paying banks, grouped by both in the database."""
+    townships: dict[str, dict[str, Any]] = {}
+    banks: set[str] = set()
+    rows = (
+        LedgerEntry.objects.filter(county_code=county_code, month=month)
+        .values("township_code", "bank_name")
+        .annotate(n=Count("id"), persons=Sum("covered_members", default=0), total=Sum("amount"))
+        .order_by()
+    )
+    for row in rows:
+        code = row["township_code"]
+        t = townships.setdefault(code, {"township_code": code, "n": 0, "persons": 0, "total": Decimal("0")})
+        t["n"] += row["n"]
+        t["persons"] += row["persons"]
+        t["total"] += row["total"]
+        if row["bank_name"]:
+            banks.add(row["bank_name"])
+    return MonthTotals([townships[c] for c in sorted(townships)], sorted(banks))
+
+
 def statistics(user: User, *, county_code: str, month: date) -> QuerySet[LedgerEntry, dict[str, Any]]:
     """Households, persons and amounts by township × assistance type for a month (from the frozen ledger),
     within the user's scope."""

@@ -35,7 +35,7 @@ from jiuzhu.payments.models import AdjustmentReport, BankFile, PayrollRun, Recon
 from jiuzhu.payments.services import adjustments, bad_rows, bank_files, reopening
 from jiuzhu.payments.services.bank_formats import FIELDS, bank_format_save, formats_for
 from jiuzhu.payments.services.reconcile_job import reconcile_start
-from jiuzhu.payments.statistics import consistency, township_totals
+from jiuzhu.payments.statistics import consistency, month_totals, township_totals
 from jiuzhu.payments.statistics import statistics as statistics_of
 
 
@@ -143,9 +143,9 @@ def payroll_run(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     formats = list(formats_for(county.code))
     # The month's ledger is aggregated once for the county (2·10^5 lines at province scale); a user whose scope
     # is part of the county gets the scoped sums from a second query.
-    county_totals = list(township_totals(run.county_code, run.month))
+    figures = month_totals(run.county_code, run.month)
     totals = (
-        county_totals
+        figures.townships
         if authz.in_scope(request.user, run.county_code)
         else township_totals(run.county_code, run.month).filter(authz.scope_q(request.user, "area_code"))
     )
@@ -156,11 +156,11 @@ def payroll_run(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         )[:200],
         "consistency": consistency(run.county_code, run.month, _own_township(request, run.county_code)),
         "can_sign": authz.can(request.user, Perm.BENEFIT_MANAGE),
-        "persons": sum(row["persons"] or 0 for row in county_totals),
+        "persons": sum(row["persons"] for row in figures.townships),
         "bank_form": BankFileForm(
             formats=formats,
-            townships=_townships_with_entries(run, [row["township_code"] for row in county_totals]),
-            banks=bank_files.paying_banks(run.county_code, run.month),
+            townships=_townships_with_entries(run, [row["township_code"] for row in figures.townships]),
+            banks=figures.banks,
         ),
         "files": BankFile.objects.filter(county_code=run.county_code, month=run.month).select_related(
             "bank_format", "by"

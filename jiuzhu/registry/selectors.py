@@ -92,15 +92,21 @@ def search_households(
             members = members.filter(area_code__startswith=code_prefix(area) if is_valid_code(area) else area)
         if urban_rural:
             members = members.filter(household__urban_rural=urban_rural)
-        # One id list from three index scans (UNION), not an OR with a subquery: PostgreSQL cannot combine
-        # `… OR id IN (subquery)` from indexes and read every household of the scope instead. Each branch
-        # carries the scope and the filters, so the limit keeps the newest matches the list would show.
+        # One id list from two scans (UNION), not an OR with a subquery: PostgreSQL cannot combine
+        # `… OR id IN (subquery)` from indexes and read every household of the scope instead (the OR of two
+        # columns of one table it combines from their trigram indexes; SQLite scans the table once for both).
+        # Each branch carries the scope and the filters, so the limit keeps the newest matches the list shows.
         matched = (
-            found.filter(head_name__contains=q)
+            found.filter(Q(head_name__contains=q) | Q(address__contains=q))
             .values("pk")
-            .union(found.filter(address__contains=q).values("pk"), members.values("household_id"))
+            .union(members.values("household_id"))
         )
-        qs = qs.filter(pk__in=matched if match_limit is None else matched.order_by("-pk")[:match_limit])
+        if match_limit is None:
+            qs = qs.filter(pk__in=matched)
+        else:
+            # The newest matches are read once into a list: the page's count and its rows then look up at
+            # most `match_limit` keys instead of scanning the names twice (SQLite has no index for `contains`).
+            qs = qs.filter(pk__in=list(matched.order_by("-pk").values_list("pk", flat=True)[:match_limit]))
     if id_number:
         qs = qs.filter(
             pk__in=Member.objects.filter(id_index__in=id_indexes_of(id_number)).values("household_id")

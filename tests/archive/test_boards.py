@@ -2,12 +2,14 @@
 the long-term list of recipients, and the printable PDF."""
 
 import io
+from datetime import timedelta
 
 import pytest
 from pypdf import PdfReader
 
 from jiuzhu.archive import boards, services
-from jiuzhu.core import crypto
+from jiuzhu.core import clock, crypto
+from jiuzhu.core.dates import month_start
 from jiuzhu.core.services import param_set
 from jiuzhu.orgs.models import Jurisdiction
 from jiuzhu.registry.identity import ID_PURPOSE
@@ -103,6 +105,27 @@ def test_S12_long_term_list_of_recipients_and_amounts():
 
     html = Client().get(f"/board/{ANBANG_VILLAGE}/").content.decode()
     assert "2026年12月" in html and "1,040.00" in html and "合计 1 户" in html
+
+
+def test_S12_staff_overview_counts_what_each_public_board_shows():
+    """The 公示栏 list counts, in the database, the cases on notice and the recipient rows of each village's
+    public board: an ended enrolment is on neither."""
+    approved_case()  # on the rolls from December
+    on_notice = approved_case(notice_start="2026-11-14", finalize=False)
+    ended = approved_case(make_household(area="230502200202", address="长胜村1组"))
+    ended.enrolment.end_month = month_start(
+        month_start(clock.today()) - timedelta(days=1)
+    )  # paid to last month
+    ended.enrolment.save()
+    codes = [ANBANG_VILLAGE, "230502200202"]
+    counts = boards.board_counts(codes, clock.today())
+    for code in codes:
+        board = boards.board_for(code)
+        assert counts[code] == (len(board.notices), len(board.recipients))
+    assert counts == {ANBANG_VILLAGE: (1, 1), "230502200202": (0, 0)}
+    assert on_notice.household.area_code == ANBANG_VILLAGE
+    html = client_for("ab_caseworker").get("/archive/boards/").content.decode()
+    assert "救助对象名单（条）" in html
 
 
 def test_S12_hotline_is_the_county_parameter():
