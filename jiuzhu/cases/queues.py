@@ -149,5 +149,7 @@ def queue(user: User, name: str) -> Queue:
     return Queue(name, QUERIES[name](user).order_by("-updated_at", "-id"))
 
 
-def counts(user: User) -> dict[str, int]:
-    return {name: queue(user, name).count() for name, _ in QUEUES}
+def counts(user: User, known: dict[str, int] | None = None) -> dict[str, int]:
+    """Each queue's count; `known` gives those the caller has counted already (the page's own queue)."""
+    known = known or {}
+    return {name: known[name] if name in known else queue(user, name).count() for name, _ in QUEUES}

@@ -126,7 +126,9 @@ class MonitoringWarning(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["township_code", "period"], name="mwarning_township_period"),
-            models.Index(fields=["status", "due_on"], name="mwarning_status_due"),
+            # The warning list's order (due first, newest among equals): its page is read off the index and
+            # only those 50 rows are joined to their households, not every open warning of the county.
+            models.Index(fields=["status", "due_on", "-id"], name="mwarning_status_due_order"),
             models.Index(fields=["household"], name="mwarning_household"),
         ]
 
