@@ -10,10 +10,6 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RemoveIndex(
-            model_name='ledgerentry',
-            name='ledger_place_month',
-        ),
         migrations.AddIndex(
             model_name='ledgerentry',
             index=models.Index(fields=['county_code', 'month', 'township_code', 'area_code', 'id'], name='ledger_place_order'),
