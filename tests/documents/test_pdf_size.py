@@ -15,6 +15,7 @@ from pypdf import PdfReader
 
 from jiuzhu.cases import documents
 from jiuzhu.cases.services import steps
+from jiuzhu.documents import rendering
 from tests.helpers import d, meeting, review, to_investigated, user
 
 pytestmark = pytest.mark.django_db
@@ -117,3 +118,13 @@ def test_the_embedded_glyphs_are_the_fonts_own_under_the_codes_the_page_uses():
             glyph = f"cid{cid:05d}"
             assert glyph in top.charset, f"{name}: {glyph} not embedded"
             assert _outline(top.CharStrings, glyph) == _outline(system, glyph), f"{name} {glyph}"
+
+
+def test_if_weasyprint_changes_its_font_objects_the_document_is_still_rendered(monkeypatch, caplog):
+    def changed(document, pdf):
+        raise AttributeError("'Font' object has no attribute 'hb_face'")
+
+    monkeypatch.setattr(rendering, "_compact_each_font", changed)
+    data = rendering.render_pdf('<p style="font-family: Noto Serif CJK SC">社会救助审批通知书</p>')
+    assert "社会救助审批通知书" in PdfReader(io.BytesIO(data)).pages[0].extract_text()
+    assert "PDF fonts not compacted" in caplog.text
