@@ -50,7 +50,11 @@ def _fonts(reader: PdfReader) -> dict[str, dict]:
 
 
 def _embedded_cff(descendant) -> tuple[object, str]:
-    stream = descendant["/FontDescriptor"].get_object()["/FontFile3"].get_object()
+    descriptor = descendant["/FontDescriptor"].get_object()
+    assert "/FontFile3" in descriptor, (
+        "no CFF font embedded: are the Noto CJK fonts installed (scripts/ensure-fonts)?"
+    )
+    stream = descriptor["/FontFile3"].get_object()
     data = stream.get_data()
     if data[:4] == b"OTTO":  # an OpenType wrapper around the CFF table
         return TTFont(io.BytesIO(data))["CFF "].cff.topDictIndex[0], str(stream["/Subtype"])
