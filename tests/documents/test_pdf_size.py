@@ -132,3 +132,13 @@ def test_if_weasyprint_changes_its_font_objects_the_document_is_still_rendered(m
     data = rendering.render_pdf('<p style="font-family: Noto Serif CJK SC">社会救助审批通知书</p>')
     assert "社会救助审批通知书" in PdfReader(io.BytesIO(data)).pages[0].extract_text()
     assert "PDF fonts not compacted" in caplog.text
+
+
+def test_a_character_the_font_lacks_still_shows_the_fonts_empty_box():
+    """A rare character (生僻字) missing from the font is drawn as .notdef (WeasyPrint then writes its own
+    encoding): the font is compacted all the same and its box stays embedded."""
+    data = rendering.render_pdf('<p style="font-family: Noto Serif CJK SC">张\U000f0001三</p>')
+    (descendant,) = _fonts(PdfReader(io.BytesIO(data))).values()
+    top, subtype = _embedded_cff(descendant)
+    assert subtype == "/CIDFontType0C"
+    assert _outline(top.CharStrings, ".notdef")  # the box, not an empty glyph
