@@ -430,10 +430,8 @@ class StatisticOut(Schema):
 )
 def statistics(request: AuthenticatedHttpRequest, month: date, county: str = Query(..., pattern=CODE)):
     with report_reads():
-        return [
-            dict(r, persons=r["persons"] or 0)
-            for r in statistics_of(request.user, county_code=county, month=_month(month))
-        ]
+        rows, _computed_at = statistics_of(request.user, county_code=county, month=_month(month))
+        return [dict(r, persons=r["persons"] or 0) for r in rows]
 
 
 class AdjustmentOut(Schema):

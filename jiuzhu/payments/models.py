@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 
@@ -58,6 +59,9 @@ class PayrollRun(models.Model):
     started_at = models.DateTimeField()
     heartbeat_at = models.DateTimeField()
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The month's figures as the run left them (statistics.freeze): only a run writes ledger lines, so they hold
+    # until the next run of the month; the pages read them instead of aggregating 10^5 lines on every view.
+    figures = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
 
     class Meta:
         verbose_name = "台账与发放名单生成"

@@ -30,7 +30,7 @@ from jiuzhu.core.models import Job
 from jiuzhu.orgs import authz
 from jiuzhu.orgs.models import Jurisdiction, Level, User
 from jiuzhu.orgs.roles import Perm
-from jiuzhu.payments import cycle
+from jiuzhu.payments import cycle, statistics
 from jiuzhu.payments.models import LedgerEntry, PayrollRun, RunStatus
 from jiuzhu.payments.services.back_pay import add_back_pay_lines
 
@@ -226,11 +226,13 @@ def execute(run: PayrollRun) -> dict[str, str | int]:
     totals = LedgerEntry.objects.filter(county_code=run.county_code, month=run.month).aggregate(
         n=Count("id"), total=Sum("amount")
     )
+    figures = statistics.freeze(run.county_code, run.month)  # read before the short closing transaction
     with transaction.atomic():
         PayrollRun.objects.filter(pk=run.pk).update(
             status=RunStatus.DONE,
             entries=totals["n"] or 0,
             total_amount=totals["total"] or Decimal("0"),
+            figures=figures,
             finished_at=clock.now(),
             heartbeat_at=clock.now(),
         )

@@ -5,7 +5,7 @@ supervision dashboard show them."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -14,7 +14,7 @@ from django.db.models import Count, F, Q, QuerySet, Sum
 from jiuzhu.orgs import authz
 from jiuzhu.orgs.models import User
 from jiuzhu.orgs.roles import Perm
-from jiuzhu.payments.models import EntryKind, LedgerEntry, Payment, PaymentStatus
+from jiuzhu.payments.models import EntryKind, LedgerEntry, Payment, PaymentStatus, PayrollRun, RunStatus
 
 
 def township_totals(county_code: str, month: date) -> QuerySet[LedgerEntry, dict[str, Any]]:
@@ -55,14 +55,9 @@ def month_totals(county_code: str, month: date) -> MonthTotals:
     return MonthTotals([townships[c] for c in sorted(townships)], sorted(banks))
 
 
-def statistics(user: User, *, county_code: str, month: date) -> QuerySet[LedgerEntry, dict[str, Any]]:
-    """Households, persons and amounts by township × assistance type for a month (from the frozen ledger),
-    within the user's scope."""
-    authz.require(user, Perm.VIEW)
-    return (
-        LedgerEntry.objects.filter(county_code=county_code, month=month)
-        .filter(authz.scope_q(user, "area_code"))
-        .values("township_code", "assistance_type")
+def _by_township_and_type(lines: QuerySet[LedgerEntry]) -> list[dict[str, Any]]:
+    return list(
+        lines.values("township_code", "assistance_type")
         # 补发 first: once `amount` names the total, Sum("amount") would mean the annotation.
         .annotate(
             back_pay_lines=Count("id", filter=Q(kind=EntryKind.BACK_PAY)),
@@ -75,6 +70,52 @@ def statistics(user: User, *, county_code: str, month: date) -> QuerySet[LedgerE
         )
         .order_by("township_code", "assistance_type")
     )
+
+
+def freeze(county_code: str, month: date) -> dict[str, Any]:
+    """The month's figures when a run finishes, kept on the run (`PayrollRun.figures`). Ledger lines are written
+    only by a run's townships (the regular lines and the 补发 lines), so they hold until the month is run again;
+    at province scale each page view would otherwise aggregate 2·10^5 lines (COUNT DISTINCT: 200–270 ms)."""
+    totals = month_totals(county_code, month)
+    lines = LedgerEntry.objects.filter(county_code=county_code, month=month)
+    return {"statistics": _by_township_and_type(lines), "townships": totals.townships, "banks": totals.banks}
+
+
+@dataclass(frozen=True)
+class Frozen:
+    statistics: list[dict[str, Any]]
+    townships: list[dict[str, Any]]
+    banks: list[str]
+    at: datetime  # when the run that computed them finished
+
+
+def frozen(run: PayrollRun | None) -> Frozen | None:
+    """The figures a finished run kept, or None (a run not done, or one finished before runs kept them)."""
+    if run is None or run.status != RunStatus.DONE or not run.figures or run.finished_at is None:
+        return None
+    money = ("amount", "back_pay_amount", "total")
+    thaw = [{k: Decimal(v) if k in money else v for k, v in row.items()} for row in run.figures["statistics"]]
+    townships = [
+        {k: Decimal(v) if k in money else v for k, v in row.items()} for row in run.figures["townships"]
+    ]
+    return Frozen(thaw, townships, run.figures["banks"], run.finished_at)
+
+
+def last_run(county_code: str, month: date) -> PayrollRun | None:
+    return (
+        PayrollRun.objects.filter(county_code=county_code, month=month).order_by("-started_at", "-id").first()
+    )
+
+
+def statistics(user: User, *, county_code: str, month: date) -> tuple[list[dict[str, Any]], datetime | None]:
+    """Households, persons and amounts by township × assistance type for a month (from the frozen ledger),
+    within the user's scope, and when they were computed: county staff get the figures the month's last run
+    kept (None: computed now, for township staff or a month not run to the end)."""
+    authz.require(user, Perm.VIEW)
+    if authz.in_scope(user, county_code) and (kept := frozen(last_run(county_code, month))):
+        return kept.statistics, kept.at
+    lines = LedgerEntry.objects.filter(county_code=county_code, month=month)
+    return _by_township_and_type(lines.filter(authz.scope_q(user, "area_code"))), None
 
 
 @dataclass(frozen=True)

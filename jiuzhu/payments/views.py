@@ -35,7 +35,7 @@ from jiuzhu.payments.models import AdjustmentReport, BankFile, PayrollRun, Recon
 from jiuzhu.payments.services import adjustments, bad_rows, bank_files, reopening
 from jiuzhu.payments.services.bank_formats import FIELDS, bank_format_save, formats_for
 from jiuzhu.payments.services.reconcile_job import reconcile_start
-from jiuzhu.payments.statistics import consistency, month_totals, township_totals
+from jiuzhu.payments.statistics import consistency, frozen, last_run, month_totals, township_totals
 from jiuzhu.payments.statistics import statistics as statistics_of
 
 
@@ -143,7 +143,8 @@ def payroll_run(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     formats = list(formats_for(county.code))
     # The month's ledger is aggregated once for the county (2·10^5 lines at province scale); a user whose scope
     # is part of the county gets the scoped sums from a second query.
-    figures = month_totals(run.county_code, run.month)
+    # An earlier run of a month run again shows the month as it is now, as the last run left it.
+    figures = frozen(last_run(run.county_code, run.month)) or month_totals(run.county_code, run.month)
     totals = (
         figures.townships
         if authz.in_scope(request.user, run.county_code)
@@ -310,7 +311,7 @@ def ledger(request: AuthenticatedHttpRequest) -> HttpResponseBase:
 def statistics(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     county = _county(request)
     month = _month(request)
-    rows = list(statistics_of(request.user, county_code=county.code, month=month))
+    rows, computed_at = statistics_of(request.user, county_code=county.code, month=month)
     names = _names(county)
     types = dict(AssistanceType.choices)
     for row in rows:
@@ -363,6 +364,7 @@ def statistics(request: AuthenticatedHttpRequest) -> HttpResponseBase:
             "county": county,
             "month": month,
             "rows": rows,
+            "computed_at": computed_at,
             "chart": json.dumps(chart, ensure_ascii=False),
             "totals": {
                 "households": sum(r["households"] for r in rows),

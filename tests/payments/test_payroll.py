@@ -10,6 +10,7 @@ import openpyxl
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from jiuzhu.benefits import services as benefits
 from jiuzhu.core import clock
@@ -351,15 +352,44 @@ def test_statistics_by_township_and_type_with_export():
     run_payroll()
     rows = {
         (r["township_code"], r["assistance_type"]): r
-        for r in statistics.statistics(user("js_bureau"), county_code=JIANSHAN, month=DEC)
+        for r in statistics.statistics(user("js_bureau"), county_code=JIANSHAN, month=DEC)[0]
     }
     assert rows[(ANBANG, "dibao_rural")]["households"] == 3 and rows[(ANBANG, "dibao_rural")]["persons"] == 6
     assert rows[(ERMALU, "dibao_urban")]["amount"] == Decimal("1380.00")
     r = client_for("js_bureau").get(f"/payments/statistics/?county={JIANSHAN}&month=2026-12&export=xlsx")
     sheet = openpyxl.load_workbook(io.BytesIO(body_of(r))).active
     assert any("安邦乡" in str(c) for row in sheet.iter_rows(values_only=True) for c in row)
-    own = list(statistics.statistics(user("ab_caseworker"), county_code=JIANSHAN, month=DEC))
+    own, _ = statistics.statistics(user("ab_caseworker"), county_code=JIANSHAN, month=DEC)
     assert {r["township_code"] for r in own} == {ANBANG}  # township staff: their own township only
+
+
+def test_S11_a_finished_run_keeps_the_months_figures_and_the_page_says_when():
+    """The statistics and run pages read the figures the month's last run kept (the ledger only changes by a
+    run), equal to counting the ledger again; township staff's figures are counted when asked."""
+    _world()
+    run = run_payroll()
+    kept, at = statistics.statistics(user("js_bureau"), county_code=JIANSHAN, month=DEC)
+    assert at == run.finished_at and at is not None
+    assert kept == statistics.frozen(run).statistics
+    figures = statistics.frozen(run)
+    totals = statistics.month_totals(JIANSHAN, DEC)
+    assert (figures.townships, figures.banks) == (totals.townships, totals.banks)
+    PayrollRun.objects.filter(pk=run.pk).update(figures=None)  # as before runs kept them: counted now
+    counted, at = statistics.statistics(user("js_bureau"), county_code=JIANSHAN, month=DEC)
+    assert at is None and counted == kept and sum(r["households"] for r in kept) == 4
+    assert statistics.statistics(user("ab_caseworker"), county_code=JIANSHAN, month=DEC)[1] is None
+    again = run_payroll()  # the month run again: its last run's figures count
+    assert statistics.last_run(JIANSHAN, DEC) == again
+    assert statistics.statistics(user("js_bureau"), county_code=JIANSHAN, month=DEC) == (
+        kept,
+        again.finished_at,
+    )
+    page = (
+        client_for("js_bureau").get(f"/payments/statistics/?county={JIANSHAN}&month=2026-12").content.decode()
+    )
+    assert f"统计于 {timezone.localtime(again.finished_at):%Y-%m-%d %H:%M}" in page
+    run_page = client_for("js_bureau").get(f"/payments/runs/{run.pk}/").content.decode()
+    assert "1,380.00" in run_page  # 二马路's line, from the kept figures
 
 
 def test_payment_detail_table_for_the_township_heads_signature():
