@@ -20,7 +20,7 @@ from jiuzhu.cases.models import Case
 from jiuzhu.core import clock
 from jiuzhu.core.dates import add_months, month_start
 from jiuzhu.orgs.models import Jurisdiction, Level, User
-from jiuzhu.payments import payroll
+from jiuzhu.payments import payroll, statistics
 from jiuzhu.payments.models import LedgerEntry, Payment, PaymentStatus, PayrollRun, RunStatus
 from jiuzhu.registry.models import Household, Member
 
@@ -220,8 +220,11 @@ def history(months: int = 12, *, county: str = COUNTY) -> int:
             totals = LedgerEntry.objects.filter(county_code=county, month=month).aggregate(
                 n=models.Count("id"), total=models.Sum("amount")
             )
+            # As `payroll.execute` finishes a run: the month's figures are kept on it.
             PayrollRun.objects.filter(pk=run.pk).update(
-                entries=totals["n"], total_amount=totals["total"] or 0
+                entries=totals["n"],
+                total_amount=totals["total"] or 0,
+                figures=statistics.freeze(county, month),
             )
         written += totals["n"]
         print(
