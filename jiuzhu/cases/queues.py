@@ -19,6 +19,7 @@ from jiuzhu.cases.selectors import cases_visible_to
 from jiuzhu.cases.states import OPEN, TERMINAL
 from jiuzhu.cases.transitions import TRANSITIONS
 from jiuzhu.core import clock
+from jiuzhu.core.listing import Tally, tally
 from jiuzhu.core.models import AuditEvent
 from jiuzhu.core.types import TIME_LIMITED_TYPES
 from jiuzhu.orgs import authz
@@ -149,7 +150,19 @@ def queue(user: User, name: str) -> Queue:
     return Queue(name, QUERIES[name](user).order_by("-updated_at", "-id"))
 
 
-def counts(user: User, known: dict[str, int] | None = None) -> dict[str, int]:
-    """Each queue's count; `known` gives those the caller has counted already (the page's own queue)."""
+# Queues that only grow (every closed case of the scope): their tab shows an estimate once it is large. The
+# others stay exact: what is due or overdue is small in a real county and must not be approximate.
+ESTIMATED = {"finished"}
+
+
+def counts(user: User, known: dict[str, Tally] | None = None) -> dict[str, Tally]:
+    """Each queue's count for its tab; `known` gives those the caller has counted already (the page's own)."""
     known = known or {}
-    return {name: known[name] if name in known else queue(user, name).count() for name, _ in QUEUES}
+    out = {}
+    for name, _ in QUEUES:
+        cases = queue(user, name).cases
+        if name in known:
+            out[name] = known[name]
+        else:
+            out[name] = tally(cases) if name in ESTIMATED else Tally(cases.count())
+    return out

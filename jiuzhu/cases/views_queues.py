@@ -16,7 +16,7 @@ from jiuzhu.cases.transitions import bulk_actions
 from jiuzhu.core import clock
 from jiuzhu.core.errors import RECOVERABLE, NotFound, ValidationFailed
 from jiuzhu.core.exports import stream_rows, xlsx_response
-from jiuzhu.core.listing import paginate, wants_export
+from jiuzhu.core.listing import Tally, paginate, wants_export
 from jiuzhu.core.redirects import safe_next
 from jiuzhu.orgs import authz
 from jiuzhu.orgs.http import AuthenticatedHttpRequest
@@ -53,7 +53,7 @@ def queue(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     deadlines_shown = dict(queues.with_deadlines(listing.object_list))
     items = [(c, deadlines_shown.get(c)) for c in listing.object_list]
     # The page's queue, unfiltered, was just counted for its pages (a county's open cases: 10^5 at scale).
-    shown_total = {} if state or listing.estimated else {name: listing.total}
+    shown_total = {} if state else {name: Tally(listing.total, listing.estimated)}
     counts = queues.counts(request.user, shown_total)
     bulk = bulk_actions(request.user)
     return render(

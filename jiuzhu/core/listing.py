@@ -51,6 +51,28 @@ def planner_estimate(queryset) -> int | None:
     return int(plan[0]["Plan"]["Plan Rows"])
 
 
+@dataclass(frozen=True)
+class Tally:
+    """A count as shown: exact, or the planner's estimate ("约 …") for a large one."""
+
+    n: int
+    estimated: bool = False
+
+    def __str__(self) -> str:
+        return f"约 {self.n:,}" if self.estimated else str(self.n)
+
+    def __bool__(self) -> bool:
+        return self.n > 0
+
+
+def tally(queryset) -> Tally:
+    """Counts exactly when the planner expects fewer than EXACT_COUNT_BELOW rows, else takes its estimate."""
+    estimate = planner_estimate(queryset)
+    if estimate is None or estimate < EXACT_COUNT_BELOW:
+        return Tally(queryset.count())
+    return Tally(estimate, estimated=True)
+
+
 class EstimatingPaginator(Paginator):
     """Counts exactly when the planner expects fewer than EXACT_COUNT_BELOW rows, else takes its estimate."""
 
@@ -58,11 +80,11 @@ class EstimatingPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        estimate = planner_estimate(self.object_list) if hasattr(self.object_list, "query") else None
-        if estimate is None or estimate < EXACT_COUNT_BELOW:
+        if not hasattr(self.object_list, "query"):
             return super().count
-        self.estimated = True
-        return estimate
+        counted = tally(self.object_list)
+        self.estimated = counted.estimated
+        return counted.n
 
 
 def paginate(request: HttpRequest, queryset, *, per_page: int = 50) -> Listing:

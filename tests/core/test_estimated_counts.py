@@ -50,3 +50,20 @@ def test_sqlite_has_no_estimate_and_counts(monkeypatch):
     make_household()
     page = client_for("ab_caseworker").get("/registry/households/").content.decode()
     assert "共 1 条" in page
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the planner's estimate is PostgreSQL's")
+def test_P7_the_finished_tab_estimates_the_due_tabs_stay_exact(monkeypatch):
+    """The work queue's 办结 tab (every closed case of the scope, only growing) shows the estimate once long;
+    the tabs of what is due or overdue are always counted."""
+    from tests.helpers import approved, make_case
+
+    monkeypatch.setattr(listing, "EXACT_COUNT_BELOW", 1)
+    approved(make_case(make_household()))
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE cases_case")
+    page = client_for("js_bureau").get("/cases/queue/").content.decode()
+    finished = page.split('data-testid="tab-finished"')[1].split("</span>")[0]
+    overdue = page.split('data-testid="tab-overdue"')[1].split("</span>")[0]
+    assert "约 " in finished
+    assert "约" not in overdue and overdue.endswith(">0")
