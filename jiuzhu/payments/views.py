@@ -141,9 +141,9 @@ def payroll_run(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         return HttpResponse(headers={"HX-Refresh": "true"})  # finished: the whole page changes
     names = _names(county)
     formats = list(formats_for(county.code))
-    # The month's ledger is aggregated once for the county (2·10^5 lines at province scale); a user whose scope
-    # is part of the county gets the scoped sums from a second query.
-    # An earlier run of a month run again shows the month as it is now, as the last run left it.
+    # The county's figures are those the month's last run kept (an earlier run's page shows the month as it is
+    # now), else one pass over the ledger (2·10^5 lines at province scale); a user whose scope is part of the
+    # county gets the scoped sums from a second query.
     figures = frozen(last_run(run.county_code, run.month)) or month_totals(run.county_code, run.month)
     totals = (
         figures.townships
