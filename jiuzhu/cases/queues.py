@@ -160,9 +160,9 @@ def counts(user: User, known: dict[str, Tally] | None = None) -> dict[str, Tally
     known = known or {}
     out = {}
     for name, _ in QUEUES:
-        cases = queue(user, name).cases
         if name in known:
             out[name] = known[name]
-        else:
-            out[name] = tally(cases) if name in ESTIMATED else Tally(cases.count())
+            continue
+        cases = queue(user, name).cases
+        out[name] = tally(cases) if name in ESTIMATED else Tally(cases.count())
     return out

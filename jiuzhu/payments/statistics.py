@@ -93,12 +93,18 @@ def frozen(run: PayrollRun | None) -> Frozen | None:
     """The figures a finished run kept, or None (a run not done, or one finished before runs kept them)."""
     if run is None or run.status != RunStatus.DONE or not run.figures or run.finished_at is None:
         return None
+    return Frozen(
+        _thaw(run.figures["statistics"]),
+        _thaw(run.figures["townships"]),
+        run.figures["banks"],
+        run.finished_at,
+    )
+
+
+def _thaw(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Amounts back to Decimal (JSON keeps them as strings)."""
     money = ("amount", "back_pay_amount", "total")
-    thaw = [{k: Decimal(v) if k in money else v for k, v in row.items()} for row in run.figures["statistics"]]
-    townships = [
-        {k: Decimal(v) if k in money else v for k, v in row.items()} for row in run.figures["townships"]
-    ]
-    return Frozen(thaw, townships, run.figures["banks"], run.finished_at)
+    return [{k: Decimal(v) if k in money else v for k, v in row.items()} for row in rows]
 
 
 def last_run(county_code: str, month: date) -> PayrollRun | None:
